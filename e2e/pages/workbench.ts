@@ -1,0 +1,22 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Page model of the shell and the Projects view: specs speak in user actions, found by role and name. */
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async goto(view: 'Projects' | 'Runs' | 'Compare' | 'Checkpoints' | 'Import' | 'Reports') {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: view }).click();
+    await expect(this.page.getByRole('heading', { level: 2, name: new RegExp(`^${view}`) })).toBeVisible();
+  }
+
+  async createProject(name: string) {
+    await this.goto('Projects');
+    const form = this.page.getByRole('form', { name: 'New project' });
+    await form.getByRole('textbox', { name: 'New project' }).fill(name);
+    await form.getByRole('button', { name: 'Create project' }).click();
+  }
+
+  projectRow(name: string) {
+    return this.page.getByRole('table', { name: 'Projects' }).getByRole('row').filter({ hasText: name });
+  }
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from '@playwright/test';
+import { findChromium } from './e2e/browsers';
+
+const executablePath = findChromium();
+
+/** One suite, two hosts: the browser host in Chromium (everywhere), and Electron (where its binary exists). */
+export default defineConfig({
+  testDir: './e2e/specs',
+  outputDir: './test-results',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: process.env.CI ? 'line' : 'list',
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+    viewport: { width: 1280, height: 800 },
+  },
+  projects: [
+    { name: 'browser', use: { browserName: 'chromium' }, metadata: { host: 'browser' } },
+    { name: 'electron', metadata: { host: 'electron' } },
+  ],
+});

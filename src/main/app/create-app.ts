@@ -1,0 +1,53 @@
+import { cpus } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import type { ServiceApi } from '../../shared/api/contract';
+import type { SystemInfo } from '../../shared/domain/types';
+import { openDatabase } from '../db/connection';
+import { createRepos } from '../db/repos';
+import { JobManager } from '../jobs/job-manager';
+import { createDispatcher } from '../rpc/dispatch';
+import { EventBus } from '../rpc/event-bus';
+import { jobsService } from '../services/jobs-service';
+import { projectsService } from '../services/projects-service';
+import { runsService } from '../services/runs-service';
+import { systemService } from '../services/system-service';
+import type { AppContext } from './context';
+import { databaseFile } from './paths';
+import { APP_VERSION } from './version';
+
+export interface AppOptions {
+  dataDir: string;
+  host: SystemInfo['host'];
+  /** Jobs run at once; default cores - 1 (at least 1). */
+  concurrency?: number;
+  backend?: string;
+}
+
+/** The composition root: one database, one bus, one queue, every service, one dispatcher. */
+export function createApp(opts: AppOptions) {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const db = openDatabase(databaseFile(opts.dataDir), `Plateau ${APP_VERSION}`);
+  const repos = createRepos(db);
+  repos.jobs.markInterrupted();
+  repos.runs.markInterrupted();
+  const bus = new EventBus();
+  const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1));
+  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
+  const services = {
+    system: systemService(ctx),
+    projects: projectsService(ctx),
+    runs: runsService(ctx),
+    jobs: jobsService(ctx),
+  } satisfies ServiceApi;
+  const dispatch = createDispatcher(services);
+  return {
+    ctx,
+    services,
+    dispatch,
+    async close() {
+      await jobs.shutdown();
+      db.close();
+    },
+  };
+}
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,17 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where Plateau keeps its data: --data-dir, else PLATEAU_HOME, else the platform's user-data folder. */
+export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (explicit) return resolve(explicit);
+  if (env.PLATEAU_HOME) return resolve(env.PLATEAU_HOME);
+  const home = homedir();
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Plateau');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Plateau');
+  return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'plateau');
+}
+
+export const databaseFile = (dataDir: string) => join(dataDir, 'plateau.db');
+/** Checkpoint files of one project live in a folder of their own, so removing a project is one rm. */
+export const projectDir = (dataDir: string, projectId: number) => join(dataDir, 'projects', String(projectId));
+export const runDir = (dataDir: string, projectId: number, runId: number) => join(projectDir(dataDir, projectId), 'runs', String(runId));

@@ -1,0 +1,14 @@
+/** One benchmark of `plateau bench`: measures itself and returns its headline figure. */
+export interface BenchResult {
+  value: number;
+  /** Extra figures printed beside the headline (a reference time, a ratio). */
+  extra?: Record<string, number | string>;
+}
+
+export interface BenchCase {
+  name: string;
+  unit: string;
+  /** Target in words, printed with the result ("< 1 s", "<= 1.5x PyTorch"). */
+  target: string;
+  run(log: (line: string) => void): Promise<BenchResult>;
+}

@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { APP_VERSION } from '../app/version';
+import { infoCommand } from './info-command';
+import type { GlobalOptions } from './output';
+import { projectsCommand } from './projects-command';
+import { serveCommand } from './serve-command';
+
+/** The `plateau` command tree. Each command lives in its own file and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('plateau')
+    .description('Plateau: a workbench for generalization research (flatness, neural collapse, Hessian spectra)')
+    .version(APP_VERSION)
+    .option('--json', 'print machine-readable JSON only')
+    .option('--data-dir <dir>', 'data folder (default: $PLATEAU_HOME, else the user-data folder)')
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(false);
+  const globals = () => program.opts<GlobalOptions>();
+  serveCommand(program, globals);
+  infoCommand(program, globals);
+  projectsCommand(program, globals);
+  return program;
+}

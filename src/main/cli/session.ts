@@ -1,0 +1,15 @@
+import { createClient, type Client } from '../../shared/rpc/client';
+import { createMemoryTransport } from '../../shared/rpc/memory';
+import { createApp, type App } from '../app/create-app';
+import { resolveDataDir } from '../app/paths';
+import type { GlobalOptions } from './output';
+
+/** Opens the app in-process and hands a contract client to `fn`: the CLI goes through the same validation as every front door. */
+export async function withClient<T>(opts: GlobalOptions, fn: (client: Client, app: App) => Promise<T>): Promise<T> {
+  const app = createApp({ dataDir: resolveDataDir(opts.dataDir), host: 'cli' });
+  try {
+    return await fn(createClient(createMemoryTransport(app.dispatch, app.ctx.bus.subscribe)), app);
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,16 @@
+import type { Db } from '../connection';
+import { jobsRepo, type JobsRepo } from './jobs-repo';
+import { projectsRepo, type ProjectsRepo } from './projects-repo';
+import { runsRepo, type RunsRepo } from './runs-repo';
+
+export interface Repos {
+  db: Db;
+  projects: ProjectsRepo;
+  runs: RunsRepo;
+  jobs: JobsRepo;
+}
+
+/** All repositories over one connection: the only place in the app that holds SQL. */
+export function createRepos(db: Db): Repos {
+  return { db, projects: projectsRepo(db), runs: runsRepo(db), jobs: jobsRepo(db) };
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBrowserHost } from '../server';
+
+let dir: string;
+let host: Awaited<ReturnType<typeof startBrowserHost>> | undefined;
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+const start = async (token?: string) => {
+  dir = mkdtempSync(join(tmpdir(), 'plateau-http-'));
+  host = await startBrowserHost({ dataDir: dir, port: 0, token, staticDir: dir });
+  return host;
+};
+
+/** Raw HTTP, so we control the Host header (fetch forbids setting it). */
+function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+describe('browser host', () => {
+  it('answers /healthz without a token, everything else only with it', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    expect((await raw(h.port, '/healthz')).status).toBe(200);
+    expect((await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}' })).status).toBe(401);
+    const ok = await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    expect(JSON.parse(ok.body)).toEqual({ ok: true, result: [] });
+  });
+
+  it('trades ?token= for an HttpOnly cookie and drops it from the URL', async () => {
+    const h = await start();
+    const res = await raw(h.port, `/runs?token=${encodeURIComponent(new URL(h.url).searchParams.get('token')!)}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/runs');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/plateau_token=.*HttpOnly; SameSite=Strict/);
+    const page = await raw(h.port, '/', { headers: { cookie: cookie.split(';')[0] } });
+    expect(page.status).toBe(503); // authorised; this test serves an empty folder, so the UI is "not built"
+    expect(page.body).toContain('not built');
+  });
+
+  it('refuses a foreign Host header on loopback (DNS rebinding)', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    const res = await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { host: 'evil.example:80', authorization: 'Bearer a-token-of-my-own-choosing' } });
+    expect(res.status).toBe(403);
+  });
+
+  it('answers bad JSON with InvalidParams', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    const res = await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{name:', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'InvalidParams' });
+  });
+
+  it('streams events over SSE', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    const got = new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: h.port, path: '/rpc/events', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } }, (res) => {
+        let buf = '';
+        res.on('data', (c) => {
+          buf += c;
+          if (buf.includes('project.updated')) { resolve(buf); req.destroy(); }
+        });
+      });
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{"name":"x"}', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    expect(await got).toMatch(/event: project.updated\ndata: \{"projectId":1\}/);
+  });
+
+  it('will not bind beyond loopback without a token of the user\'s choosing', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-http-'));
+    await expect(startBrowserHost({ dataDir: dir, host: '0.0.0.0', port: 0 })).rejects.toThrow(/Refusing to listen on 0.0.0.0 without an access token/);
+  });
+});

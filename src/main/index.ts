@@ -1,0 +1,39 @@
+import { app, BrowserWindow, dialog } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app/create-app';
+import { resolveDataDir } from './app/paths';
+import { wireIpc } from './electron/ipc';
+import { hardenSession } from './electron/security';
+import { createMainWindow } from './electron/window';
+
+/** Electron entry: app lifecycle -> core -> IPC -> window. Data folder: PLATEAU_HOME, else Electron's userData. */
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+app.whenReady().then(() => {
+  let core: ReturnType<typeof createApp>;
+  try {
+    core = createApp({ dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'), host: 'electron' });
+  } catch (err) {
+    dialog.showErrorBox('Plateau cannot open its data', (err as Error).message);
+    app.exit(1);
+    return;
+  }
+  hardenSession();
+  wireIpc(core.dispatch, core.ctx.bus);
+  createMainWindow(outDir);
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(outDir);
+  });
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (closing) return;
+    closing = true;
+    e.preventDefault();
+    void core.close().finally(() => app.exit(0));
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

@@ -1,0 +1,110 @@
+import { conflict, PlateauError } from '../../shared/api/errors';
+import type { JobProgress } from '../../shared/api/contract';
+import type { Job, JobKind } from '../../shared/domain/types';
+import { isFinal } from '../../shared/jobs/job-states';
+import type { Repos } from '../db/repos';
+import type { EventBus } from '../rpc/event-bus';
+
+export interface JobContext {
+  job: Job;
+  params: unknown;
+  /** Aborted when the user cancels; runners stop cooperatively and then resolve. */
+  signal: AbortSignal;
+  progress(fraction: number, message: string, values?: Record<string, number>): void;
+}
+/** Does the work of one job kind. Resolves when done; throws a PlateauError('Cancelled') or any error to fail. */
+export type JobRunner = (ctx: JobContext) => Promise<void>;
+
+const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events a second per job
+
+/** The queue: persists every job, runs up to `concurrency` at once, emits job.state and job.progress. */
+export class JobManager {
+  private runners = new Map<JobKind, JobRunner>();
+  private running = new Map<number, AbortController>();
+  private lastProgress = new Map<number, number>();
+
+  constructor(private repos: Repos, private bus: EventBus, public concurrency: number) {}
+
+  register(kind: JobKind, runner: JobRunner): void {
+    this.runners.set(kind, runner);
+  }
+
+  enqueue(kind: JobKind, projectId: number | null, runId: number | null, params: unknown): Job {
+    const job = this.repos.jobs.create({ kind, projectId, runId, params });
+    this.emitState(job);
+    queueMicrotask(() => this.pump());
+    return job;
+  }
+
+  cancel(id: number): Job {
+    const job = this.repos.jobs.get(id);
+    if (isFinal(job.state)) throw conflict(`Job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}; there is nothing to cancel.`);
+    const ctl = this.running.get(id);
+    if (ctl) {
+      ctl.abort();
+      return job; // the runner reports `cancelled` once it has stopped cleanly
+    }
+    const done = this.repos.jobs.setState(id, 'cancelled');
+    this.emitState(done);
+    return done;
+  }
+
+  /** Resolves when no job is queued or running (tests, CLI). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0 || this.repos.jobs.list({ active: true }).some((j) => j.state === 'queued' && this.runners.has(j.kind))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Cancels everything running and waits for the runners to stop (app shutdown). */
+  async shutdown(): Promise<void> {
+    for (const ctl of this.running.values()) ctl.abort();
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private pump(): void {
+    if (this.running.size >= this.concurrency) return;
+    const queued = this.repos.jobs.list({ active: true }).filter((j) => j.state === 'queued' && this.runners.has(j.kind)).reverse();
+    for (const job of queued.slice(0, this.concurrency - this.running.size)) void this.start(job);
+  }
+
+  private async start(queued: Job): Promise<void> {
+    const ctl = new AbortController();
+    this.running.set(queued.id, ctl);
+    const job = this.repos.jobs.setState(queued.id, 'running');
+    this.emitState(job);
+    try {
+      await this.runners.get(job.kind)!({
+        job,
+        params: this.repos.jobs.params(job.id),
+        signal: ctl.signal,
+        progress: (fraction, message, values) => this.progress(job, fraction, message, values),
+      });
+      this.finish(job.id, ctl.signal.aborted ? 'cancelled' : 'succeeded', null);
+    } catch (err) {
+      const cancelled = ctl.signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
+      this.finish(job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
+    } finally {
+      this.running.delete(job.id);
+      this.lastProgress.delete(job.id);
+      this.pump();
+    }
+  }
+
+  private progress(job: Job, fraction: number, message: string, values?: Record<string, number>): void {
+    const now = Date.now();
+    if (fraction < 1 && now - (this.lastProgress.get(job.id) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress.set(job.id, now);
+    this.repos.jobs.setProgress(job.id, fraction, message);
+    const payload: JobProgress = { jobId: job.id, runId: job.runId, fraction, message, values };
+    this.bus.emit('job.progress', payload);
+  }
+
+  private finish(id: number, state: 'succeeded' | 'failed' | 'cancelled', error: string | null): void {
+    this.emitState(this.repos.jobs.setState(id, state, error));
+  }
+
+  private emitState(job: Job): void {
+    this.bus.emit('job.state', { jobId: job.id, runId: job.runId, state: job.state, error: job.error });
+  }
+}

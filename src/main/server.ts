@@ -1,0 +1,49 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { invalid } from '../shared/api/errors';
+import { createApp } from './app/create-app';
+import { isLoopback, newToken } from './http/auth';
+import { startHttpServer } from './http/http-server';
+
+export interface BrowserHostOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  /** Explicit token (flag or PLATEAU_TOKEN); required to bind anywhere but loopback. */
+  token?: string;
+  staticDir?: string;
+}
+
+/** The browser host: the whole core plus the built UI over HTTP, for remote GPU boxes and for tests. */
+export async function startBrowserHost(opts: BrowserHostOptions) {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !opts.token) {
+    throw invalid(`Refusing to listen on ${host} without an access token of your choosing: pass --token (or set PLATEAU_TOKEN), or bind to 127.0.0.1 and use an SSH tunnel.`);
+  }
+  if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
+  const app = createApp({ dataDir: opts.dataDir, host: 'browser' });
+  const here = dirname(fileURLToPath(import.meta.url));
+  try {
+    const http = await startHttpServer({
+      dispatch: app.dispatch,
+      bus: app.ctx.bus,
+      token: opts.token ?? newToken(),
+      host,
+      port: opts.port ?? 0,
+      staticDir: opts.staticDir ?? join(here, '../renderer'),
+    });
+    return {
+      ...http,
+      app,
+      async close() {
+        await http.close();
+        await app.close();
+      },
+    };
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw invalid(`Port ${opts.port} on ${host} is already in use. Choose another with --port, or 0 for any free port.`);
+    throw err;
+  }
+}

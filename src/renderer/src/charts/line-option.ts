@@ -1,0 +1,36 @@
+import type { EChartsCoreOption } from './echarts';
+
+export interface Series {
+  name: string;
+  x: number[];
+  y: number[];
+}
+
+export interface LineOptionInput {
+  series: Series[];
+  xName: string;
+  yName: string;
+  logX?: boolean;
+  logY?: boolean;
+}
+
+/** Pure: series in, ECharts option out (tested without a DOM). Log axes drop non-positive points, which log scales cannot show. */
+export function lineOption({ series, xName, yName, logX = false, logY = false }: LineOptionInput): EChartsCoreOption {
+  const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
+  return {
+    animation: false,
+    grid: { left: 64, right: 24, top: 36, bottom: 56 },
+    legend: { type: 'scroll', top: 0 },
+    tooltip: { trigger: 'axis' },
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
+    xAxis: { type: logX ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28 },
+    yAxis: { type: logY ? 'log' : 'value', name: yName, scale: true },
+    series: series.map((s) => ({
+      name: s.name,
+      type: 'line',
+      showSymbol: false,
+      sampling: 'lttb',
+      data: s.x.flatMap((x, i) => (keep(x, s.y[i]) ? [[x, s.y[i]]] : [])),
+    })),
+  };
+}

@@ -1,0 +1,78 @@
+import { ActionIcon, AppShell, Badge, Group, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Sun, type LucideIcon } from 'lucide-react';
+import { useProjects, useSystemInfo } from '../../api/queries';
+import { ProjectsView } from '../projects/ProjectsView';
+import { RunsView } from '../runs/RunsView';
+import { useCurrentProject } from './current-project';
+import { PendingView } from './PendingView';
+import { useRoute, type Route } from './routes';
+
+const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
+  { route: 'projects', label: 'Projects', icon: FolderKanban },
+  { route: 'runs', label: 'Runs', icon: ListChecks },
+  { route: 'compare', label: 'Compare', icon: ChartLine },
+  { route: 'checkpoints', label: 'Checkpoints', icon: Database },
+  { route: 'import', label: 'Import', icon: PackageOpen },
+  { route: 'reports', label: 'Reports', icon: FileDown },
+];
+
+function ThemeToggle() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const dark = colorScheme === 'dark';
+  return (
+    <Tooltip label={dark ? 'Light theme' : 'Dark theme'}>
+      <ActionIcon variant="subtle" aria-label="Toggle colour theme" onClick={() => setColorScheme(dark ? 'light' : 'dark')}>
+        {dark ? <Sun size={18} /> : <Moon size={18} />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function Shell() {
+  const [route, go] = useRoute();
+  const projects = useProjects();
+  const info = useSystemInfo();
+  const [project, setProject] = useCurrentProject(projects.data);
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 0 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="md">
+            <Text fw={700} size="lg">Plateau</Text>
+            <Select
+              aria-label="Current project"
+              placeholder={projects.data?.length ? 'Choose a project' : 'No projects yet'}
+              data={(projects.data ?? []).map((p) => ({ value: String(p.id), label: p.name }))}
+              value={project ? String(project.id) : null}
+              onChange={(v) => setProject(v ? Number(v) : null)}
+              w={240}
+              size="xs"
+              searchable
+              nothingFoundMessage="No such project"
+            />
+          </Group>
+          <Group gap="xs">
+            {info.data && (
+              <Tooltip label={`Data: ${info.data.dataDir}`}>
+                <Badge variant="light" color="gray">{info.data.host} · {info.data.backends.chosen ?? 'no backend'}</Badge>
+              </Tooltip>
+            )}
+            <ThemeToggle />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {NAV.map(({ route: r, label, icon: Icon }) => (
+          <NavLink key={r} href={`#/${r}`} label={label} leftSection={<Icon size={16} />} active={route === r}
+            aria-current={route === r ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go(r); }} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
+        {route === 'runs' && <RunsView project={project} onCreateProject={() => go('projects')} />}
+        {route !== 'projects' && route !== 'runs' && <PendingView route={route} project={project} />}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Job, JobState, Project, Run, SystemInfo } from '../domain/types';
+
+/**
+ * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
+ * Each entry holds the params schema (validated at the boundary on every transport) and a phantom
+ * result type. Services implement `Api` with `satisfies`, so the compiler checks both sides.
+ */
+const method = <R>() => <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
+
+const id = z.number({ error: 'must be a number' }).int('must be an integer').positive('must be a positive id');
+const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+const none = z.object({}).strict();
+const byId = z.object({ id }).strict();
+
+export const contract = {
+  system: {
+    info: method<SystemInfo>()(none),
+  },
+  projects: {
+    list: method<Project[]>()(none),
+    create: method<Project>()(z.object({ name, description: z.string().max(2000, 'must be at most 2000 characters').optional() }).strict()),
+    rename: method<Project>()(z.object({ id, name }).strict()),
+    remove: method<{ removed: number; runs: number }>()(byId),
+  },
+  runs: {
+    list: method<Run[]>()(z.object({ projectId: id }).strict()),
+    get: method<Run>()(byId),
+    remove: method<{ removed: number }>()(byId),
+    tag: method<Run>()(z.object({ id, add: z.array(tag).default([]), remove: z.array(tag).default([]) }).strict()),
+  },
+  jobs: {
+    list: method<Job[]>()(z.object({ projectId: id.optional(), active: z.boolean().optional() }).strict()),
+    cancel: method<Job>()(byId),
+  },
+};
+
+export type Contract = typeof contract;
+export type Namespace = keyof Contract;
+export type MethodName = { [N in Namespace]: `${N}.${Extract<keyof Contract[N], string>}` }[Namespace];
+
+type Entry<M extends string> = M extends `${infer N extends Namespace}.${infer K}`
+  ? K extends keyof Contract[N] ? Contract[N][K] : never
+  : never;
+export type ParamsOf<M extends MethodName> = Entry<M> extends { params: infer P extends z.ZodType } ? z.input<P> : never;
+export type ResultOf<M extends MethodName> = Entry<M> extends { result: infer R } ? R : never;
+
+/** What clients call and services implement: `api.projects.create({ name })`. */
+export type Api = {
+  [N in Namespace]: {
+    [K in keyof Contract[N]]: Contract[N][K] extends { params: infer P extends z.ZodType; result: infer R }
+      ? (params: z.input<P>) => Promise<R>
+      : never;
+  };
+};
+
+/** Services receive params after validation (defaults applied). */
+export type ServiceApi = {
+  [N in Namespace]: {
+    [K in keyof Contract[N]]: Contract[N][K] extends { params: infer P extends z.ZodType; result: infer R }
+      ? (params: z.output<P>) => Promise<R> | R
+      : never;
+  };
+};
+
+export interface JobProgress {
+  jobId: number;
+  runId: number | null;
+  /** 0..1 */
+  fraction: number;
+  message: string;
+  values?: Record<string, number>;
+}
+
+/** Events pushed from the core to every connected front end. */
+export interface Events {
+  'job.progress': JobProgress;
+  'job.state': { jobId: number; runId: number | null; state: JobState; error: string | null };
+  'run.updated': { runId: number; projectId: number };
+  'project.updated': { projectId: number };
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: EventName[] = ['job.progress', 'job.state', 'run.updated', 'project.updated'];
+
+export function lookupMethod(nameStr: string): { params: z.ZodType } | undefined {
+  const dot = nameStr.indexOf('.');
+  if (dot < 1) return undefined;
+  const ns = (contract as Record<string, Record<string, { params: z.ZodType }>>)[nameStr.slice(0, dot)];
+  const entry = ns && Object.hasOwn(ns, nameStr.slice(dot + 1)) ? ns[nameStr.slice(dot + 1)] : undefined;
+  return entry;
+}
