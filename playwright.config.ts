@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
-import { findChromium } from './e2e/browsers';
+import { electronBinary, findChromium } from './e2e/browsers';
 
 const executablePath = findChromium();
+if (!electronBinary()) {
+  console.log('e2e: the electron project will skip: no Electron binary here (Electron downloads it at first launch, and this network blocks that). The browser project runs the same specs.');
+}
 
 /** One suite, two hosts: the browser host in Chromium (everywhere), and Electron (where its binary exists). */
 export default defineConfig({

@@ -8,8 +8,8 @@ const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 const steps = [
   ['typecheck (node)', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.node.json', '--noEmit']],
   ['typecheck (web)', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.web.json', '--noEmit']],
+  ['build', bin('electron-vite', 'bin/electron-vite.js'), ['build']], // CLI and worker tests run the built entries
   ['unit and integration', bin('vitest', 'vitest.mjs'), ['run']],
-  ['build', bin('electron-vite', 'bin/electron-vite.js'), ['build']],
   ['e2e', bin('@playwright/test', 'cli.js'), ['test']],
 ];
 for (const [name, script, args] of steps) {

@@ -8,6 +8,7 @@ import { JobManager } from '../jobs/job-manager';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
 import { jobsService } from '../services/jobs-service';
+import { metricsService } from '../services/metrics-service';
 import { projectsService } from '../services/projects-service';
 import { runsService } from '../services/runs-service';
 import { systemService } from '../services/system-service';
@@ -37,6 +38,7 @@ export function createApp(opts: AppOptions) {
     system: systemService(ctx),
     projects: projectsService(ctx),
     runs: runsService(ctx),
+    metrics: metricsService(ctx),
     jobs: jobsService(ctx),
   } satisfies ServiceApi;
   const dispatch = createDispatcher(services);

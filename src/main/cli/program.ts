@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { APP_VERSION } from '../app/version';
 import { infoCommand } from './info-command';
+import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
 import { projectsCommand } from './projects-command';
 import { serveCommand } from './serve-command';
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   serveCommand(program, globals);
   infoCommand(program, globals);
   projectsCommand(program, globals);
+  metricsCommand(program, globals);
   return program;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { Job, JobState, Project, Run, SystemInfo } from '../domain/types';
 
 /**
@@ -29,6 +30,10 @@ export const contract = {
     get: method<Run>()(byId),
     remove: method<{ removed: number }>()(byId),
     tag: method<Run>()(z.object({ id, add: z.array(tag).default([]), remove: z.array(tag).default([]) }).strict()),
+  },
+  metrics: {
+    /** Every metric key with its definition and citation (METRICS.md). */
+    keys: method<MetricKeyInfo[]>()(none),
   },
   jobs: {
     list: method<Job[]>()(z.object({ projectId: id.optional(), active: z.boolean().optional() }).strict()),

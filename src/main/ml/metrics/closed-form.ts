@@ -1,0 +1,112 @@
+import { invalid } from '../../../shared/api/errors';
+import { metricKeyInfo } from '../../../shared/domain/metric-keys';
+import { classGeometry, collapseFromPasses, COLLAPSE_KEYS } from './collapse';
+import { checkInputs, firstPass, secondPass, type FirstPass } from './feature-scan';
+import { FLATNESS_KEYS, flatnessFromPasses, sigmaPlan } from './flatness';
+import { GENERALIZATION_KEYS, generalizationFromPasses } from './generalization';
+import { WEIGHT_KEYS, weightMetrics } from './weights';
+import type { FeatureDumpData, FeatureSplit, FloatMatrix, LastLayer, MetricBag, MetricValues } from './types';
+
+/** Every key computable in closed form from a feature dump, in catalogue order. */
+export const CLOSED_FORM_KEYS: readonly string[] = [...FLATNESS_KEYS, ...COLLAPSE_KEYS, ...GENERALIZATION_KEYS, ...WEIGHT_KEYS];
+/** Keys that describe one split and so are repeated in the `test` block. */
+export const PER_SPLIT_KEYS: readonly string[] = [...FLATNESS_KEYS, ...COLLAPSE_KEYS];
+
+/** Checks requested keys against the catalogue; undefined means all closed-form keys. */
+export function resolveKeys(keys?: readonly string[]): Set<string> {
+  if (!keys) return new Set(CLOSED_FORM_KEYS);
+  for (const key of keys) {
+    const info = metricKeyInfo(key);
+    if (!info) throw invalid(`unknown metric '${key}'; known closed-form metrics: ${CLOSED_FORM_KEYS.join(', ')}`, { key });
+    if (!CLOSED_FORM_KEYS.includes(key)) {
+      throw invalid(`metric '${key}' needs the model (Hessian-vector products), not a feature dump; run it on a checkpoint instead`, { key });
+    }
+  }
+  return new Set(keys);
+}
+
+/** Flatness and collapse keys of one split, from at most two passes over its features. */
+export function computeSplitMetrics(split: FeatureSplit, layer: LastLayer, keys?: readonly string[]): MetricBag {
+  checkInputs(split, layer);
+  return splitMetrics(split, layer, resolveKeys(keys)).bag;
+}
+
+function splitMetrics(split: FeatureSplit, layer: LastLayer, wanted: ReadonlySet<string>): { first: FirstPass; bag: MetricBag } {
+  const first = firstPass(split, layer);
+  const needSigma = wanted.has('kappa_sigma');
+  const needCollapse = COLLAPSE_KEYS.some((k) => wanted.has(k));
+  const geo = needCollapse ? classGeometry(first) : null;
+  const sigma = needSigma ? sigmaPlan(first, layer) : null;
+  const second =
+    needSigma || needCollapse
+      ? secondPass(split, first, {
+          slot: geo?.slot ?? new Int32Array(layer.C),
+          classes: geo?.classes ?? new Int32Array(0),
+          means: geo?.means ?? new Float64Array(0),
+          centred: geo?.centred ?? new Float64Array(0),
+          meanDist: geo?.meanDist ?? new Float64Array(0),
+          invVar: sigma?.invVar ?? null,
+          gramSigma: sigma?.gramSigma ?? null,
+          collapse: needCollapse,
+        })
+      : null;
+  const bag = flatnessFromPasses(first, second, layer, wanted);
+  if (geo && second) merge(bag, collapseFromPasses(first, geo, second, layer, wanted));
+  return { first, bag };
+}
+
+/**
+ * What the CLI prints for a dump: training-split keys at the top level (generalisation keys use both
+ * splits; weights-only keys describe the dump's weight), `test` with the per-split keys on the test
+ * split when present, and `omitted` with the reason for each key left out (`test.` prefix for the test block).
+ */
+export interface DumpMetrics {
+  [key: string]: number | MetricValues | Record<string, string> | undefined;
+  test?: MetricValues;
+  omitted?: Record<string, string>;
+}
+
+export interface DumpMetricOptions {
+  /** Initial weight (C x m) of the run, enabling dist_from_init. */
+  initWeight?: FloatMatrix | null;
+}
+
+export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string[], options: DumpMetricOptions = {}): DumpMetrics {
+  const wanted = resolveKeys(keys);
+  const { layer } = dump;
+  checkInputs(dump.train, layer, 'train split');
+  if (dump.test) checkInputs(dump.test, layer, 'test split');
+  const needData = [...wanted].some((k) => !(WEIGHT_KEYS as readonly string[]).includes(k));
+  const top: MetricBag = { values: {}, omitted: {} };
+  let trainFirst: FirstPass | null = null;
+  if (needData) {
+    const train = splitMetrics(dump.train, layer, wanted);
+    trainFirst = train.first;
+    merge(top, train.bag);
+  }
+  let testBag: MetricBag | null = null;
+  let testFirst: FirstPass | null = null;
+  const needTestSplit = PER_SPLIT_KEYS.some((k) => wanted.has(k));
+  if (dump.test && (needTestSplit || ['test_loss', 'test_acc', 'gap_loss', 'gap_acc'].some((k) => wanted.has(k)))) {
+    const test = splitMetrics(dump.test, layer, needTestSplit ? wanted : new Set<string>());
+    testFirst = test.first;
+    testBag = test.bag;
+  }
+  if (trainFirst) merge(top, generalizationFromPasses(trainFirst, testFirst, wanted));
+  merge(top, weightMetrics(layer.weight, layer.C, layer.m, { init: options.initWeight, keys: wanted }));
+  const out: DumpMetrics = { ...sortKeys(top.values) };
+  if (testBag && Object.keys(testBag.values).length > 0) out.test = sortKeys(testBag.values);
+  const omitted: Record<string, string> = { ...top.omitted };
+  if (testBag) for (const [k, why] of Object.entries(testBag.omitted)) omitted[`test.${k}`] = why;
+  if (Object.keys(omitted).length > 0) out.omitted = omitted;
+  return out;
+}
+
+function merge(into: MetricBag, from: MetricBag): void {
+  Object.assign(into.values, from.values);
+  Object.assign(into.omitted, from.omitted);
+}
+
+function sortKeys(values: MetricValues): MetricValues {
+  return Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

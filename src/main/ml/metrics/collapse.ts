@@ -1,0 +1,140 @@
+import { meanStd, rowGram, symmetricEigen } from './linalg';
+import type { FirstPass, SecondPass } from './feature-scan';
+import { put, type LastLayer, type MetricBag } from './types';
+
+export const COLLAPSE_KEYS = [
+  'nc1', 'nc2_equinorm_means', 'nc2_equinorm_classifiers', 'nc2_equiangular', 'nc2_angle_std', 'nc3', 'nc4', 'cdnv',
+] as const;
+
+/** Eigenvalues of Sigma_B at or below this fraction of the largest are dropped from the pseudo-inverse. */
+export const NC1_RELATIVE_CUTOFF = 1e-10;
+
+/** Class geometry from the first pass; classes with no sample in the split are left out. */
+export interface ClassGeometry {
+  slot: Int32Array;
+  classes: Int32Array;
+  means: Float64Array;
+  centred: Float64Array;
+  /** Gram of the centred means, Cp x Cp */
+  centredGram: Float64Array;
+  meanDist: Float64Array;
+}
+
+export function classGeometry(first: FirstPass): ClassGeometry {
+  const { C, m, counts, classSums } = first;
+  const slot = new Int32Array(C).fill(-1);
+  const present: number[] = [];
+  for (let c = 0; c < C; c++) if (counts[c] > 0) { slot[c] = present.length; present.push(c); }
+  const Cp = present.length;
+  const means = new Float64Array(Cp * m);
+  const global = new Float64Array(m);
+  present.forEach((c, a) => {
+    for (let j = 0; j < m; j++) {
+      means[a * m + j] = classSums[c * m + j] / counts[c];
+      global[j] += means[a * m + j] / Cp;
+    }
+  });
+  const centred = new Float64Array(Cp * m);
+  for (let a = 0; a < Cp; a++) for (let j = 0; j < m; j++) centred[a * m + j] = means[a * m + j] - global[j];
+  const meanDist = new Float64Array(Cp * Cp);
+  for (let a = 0; a < Cp; a++) {
+    for (let b = a + 1; b < Cp; b++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += (means[a * m + j] - means[b * m + j]) ** 2;
+      meanDist[a * Cp + b] = meanDist[b * Cp + a] = s;
+    }
+  }
+  return { slot, classes: Int32Array.from(present), means, centred, centredGram: rowGram(centred, Cp, m), meanDist };
+}
+
+/**
+ * nc1 through the Cp x Cp Gram K = M~ M~^T = U L U^T: Sigma_B = M~^T M~ / Cp has eigenvalues l_k / Cp
+ * and eigenvectors v_k = M~^T u_k / sqrt(l_k), and v_k^T Sigma_W v_k = u_k^T S u_k / (n l_k) with S
+ * the scatter of the projections e_i . (mu_a - mu_G). Hence nc1 = sum_k u_k^T S u_k / (n l_k^2) over
+ * the top Cp-1 eigenpairs above the cut-off. No m x m matrix is formed.
+ */
+export function nc1FromGram(centredGram: Float64Array, projScatter: Float64Array, Cp: number, n: number): number | string {
+  if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
+  const { values, vectors } = symmetricEigen(centredGram, Cp);
+  if (!(values[0] > 0)) return 'all class means coincide, so the between-class covariance is zero';
+  let total = 0;
+  for (let k = 0; k < Cp - 1; k++) {
+    const l = values[k];
+    if (l <= NC1_RELATIVE_CUTOFF * values[0]) break;
+    let q = 0;
+    for (let a = 0; a < Cp; a++) {
+      let s = 0;
+      for (let b = 0; b < Cp; b++) s += projScatter[a * Cp + b] * vectors[k * Cp + b];
+      q += vectors[k * Cp + a] * s;
+    }
+    total += q / (n * l * l);
+  }
+  return total;
+}
+
+/** Finalises the collapse family from the two passes. */
+export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second: SecondPass, layer: LastLayer, wanted: ReadonlySet<string>): MetricBag {
+  const bag: MetricBag = { values: {}, omitted: {} };
+  const { n, m } = first;
+  const Cp = geo.classes.length;
+  const few = `needs at least 2 classes present in the split (found ${Cp})`;
+  const K = geo.centredGram;
+  const norms = Array.from({ length: Cp }, (_, a) => Math.sqrt(K[a * Cp + a]));
+  if (wanted.has('nc1')) put(bag, 'nc1', nc1FromGram(K, second.projScatter, Cp, n));
+  if (wanted.has('nc2_equinorm_means')) {
+    const { mean, std } = meanStd(norms);
+    put(bag, 'nc2_equinorm_means', Cp < 2 ? few : mean > 0 ? std / mean : 'all class means coincide');
+  }
+  if (wanted.has('nc2_equinorm_classifiers')) {
+    // Rows of classes absent from the split are left out, like their means.
+    const wNorms = Array.from(geo.classes, (c) => {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += layer.weight[c * m + j] ** 2;
+      return Math.sqrt(s);
+    });
+    const { mean, std } = meanStd(wNorms);
+    put(bag, 'nc2_equinorm_classifiers', mean > 0 ? std / mean : 'all classifier rows are zero');
+  }
+  if (wanted.has('nc2_equiangular') || wanted.has('nc2_angle_std')) {
+    const cosines: number[] = [];
+    for (let a = 0; a < Cp; a++) for (let b = 0; b < Cp; b++) if (a !== b) cosines.push(K[a * Cp + b] / (norms[a] * norms[b]));
+    const undefinedWhy = Cp < 2 ? few : norms.some((r) => r === 0) ? 'a class mean equals the global mean, so its angle is undefined' : null;
+    if (wanted.has('nc2_equiangular')) {
+      put(bag, 'nc2_equiangular', undefinedWhy ?? cosines.reduce((s, c) => s + Math.abs(c + 1 / (Cp - 1)), 0) / cosines.length);
+    }
+    if (wanted.has('nc2_angle_std')) put(bag, 'nc2_angle_std', undefinedWhy ?? meanStd(cosines).std);
+  }
+  if (wanted.has('nc3')) {
+    let w2 = 0, m2 = 0;
+    for (const c of geo.classes) for (let j = 0; j < m; j++) w2 += layer.weight[c * m + j] ** 2;
+    for (let a = 0; a < Cp; a++) m2 += K[a * Cp + a];
+    if (w2 === 0 || m2 === 0) put(bag, 'nc3', w2 === 0 ? 'the classifier rows are all zero' : 'all class means coincide');
+    else {
+      const wn = Math.sqrt(w2), mn = Math.sqrt(m2);
+      let s = 0;
+      geo.classes.forEach((c, a) => {
+        for (let j = 0; j < m; j++) s += (layer.weight[c * m + j] / wn - geo.centred[a * m + j] / mn) ** 2;
+      });
+      put(bag, 'nc3', s);
+    }
+  }
+  if (wanted.has('nc4')) put(bag, 'nc4', second.mismatches / n);
+  if (wanted.has('cdnv')) put(bag, 'cdnv', cdnv(geo, second, first.counts));
+  return bag;
+}
+
+function cdnv(geo: ClassGeometry, second: SecondPass, counts: Float64Array): number | string {
+  const Cp = geo.classes.length;
+  if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
+  const V = Array.from(geo.classes, (c, a) => second.withinSq[a] / counts[c]);
+  let s = 0, pairs = 0;
+  for (let a = 0; a < Cp; a++) {
+    for (let b = a + 1; b < Cp; b++) {
+      const d = geo.meanDist[a * Cp + b];
+      if (d === 0) return `classes ${geo.classes[a]} and ${geo.classes[b]} have identical means`;
+      s += (V[a] + V[b]) / (2 * d);
+      pairs++;
+    }
+  }
+  return s / pairs;
+}
