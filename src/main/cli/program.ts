@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { APP_VERSION } from '../app/version';
+import { benchCommand } from './bench-command';
 import { infoCommand } from './info-command';
 import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
@@ -20,5 +21,6 @@ export function buildProgram(): Command {
   infoCommand(program, globals);
   projectsCommand(program, globals);
   metricsCommand(program, globals);
+  benchCommand(program, globals);
   return program;
 }

@@ -1,0 +1,7 @@
+import type { BenchCase } from './bench-case';
+import { metricsClosedFormBench } from './metrics-closed-form';
+import { grokkingMlpBench } from './train-grokking';
+import { trainStepBench } from './train-step';
+
+/** Every case of `plateau bench`, cheapest first. */
+export const BENCH_CASES: BenchCase[] = [metricsClosedFormBench, trainStepBench, grokkingMlpBench];

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const BACKEND_ORDER = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
+export interface BackendInfo {
+  /** The backend actually in use, in our naming. */
+  name: BackendName;
+  tfjsVersion: string;
+  threads: number;
+}
+
+export interface BackendProbe {
+  name: BackendName;
+  available: boolean;
+  reason?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Package path on disk, or null; never loads the package. */
+function resolvePackage(pkg: string): string | null {
+  try {
+    return require.resolve(`${pkg}/package.json`);
+  } catch {
+    try {
+      return require.resolve(pkg);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** tfjs-node installs "successfully" without its native library when the download fails: look for it. */
+function hasNativeBinding(pkgJson: string): boolean {
+  const lib = join(dirname(pkgJson), 'lib');
+  if (!existsSync(lib)) return false;
+  return readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
+}
+
+function probe(name: BackendName): BackendProbe {
+  switch (name) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node': {
+      const pkg = resolvePackage(`@tensorflow/${name}`);
+      if (!pkg) return { name, available: false, reason: `@tensorflow/${name} is not installed` };
+      if (!hasNativeBinding(pkg)) return { name, available: false, reason: 'native binding missing (libtensorflow download failed?)' };
+      return { name, available: true };
+    }
+    case 'webgpu':
+      return { name, available: false, reason: 'webgpu backend not wired yet' };
+    case 'wasm':
+      return resolvePackage('@tensorflow/tfjs-backend-wasm')
+        ? { name, available: true }
+        : { name, available: false, reason: '@tensorflow/tfjs-backend-wasm is not installed' };
+    case 'cpu':
+      return { name, available: true };
+  }
+}
+
+/** What could be used here, without importing or initialising anything. */
+export function availableBackends(): BackendProbe[] {
+  return BACKEND_ORDER.map(probe);
+}
+
+// A variable specifier keeps bundlers from trying to resolve optional packages at build time.
+const dynamicImport = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec);
+
+/** Registers and activates one backend; false if it cannot be used here. */
+async function tryBackend(name: BackendName): Promise<boolean> {
+  try {
+    switch (name) {
+      case 'tfjs-node-gpu':
+      case 'tfjs-node':
+        if (!probe(name).available) return false;
+        await dynamicImport(`@tensorflow/${name}`); // registers 'tensorflow'
+        return await tf.setBackend('tensorflow');
+      case 'webgpu':
+        return false; // slot kept: needs the `webgpu` (Dawn) package and a hardware adapter
+      case 'wasm': {
+        const wasm = (await dynamicImport('@tensorflow/tfjs-backend-wasm')) as {
+          setWasmPaths(prefix: string): void;
+          getThreadsCount(): number;
+        };
+        if (tf.getBackend() !== 'wasm') {
+          // Node has no fetch for file paths relative to the bundle: point at the package's dist folder.
+          const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+          try {
+            wasm.setWasmPaths(dist + '/');
+          } catch {
+            // a failed earlier init fixes the paths; setBackend below reports the outcome
+          }
+        }
+        const ok = await tf.setBackend('wasm');
+        if (ok) wasmThreads = safeThreads(wasm);
+        return ok;
+      }
+      case 'cpu':
+        return await tf.setBackend('cpu');
+    }
+  } catch {
+    return false;
+  }
+}
+
+let wasmThreads = 1;
+
+/**
+ * Activates the best available backend: `preferred` first (if given), then those after it in
+ * tfjs-node-gpu -> webgpu -> tfjs-node -> wasm -> cpu. Reports the backend actually in use.
+ */
+export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
+  const start = preferred ? BACKEND_ORDER.indexOf(preferred) : 0;
+  const candidates = BACKEND_ORDER.slice(Math.max(0, start));
+  for (const name of candidates) {
+    if (await tryBackend(name)) {
+      await tf.ready();
+      return { name, tfjsVersion: tf.version.tfjs, threads: threadsFor(name) };
+    }
+  }
+  throw new Error('no tfjs backend could be initialised'); // unreachable: cpu always works
+}
+
+function safeThreads(wasm: { getThreadsCount(): number }): number {
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
+
+function threadsFor(name: BackendName): number {
+  if (name === 'wasm') return wasmThreads;
+  if (name === 'tfjs-node' || name === 'tfjs-node-gpu') return availableParallelism();
+  return 1;
+}

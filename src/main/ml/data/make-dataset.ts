@@ -1,0 +1,17 @@
+import type { DatasetConfig } from '../../../shared/domain/train-config';
+import type { Dataset } from './dataset';
+import { gaussianMixture } from './gaussian-mixture';
+import { modularArithmetic } from './modular';
+import { sparseParity } from './sparse-parity';
+
+/** Builds the dataset a (validated) config describes, deterministically from the seed. */
+export function makeDataset(config: DatasetConfig, seed: number): Dataset {
+  switch (config.kind) {
+    case 'modular':
+      return modularArithmetic(seed, config);
+    case 'gaussian-mixture':
+      return gaussianMixture(seed, config);
+    case 'sparse-parity':
+      return sparseParity(seed, config);
+  }
+}

@@ -1,0 +1,186 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../../shared/domain/train-config';
+import { checkpointSteps } from './checkpoint-schedule';
+import { makeDataset } from './data/make-dataset';
+import { createRng } from './data/prng';
+import { disposeSplit, splitTensors, type SplitTensors } from './data/tensors';
+import { evaluate } from './evaluate';
+import { makeModel } from './models/make-model';
+import { snapshotWeights } from './models/model';
+import { makeOptimizer } from './optim/make-optimizer';
+import type { OptimizerState } from './optim/optimizer';
+import { makeSchedule } from './optim/schedule';
+import { trainStep } from './train-step';
+import { parseTrainConfig } from './validate-config';
+
+export interface EpochLog {
+  step: number;
+  epoch: number;
+  train_loss: number;
+  train_acc: number;
+  test_loss: number;
+  test_acc: number;
+  lr: number;
+  /** Optimizer steps per second since the previous log (evaluation time included). */
+  steps_per_s: number;
+}
+
+export interface CheckpointPayload {
+  step: number;
+  epoch: number;
+  weights: Record<string, { shape: number[]; data: Float32Array }>;
+  /** Optimizer buffers for an exact resume (absent at step 0). */
+  optimizer?: OptimizerState;
+}
+
+export interface TrainHooks {
+  onEpoch?(log: EpochLog): void | Promise<void>;
+  onCheckpoint?(ckpt: CheckpointPayload): void | Promise<void>;
+  /** Polled before every step; 'cancel' stops after the current step. */
+  control?(): 'run' | 'cancel';
+}
+
+export type TrainStatus = 'succeeded' | 'cancelled' | 'diverged';
+
+export interface TrainSummary {
+  status: TrainStatus;
+  epochs: number;
+  steps: number;
+  wallSeconds: number;
+  backend: string;
+  last: EpochLog | null;
+  /** Why training diverged (which loss went non-finite, at which step). */
+  reason?: string;
+  config: TrainConfig;
+}
+
+/** Lets worker messages (cancel) through without slowing a tight loop. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const YIELD_EVERY_MS = 50;
+
+/** Rows of a split picked by index (minibatches); tensors owned by the caller. */
+function batchOf(split: SplitTensors, idx: Int32Array): { x: tf.Tensor2D; y1h: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const i = tf.tensor1d(idx, 'int32');
+    return { x: tf.gather(split.x, i), y1h: tf.gather(split.yOneHot, i) };
+  });
+}
+
+/**
+ * Trains the model a config describes (validated here; bad fields -> PlateauError InvalidParams).
+ * Deterministic for a given seed and backend. Every tensor it creates is disposed before returning.
+ */
+export async function train(input: unknown, hooks: TrainHooks = {}): Promise<TrainSummary> {
+  const config = parseTrainConfig(input);
+  const started = performance.now();
+  const ds = makeDataset(config.dataset, config.seed);
+  const root = createRng(config.seed);
+  const initRng = root.fork();
+  const orderRng = root.fork();
+  const model = makeModel(config.model, ds, initRng);
+  const named = model.namedWeights();
+  const names = Object.keys(named);
+  const params = names.map((n) => named[n]);
+  const opt = makeOptimizer(config.optimizer, named);
+  const trainT = splitTensors(ds, ds.train, model.input);
+  const testT = splitTensors(ds, ds.test, model.input);
+
+  const n = ds.train.n;
+  const batch = config.batchSize === 'full' ? n : Math.min(config.batchSize, n);
+  const stepsPerEpoch = Math.ceil(n / batch);
+  const totalSteps = config.epochs * stepsPerEpoch;
+  const lrAt = makeSchedule(config.schedule, config.optimizer.lr, totalSteps);
+  const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps));
+
+  let step = 0;
+  let epoch = 0;
+  let status: TrainStatus = 'succeeded';
+  let reason: string | undefined;
+  let last: EpochLog | null = null;
+  let lastSaved = -1;
+  const save = async () => {
+    lastSaved = step;
+    await hooks.onCheckpoint?.({ step, epoch, weights: snapshotWeights(model), optimizer: step > 0 ? opt.getState() : undefined });
+  };
+
+  try {
+    if (saveAt.has(0)) await save();
+    let logTime = performance.now();
+    let logStep = 0;
+    let yieldTime = performance.now();
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    outer: for (epoch = 1; epoch <= config.epochs; epoch++) {
+      if (batch < n) orderRng.shuffle(order);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (hooks.control?.() === 'cancel') {
+          status = 'cancelled';
+          epoch--;
+          break outer;
+        }
+        const lr = lrAt(step);
+        let loss: number;
+        if (batch === n) {
+          loss = trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip);
+        } else {
+          const { x, y1h } = batchOf(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
+          loss = trainStep(model, opt, params, names, x, y1h, lr, config.gradClip);
+          tf.dispose([x, y1h]);
+        }
+        step++;
+        if (!Number.isFinite(loss)) {
+          status = 'diverged';
+          reason = `train loss ${loss} at step ${step} (epoch ${epoch})`;
+          break outer;
+        }
+        if (saveAt.has(step)) await save();
+        if (performance.now() - yieldTime > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          yieldTime = performance.now();
+        }
+      }
+      if (epoch % config.logEvery === 0 || epoch === config.epochs) {
+        const tr = evaluate(model, trainT);
+        const te = evaluate(model, testT);
+        const now = performance.now();
+        last = {
+          step,
+          epoch,
+          train_loss: tr.loss,
+          train_acc: tr.acc,
+          test_loss: te.loss,
+          test_acc: te.acc,
+          lr: lrAt(Math.max(0, step - 1)),
+          steps_per_s: ((step - logStep) * 1000) / Math.max(1e-9, now - logTime),
+        };
+        logTime = now;
+        logStep = step;
+        await hooks.onEpoch?.(last);
+        if (!Number.isFinite(tr.loss) || !Number.isFinite(te.loss)) {
+          status = 'diverged';
+          reason = `${Number.isFinite(tr.loss) ? 'test' : 'train'} loss is not finite at epoch ${epoch}`;
+          break;
+        }
+      }
+      await yieldToEventLoop();
+      yieldTime = performance.now();
+    }
+    if (epoch > config.epochs) epoch = config.epochs;
+    // a cancelled run keeps its final state too (resumable); a diverged one holds NaNs, not worth saving
+    if (status !== 'diverged' && (config.checkpoints.firstAndLast ?? true) && lastSaved !== step) await save();
+  } finally {
+    disposeSplit(trainT);
+    disposeSplit(testT);
+    opt.dispose();
+    model.dispose();
+  }
+  return {
+    status,
+    epochs: epoch,
+    steps: step,
+    wallSeconds: (performance.now() - started) / 1000,
+    backend: tf.getBackend(),
+    last,
+    ...(reason ? { reason } : {}),
+    config,
+  };
+}

@@ -1,0 +1,36 @@
+import { invalid } from '../../shared/api/errors';
+import { trainConfigSchema, type TrainConfig } from '../../shared/domain/train-config';
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+/** The innermost issue of a union (zod reports a bare "Invalid input" at the union's own level). */
+function leaf(issue: Issue): Issue {
+  const nested = issue.errors?.flat() ?? [];
+  const sub = nested.find((i) => i.path.length > 0) ?? nested[0];
+  return sub ? { ...leaf(sub), path: [...issue.path, ...sub.path] } : issue;
+}
+
+/**
+ * Validates and fills defaults; any problem becomes `invalid()` naming the field and its allowed range,
+ * e.g. "optimizer.lr must be > 0". All issues are listed in details.issues.
+ */
+export function parseTrainConfig(input: unknown): TrainConfig {
+  const r = trainConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = (r.error.issues as unknown as Issue[]).map((i) => {
+    // a union with its own message says it best; otherwise the innermost issue does
+    const l = i.errors && i.message === 'Invalid input' ? leaf(i) : i;
+    const field = l.path.map(String).join('.') || '(config)';
+    return { field, message: l.message };
+  });
+  const first = issues[0];
+  return invalidThrow(`${first.field} ${first.message}`, { field: first.field, issues });
+}
+
+function invalidThrow(message: string, details: unknown): never {
+  throw invalid(message, details);
+}
