@@ -3,6 +3,8 @@ import { PlateauError } from '../../shared/api/errors';
 export interface GlobalOptions {
   json?: boolean;
   dataDir?: string;
+  /** Force a tfjs backend for jobs this command starts. */
+  backend?: string;
 }
 
 /** Prints a result: JSON only under --json, else the human form. */

@@ -6,6 +6,7 @@ import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
 import { projectsCommand } from './projects-command';
 import { serveCommand } from './serve-command';
+import { trainCommand } from './train-command';
 
 /** The `plateau` command tree. Each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   serveCommand(program, globals);
   infoCommand(program, globals);
   projectsCommand(program, globals);
+  trainCommand(program, globals);
   metricsCommand(program, globals);
   benchCommand(program, globals);
   return program;

@@ -20,15 +20,16 @@ export interface BackendProbe {
   reason?: string;
 }
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the bundler injects its own `require` shim into ESM output.
+const nodeRequire = createRequire(import.meta.url);
 
 /** Package path on disk, or null; never loads the package. */
 function resolvePackage(pkg: string): string | null {
   try {
-    return require.resolve(`${pkg}/package.json`);
+    return nodeRequire.resolve(`${pkg}/package.json`);
   } catch {
     try {
-      return require.resolve(pkg);
+      return nodeRequire.resolve(pkg);
     } catch {
       return null;
     }
@@ -88,7 +89,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
         };
         if (tf.getBackend() !== 'wasm') {
           // Node has no fetch for file paths relative to the bundle: point at the package's dist folder.
-          const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+          const dist = dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm'));
           try {
             wasm.setWasmPaths(dist + '/');
           } catch {

@@ -1,12 +1,24 @@
 import { rmSync } from 'node:fs';
 import type { ServiceApi } from '../../shared/api/contract';
-import { conflict } from '../../shared/api/errors';
+import { conflict, invalid } from '../../shared/api/errors';
+import { applyOverrides } from '../../shared/domain/config-overrides';
+import type { Run } from '../../shared/domain/types';
 import { runDir } from '../app/paths';
 import type { AppContext } from '../app/context';
+import { liveTrainWorkers } from '../jobs/train-runner';
+import { preset as presetConfig } from '../ml/presets';
+import { parseTrainConfig } from '../ml/validate-config';
 
 export function runsService(ctx: AppContext): ServiceApi['runs'] {
   const { repos, bus } = ctx;
-  const changed = (runId: number, projectId: number) => bus.emit('run.updated', { runId, projectId });
+  const changed = (run: Run) => bus.emit('run.updated', { runId: run.id, projectId: run.projectId });
+  const activeJob = (runId: number) => repos.jobs.list({ active: true }).find((j) => j.runId === runId);
+  const live = (id: number) => {
+    const worker = liveTrainWorkers.get(id);
+    if (!worker) throw conflict(`Run ${id} is ${repos.runs.get(id).status}, not training right now.`);
+    return worker;
+  };
+
   return {
     list: ({ projectId }) => {
       repos.projects.get(projectId);
@@ -15,16 +27,64 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
     get: ({ id }) => repos.runs.get(id),
     remove: ({ id }) => {
       const run = repos.runs.get(id);
-      if (run.status === 'running' || run.status === 'queued') throw conflict(`Run ${id} is ${run.status}. Cancel it first, then remove it.`);
+      if (activeJob(id)) throw conflict(`Run ${id} is ${run.status}. Cancel it first, then remove it.`);
       repos.runs.remove(id);
       rmSync(runDir(ctx.dataDir, run.projectId, id), { recursive: true, force: true });
-      changed(id, run.projectId);
+      changed(run);
       return { removed: id };
     },
     tag: ({ id, add, remove }) => {
       const run = repos.runs.tag(id, add, remove);
-      changed(id, run.projectId);
+      changed(run);
       return run;
+    },
+    start: ({ projectId, preset, config, set, seeds, name }) => {
+      repos.projects.get(projectId);
+      if (!preset && !config) throw invalid('Give a preset or a config to train.');
+      let base: Record<string, unknown>;
+      try {
+        base = applyOverrides({ ...(preset ? presetConfig(preset) : {}), ...(config ?? {}) } as Record<string, unknown>, set);
+      } catch (err) {
+        throw invalid((err as Error).message);
+      }
+      const configs = (seeds ?? [parseTrainConfig(base).seed]).map((seed) => parseTrainConfig({ ...base, seed }));
+      const runs = configs.map((c) => {
+        const run = repos.runs.create({
+          projectId, preset: preset ?? null, config: c as unknown as Record<string, unknown>, status: 'queued', seed: c.seed,
+          name: `${name ?? preset ?? 'custom'}${configs.length > 1 || !name ? ` s${c.seed}` : ''}`,
+        });
+        ctx.jobs.enqueue('train', projectId, run.id, {});
+        changed(run);
+        return run;
+      });
+      repos.projects.touch(projectId);
+      return runs;
+    },
+    cancel: ({ id }) => {
+      const job = activeJob(id);
+      if (!job) throw conflict(`Run ${id} is ${repos.runs.get(id).status}; only queued or running runs can be cancelled.`);
+      ctx.jobs.cancel(job.id);
+      if (job.state === 'queued') {
+        const run = repos.runs.update(id, { status: 'cancelled', finishedAt: Date.now() });
+        changed(run);
+      }
+      return repos.runs.get(id);
+    },
+    pause: ({ id }) => {
+      live(id).send({ type: 'control', action: 'pause' });
+      const run = repos.runs.update(id, { status: 'paused' });
+      changed(run);
+      return run;
+    },
+    resume: ({ id }) => {
+      live(id).send({ type: 'control', action: 'resume' });
+      const run = repos.runs.update(id, { status: 'running' });
+      changed(run);
+      return run;
+    },
+    checkpoints: ({ id }) => {
+      repos.runs.get(id);
+      return repos.checkpoints.list(id);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
-import type { Job, JobState, Project, Run, SystemInfo } from '../domain/types';
+import type { MetricRow } from '../jobs/messages';
+import { SPLITS, type Checkpoint, type Job, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -14,6 +15,7 @@ const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be 
 const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
 const none = z.object({}).strict();
 const byId = z.object({ id }).strict();
+const settings = z.record(z.string(), z.unknown());
 
 export const contract = {
   system: {
@@ -30,10 +32,29 @@ export const contract = {
     get: method<Run>()(byId),
     remove: method<{ removed: number }>()(byId),
     tag: method<Run>()(z.object({ id, add: z.array(tag).default([]), remove: z.array(tag).default([]) }).strict()),
+    /** Queues one training run per seed: a preset and/or a full config, plus dotted-path overrides. */
+    start: method<Run[]>()(z.object({
+      projectId: id,
+      preset: z.string().optional(),
+      config: settings.optional(),
+      set: settings.default({}),
+      seeds: z.array(z.int('must be an integer').min(0, 'must be >= 0')).min(1, 'must list at least one seed').max(100, 'at most 100 seeds').optional(),
+      name: name.optional(),
+    }).strict()),
+    cancel: method<Run>()(byId),
+    pause: method<Run>()(byId),
+    resume: method<Run>()(byId),
+    checkpoints: method<Checkpoint[]>()(byId),
   },
   metrics: {
     /** Every metric key with its definition and citation (METRICS.md). */
     keys: method<MetricKeyInfo[]>()(none),
+    /** Plot-ready columnar series: one per run, key, split (and layer). */
+    series: method<MetricSeries[]>()(z.object({
+      runIds: z.array(id).min(1, 'must list at least one run').max(2000),
+      keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200),
+      split: z.enum(SPLITS).optional(),
+    }).strict()),
   },
   jobs: {
     list: method<Job[]>()(z.object({ projectId: id.optional(), active: z.boolean().optional() }).strict()),
@@ -83,10 +104,12 @@ export interface Events {
   'job.progress': JobProgress;
   'job.state': { jobId: number; runId: number | null; state: JobState; error: string | null };
   'run.updated': { runId: number; projectId: number };
+  /** New metric rows of a run, in the batches the worker stores them (about 4 a second while training). */
+  'run.metrics': { runId: number; projectId: number; rows: MetricRow[] };
   'project.updated': { projectId: number };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: EventName[] = ['job.progress', 'job.state', 'run.updated', 'project.updated'];
+export const EVENT_NAMES: EventName[] = ['job.progress', 'job.state', 'run.updated', 'run.metrics', 'project.updated'];
 
 export function lookupMethod(nameStr: string): { params: z.ZodType } | undefined {
   const dot = nameStr.indexOf('.');

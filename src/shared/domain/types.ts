@@ -80,3 +80,14 @@ export interface SystemInfo {
   schemaVersion: number;
   backends: BackendInfo;
 }
+
+/** One run's values of one key on one split, columnar for plotting. */
+export interface MetricSeries {
+  runId: number;
+  key: string;
+  split: Split;
+  layer: string;
+  steps: number[];
+  epochs: (number | null)[];
+  values: number[];
+}

@@ -1,0 +1,38 @@
+import type { MetricRow } from '../../../shared/jobs/messages';
+import type { MetricSeries, Split } from '../../../shared/domain/types';
+import type { Db } from '../connection';
+
+export function metricsRepo(db: Db) {
+  const insert = db.prepare(`INSERT OR REPLACE INTO metrics (run_id, step, checkpoint_id, epoch, split, key, layer, value)
+    VALUES (?, ?, (SELECT id FROM checkpoints WHERE run_id = ? AND step = ?), ?, ?, ?, ?, ?)`);
+  const insertBatch = db.transaction((runId: number, rows: MetricRow[]) => {
+    for (const r of rows) insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value);
+  });
+  return {
+    /** Writes a batch in one transaction; a non-finite value is refused by the NOT NULL column, so callers drop them first. */
+    insertMany: (runId: number, rows: MetricRow[]): void => insertBatch(runId, rows),
+    series(runIds: number[], keys: string[], split?: Split): MetricSeries[] {
+      const rows = db.prepare<unknown[], { run_id: number; key: string; split: Split; layer: string; step: number; epoch: number | null; value: number }>(
+        `SELECT run_id, key, split, layer, step, epoch, value FROM metrics
+         WHERE run_id IN (SELECT value FROM json_each(?)) AND key IN (SELECT value FROM json_each(?)) ${split ? 'AND split = ?' : ''}
+         ORDER BY run_id, key, split, layer, step`,
+      ).all(JSON.stringify(runIds), JSON.stringify(keys), ...(split ? [split] : []));
+      const out: MetricSeries[] = [];
+      let cur: MetricSeries | undefined;
+      for (const r of rows) {
+        if (!cur || cur.runId !== r.run_id || cur.key !== r.key || cur.split !== r.split || cur.layer !== r.layer) {
+          cur = { runId: r.run_id, key: r.key, split: r.split, layer: r.layer, steps: [], epochs: [], values: [] };
+          out.push(cur);
+        }
+        cur.steps.push(r.step);
+        cur.epochs.push(r.epoch);
+        cur.values.push(r.value);
+      }
+      return out;
+    },
+    /** Which keys a run has, per split: what the UI offers to plot. */
+    keysOf: (runId: number) => db.prepare<[number], { key: string; split: Split; n: number }>(
+      'SELECT key, split, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, split ORDER BY key, split').all(runId),
+  };
+}
+export type MetricsRepo = ReturnType<typeof metricsRepo>;

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readCheckpoint, writeCheckpoint } from './checkpoint-file';
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('checkpoint files', () => {
+  it('round-trips weights, optimizer buffers, step, epoch and config, with size and sha256 of the bytes on disk', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const file = join(dir, 'step-10.safetensors');
+    const content = {
+      step: 10, epoch: 2,
+      weights: { 'out.weight': { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) } },
+      optimizer: { kind: 'adamw', step: 10, slots: { 'out.weight.exp_avg': { shape: [2, 3], data: Float32Array.from([0.1, 0, 0, 0, 0, -0.1]) } } },
+      config: { epochs: 5 },
+    };
+    const { bytes, sha256 } = writeCheckpoint(file, content);
+    const disk = readFileSync(file);
+    expect(bytes).toBe(disk.byteLength);
+    expect(sha256).toBe(createHash('sha256').update(disk).digest('hex'));
+    expect(await readCheckpoint(file)).toEqual(content);
+    expect(readdirSync(dir)).toEqual(['step-10.safetensors']); // no temp file left behind
+  });
+
+  it('fails with a plain message and leaves nothing behind when the folder cannot be written', () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const file = join(dir, 'missing-folder', 'step-1.safetensors');
+    expect(() => writeCheckpoint(file, { step: 1, epoch: 1, weights: {} })).toThrow(/Could not write checkpoint .*step-1.safetensors: .*Earlier checkpoints are intact/);
+    expect(existsSync(file)).toBe(false);
+  });
+});

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testApp } from '../test/test-app';
+
+/** Training through the contract, in real worker threads (the built train.worker.js). */
+let t: ReturnType<typeof testApp>;
+afterEach(async () => t?.dispose());
+
+const small = { 'dataset.p': 23, 'model.width': 16, epochs: 4, 'checkpoints.perDecade': 2 };
+
+describe('training jobs', () => {
+  it('trains a run, storing per-epoch metrics and atomic, hashed checkpoints', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const progress: number[] = [];
+    t.client.on('job.progress', (e) => progress.push(e.fraction));
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: small });
+    expect(run).toMatchObject({ status: 'queued', preset: 'grokking-mlp', seed: 0, name: 'grokking-mlp s0' });
+    await t.app.ctx.jobs.idle();
+    const done = await t.client.runs.get({ id: run.id });
+    expect(done).toMatchObject({ status: 'succeeded', backend: 'wasm', error: null });
+    expect(done.versions.tfjs).toBe('4.22.0');
+    expect(done.summary).toMatchObject({ status: 'succeeded', epochs: 4, steps: 4 });
+    expect(progress.at(-1)).toBe(1);
+
+    const series = await t.client.metrics.series({ runIds: [run.id], keys: ['train_loss', 'test_acc'] });
+    const loss = series.find((s) => s.key === 'train_loss')!;
+    expect(loss).toMatchObject({ split: 'train', steps: [1, 2, 3, 4], epochs: [1, 2, 3, 4] });
+    expect(loss.values.every(Number.isFinite)).toBe(true);
+    expect(series.find((s) => s.key === 'test_acc')!.split).toBe('test');
+
+    const ckpts = await t.client.runs.checkpoints({ id: run.id });
+    expect(ckpts.map((c) => c.step)).toEqual(expect.arrayContaining([0, 4]));
+    for (const c of ckpts) {
+      expect(existsSync(c.file)).toBe(true);
+      expect(c.sha256).toBe(createHash('sha256').update(readFileSync(c.file)).digest('hex'));
+    }
+  });
+
+  it('same seed, same backend: identical loss curves; seeds make one run each', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    t.app.ctx.jobs.concurrency = 2;
+    const runs = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: small, seeds: [7, 7, 8] });
+    expect(runs.map((r) => r.seed)).toEqual([7, 7, 8]);
+    await t.app.ctx.jobs.idle();
+    const [a, b, c] = await Promise.all(runs.map((r) => t.client.metrics.series({ runIds: [r.id], keys: ['train_loss'] })));
+    expect(a[0].values).toEqual(b[0].values);
+    expect(a[0].values).not.toEqual(c[0].values);
+  });
+
+  it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, 'optimizer.lr': 1e30, epochs: 20 } });
+    await t.app.ctx.jobs.idle();
+    const done = await t.client.runs.get({ id: run.id });
+    expect(done.status).toBe('diverged');
+    expect(done.error).toMatch(/^Diverged: .*not finite|^Diverged: .*NaN|^Diverged: /);
+    expect((await t.client.runs.checkpoints({ id: run.id })).map((c) => c.step)).toContain(0);
+  });
+
+  it('cancel midway leaves a consistent, cancelled run with its partial data', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 100000 } });
+    await new Promise<void>((resolve) => {
+      const off = t.client.on('job.progress', (e) => { if (e.values && e.values.epoch >= 5) { off(); resolve(); } });
+    });
+    await t.client.runs.cancel({ id: run.id });
+    await t.app.ctx.jobs.idle();
+    const done = await t.client.runs.get({ id: run.id });
+    expect(done.status).toBe('cancelled');
+    const loss = (await t.client.metrics.series({ runIds: [run.id], keys: ['train_loss'] }))[0];
+    expect(loss.values.length).toBeGreaterThanOrEqual(5);
+    const last = (await t.client.runs.checkpoints({ id: run.id })).at(-1)!;
+    expect(last.step).toBeGreaterThanOrEqual(5); // a cancelled run saves where it stopped
+    expect((await t.client.jobs.list({}))[0].state).toBe('cancelled');
+  });
+
+  it('rejects invalid hyperparameters naming the field and range', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.lr': -1 } })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/optimizer\.lr.*> 0/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.trainFraction': 1.5 } })).rejects.toMatchObject({ message: expect.stringMatching(/dataset\.trainFraction.*\(0, 1\)/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'nope' })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/preset must be one of/) });
+    expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
+  });
+});

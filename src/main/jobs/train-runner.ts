@@ -1,0 +1,56 @@
+import { PlateauError } from '../../shared/api/errors';
+import type { FromWorker } from '../../shared/jobs/messages';
+import type { AppContext } from '../app/context';
+import { runDir } from '../app/paths';
+import type { TrainWorkerData } from '../workers/train.worker';
+import type { JobRunner } from './job-manager';
+import { runWorker, workerEntry, type WorkerHandle } from './thread-runner';
+
+/** Live workers by run id, so pause and resume can reach them. */
+export const liveTrainWorkers = new Map<number, WorkerHandle>();
+
+/** Runs one training job in a fresh worker; stores its metrics, checkpoints and final state. */
+export function trainRunner(ctx: AppContext): JobRunner {
+  const { repos, bus } = ctx;
+  return async ({ job, signal, progress }) => {
+    const runId = job.runId!;
+    const run = repos.runs.get(runId);
+    const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
+    repos.runs.update(runId, { status: 'running', startedAt: run.startedAt ?? Date.now(), error: null });
+    changed();
+    const onMessage = (m: FromWorker) => {
+      if (m.type === 'ready') {
+        repos.runs.update(runId, { backend: m.backend, versions: { plateau: ctx.appVersion, tfjs: m.tfjsVersion, threads: String(m.threads), node: process.versions.node } });
+        changed();
+      } else if (m.type === 'metrics') {
+        repos.metrics.insertMany(runId, m.rows);
+        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+      }
+      else if (m.type === 'checkpoint') repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+      else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
+    };
+    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'] };
+    const handle = runWorker(workerEntry('train'), data, onMessage, signal);
+    liveTrainWorkers.set(runId, handle);
+    try {
+      const result = await handle.done;
+      const status = result.status as 'succeeded' | 'cancelled' | 'diverged';
+      repos.runs.update(runId, {
+        status,
+        summary: result,
+        finishedAt: Date.now(),
+        error: status === 'diverged' ? `Diverged: ${String(result.reason ?? 'the loss became NaN or Inf')}. Checkpoints and metrics up to then are kept.` : null,
+      });
+      if (status === 'cancelled') throw new PlateauError('Cancelled', 'Cancelled by the user.');
+    } catch (err) {
+      const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
+      if (repos.runs.get(runId).status === 'running') {
+        repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: cancelled ? null : (err as Error).message });
+      }
+      throw err;
+    } finally {
+      liveTrainWorkers.delete(runId);
+      changed();
+    }
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PlateauError } from '../../shared/api/errors';
+import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
+import { writeCheckpoint } from '../io/checkpoint-file';
+import { initBackend, type BackendName } from '../ml/backend';
+import { train, type EpochLog } from '../ml/train';
+
+/** What the train runner hands this worker. */
+export interface TrainWorkerData {
+  config: unknown;
+  runDir: string;
+  backend?: BackendName;
+}
+
+const data = workerData as TrainWorkerData;
+const post = (m: FromWorker) => parentPort!.postMessage(m);
+const FLUSH_MS = 250; // metric rows go to the database in batches
+
+let control: 'run' | 'cancel' | 'pause' = 'run';
+let wake: (() => void) | undefined;
+parentPort!.on('message', (m: ToWorker) => {
+  if (m.type !== 'control') return;
+  control = m.action === 'resume' ? 'run' : m.action;
+  if (control !== 'pause') wake?.();
+});
+
+const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
+
+async function main() {
+  const backend = await initBackend(data.backend);
+  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads });
+  const ckptDir = join(data.runDir, 'checkpoints');
+  mkdirSync(ckptDir, { recursive: true });
+  const epochs = (data.config as { epochs?: number }).epochs ?? 1;
+
+  let rows: MetricRow[] = [];
+  let lastFlush = 0;
+  const flush = () => {
+    if (rows.length) post({ type: 'metrics', rows });
+    rows = [];
+    lastFlush = performance.now();
+  };
+  const startedAt = performance.now();
+
+  const summary = await train(data.config, {
+    async onEpoch(log: EpochLog) {
+      for (const [key, split] of EPOCH_KEYS) {
+        const value = log[key];
+        if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split, key, value });
+      }
+      if (performance.now() - lastFlush > FLUSH_MS) flush();
+      const elapsed = (performance.now() - startedAt) / 1000;
+      const fraction = log.epoch / epochs;
+      post({
+        type: 'progress',
+        fraction,
+        message: `epoch ${log.epoch}/${epochs}`,
+        values: { step: log.step, epoch: log.epoch, train_loss: log.train_loss, train_acc: log.train_acc, test_loss: log.test_loss, test_acc: log.test_acc, steps_per_s: log.steps_per_s, eta_s: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0 },
+      });
+      if (control === 'pause') {
+        flush();
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    onCheckpoint(c) {
+      const file = join(ckptDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
+      const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
+      flush(); // metrics up to here land before the checkpoint row refers to them
+      post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
+    },
+    control: () => (control === 'cancel' ? 'cancel' : 'run'),
+  });
+  flush();
+  post({ type: 'done', result: { ...summary, config: undefined } as Record<string, unknown> });
+}
+
+main().catch((err) => {
+  post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, parseSetting } from './config-overrides';
+
+describe('config overrides', () => {
+  it('sets dotted paths on a copy', () => {
+    const base = { optimizer: { kind: 'adamw', lr: 0.01 }, epochs: 10 };
+    const out = applyOverrides(base, { 'optimizer.lr': 0.001, epochs: 5, 'dataset.p': 113 });
+    expect(out).toEqual({ optimizer: { kind: 'adamw', lr: 0.001 }, epochs: 5, dataset: { p: 113 } });
+    expect(base.optimizer.lr).toBe(0.01);
+  });
+
+  it('refuses prototype paths', () => {
+    expect(() => applyOverrides({}, { '__proto__.polluted': 1 })).toThrow(/not a valid setting path/);
+  });
+
+  it('parses key=value with JSON values where they parse', () => {
+    expect(parseSetting('optimizer.lr=1e-3')).toEqual(['optimizer.lr', 0.001]);
+    expect(parseSetting('batchSize=full')).toEqual(['batchSize', 'full']);
+    expect(parseSetting('model.bias=false')).toEqual(['model.bias', false]);
+    expect(() => parseSetting('lr')).toThrow(/key=value/);
+  });
+});

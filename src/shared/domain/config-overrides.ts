@@ -1,0 +1,33 @@
+/** Dotted-path overrides on a config object: `{ 'optimizer.lr': 0.001 }`. Pure and isomorphic. */
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A deep copy of `base` with each dotted path set; intermediate objects are created as needed. */
+export function applyOverrides<T>(base: T, overrides: Record<string, unknown>): T {
+  const out = structuredClone(base) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(overrides)) {
+    const parts = path.split('.');
+    if (parts.some((p) => !p || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
+      throw new Error(`'${path}' is not a valid setting path`);
+    }
+    let node = out;
+    for (const p of parts.slice(0, -1)) {
+      if (!isObject(node[p])) node[p] = {};
+      node = node[p] as Record<string, unknown>;
+    }
+    node[parts.at(-1)!] = value;
+  }
+  return out as T;
+}
+
+/** `key=value` from the command line: the value is JSON when it parses (numbers, booleans, objects), else a string. */
+export function parseSetting(arg: string): [string, unknown] {
+  const eq = arg.indexOf('=');
+  if (eq < 1) throw new Error(`'${arg}' is not key=value (e.g. optimizer.lr=0.001)`);
+  const raw = arg.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch { /* a plain string */ }
+  return [arg.slice(0, eq), value];
+}

@@ -1,0 +1,22 @@
+/** The main <-> worker protocol: plain JSON-able messages (typed arrays only inside checkpoint files). */
+
+export type ToWorker = { type: 'control'; action: 'cancel' | 'pause' | 'resume' };
+
+export type FromWorker =
+  | { type: 'ready'; backend: string; tfjsVersion: string; threads: number }
+  | { type: 'progress'; fraction: number; message: string; values?: Record<string, number> }
+  /** Metric rows, already batched by the worker: step, epoch, split, key, value. */
+  | { type: 'metrics'; rows: MetricRow[] }
+  | { type: 'checkpoint'; step: number; epoch: number; file: string; bytes: number; sha256: string }
+  | { type: 'done'; result: Record<string, unknown> }
+  | { type: 'error'; code: string; message: string };
+
+export interface MetricRow {
+  step: number;
+  epoch: number | null;
+  split: 'train' | 'test' | 'none';
+  key: string;
+  value: number;
+  layer?: string;
+  checkpointStep?: number;
+}
