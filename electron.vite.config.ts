@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           'train.worker': resolve(__dirname, 'src/main/workers/train.worker.ts'),
+          'metrics.worker': resolve(__dirname, 'src/main/workers/metrics.worker.ts'),
         },
       },
     },

@@ -16,6 +16,16 @@ export class Workbench {
     await form.getByRole('button', { name: 'Create project' }).click();
   }
 
+  /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
+  async startRun({ epochs }: { epochs: number }) {
+    await this.goto('Runs');
+    await this.page.getByRole('button', { name: 'New run' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'New run' });
+    await dialog.getByRole('textbox', { name: 'Epochs' }).fill(String(epochs));
+    await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(dialog).toBeHidden();
+  }
+
   projectRow(name: string) {
     return this.page.getByRole('table', { name: 'Projects' }).getByRole('row').filter({ hasText: name });
   }

@@ -5,6 +5,7 @@ import type { SystemInfo } from '../../shared/domain/types';
 import { openDatabase } from '../db/connection';
 import { createRepos } from '../db/repos';
 import { JobManager } from '../jobs/job-manager';
+import { metricsRunner } from '../jobs/metrics-runner';
 import { trainRunner } from '../jobs/train-runner';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
@@ -36,6 +37,7 @@ export function createApp(opts: AppOptions) {
   const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1));
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
   jobs.register('train', trainRunner(ctx));
+  jobs.register('metrics', metricsRunner(ctx));
   const services = {
     system: systemService(ctx),
     projects: projectsService(ctx),

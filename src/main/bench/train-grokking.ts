@@ -1,6 +1,6 @@
 import type { BenchCase } from './bench-case';
 import { initBackend } from '../ml/backend';
-import { GROKKING_MLP } from '../ml/presets';
+import { GROKKING_MLP } from '../../shared/domain/presets';
 import { train, type EpochLog } from '../ml/train';
 
 /** First epoch at which a condition holds, or -1 (reported as "never"). */

@@ -12,7 +12,7 @@ export const liveTrainWorkers = new Map<number, WorkerHandle>();
 /** Runs one training job in a fresh worker; stores its metrics, checkpoints and final state. */
 export function trainRunner(ctx: AppContext): JobRunner {
   const { repos, bus } = ctx;
-  return async ({ job, signal, progress }) => {
+  return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
@@ -26,7 +26,10 @@ export function trainRunner(ctx: AppContext): JobRunner {
         repos.metrics.insertMany(runId, m.rows);
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       }
-      else if (m.type === 'checkpoint') repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+      else if (m.type === 'checkpoint') {
+        repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+        changed();
+      }
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
     const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'] };
@@ -41,6 +44,10 @@ export function trainRunner(ctx: AppContext): JobRunner {
         finishedAt: Date.now(),
         error: status === 'diverged' ? `Diverged: ${String(result.reason ?? 'the loss became NaN or Inf')}. Checkpoints and metrics up to then are kept.` : null,
       });
+      // Checkpoint metrics follow as a job of their own (its own progress, cancellable, re-runnable).
+      if ((params as { metrics?: boolean }).metrics !== false && repos.checkpoints.list(runId).length) {
+        ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all' });
+      }
       if (status === 'cancelled') throw new PlateauError('Cancelled', 'Cancelled by the user.');
     } catch (err) {
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');

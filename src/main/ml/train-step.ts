@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { InterventionConfig } from '../../shared/domain/train-config';
+import { capClassifierNorm, withTerms } from './interventions';
 import type { Model } from './models/model';
 import { trainingCrossEntropy } from './ops/cross-entropy';
 import { clipByGlobalNorm } from './optim/clip';
@@ -18,15 +20,41 @@ export function trainStep(
   lr: number,
   clip?: number,
 ): number {
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => trainingCrossEntropy(model.forward(x).logits, yOneHot), params);
+  return trainStepWithTerms(model, opt, params, names, x, yOneHot, lr, clip, []).loss;
+}
+
+/**
+ * `trainStep` plus intervention terms (those active now): the gradient is that of CE + sum of signed
+ * terms; returns the cross-entropy and each term's unscaled value, read back in one sync.
+ */
+export function trainStepWithTerms(
+  model: Model,
+  opt: Optimizer,
+  params: tf.Variable[],
+  names: string[],
+  x: tf.Tensor2D,
+  yOneHot: tf.Tensor2D,
+  lr: number,
+  clip: number | undefined,
+  active: readonly InterventionConfig[],
+): { loss: number; terms: number[] } {
+  const objective = withTerms(model, active, (out) => trainingCrossEntropy(out.logits, yOneHot));
+  let parts: tf.Scalar[] = [];
+  const values = tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => {
+      const r = objective(model.forward(x), yOneHot);
+      // kept: the forward's tidy would free them; disposed below once read
+      parts = [r.ce, ...r.terms].map((t) => tf.keep(t));
+      return r.total;
+    }, params);
     let named: Record<string, tf.Tensor> = {};
     names.forEach((n, i) => (named[n] = grads[params[i].name]));
     if (clip !== undefined) named = clipByGlobalNorm(named, clip).grads;
     opt.step(named, lr);
-    return value;
+    return tf.stack(parts);
   });
-  const v = loss.dataSync()[0];
-  loss.dispose();
-  return v;
+  const data = values.dataSync();
+  tf.dispose([values, ...parts]);
+  for (const t of active) if (t.maxClassifierNorm !== undefined) capClassifierNorm(model, t.maxClassifierNorm);
+  return { loss: data[0], terms: Array.from(data.subarray(1)) };
 }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlateauError } from '../../shared/api/errors';
 import type { TrainConfigInput } from '../../shared/domain/train-config';
 import { initBackend } from './backend';
-import { GROKKING_MLP, preset } from './presets';
+import { GROKKING_MLP, preset } from '../../shared/domain/presets';
 import { train, type CheckpointPayload, type EpochLog } from './train';
 
 beforeAll(async () => {
@@ -125,5 +126,21 @@ describe('train', () => {
     const { ckpts } = await run(small({ epochs: 30, checkpoints: { perDecade: 2 } }));
     // round(10^(j/2)) = 1, 3, 10, 32 (> 30 stops); plus 0 and 30
     expect(ckpts.map((c) => c.step)).toEqual([0, 1, 3, 10, 30]);
+  });
+});
+
+describe('file datasets and presets', () => {
+  const fashion = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+  it.skipIf(!existsSync(fashion))('fashion-mnist-mlp trains on a class-balanced subset (skipped without dataset-fashion-mnist)', async () => {
+    const base = preset('fashion-mnist-mlp');
+    const { summary, logs } = await run({
+      ...base,
+      dataset: { ...(base.dataset as object), trainSize: 1000, testSize: 500, classBalanced: true } as TrainConfigInput['dataset'],
+      model: { kind: 'mlp', hidden: [64] },
+      batchSize: 100,
+      epochs: 3,
+    });
+    expect(summary.status).toBe('succeeded');
+    expect(logs[2].test_acc).toBeGreaterThan(0.5);
   });
 });

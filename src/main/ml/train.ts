@@ -10,8 +10,12 @@ import { snapshotWeights } from './models/model';
 import { makeOptimizer } from './optim/make-optimizer';
 import type { OptimizerState } from './optim/optimizer';
 import { makeSchedule } from './optim/schedule';
-import { trainStep } from './train-step';
+import { isActive, termLogKeys } from './interventions';
+import { resumePosition, restoreState, type TrainOptions } from './resume';
+import { trainStepWithTerms } from './train-step';
 import { parseTrainConfig } from './validate-config';
+
+export type { ResumeState, TrainOptions } from './resume';
 
 export interface EpochLog {
   step: number;
@@ -23,6 +27,11 @@ export interface EpochLog {
   lr: number;
   /** Optimizer steps per second since the previous log (evaluation time included). */
   steps_per_s: number;
+  /**
+   * Mean over this epoch's steps of each active intervention term's unscaled batch value, keyed
+   * `intervention_fam` / `intervention_anti_flatness` / `intervention_anti_collapse`; absent when none ran.
+   */
+  interventions?: Record<string, number>;
 }
 
 export interface CheckpointPayload {
@@ -69,14 +78,25 @@ function batchOf(split: SplitTensors, idx: Int32Array): { x: tf.Tensor2D; y1h: t
 /**
  * Trains the model a config describes (validated here; bad fields -> PlateauError InvalidParams).
  * Deterministic for a given seed and backend. Every tensor it creates is disposed before returning.
+ * `options.resume` continues from a checkpoint of the same config; the result equals the
+ * uninterrupted run (same weights, logs and later checkpoints) on the same backend.
  */
-export async function train(input: unknown, hooks: TrainHooks = {}): Promise<TrainSummary> {
+export async function train(input: unknown, hooks: TrainHooks = {}, options: TrainOptions = {}): Promise<TrainSummary> {
   const config = parseTrainConfig(input);
   const started = performance.now();
   const ds = makeDataset(config.dataset, config.seed);
   const root = createRng(config.seed);
   const initRng = root.fork();
   const orderRng = root.fork();
+  const n = ds.train.n;
+  const batch = config.batchSize === 'full' ? n : Math.min(config.batchSize, n);
+  const stepsPerEpoch = Math.ceil(n / batch);
+  const totalSteps = config.epochs * stepsPerEpoch;
+  const lrAt = makeSchedule(config.schedule, config.optimizer.lr, totalSteps);
+  const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps));
+  // checked before any tensor exists, so a bad checkpoint leaks nothing
+  const start = resumePosition(options.resume, stepsPerEpoch, config);
+  const termKeys = termLogKeys(config.interventions);
   const model = makeModel(config.model, ds, initRng);
   const named = model.namedWeights();
   const names = Object.keys(named);
@@ -85,51 +105,55 @@ export async function train(input: unknown, hooks: TrainHooks = {}): Promise<Tra
   const trainT = splitTensors(ds, ds.train, model.input);
   const testT = splitTensors(ds, ds.test, model.input);
 
-  const n = ds.train.n;
-  const batch = config.batchSize === 'full' ? n : Math.min(config.batchSize, n);
-  const stepsPerEpoch = Math.ceil(n / batch);
-  const totalSteps = config.epochs * stepsPerEpoch;
-  const lrAt = makeSchedule(config.schedule, config.optimizer.lr, totalSteps);
-  const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps));
-
-  let step = 0;
-  let epoch = 0;
+  let step = start.step;
+  let epoch = start.step === 0 ? 0 : options.resume!.epoch;
   let status: TrainStatus = 'succeeded';
   let reason: string | undefined;
   let last: EpochLog | null = null;
-  let lastSaved = -1;
+  let lastSaved = options.resume ? start.step : -1;
   const save = async () => {
     lastSaved = step;
     await hooks.onCheckpoint?.({ step, epoch, weights: snapshotWeights(model), optimizer: step > 0 ? opt.getState() : undefined });
   };
 
   try {
-    if (saveAt.has(0)) await save();
+    if (options.resume) restoreState(model, opt, options.resume);
+    else if (saveAt.has(0)) await save();
     let logTime = performance.now();
-    let logStep = 0;
+    let logStep = step;
     let yieldTime = performance.now();
     const order = Int32Array.from({ length: n }, (_, i) => i);
-    outer: for (epoch = 1; epoch <= config.epochs; epoch++) {
+    // replay the shuffles of the epochs already done so the order stream is where it was
+    if (batch < n) for (let e = 1; e < start.epoch; e++) orderRng.shuffle(order);
+    outer: for (epoch = start.epoch; epoch <= config.epochs; epoch++) {
       if (batch < n) orderRng.shuffle(order);
-      for (let b = 0; b < stepsPerEpoch; b++) {
+      const active = config.interventions.filter((t) => isActive(t, epoch));
+      const activeKeys = termKeys.filter((_, i) => isActive(config.interventions[i], epoch));
+      const termSums = new Float64Array(active.length);
+      let termSteps = 0;
+      for (let b = epoch === start.epoch ? start.batch : 0; b < stepsPerEpoch; b++) {
         if (hooks.control?.() === 'cancel') {
           status = 'cancelled';
           epoch--;
           break outer;
         }
         const lr = lrAt(step);
-        let loss: number;
+        let r: { loss: number; terms: number[] };
         if (batch === n) {
-          loss = trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip);
+          r = trainStepWithTerms(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active);
         } else {
           const { x, y1h } = batchOf(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
-          loss = trainStep(model, opt, params, names, x, y1h, lr, config.gradClip);
+          r = trainStepWithTerms(model, opt, params, names, x, y1h, lr, config.gradClip, active);
           tf.dispose([x, y1h]);
         }
         step++;
-        if (!Number.isFinite(loss)) {
+        r.terms.forEach((v, i) => (termSums[i] += v));
+        termSteps++;
+        const bad = [r.loss, ...r.terms].findIndex((v) => !Number.isFinite(v));
+        if (bad >= 0) {
           status = 'diverged';
-          reason = `train loss ${loss} at step ${step} (epoch ${epoch})`;
+          const what = bad === 0 ? 'train loss' : activeKeys[bad - 1];
+          reason = `${what} ${bad === 0 ? r.loss : r.terms[bad - 1]} at step ${step} (epoch ${epoch})`;
           break outer;
         }
         if (saveAt.has(step)) await save();
@@ -152,6 +176,9 @@ export async function train(input: unknown, hooks: TrainHooks = {}): Promise<Tra
           lr: lrAt(Math.max(0, step - 1)),
           steps_per_s: ((step - logStep) * 1000) / Math.max(1e-9, now - logTime),
         };
+        if (active.length > 0 && termSteps > 0) {
+          last.interventions = Object.fromEntries(activeKeys.map((k, i) => [k, termSums[i] / termSteps]));
+        }
         logTime = now;
         logStep = step;
         await hooks.onEpoch?.(last);

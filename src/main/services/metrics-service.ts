@@ -1,4 +1,5 @@
 import type { ServiceApi } from '../../shared/api/contract';
+import { notFound } from '../../shared/api/errors';
 import { METRIC_KEYS } from '../../shared/domain/metric-keys';
 import type { AppContext } from '../app/context';
 
@@ -6,5 +7,10 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
   return {
     keys: () => [...METRIC_KEYS],
     series: ({ runIds, keys, split }) => ctx.repos.metrics.series(runIds, keys, split),
+    compute: ({ runId, checkpoints }) => {
+      const run = ctx.repos.runs.get(runId);
+      if (!ctx.repos.checkpoints.list(runId).length) throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
+      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints });
+    },
   };
 }

@@ -38,7 +38,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       changed(run);
       return run;
     },
-    start: ({ projectId, preset, config, set, seeds, name }) => {
+    start: ({ projectId, preset, config, set, seeds, name, metrics }) => {
       repos.projects.get(projectId);
       if (!preset && !config) throw invalid('Give a preset or a config to train.');
       let base: Record<string, unknown>;
@@ -53,7 +53,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
           projectId, preset: preset ?? null, config: c as unknown as Record<string, unknown>, status: 'queued', seed: c.seed,
           name: `${name ?? preset ?? 'custom'}${configs.length > 1 || !name ? ` s${c.seed}` : ''}`,
         });
-        ctx.jobs.enqueue('train', projectId, run.id, {});
+        ctx.jobs.enqueue('train', projectId, run.id, { metrics });
         changed(run);
         return run;
       });

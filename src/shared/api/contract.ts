@@ -40,6 +40,8 @@ export const contract = {
       set: settings.default({}),
       seeds: z.array(z.int('must be an integer').min(0, 'must be >= 0')).min(1, 'must list at least one seed').max(100, 'at most 100 seeds').optional(),
       name: name.optional(),
+      /** Compute every closed-form metric at each checkpoint once training ends. */
+      metrics: z.boolean().default(true),
     }).strict()),
     cancel: method<Run>()(byId),
     pause: method<Run>()(byId),
@@ -49,6 +51,11 @@ export const contract = {
   metrics: {
     /** Every metric key with its definition and citation (METRICS.md). */
     keys: method<MetricKeyInfo[]>()(none),
+    /** Queues a job computing every closed-form metric at the chosen checkpoints of a run. */
+    compute: method<Job>()(z.object({
+      runId: id,
+      checkpoints: z.union([z.literal('all'), z.literal('last'), z.array(z.int().min(0)).min(1)], "must be 'all', 'last' or a list of steps").default('all'),
+    }).strict()),
     /** Plot-ready columnar series: one per run, key, split (and layer). */
     series: method<MetricSeries[]>()(z.object({
       runIds: z.array(id).min(1, 'must list at least one run').max(2000),

@@ -68,10 +68,54 @@ export const sparseParitySchema = z
     if (d.relevant > d.bits) ctx.addIssue({ code: 'custom', path: ['relevant'], message: `must be in [1, bits=${d.bits}]` });
   });
 
-const DATASET_KINDS = ['modular', 'gaussian-mixture', 'sparse-parity'] as const;
-export const datasetSchema = z.discriminatedUnion('kind', [modularDatasetSchema, gaussianMixtureSchema, sparseParitySchema], {
-  error: oneOf(DATASET_KINDS),
+const path = () => z.string('must be a file path').min(1, 'must be a non-empty file path');
+
+/** Options of datasets read from files: subsets (first rows in file order) and the shared options. */
+const fileData = {
+  /** Use only this many training rows (default all). */
+  trainSize: int(1, 1e8).optional(),
+  testSize: int(1, 1e8).optional(),
+  /** Subsets take the same count from every class (the first ones in file order), remainder to the lowest labels. */
+  classBalanced: z.boolean().default(false),
+  ...dataCommon,
+};
+
+/**
+ * IDX files in the MNIST / Fashion-MNIST layout (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+ * t10k-*; each raw or .gz) in `dir`. Unsigned-byte pixels are scaled to [0, 1].
+ */
+export const idxDatasetSchema = z.object({ kind: z.literal('idx'), dir: path(), ...fileData });
+
+/** A .npz holding x_train, y_train, x_test, y_test (Keras' layout); inputs flattened per row. */
+export const npzDatasetSchema = z.object({ kind: z.literal('npz'), path: path(), ...fileData });
+
+/** Four .npy files; inputs [n, ...] flattened per row, labels [n] integers. */
+export const npyDatasetSchema = z.object({
+  kind: z.literal('npy'),
+  trainInputs: path(),
+  trainLabels: path(),
+  testInputs: path(),
+  testLabels: path(),
+  ...fileData,
 });
+
+/** Two CSV files of numbers; the label is the last column, or the one named `labelColumn` in the header row. */
+export const csvDatasetSchema = z.object({
+  kind: z.literal('csv'),
+  train: path(),
+  test: path(),
+  /** First row holds column names (needed for labelColumn). */
+  header: z.boolean().default(false),
+  labelColumn: z.string().min(1, 'must be a non-empty column name').optional(),
+  ...fileData,
+});
+
+const DATASET_KINDS = ['modular', 'gaussian-mixture', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
+export const datasetSchema = z.discriminatedUnion(
+  'kind',
+  [modularDatasetSchema, gaussianMixtureSchema, sparseParitySchema, idxDatasetSchema, npzDatasetSchema, npyDatasetSchema, csvDatasetSchema],
+  { error: oneOf(DATASET_KINDS) },
+);
 
 export const quadraticMlpSchema = z.object({
   kind: z.literal('quadratic-mlp'),
@@ -153,6 +197,34 @@ export const checkpointScheduleSchema = z.object({
   firstAndLast: z.boolean().default(true),
 });
 
+export const INTERVENTION_KINDS = ['fam', 'anti-flatness', 'anti-collapse'] as const;
+export type InterventionKind = (typeof INTERVENTION_KINDS)[number];
+
+/**
+ * An extra loss term on each batch (Han et al. 2025), active for epochs fromEpoch..toEpoch (inclusive):
+ * 'fam' adds +lambda * kappa_fam, 'anti-flatness' adds -lambda * flatness_bound, 'anti-collapse' adds
+ * -lambda * cdnv (METRICS.md definitions on the batch's penultimate features and last layer).
+ */
+export const interventionSchema = z
+  .object({
+    kind: z.enum(INTERVENTION_KINDS, oneOf(INTERVENTION_KINDS)),
+    lambda: nonNegative(),
+    fromEpoch: int(1, 1e7).default(1),
+    /** Last active epoch; default: to the end of the run. */
+    toEpoch: int(1, 1e7).optional(),
+    /** Softmax temperature inside the term only (p = softmax(z / T)); > 1 keeps the term's gradient alive. */
+    temperature: positive().default(1),
+    /** Features scaled to unit L2 norm inside the term only (logits of the term recomputed from them). */
+    unitNormFeatures: z.boolean().default(false),
+    /** While active, project the last layer's weight onto ||W||_F <= this after every step. */
+    maxClassifierNorm: positive().optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.toEpoch !== undefined && t.toEpoch < t.fromEpoch) {
+      ctx.addIssue({ code: 'custom', path: ['toEpoch'], message: `must be in [fromEpoch=${t.fromEpoch}, 1e7]` });
+    }
+  });
+
 const BATCH_MSG = "must be an integer in [1, 1e8] or 'full'";
 
 export const trainConfigSchema = z.object({
@@ -170,6 +242,8 @@ export const trainConfigSchema = z.object({
   /** Evaluate and log both splits every N epochs (the last epoch is always logged). */
   logEvery: int(1, 1e7).default(1),
   checkpoints: checkpointScheduleSchema.default({ firstAndLast: true }),
+  /** Extra loss terms (empty: plain cross-entropy). */
+  interventions: z.array(interventionSchema).max(8, 'must have at most 8 entries').default([]),
 });
 
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
@@ -178,9 +252,15 @@ export type DatasetConfig = z.infer<typeof datasetSchema>;
 export type ModularDatasetConfig = z.infer<typeof modularDatasetSchema>;
 export type GaussianMixtureConfig = z.infer<typeof gaussianMixtureSchema>;
 export type SparseParityConfig = z.infer<typeof sparseParitySchema>;
+export type IdxDatasetConfig = z.infer<typeof idxDatasetSchema>;
+export type NpzDatasetConfig = z.infer<typeof npzDatasetSchema>;
+export type NpyDatasetConfig = z.infer<typeof npyDatasetSchema>;
+export type CsvDatasetConfig = z.infer<typeof csvDatasetSchema>;
+export type FileDatasetConfig = IdxDatasetConfig | NpzDatasetConfig | NpyDatasetConfig | CsvDatasetConfig;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type QuadraticMlpConfig = z.infer<typeof quadraticMlpSchema>;
 export type MlpConfig = z.infer<typeof mlpSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+export type InterventionConfig = z.infer<typeof interventionSchema>;
 export type CheckpointScheduleConfig = z.infer<typeof checkpointScheduleSchema>;

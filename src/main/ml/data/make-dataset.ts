@@ -1,5 +1,6 @@
 import type { DatasetConfig } from '../../../shared/domain/train-config';
 import type { Dataset } from './dataset';
+import { fileDataset } from './file-dataset';
 import { gaussianMixture } from './gaussian-mixture';
 import { modularArithmetic } from './modular';
 import { sparseParity } from './sparse-parity';
@@ -13,5 +14,10 @@ export function makeDataset(config: DatasetConfig, seed: number): Dataset {
       return gaussianMixture(seed, config);
     case 'sparse-parity':
       return sparseParity(seed, config);
+    case 'idx':
+    case 'npz':
+    case 'npy':
+    case 'csv':
+      return fileDataset(config, seed);
   }
 }

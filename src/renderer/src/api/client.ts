@@ -11,8 +11,10 @@ export const queryClient = new QueryClient({
 
 // Core events keep cached data fresh on every front end at once (two windows, two browsers).
 api.on('project.updated', () => void queryClient.invalidateQueries({ queryKey: ['projects'] }));
-api.on('run.updated', ({ projectId }) => {
+api.on('run.updated', ({ projectId, runId }) => {
   void queryClient.invalidateQueries({ queryKey: ['runs', projectId] });
+  void queryClient.invalidateQueries({ queryKey: ['run', runId] });
+  void queryClient.invalidateQueries({ queryKey: ['checkpoints', runId] });
   void queryClient.invalidateQueries({ queryKey: ['projects'] });
 });
 api.on('job.state', () => void queryClient.invalidateQueries({ queryKey: ['jobs'] }));

@@ -10,3 +10,16 @@ const refreshProjects = () => queryClient.invalidateQueries({ queryKey: ['projec
 export const useCreateProject = () => useMutation({ mutationFn: api.projects.create, onSuccess: refreshProjects });
 export const useRenameProject = () => useMutation({ mutationFn: api.projects.rename, onSuccess: refreshProjects });
 export const useRemoveProject = () => useMutation({ mutationFn: api.projects.remove, onSuccess: refreshProjects });
+
+export const useRun = (id: number | null) => useQuery({ queryKey: ['run', id], queryFn: () => api.runs.get({ id: id! }), enabled: id !== null });
+export const useCheckpoints = (runId: number | null) =>
+  useQuery({ queryKey: ['checkpoints', runId], queryFn: () => api.runs.checkpoints({ id: runId! }), enabled: runId !== null });
+export const useMetricKeys = () => useQuery({ queryKey: ['metric-keys'], queryFn: () => api.metrics.keys({}), staleTime: Infinity });
+
+const refreshRuns = () => queryClient.invalidateQueries({ queryKey: ['runs'] });
+export const useStartRuns = () => useMutation({ mutationFn: api.runs.start, onSuccess: refreshRuns });
+export const useRunControl = () =>
+  useMutation({
+    mutationFn: ({ id, action }: { id: number; action: 'cancel' | 'pause' | 'resume' }) => api.runs[action]({ id }),
+    onSuccess: refreshRuns,
+  });

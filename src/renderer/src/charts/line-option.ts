@@ -19,11 +19,11 @@ export function lineOption({ series, xName, yName, logX = false, logY = false }:
   const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
   return {
     animation: false,
-    grid: { left: 64, right: 24, top: 36, bottom: 56 },
+    grid: { left: 64, right: 24, top: 36, bottom: 76 },
     legend: { type: 'scroll', top: 0 },
     tooltip: { trigger: 'axis' },
-    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 18, bottom: 8 }],
-    xAxis: { type: logX ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28 },
+    dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 6 }],
+    xAxis: { type: logX ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 26 },
     yAxis: { type: logY ? 'log' : 'value', name: yName, scale: true },
     series: series.map((s) => ({
       name: s.name,

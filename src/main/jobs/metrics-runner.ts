@@ -1,0 +1,35 @@
+import { PlateauError } from '../../shared/api/errors';
+import type { AppContext } from '../app/context';
+import type { MetricsWorkerData } from '../workers/metrics.worker';
+import type { JobRunner } from './job-manager';
+import { runWorker, workerEntry } from './thread-runner';
+
+/** Which checkpoints a metrics job measures: all, the last, or the listed steps. */
+export type CheckpointSelection = 'all' | 'last' | number[];
+
+/** Computes the closed-form metrics of a run's checkpoints in a fresh worker and stores them. */
+export function metricsRunner(ctx: AppContext): JobRunner {
+  const { repos, bus } = ctx;
+  return async ({ job, params, signal, progress }) => {
+    const runId = job.runId!;
+    const run = repos.runs.get(runId);
+    const { checkpoints: which = 'all' } = params as { checkpoints?: CheckpointSelection };
+    const all = repos.checkpoints.list(runId);
+    const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
+    if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
+    const data: MetricsWorkerData = {
+      config: run.config,
+      checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
+      initFile: all.find((c) => c.step === 0)?.file,
+      backend: ctx.backend as MetricsWorkerData['backend'],
+    };
+    const handle = runWorker(workerEntry('metrics'), data, (m) => {
+      if (m.type === 'metrics') {
+        repos.metrics.insertMany(runId, m.rows);
+        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+      } else if (m.type === 'progress') progress(m.fraction, m.message);
+    }, signal);
+    await handle.done;
+    bus.emit('run.updated', { runId, projectId: run.projectId });
+  };
+}

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import type { MetricRow } from '../../../shared/jobs/messages';
+import type { SplitTensors } from '../data/tensors';
+import type { Model } from '../models/model';
+import { computeDumpMetrics, PER_SPLIT_KEYS } from './closed-form';
+import type { FeatureSplit, LastLayer } from './types';
+import { weightMetrics } from './weights';
+
+type Weights = Record<string, { shape: number[]; data: Float32Array }>;
+const BATCH = 4096; // rows per forward pass: bounds memory on big splits
+
+/** Penultimate features of a whole split, computed in batches. */
+export function modelFeatures(model: Model, split: SplitTensors): FeatureSplit {
+  let features: Float32Array | undefined;
+  let m = 0;
+  for (let start = 0; start < split.n; start += BATCH) {
+    const size = Math.min(BATCH, split.n - start);
+    const f = tf.tidy(() => model.forward(split.x.slice([start, 0], [size, -1]) as tf.Tensor2D).features);
+    m = f.shape[1];
+    features ??= new Float32Array(split.n * m);
+    features.set(f.dataSync() as Float32Array, start * m);
+    f.dispose();
+  }
+  return { features: features ?? new Float32Array(0), labels: split.y.dataSync() as Int32Array, n: split.n, m };
+}
+
+export function lastLayerOf(model: Model): LastLayer {
+  const { weight, bias } = model.lastLayer();
+  const [C, m] = weight.shape as [number, number];
+  return { weight: weight.dataSync() as Float32Array, bias: bias ? (bias.dataSync() as Float32Array) : null, C, m };
+}
+
+const splitOf = (key: string): MetricRow['split'] =>
+  key.startsWith('test_') ? 'test' : key.startsWith('gap_') || ['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', 'ww_alpha'].includes(key) ? 'none' : 'train';
+
+/**
+ * Every closed-form metric of one checkpoint as database rows: the last-layer family on both splits,
+ * generalisation, and weights-only measures for each 2-D weight (layer = its name; '' = last layer).
+ * Undefined values (METRICS.md edge cases) are left out, never stored as NaN.
+ */
+export function checkpointMetricRows(
+  model: Model, train: SplitTensors, test: SplitTensors, at: { step: number; epoch: number | null }, init?: Weights,
+): MetricRow[] {
+  const layer = lastLayerOf(model);
+  const lastName = Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0];
+  const r = computeDumpMetrics(
+    { train: modelFeatures(model, train), test: modelFeatures(model, test), layer },
+    undefined,
+    { initWeight: lastName && init?.[lastName] ? init[lastName].data : null },
+  );
+  const rows: MetricRow[] = [];
+  const push = (key: string, split: MetricRow['split'], value: number, layerName = '') =>
+    rows.push({ step: at.step, epoch: at.epoch, split, key, value, layer: layerName, checkpointStep: at.step });
+  for (const [key, value] of Object.entries(r)) if (typeof value === 'number') push(key, splitOf(key), value);
+  for (const [key, value] of Object.entries(r.test ?? {})) if (PER_SPLIT_KEYS.includes(key)) push(key, 'test', value);
+  for (const [name, v] of Object.entries(model.namedWeights())) {
+    if (v.rank !== 2) continue;
+    const [rowsN, cols] = v.shape as [number, number];
+    // ww_alpha needs an eigendecomposition of the smaller Gram: skip it where that is too slow in JS.
+    const keys = new Set(['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', ...(Math.min(rowsN, cols) <= 256 ? ['ww_alpha'] : [])]);
+    const bag = weightMetrics(v.dataSync() as Float32Array, rowsN, cols, { init: init?.[name]?.data ?? null, keys });
+    for (const [key, value] of Object.entries(bag.values)) push(key, 'none', value, name);
+  }
+  return rows;
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PlateauError } from '../../shared/api/errors';
+import type { FromWorker, ToWorker } from '../../shared/jobs/messages';
+import { readCheckpoint } from '../io/checkpoint-file';
+import { initBackend, type BackendName } from '../ml/backend';
+import { makeDataset } from '../ml/data/make-dataset';
+import { createRng } from '../ml/data/prng';
+import { disposeSplit, splitTensors } from '../ml/data/tensors';
+import { checkpointMetricRows } from '../ml/metrics/model-metrics';
+import { makeModel } from '../ml/models/make-model';
+import { loadWeights } from '../ml/models/model';
+import { parseTrainConfig } from '../ml/validate-config';
+
+/** What the metrics runner hands this worker: a run's config and the checkpoint files to measure. */
+export interface MetricsWorkerData {
+  config: unknown;
+  checkpoints: { step: number; epoch: number | null; file: string }[];
+  /** The step-0 checkpoint, for dist_from_init. */
+  initFile?: string;
+  backend?: BackendName;
+}
+
+const data = workerData as MetricsWorkerData;
+const post = (m: FromWorker) => parentPort!.postMessage(m);
+let cancelled = false;
+parentPort!.on('message', (m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
+
+async function main() {
+  const backend = await initBackend(data.backend);
+  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads });
+  const config = parseTrainConfig(data.config);
+  const ds = await makeDataset(config.dataset, config.seed);
+  const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint
+  const train = splitTensors(ds, ds.train, model.input);
+  const test = splitTensors(ds, ds.test, model.input);
+  try {
+    const init = data.initFile ? (await readCheckpoint(data.initFile)).weights : undefined;
+    for (const [i, c] of data.checkpoints.entries()) {
+      if (cancelled) break;
+      loadWeights(model, (await readCheckpoint(c.file)).weights);
+      post({ type: 'metrics', rows: checkpointMetricRows(model, train, test, { step: c.step, epoch: c.epoch }, init) });
+      post({ type: 'progress', fraction: (i + 1) / data.checkpoints.length, message: `checkpoint ${i + 1}/${data.checkpoints.length} (step ${c.step})` });
+      await new Promise((r) => setImmediate(r)); // let a cancel message in
+    }
+  } finally {
+    disposeSplit(train);
+    disposeSplit(test);
+    model.dispose();
+  }
+  post({ type: 'done', result: { status: cancelled ? 'cancelled' : 'succeeded', checkpoints: data.checkpoints.length, tensors: tf.memory().numTensors } });
+}
+
+main().catch((err) => {
+  post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) });
+});

@@ -1,0 +1,48 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { JobProgress } from '../../../shared/api/contract';
+import type { MetricSeries } from '../../../shared/domain/types';
+import { api, queryClient } from './client';
+
+/** Latest progress of every running job, keyed by run id; cleared when a job ends. */
+export function useLiveProgress(): Map<number, JobProgress> {
+  const [map, setMap] = useState(() => new Map<number, JobProgress>());
+  useEffect(() => {
+    const offProgress = api.on('job.progress', (p) => {
+      if (p.runId !== null) setMap((m) => new Map(m).set(p.runId!, p));
+    });
+    const offState = api.on('job.state', (s) => {
+      if (s.runId !== null && s.state !== 'running') setMap((m) => { const n = new Map(m); n.delete(s.runId!); return n; });
+    });
+    return () => { offProgress(); offState(); };
+  }, []);
+  return map;
+}
+
+const seriesKey = (runIds: number[], keys: string[]) => ['series', runIds.join(','), keys.join(',')];
+
+/** Metric series of some runs, kept live: rows the worker stores arrive as events and are appended in place. */
+export function useSeries(runIds: number[], keys: string[]) {
+  const queryKey = seriesKey(runIds, keys);
+  useEffect(() => {
+    if (!runIds.length) return;
+    return api.on('run.metrics', ({ runId, rows }) => {
+      if (!runIds.includes(runId)) return;
+      queryClient.setQueryData<MetricSeries[]>(queryKey, (old) => {
+        if (!old) return old;
+        const next = old.map((s) => ({ ...s }));
+        for (const r of rows) {
+          if (!keys.includes(r.key)) continue;
+          let s = next.find((x) => x.runId === runId && x.key === r.key && x.split === r.split && x.layer === (r.layer ?? ''));
+          if (!s) next.push((s = { runId, key: r.key, split: r.split, layer: r.layer ?? '', steps: [], epochs: [], values: [] }));
+          s.steps = [...s.steps, r.step];
+          s.epochs = [...s.epochs, r.epoch];
+          s.values = [...s.values, r.value];
+        }
+        return next;
+      });
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryKey.join('|')]);
+  return useQuery({ queryKey, queryFn: () => api.metrics.series({ runIds, keys }), enabled: runIds.length > 0 && keys.length > 0 });
+}

@@ -1,0 +1,65 @@
+import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import { Pause, Play, Square } from 'lucide-react';
+import { useMemo, useState } from 'react';
+import type { JobProgress } from '../../../../shared/api/contract';
+import type { Run } from '../../../../shared/domain/types';
+import { useSeries } from '../../api/live';
+import { useCheckpoints, useRunControl } from '../../api/queries';
+import { Chart } from '../../charts/Chart';
+import { lineOption } from '../../charts/line-option';
+import { ErrorText } from '../../components/ErrorText';
+import { curves } from './run-curves';
+import { STATUS_COLOR } from './status';
+
+const KEYS = ['train_loss', 'test_loss', 'train_acc', 'test_acc'];
+const fmtTime = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+
+/** One run: live progress, controls, and its loss and accuracy curves (train and test). */
+export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
+  const [logX, setLogX] = useState(true);
+  const series = useSeries([run.id], KEYS);
+  const checkpoints = useCheckpoints(run.id);
+  const control = useRunControl();
+  const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
+  const label = (s: { key: string }) => s.key.replace('_', ' ');
+  const loss = useMemo(() => lineOption({ series: curves(series.data, ['train_loss', 'test_loss'], label), xName: 'epoch', yName: 'loss', logX, logY: true }), [series.data, logX]);
+  const acc = useMemo(() => lineOption({ series: curves(series.data, ['train_acc', 'test_acc'], label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
+  const v = live?.values;
+
+  return (
+    <Card withBorder padding="md" component="section" aria-label={`Run ${run.id}`}>
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Group gap="sm">
+            <Title order={3}>{run.name}</Title>
+            <Badge color={STATUS_COLOR[run.status]} variant="light">{run.status}</Badge>
+            <Text size="sm" c="dimmed">run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}</Text>
+          </Group>
+          <Group gap="xs">
+            {run.status === 'running' && <Button size="xs" variant="default" leftSection={<Pause size={14} />} onClick={() => control.mutate({ id: run.id, action: 'pause' })}>Pause</Button>}
+            {run.status === 'paused' && <Button size="xs" variant="default" leftSection={<Play size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume</Button>}
+            {active && <Button size="xs" color="red" variant="light" leftSection={<Square size={14} />} onClick={() => control.mutate({ id: run.id, action: 'cancel' })}>Cancel</Button>}
+          </Group>
+        </Group>
+        <ErrorText error={control.error} />
+        {run.error && <Text c="red" size="sm" role="alert">{run.error}</Text>}
+        {active && (
+          <Stack gap={4}>
+            <Progress value={(live?.fraction ?? 0) * 100} animated={run.status === 'running'} aria-label="Training progress" />
+            <Text size="xs" c="dimmed">
+              {live ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%` : 'waiting for a worker…'}
+            </Text>
+          </Stack>
+        )}
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">{checkpoints.data?.length ?? 0} checkpoints</Text>
+          <Switch size="xs" label="log epoch axis" checked={logX} onChange={(e) => setLogX(e.currentTarget.checked)} />
+        </Group>
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          <Chart option={loss} label="Loss curves" />
+          <Chart option={acc} label="Accuracy curves" />
+        </SimpleGrid>
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Named starting configurations (isomorphic: the UI lists them, the CLI and the worker run them).
+ * Each is a plain TrainConfigInput; defaults are filled when the config is validated.
+ */
+import { invalid } from '../api/errors';
+import type { TrainConfigInput } from './train-config';
+
+export interface Preset {
+  name: string;
+  /** One or two sentences for a picker. */
+  description: string;
+  config: TrainConfigInput;
+  /** For presets meant as the base of a sweep: the dotted config path varied and its suggested values. */
+  sweep?: { path: string; values: number[] };
+}
+
+/** Where Debian's `dataset-fashion-mnist` package installs the IDX files. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/**
+ * Grokking on modular addition (quadratic MLP, full-batch AdamW with strong decay): train accuracy
+ * saturates early, test accuracy jumps from chance to ~100% hundreds of epochs later.
+ */
+export const GROKKING_MLP: TrainConfigInput = {
+  dataset: { kind: 'modular', p: 97, op: 'a+b', trainFraction: 0.3 },
+  model: { kind: 'quadratic-mlp', width: 128, initStd: 0.5 / Math.cbrt(2 * 128) },
+  optimizer: { kind: 'adamw', lr: 1e-2, beta1: 0.9, beta2: 0.98, weightDecay: 1.0 },
+  schedule: { kind: 'constant' },
+  epochs: 1000,
+  batchSize: 'full',
+  seed: 0,
+  logEvery: 1,
+  checkpoints: { perDecade: 4, firstAndLast: true },
+};
+
+/** Han et al. 2025's intervention recipe on grokking-mlp: longer run, term active in epochs 1-400. */
+const withIntervention = (kind: 'anti-flatness' | 'anti-collapse', lambda: number): TrainConfigInput => ({
+  ...GROKKING_MLP,
+  epochs: 1400,
+  interventions: [{ kind, lambda, fromEpoch: 1, toEpoch: 400, temperature: 2, unitNormFeatures: true }],
+});
+
+const GROKKING_ANTI_FLATNESS = withIntervention('anti-flatness', 1e-3);
+
+const LIST: Preset[] = [
+  {
+    name: 'grokking-mlp',
+    description: 'Modular addition mod 97, quadratic MLP, full-batch AdamW (wd 1): test accuracy jumps long after train accuracy saturates.',
+    config: GROKKING_MLP,
+  },
+  {
+    name: 'grokking-interventions',
+    description:
+      'grokking-mlp for 1400 epochs with -1e-3 * flatness_bound (T = 2, unit-norm features) in epochs 1-400: does suppressing flatness delay grokking?',
+    config: GROKKING_ANTI_FLATNESS,
+  },
+  {
+    name: 'grokking-anti-flatness',
+    description: 'Same as grokking-interventions: the anti-flatness variant (-1e-3 * flatness_bound, epochs 1-400).',
+    config: GROKKING_ANTI_FLATNESS,
+  },
+  {
+    name: 'grokking-anti-collapse',
+    description: 'The anti-collapse variant: -1e-4 * cdnv (T = 2, unit-norm features) in epochs 1-400 of a 1400-epoch grokking-mlp run.',
+    config: withIntervention('anti-collapse', 1e-4),
+  },
+  {
+    name: 'double-descent',
+    description:
+      'Width-sweep base: 10-class Gaussian mixture, 20% label noise, one-hidden-layer MLP trained to interpolation; sweep model.hidden.0 for the test-error peak.',
+    config: {
+      dataset: { kind: 'gaussian-mixture', classes: 10, dim: 32, separation: 3, trainSize: 1000, testSize: 5000, labelNoise: 0.2 },
+      model: { kind: 'mlp', hidden: [64], activation: 'relu' },
+      optimizer: { kind: 'adam', lr: 1e-3 },
+      batchSize: 128,
+      epochs: 1000,
+      seed: 0,
+      logEvery: 10,
+      checkpoints: { perDecade: 2, firstAndLast: true },
+    },
+    sweep: { path: 'model.hidden.0', values: [2, 4, 8, 16, 32, 48, 64, 96, 128, 256, 512, 1024, 2048] },
+  },
+  {
+    name: 'fashion-mnist-mlp',
+    description: "Fashion-MNIST (Debian's dataset-fashion-mnist IDX files), MLP 784-512-10, Adam, batch 256, 20 epochs.",
+    config: {
+      dataset: { kind: 'idx', dir: DEBIAN_FASHION_MNIST_DIR },
+      model: { kind: 'mlp', hidden: [512], activation: 'relu' },
+      optimizer: { kind: 'adam', lr: 1e-3 },
+      batchSize: 256,
+      epochs: 20,
+      seed: 0,
+      logEvery: 1,
+      checkpoints: { perDecade: 4, firstAndLast: true },
+    },
+  },
+];
+
+export const PRESETS: Readonly<Record<string, Preset>> = Object.fromEntries(LIST.map((p) => [p.name, p]));
+export const PRESET_NAMES: readonly string[] = LIST.map((p) => p.name);
+
+/** A deep copy of a preset's config with optional top-level overrides. */
+export function preset(name: string, overrides: Partial<TrainConfigInput> = {}): TrainConfigInput {
+  const p = PRESETS[name];
+  if (!p) throw invalid(`preset must be one of ${PRESET_NAMES.join(', ')}`, { field: 'preset', value: name });
+  return { ...structuredClone(p.config), ...overrides };
+}
