@@ -1,7 +1,9 @@
 import type { BenchCase } from './bench-case';
+import { hessianHvpBench } from './hessian-hvp';
+import { hessianTopEigBench } from './hessian-top-eig';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { grokkingMlpBench } from './train-grokking';
 import { trainStepBench } from './train-step';
 
 /** Every case of `plateau bench`, cheapest first. */
-export const BENCH_CASES: BenchCase[] = [metricsClosedFormBench, trainStepBench, grokkingMlpBench];
+export const BENCH_CASES: BenchCase[] = [metricsClosedFormBench, trainStepBench, hessianHvpBench, hessianTopEigBench, grokkingMlpBench];

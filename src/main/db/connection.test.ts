@@ -73,3 +73,22 @@ describe('openDatabase', () => {
     db.close();
   });
 });
+
+describe('migrations', () => {
+  it('bring a version-1 database forward, keeping its rows', async () => {
+    const { MIGRATIONS } = await import('./migrations');
+    const file = join(temp(), 'v1.db');
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]);
+    v1.pragma('user_version = 1');
+    v1.prepare(`INSERT INTO projects (name, created_at, updated_at) VALUES ('old', 1, 1)`).run();
+    v1.prepare(`INSERT INTO runs (project_id, name, status, created_at) VALUES (1, 'r', 'succeeded', 1)`).run();
+    v1.prepare(`INSERT INTO metrics (run_id, step, split, key, value) VALUES (1, 5, 'train', 'kappa', 0.25)`).run();
+    v1.close();
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT key, value, details FROM metrics').all()).toEqual([{ key: 'kappa', value: 0.25, details: null }]);
+    expect(() => db.prepare(`UPDATE metrics SET details = 'not json'`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+});

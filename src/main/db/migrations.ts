@@ -74,6 +74,10 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX jobs_by_state ON jobs(state);
   `,
+  // 2: iterative metrics (Hessian spectra) record how they were computed: seed, iterations, convergence, densities.
+  `
+  ALTER TABLE metrics ADD COLUMN details TEXT CHECK (details IS NULL OR json_valid(details));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -49,3 +49,25 @@ describe('checkpoint metrics jobs', () => {
     await expect(t.client.metrics.compute({ runId: other.id })).rejects.toMatchObject({ code: 'NotFound' });
   });
 });
+
+describe('Hessian metrics jobs', () => {
+  it('store top eigenvalue, Hutchinson trace and spectral density with how they were computed', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 11, 'model.width': 8, epochs: 5 }, metrics: false });
+    await t.app.ctx.jobs.idle();
+    await t.client.metrics.compute({ runId: run.id, checkpoints: 'last', hessian: true });
+    await t.app.ctx.jobs.idle();
+    const series = await t.client.metrics.series({ runIds: [run.id], keys: ['hessian_top_eig', 'hessian_trace_hutch', 'hessian_esd'] });
+    const v = (k: string) => series.find((s) => s.key === k)!.values[0];
+    // Two independent routes to the largest eigenvalue (power iteration, Lanczos) agree.
+    expect(Math.abs(v('hessian_esd') - v('hessian_top_eig')) / Math.abs(v('hessian_top_eig'))).toBeLessThan(0.05);
+    expect(Number.isFinite(v('hessian_trace_hutch'))).toBe(true);
+    expect(await t.client.metrics.details({ runId: run.id, key: 'hessian_trace_hutch', step: 5, split: 'train' })).toMatchObject({ seed: 0, stderr: expect.any(Number) });
+    const d = await t.client.metrics.details({ runId: run.id, key: 'hessian_top_eig', step: 5, split: 'train' });
+    expect(d).toMatchObject({ seed: 0, converged: true, dim: 3 * 11 * 8 });
+    const esd = (await t.client.metrics.details({ runId: run.id, key: 'hessian_esd', step: 5, split: 'train' })) as { grid: number[]; density: number[] };
+    const dx = esd.grid[1] - esd.grid[0];
+    expect(esd.density.reduce((a, b) => a + b, 0) * dx).toBeCloseTo(1, 1);
+  });
+});

@@ -13,7 +13,7 @@ export function metricsRunner(ctx: AppContext): JobRunner {
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
-    const { checkpoints: which = 'all' } = params as { checkpoints?: CheckpointSelection };
+    const { checkpoints: which = 'all', hessian = false } = params as { checkpoints?: CheckpointSelection; hessian?: boolean };
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
@@ -21,6 +21,7 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       config: run.config,
       checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
       initFile: all.find((c) => c.step === 0)?.file,
+      hessian,
       backend: ctx.backend as MetricsWorkerData['backend'],
     };
     const handle = runWorker(workerEntry('metrics'), data, (m) => {

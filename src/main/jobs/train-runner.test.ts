@@ -79,6 +79,29 @@ describe('training jobs', () => {
     expect((await t.client.jobs.list({})).find((j) => j.kind === 'train')!.state).toBe('cancelled');
   });
 
+  it('a cancelled run resumes from its last checkpoint and ends where an uninterrupted run ends', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const set = { ...small, epochs: 400 };
+    const [whole] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
+    await t.app.ctx.jobs.idle();
+    const [cut] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
+    await new Promise<void>((resolve) => {
+      const off = t.client.on('job.progress', (e) => { if (e.runId === cut.id && e.values && e.values.epoch >= 20) { off(); resolve(); } });
+    });
+    await t.client.runs.cancel({ id: cut.id });
+    await t.app.ctx.jobs.idle();
+    const stoppedAt = (await t.client.runs.checkpoints({ id: cut.id })).at(-1)!.step;
+    expect(stoppedAt).toBeLessThan(400);
+    expect((await t.client.runs.resume({ id: cut.id })).status).toBe('queued');
+    await t.app.ctx.jobs.idle();
+    expect((await t.client.runs.get({ id: cut.id })).status).toBe('succeeded');
+    const [a, b] = await Promise.all([whole, cut].map((r) => t.client.metrics.series({ runIds: [r.id], keys: ['train_loss'] })));
+    expect(b[0].steps).toEqual(a[0].steps);
+    b[0].values.forEach((v, i) => expect(Math.abs(v - a[0].values[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(a[0].values[i]))));
+    await expect(t.client.runs.resume({ id: cut.id })).rejects.toMatchObject({ code: 'Conflict' });
+  });
+
   it('rejects invalid hyperparameters naming the field and range', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

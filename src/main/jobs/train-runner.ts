@@ -32,7 +32,8 @@ export function trainRunner(ctx: AppContext): JobRunner {
       }
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
-    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'] };
+    const { resumeFile } = params as { resumeFile?: string };
+    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'], resumeFile };
     const handle = runWorker(workerEntry('train'), data, onMessage, signal);
     liveTrainWorkers.set(runId, handle);
     try {

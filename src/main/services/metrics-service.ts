@@ -7,10 +7,11 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
   return {
     keys: () => [...METRIC_KEYS],
     series: ({ runIds, keys, split }) => ctx.repos.metrics.series(runIds, keys, split),
-    compute: ({ runId, checkpoints }) => {
+    details: ({ runId, key, step, split, layer }) => ctx.repos.metrics.details(runId, key, step, split, layer),
+    compute: ({ runId, checkpoints, hessian }) => {
       const run = ctx.repos.runs.get(runId);
       if (!ctx.repos.checkpoints.list(runId).length) throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
-      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints });
+      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian });
     },
   };
 }

@@ -12,6 +12,7 @@ import { parseTrainConfig } from '../ml/validate-config';
 export function runsService(ctx: AppContext): ServiceApi['runs'] {
   const { repos, bus } = ctx;
   const changed = (run: Run) => bus.emit('run.updated', { runId: run.id, projectId: run.projectId });
+  const changedRun = (run: Run) => (changed(run), run);
   const activeJob = (runId: number) => repos.jobs.list({ active: true }).find((j) => j.runId === runId);
   const live = (id: number) => {
     const worker = liveTrainWorkers.get(id);
@@ -76,11 +77,20 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       changed(run);
       return run;
     },
+    /** A paused run continues in place; an interrupted, cancelled or failed one restarts from its last checkpoint. */
     resume: ({ id }) => {
-      live(id).send({ type: 'control', action: 'resume' });
-      const run = repos.runs.update(id, { status: 'running' });
-      changed(run);
-      return run;
+      const run = repos.runs.get(id);
+      if (run.status === 'paused') {
+        live(id).send({ type: 'control', action: 'resume' });
+        return changedRun(repos.runs.update(id, { status: 'running' }));
+      }
+      if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) throw conflict(`Run ${id} is ${run.status}; only paused, interrupted, cancelled or failed runs can be resumed.`);
+      const last = repos.checkpoints.latest(id);
+      if (!last) throw conflict(`Run ${id} has no checkpoint to resume from; start it again instead.`);
+      const first = repos.jobs.list({ projectId: run.projectId }).findLast((j) => j.runId === id && j.kind === 'train');
+      const { metrics = true } = (first ? repos.jobs.params(first.id) : {}) as { metrics?: boolean };
+      ctx.jobs.enqueue('train', run.projectId, id, { metrics, resumeFile: last.file });
+      return changedRun(repos.runs.update(id, { status: 'queued', error: null, finishedAt: null }));
     },
     checkpoints: ({ id }) => {
       repos.runs.get(id);

@@ -5,6 +5,7 @@ import type { FromWorker, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { makeDataset } from '../ml/data/make-dataset';
+import { hessianMetricRows } from '../ml/hessian/hessian-rows';
 import { createRng } from '../ml/data/prng';
 import { disposeSplit, splitTensors } from '../ml/data/tensors';
 import { checkpointMetricRows } from '../ml/metrics/model-metrics';
@@ -18,6 +19,8 @@ export interface MetricsWorkerData {
   checkpoints: { step: number; epoch: number | null; file: string }[];
   /** The step-0 checkpoint, for dist_from_init. */
   initFile?: string;
+  /** Also the full-loss Hessian measures (HVP based: slower). */
+  hessian?: boolean;
   backend?: BackendName;
 }
 
@@ -39,7 +42,9 @@ async function main() {
     for (const [i, c] of data.checkpoints.entries()) {
       if (cancelled) break;
       loadWeights(model, (await readCheckpoint(c.file)).weights);
-      post({ type: 'metrics', rows: checkpointMetricRows(model, train, test, { step: c.step, epoch: c.epoch }, init) });
+      const at = { step: c.step, epoch: c.epoch };
+      post({ type: 'metrics', rows: checkpointMetricRows(model, train, test, at, init) });
+      if (data.hessian) post({ type: 'metrics', rows: hessianMetricRows(model, train, at) });
       post({ type: 'progress', fraction: (i + 1) / data.checkpoints.length, message: `checkpoint ${i + 1}/${data.checkpoints.length} (step ${c.step})` });
       await new Promise((r) => setImmediate(r)); // let a cancel message in
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PlateauError } from '../../shared/api/errors';
 import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
-import { writeCheckpoint } from '../io/checkpoint-file';
+import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { train, type EpochLog } from '../ml/train';
 
@@ -12,6 +12,8 @@ export interface TrainWorkerData {
   config: unknown;
   runDir: string;
   backend?: BackendName;
+  /** Continue from this checkpoint file (a resumed run) instead of from scratch. */
+  resumeFile?: string;
 }
 
 const data = workerData as TrainWorkerData;
@@ -43,6 +45,7 @@ async function main() {
     lastFlush = performance.now();
   };
   const startedAt = performance.now();
+  const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
 
   const summary = await train(data.config, {
     async onEpoch(log: EpochLog) {
@@ -71,7 +74,7 @@ async function main() {
       post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
     },
     control: () => (control === 'cancel' ? 'cancel' : 'run'),
-  });
+  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {});
   flush();
   post({ type: 'done', result: { ...summary, config: undefined } as Record<string, unknown> });
 }

@@ -55,6 +55,12 @@ export const contract = {
     compute: method<Job>()(z.object({
       runId: id,
       checkpoints: z.union([z.literal('all'), z.literal('last'), z.array(z.int().min(0)).min(1)], "must be 'all', 'last' or a list of steps").default('all'),
+      /** Also the Hessian measures (top eigenvalue, Hutchinson trace, spectral density): HVP based, slower. */
+      hessian: z.boolean().default(false),
+    }).strict()),
+    /** How one stored value was computed (seed, iterations, convergence), and bulky results such as a spectral density. */
+    details: method<Record<string, unknown> | null>()(z.object({
+      runId: id, key: z.string().min(1), step: z.int().min(0), split: z.enum(SPLITS), layer: z.string().default(''),
     }).strict()),
     /** Plot-ready columnar series: one per run, key, split (and layer). */
     series: method<MetricSeries[]>()(z.object({

@@ -19,4 +19,6 @@ export interface MetricRow {
   value: number;
   layer?: string;
   checkpointStep?: number;
+  /** How an iterative metric was computed (seed, iterations, converged) and bulky results (a density). */
+  details?: Record<string, unknown>;
 }

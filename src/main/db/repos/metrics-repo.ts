@@ -3,10 +3,12 @@ import type { MetricSeries, Split } from '../../../shared/domain/types';
 import type { Db } from '../connection';
 
 export function metricsRepo(db: Db) {
-  const insert = db.prepare(`INSERT OR REPLACE INTO metrics (run_id, step, checkpoint_id, epoch, split, key, layer, value)
-    VALUES (?, ?, (SELECT id FROM checkpoints WHERE run_id = ? AND step = ?), ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(`INSERT OR REPLACE INTO metrics (run_id, step, checkpoint_id, epoch, split, key, layer, value, details)
+    VALUES (?, ?, (SELECT id FROM checkpoints WHERE run_id = ? AND step = ?), ?, ?, ?, ?, ?, ?)`);
   const insertBatch = db.transaction((runId: number, rows: MetricRow[]) => {
-    for (const r of rows) insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value);
+    for (const r of rows) {
+      insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value, r.details ? JSON.stringify(r.details) : null);
+    }
   });
   return {
     /** Writes a batch in one transaction; a non-finite value is refused by the NOT NULL column, so callers drop them first. */
@@ -29,6 +31,12 @@ export function metricsRepo(db: Db) {
         cur.values.push(r.value);
       }
       return out;
+    },
+    /** The recorded details of one value (seed, iterations, a spectral density), or null. */
+    details: (runId: number, key: string, step: number, split: Split, layer = ''): Record<string, unknown> | null => {
+      const r = db.prepare<unknown[], { details: string | null }>('SELECT details FROM metrics WHERE run_id = ? AND key = ? AND step = ? AND split = ? AND layer = ?')
+        .get(runId, key, step, split, layer);
+      return r?.details ? JSON.parse(r.details) : null;
     },
     /** Which keys a run has, per split: what the UI offers to plot. */
     keysOf: (runId: number) => db.prepare<[number], { key: string; split: Split; n: number }>(

@@ -1,5 +1,5 @@
 import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
-import { Pause, Play, Square } from 'lucide-react';
+import { Pause, Play, RotateCcw, Square } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
 import type { Run } from '../../../../shared/domain/types';
@@ -8,6 +8,7 @@ import { useCheckpoints, useRunControl } from '../../api/queries';
 import { Chart } from '../../charts/Chart';
 import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
+import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { curves } from './run-curves';
 import { STATUS_COLOR } from './status';
 
@@ -21,6 +22,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const checkpoints = useCheckpoints(run.id);
   const control = useRunControl();
   const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
+  const resumable = ['interrupted', 'cancelled', 'failed'].includes(run.status) && !!checkpoints.data?.length;
   const label = (s: { key: string }) => s.key.replace('_', ' ');
   const loss = useMemo(() => lineOption({ series: curves(series.data, ['train_loss', 'test_loss'], label), xName: 'epoch', yName: 'loss', logX, logY: true }), [series.data, logX]);
   const acc = useMemo(() => lineOption({ series: curves(series.data, ['train_acc', 'test_acc'], label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
@@ -38,6 +40,8 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
           <Group gap="xs">
             {run.status === 'running' && <Button size="xs" variant="default" leftSection={<Pause size={14} />} onClick={() => control.mutate({ id: run.id, action: 'pause' })}>Pause</Button>}
             {run.status === 'paused' && <Button size="xs" variant="default" leftSection={<Play size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume</Button>}
+            {resumable && <Button size="xs" variant="default" leftSection={<RotateCcw size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume from last checkpoint</Button>}
+            {!active && <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />}
             {active && <Button size="xs" color="red" variant="light" leftSection={<Square size={14} />} onClick={() => control.mutate({ id: run.id, action: 'cancel' })}>Cancel</Button>}
           </Group>
         </Group>
