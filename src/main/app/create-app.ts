@@ -15,6 +15,7 @@ import { projectsService } from '../services/projects-service';
 import { runsService } from '../services/runs-service';
 import { systemService } from '../services/system-service';
 import type { AppContext } from './context';
+import { acquireDataLock } from './data-lock';
 import { databaseFile } from './paths';
 import { APP_VERSION } from './version';
 
@@ -31,8 +32,11 @@ export function createApp(opts: AppOptions) {
   mkdirSync(opts.dataDir, { recursive: true });
   const db = openDatabase(databaseFile(opts.dataDir), `Plateau ${APP_VERSION}`);
   const repos = createRepos(db);
-  repos.jobs.markInterrupted();
-  repos.runs.markInterrupted();
+  const lock = acquireDataLock(opts.dataDir);
+  if (lock.primary) {
+    repos.jobs.markInterrupted();
+    repos.runs.markInterrupted();
+  }
   const bus = new EventBus();
   const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1));
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
@@ -53,6 +57,7 @@ export function createApp(opts: AppOptions) {
     async close() {
       await jobs.shutdown();
       db.close();
+      lock.release();
     },
   };
 }

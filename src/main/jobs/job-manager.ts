@@ -22,6 +22,8 @@ export class JobManager {
   private runners = new Map<JobKind, JobRunner>();
   private running = new Map<number, AbortController>();
   private lastProgress = new Map<number, number>();
+  /** Jobs this process queued: another process sharing the database runs its own. */
+  private owned = new Set<number>();
 
   constructor(private repos: Repos, private bus: EventBus, public concurrency: number) {}
 
@@ -31,6 +33,7 @@ export class JobManager {
 
   enqueue(kind: JobKind, projectId: number | null, runId: number | null, params: unknown): Job {
     const job = this.repos.jobs.create({ kind, projectId, runId, params });
+    this.owned.add(job.id);
     this.emitState(job);
     queueMicrotask(() => this.pump());
     return job;
@@ -51,7 +54,7 @@ export class JobManager {
 
   /** Resolves when no job is queued or running (tests, CLI). */
   async idle(): Promise<void> {
-    while (this.running.size > 0 || this.repos.jobs.list({ active: true }).some((j) => j.state === 'queued' && this.runners.has(j.kind))) {
+    while (this.running.size > 0 || this.queued().length > 0) {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -64,8 +67,12 @@ export class JobManager {
 
   private pump(): void {
     if (this.running.size >= this.concurrency) return;
-    const queued = this.repos.jobs.list({ active: true }).filter((j) => j.state === 'queued' && this.runners.has(j.kind)).reverse();
-    for (const job of queued.slice(0, this.concurrency - this.running.size)) void this.start(job);
+    for (const job of this.queued().slice(0, this.concurrency - this.running.size)) void this.start(job);
+  }
+
+  /** This process's queued jobs, oldest first. */
+  private queued(): Job[] {
+    return this.repos.jobs.list({ active: true }).filter((j) => j.state === 'queued' && this.owned.has(j.id) && this.runners.has(j.kind)).reverse();
   }
 
   private async start(queued: Job): Promise<void> {
@@ -86,6 +93,7 @@ export class JobManager {
       this.finish(job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     } finally {
       this.running.delete(job.id);
+      this.owned.delete(job.id);
       this.lastProgress.delete(job.id);
       this.pump();
     }

@@ -1,18 +1,17 @@
 import { Title } from '@mantine/core';
-import { ChartLine, Database, FileDown, PackageOpen } from 'lucide-react';
+import { Database, FileDown, PackageOpen } from 'lucide-react';
 import type { Project } from '../../../../shared/domain/types';
 import { EmptyState } from '../../components/EmptyState';
 import type { Route } from './routes';
 
 /** Views whose data does not exist yet in a project: each says what it will hold and how to get there. */
 const TEXT = {
-  compare: { icon: ChartLine, title: 'Nothing to compare yet', body: 'Compare plots flatness, collapse and generalization across runs and checkpoints. Train or import at least two runs, compute their metrics, then pick them here.' },
   checkpoints: { icon: Database, title: 'No checkpoints yet', body: 'Checkpoints appear here as runs save them, with their layers, norms and computed metrics.' },
   import: { icon: PackageOpen, title: 'Import checkpoints', body: 'Checkpoints trained elsewhere (PyTorch, safetensors, NumPy, TF.js) and feature dumps are brought in here and listed with the runs of this project.' },
   reports: { icon: FileDown, title: 'No reports yet', body: 'Reports export a comparison of runs as one self-contained HTML file, a PDF and CSV tables.' },
 } as const;
 
-export function PendingView({ route, project }: { route: Exclude<Route, 'projects' | 'runs'>; project: Project | null }) {
+export function PendingView({ route, project }: { route: Exclude<Route, 'projects' | 'runs' | 'compare'>; project: Project | null }) {
   const t = TEXT[route];
   return (
     <>

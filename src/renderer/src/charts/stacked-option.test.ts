@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { stackedOption } from './stacked-option';
+
+describe('stackedOption', () => {
+  const panels = [
+    { title: 'test acc', series: [{ name: 'run 1', x: [1, 2, 3], y: [0.1, 0.5, 0.9] }] },
+    { title: 'kappa', logY: true, series: [{ name: 'run 1', x: [1, 2, 3], y: [4, 0, 1] }] },
+  ];
+
+  it('makes one grid and one x axis per panel, all driven by the same zoom and pointer', () => {
+    const o = stackedOption({ panels, xName: 'epoch' }) as any;
+    expect(o.grid).toHaveLength(2);
+    expect(o.xAxis.map((a: any) => a.gridIndex)).toEqual([0, 1]);
+    expect(o.dataZoom[0].xAxisIndex).toEqual([0, 1]);
+    expect(o.axisPointer.link).toEqual([{ xAxisIndex: 'all' }]);
+    expect(o.grid[1].top).toBeGreaterThan(o.grid[0].top + o.grid[0].height);
+    expect(o.xAxis[0].axisLabel.show).toBe(false); // only the bottom axis is labelled
+  });
+
+  it('puts each panel series on its own axes and drops points a log axis cannot show', () => {
+    const o = stackedOption({ panels, xName: 'epoch' }) as any;
+    expect(o.series[1]).toMatchObject({ xAxisIndex: 1, yAxisIndex: 1, data: [[1, 4], [3, 1]] });
+  });
+
+  it('smooths with the shared EMA', () => {
+    const o = stackedOption({ panels: [panels[0]], xName: 'epoch', smoothing: 0.5 }) as any;
+    // ema([.1,.5,.9], .5) = [.1, (.025+.25)/.75, ...]
+    expect(o.series[0].data[1][1]).toBeCloseTo(0.275 / 0.75, 12);
+  });
+
+  it('draws a mean +- std band as a stacked pair (lower, then width)', () => {
+    const o = stackedOption({ panels: [{ ...panels[0], bands: { 'run 1': { lower: [0, 0.4, 0.8], upper: [0.2, 0.6, 1] } } }], xName: 'epoch' }) as any;
+    const band = o.series.filter((s: any) => s.stack);
+    expect(band).toHaveLength(2);
+    expect(band[1].data.map((d: number[]) => +d[1].toFixed(12))).toEqual([0.2, 0.2, 0.2]);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricSeries, Run } from '../../../../shared/domain/types';
+import { buildPanels, choiceValue, finalValues, metricChoices } from './compare-data';
+
+const run = (id: number, seed: number, lr = 0.01): Run => ({
+  id, projectId: 1, name: `grok s${seed}`, preset: 'grokking-mlp', config: { seed, optimizer: { lr } }, status: 'succeeded', seed,
+  backend: 'wasm', versions: {}, origin: 'local', tags: [], error: null, summary: {}, createdAt: 0, startedAt: 0, finishedAt: 0,
+});
+const series = (runId: number, key: string, split: 'train' | 'test', values: number[]): MetricSeries =>
+  ({ runId, key, split, layer: '', steps: values.map((_, i) => i * 10), epochs: values.map((_, i) => i), values });
+
+describe('compare data', () => {
+  it('offers per-split metrics on both splits and the others on their own', () => {
+    const c = metricChoices([
+      { key: 'kappa', family: 'flatness' }, { key: 'test_acc', family: 'generalization' }, { key: 'gap_acc', family: 'generalization' },
+      { key: 'fro_norm', family: 'weights' },
+    ] as never);
+    expect(c.map((x) => x.value)).toEqual(['kappa|train', 'kappa|test', 'test_acc|test', 'gap_acc|none', 'fro_norm|none']);
+  });
+
+  it('draws one line per run, or a mean with a std band per seed group', () => {
+    const runs = [run(1, 0), run(2, 1), run(3, 0, 0.1)];
+    const all = [series(1, 'kappa', 'train', [1, 3]), series(2, 'kappa', 'train', [3, 5]), series(3, 'kappa', 'train', [7, 7])];
+    const [choice] = metricChoices([{ key: 'kappa', family: 'flatness' }] as never);
+    const single = buildPanels(all, runs, [choice], { x: 'epoch', group: false });
+    expect(single[0].series.map((s) => s.name)).toEqual(['1 grok s0', '2 grok s1', '3 grok s0']);
+    const grouped = buildPanels(all, runs, [choice], { x: 'step', group: true });
+    expect(grouped[0].series).toEqual([
+      { name: 'grok (2 seeds)', x: [0, 10], y: [2, 4] },
+      { name: '3 grok s0', x: [0, 10], y: [7, 7] },
+    ]);
+    expect(grouped[0].bands!['grok (2 seeds)']).toEqual({ lower: [1, 3], upper: [3, 5] });
+  });
+
+  it('takes the last measured value of each run', () => {
+    const runs = [run(1, 0), run(2, 1)];
+    const all = [series(1, 'test_acc', 'test', [0.1, 0.9]), series(2, 'test_acc', 'train', [0.5])];
+    const c = metricChoices([{ key: 'test_acc', family: 'generalization' }] as never)[0];
+    expect(c.value).toBe(choiceValue('test_acc', 'test'));
+    expect([...finalValues(all, runs, c)]).toEqual([[1, 0.9]]);
+  });
+});
