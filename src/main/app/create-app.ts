@@ -9,6 +9,7 @@ import { metricsRunner } from '../jobs/metrics-runner';
 import { trainRunner } from '../jobs/train-runner';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
+import { checkpointsService } from '../services/checkpoints-service';
 import { jobsService } from '../services/jobs-service';
 import { metricsService } from '../services/metrics-service';
 import { projectsService } from '../services/projects-service';
@@ -46,6 +47,7 @@ export function createApp(opts: AppOptions) {
     system: systemService(ctx),
     projects: projectsService(ctx),
     runs: runsService(ctx),
+    checkpoints: checkpointsService(ctx),
     metrics: metricsService(ctx),
     jobs: jobsService(ctx),
   } satisfies ServiceApi;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { SPLITS, type Checkpoint, type Job, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { SPLITS, type Checkpoint, type CheckpointDetail, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -47,6 +47,12 @@ export const contract = {
     pause: method<Run>()(byId),
     resume: method<Run>()(byId),
     checkpoints: method<Checkpoint[]>()(byId),
+  },
+  checkpoints: {
+    /** Every tensor of a checkpoint: shape, moments, norm and a histogram. */
+    inspect: method<CheckpointDetail>()(byId),
+    /** Per-layer distance and cosine between two checkpoints (e.g. of one run, or of two seeds). */
+    diff: method<{ layers: LayerDiff[]; unmatched: string[] }>()(z.object({ a: id, b: id }).strict()),
   },
   metrics: {
     /** Every metric key with its definition and citation (METRICS.md). */

@@ -91,3 +91,35 @@ export interface MetricSeries {
   epochs: (number | null)[];
   values: number[];
 }
+
+/** One tensor of a checkpoint, as the checkpoint browser shows it. */
+export interface LayerSummary {
+  name: string;
+  shape: number[];
+  size: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  froNorm: number;
+  /** Equal-width histogram over [min, max]. */
+  histogram: { edges: number[]; counts: number[] };
+}
+
+export interface LayerDiff {
+  name: string;
+  shape: number[];
+  /** ||A - B||_F */
+  distance: number;
+  /** ||A - B||_F / ||A||_F (0 when A is zero) */
+  relative: number;
+  /** <A, B> / (||A|| ||B||); null when either is zero */
+  cosine: number | null;
+}
+
+export interface CheckpointDetail {
+  checkpoint: Checkpoint;
+  layers: LayerSummary[];
+  /** Optimizer buffers stored with the weights (exact resume), by count. */
+  optimizerTensors: number;
+}

@@ -1,17 +1,16 @@
 import { Title } from '@mantine/core';
-import { Database, FileDown, PackageOpen } from 'lucide-react';
+import { FileDown, PackageOpen } from 'lucide-react';
 import type { Project } from '../../../../shared/domain/types';
 import { EmptyState } from '../../components/EmptyState';
 import type { Route } from './routes';
 
 /** Views whose data does not exist yet in a project: each says what it will hold and how to get there. */
 const TEXT = {
-  checkpoints: { icon: Database, title: 'No checkpoints yet', body: 'Checkpoints appear here as runs save them, with their layers, norms and computed metrics.' },
   import: { icon: PackageOpen, title: 'Import checkpoints', body: 'Checkpoints trained elsewhere (PyTorch, safetensors, NumPy, TF.js) and feature dumps are brought in here and listed with the runs of this project.' },
   reports: { icon: FileDown, title: 'No reports yet', body: 'Reports export a comparison of runs as one self-contained HTML file, a PDF and CSV tables.' },
 } as const;
 
-export function PendingView({ route, project }: { route: Exclude<Route, 'projects' | 'runs' | 'compare'>; project: Project | null }) {
+export function PendingView({ route, project }: { route: 'import' | 'reports'; project: Project | null }) {
   const t = TEXT[route];
   return (
     <>

@@ -1,6 +1,7 @@
 import { ActionIcon, AppShell, Badge, Group, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Sun, type LucideIcon } from 'lucide-react';
 import { useProjects, useSystemInfo } from '../../api/queries';
+import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
 import { ProjectsView } from '../projects/ProjectsView';
 import { RunsView } from '../runs/RunsView';
@@ -73,7 +74,8 @@ export function Shell() {
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && <RunsView project={project} onCreateProject={() => go('projects')} />}
         {route === 'compare' && <CompareView project={project} />}
-        {(route === 'checkpoints' || route === 'import' || route === 'reports') && <PendingView route={route} project={project} />}
+        {route === 'checkpoints' && <CheckpointsView project={project} />}
+        {(route === 'import' || route === 'reports') && <PendingView route={route} project={project} />}
       </AppShell.Main>
     </AppShell>
   );

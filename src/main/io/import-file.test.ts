@@ -1,0 +1,96 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { zipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PlateauError } from '../../shared/api/errors';
+import { inspectImport, stepFromName, type FileImport } from './import-file';
+import { encodeNpy } from './npy';
+import { encodeSafetensors } from './safetensors';
+
+const TORCH = resolve(__dirname, '../../../test/fixtures/import');
+const dir = mkdtempSync(join(tmpdir(), 'plateau-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const at = (name: string) => join(dir, name);
+
+const dump = () => ({
+  'features.npy': encodeNpy([2, 2], new Float32Array([1, 0, 0, 1])),
+  'labels.npy': encodeNpy([2], new Int32Array([0, 1])),
+  'weight.npy': encodeNpy([2, 2], new Float32Array([1, 2, 3, 4])),
+});
+
+async function expectError(p: Promise<unknown>, pattern: RegExp) {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(PlateauError);
+  expect((err as Error).message).toMatch(pattern);
+}
+
+describe('stepFromName', () => {
+  it.each([
+    ['ckpt_step1000.pt', 1000], ['epoch_12.safetensors', 12], ['model-ep3.pth', 3], ['run2_iter-500.pt', 500],
+    ['checkpoint-42.bin', 42], ['weights_7.npz', 7], ['final.pt', null],
+  ])('%s -> %s', (name, step) => expect(stepFromName(name)).toBe(step));
+});
+
+describe('inspectImport', () => {
+  it('sniffs a torch.save zip and loads it', async () => {
+    const idx = (await inspectImport(join(TORCH, 'train_ckpt.pt'))) as FileImport;
+    expect(idx.format).toBe('torch');
+    expect(idx.scalars?.epoch).toBe(3);
+    expect(idx.tensors.find((t) => t.name === 'model.0.weight')?.shape).toEqual([8, 4]);
+    expect((await idx.load(['model.0.bias']))[0].data.length).toBe(8);
+  });
+
+  it('sniffs safetensors (metadata as scalars), .npy and .npz regardless of extension', async () => {
+    writeFileSync(at('w.data'), encodeSafetensors({ a: { shape: [2], data: new Float32Array([1, 2]) } }, { step: '5', note: 'x' }));
+    const st = (await inspectImport(at('w.data'))) as FileImport;
+    expect([st.format, st.tensors, st.scalars]).toEqual(['safetensors', [{ name: 'a', shape: [2], dtype: 'f4' }], { step: 5, note: 'x' }]);
+    writeFileSync(at('v.npy'), encodeNpy([3], new Float64Array([1, 2, 3])));
+    const npy = (await inspectImport(at('v.npy'))) as FileImport;
+    expect([npy.format, npy.tensors]).toEqual(['npy', [{ name: 'v', shape: [3], dtype: 'f8' }]]);
+    writeFileSync(at('arrays.npz'), zipSync({ 'x.npy': encodeNpy([1], new Int32Array([9])) }));
+    const npz = (await inspectImport(at('arrays.npz'))) as FileImport;
+    expect(npz.format).toBe('npz');
+    expect(Array.from((await npz.load())[0].data)).toEqual([9]);
+  });
+
+  it('recognises a feature dump and validates it at inspection', async () => {
+    writeFileSync(at('dump.npz'), zipSync(dump()));
+    expect((await inspectImport(at('dump.npz'))).format).toBe('feature-dump');
+    writeFileSync(at('bad-dump.npz'), zipSync({ ...dump(), 'labels.npy': encodeNpy([3], new Int32Array([0, 1, 1])) }));
+    await expectError(inspectImport(at('bad-dump.npz')), /bad-dump\.npz: array 'labels' must be int with shape \[2\]/);
+  });
+
+  it('sniffs a TF.js model.json', async () => {
+    mkdirSync(at('tfjs'));
+    writeFileSync(at('tfjs/g.bin'), new Uint8Array(new Float32Array([1, 2]).buffer));
+    writeFileSync(at('tfjs/model.json'), JSON.stringify({ weightsManifest: [{ paths: ['g.bin'], weights: [{ name: 'k', shape: [2], dtype: 'float32' }] }] }));
+    const idx = (await inspectImport(at('tfjs/model.json'))) as FileImport;
+    expect([idx.format, idx.tensors]).toEqual(['tfjs', [{ name: 'k', shape: [2], dtype: 'f4' }]]);
+  });
+
+  it('orders a folder of checkpoints by the step in their names', async () => {
+    mkdirSync(at('run'));
+    copyFileSync(join(TORCH, 'mlp_state.pt'), at('run/ckpt_step1000.pt'));
+    copyFileSync(join(TORCH, 'mlp_state.pt'), at('run/ckpt_step200.pt'));
+    copyFileSync(join(TORCH, 'mlp_state.pt'), at('run/final.pt'));
+    writeFileSync(at('run/epoch_5.safetensors'), encodeSafetensors({ '0.weight': { shape: [1], data: new Float32Array([1]) } }));
+    writeFileSync(at('run/notes.txt'), 'not a checkpoint');
+    const idx = await inspectImport(at('run'));
+    if (idx.format !== 'folder') throw new Error('expected a folder');
+    expect(idx.files.map((f) => [f.path.slice(at('run').length + 1), f.step, f.import.format])).toEqual([
+      ['epoch_5.safetensors', 5, 'safetensors'], ['ckpt_step200.pt', 200, 'torch'], ['ckpt_step1000.pt', 1000, 'torch'], ['final.pt', null, 'torch'],
+    ]);
+  });
+
+  it('names the file and lists the supported formats for anything else', async () => {
+    writeFileSync(at('notes.txt'), 'hello world, not weights');
+    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: PyTorch .*safetensors.*npy.*npz.*TF\.js/);
+    writeFileSync(at('other.zip'), zipSync({ 'readme.md': new Uint8Array([65]) }));
+    await expectError(inspectImport(at('other.zip')), /other\.zip: a zip archive that is neither/);
+    await expectError(inspectImport(join(TORCH, 'legacy.pt')), /legacy \(pre-1\.6\)/);
+    await expectError(inspectImport(at('nothing')), /nothing: no such file or folder/);
+    mkdirSync(at('empty'));
+    await expectError(inspectImport(at('empty')), /empty: the folder holds no checkpoint files/);
+  });
+});

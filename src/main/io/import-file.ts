@@ -1,0 +1,146 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { invalid, notFound } from '../../shared/api/errors';
+import { parseFeatureDump } from './feature-dump';
+import type { ImportedTensor, ImportFormat, ImportScalar, SkippedEntry, TensorInfo } from './import-types';
+import type { NdArray } from './ndarray';
+import { parseNpy } from './npy';
+import { parseNpz, readFileOrThrow } from './npz';
+import { MAX_SAFETENSORS_HEADER, parseSafetensors } from './safetensors';
+import { inspectTfjsModel } from './tfjs-model';
+import { inspectTorchCheckpoint } from './torch/torch-checkpoint';
+import { fileSource, ZipReader } from './zip-reader';
+
+/** One importable file: names, shapes and scalars up front, data through `load`. */
+export interface FileImport {
+  format: Exclude<ImportFormat, 'folder'>;
+  source: string;
+  tensors: TensorInfo[];
+  scalars?: Record<string, ImportScalar>;
+  skipped?: SkippedEntry[];
+  /** Reads the named tensors (all by default). */
+  load(names?: readonly string[]): Promise<ImportedTensor[]>;
+}
+
+/** A folder of checkpoints, ordered by the step or epoch number in their names (unnumbered last). */
+export interface FolderImport {
+  format: 'folder';
+  source: string;
+  /** The first checkpoint's tensors (a run's checkpoints normally share one architecture). */
+  tensors: TensorInfo[];
+  files: { path: string; step: number | null; import: FileImport }[];
+}
+
+export type ImportIndex = FileImport | FolderImport;
+
+export const SUPPORTED_IMPORTS =
+  'PyTorch torch.save (.pt/.pth/.bin/.ckpt, torch >= 1.6 zip format), .safetensors, .npy, .npz (feature dumps too), TF.js model.json, or a folder of these';
+
+const CHECKPOINT_EXT = /\.(pt|pth|bin|ckpt|tar|safetensors|npz|npy)$/i;
+
+/** Works out what `path` is and indexes it, reading as little as each format allows. */
+export async function inspectImport(path: string): Promise<ImportIndex> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw notFound(`${path}: no such file or folder`, { source: path });
+  }
+  return isDir ? inspectFolder(path) : inspectFile(path);
+}
+
+/** The step or epoch number in a checkpoint's name: `ckpt_step1000.pt` -> 1000, `epoch_12.safetensors` -> 12. */
+export function stepFromName(name: string): number | null {
+  const stem = name.replace(/\.[^.]*$/, '');
+  const tagged = /(?:step|iter|it|epoch|ep|ckpt|checkpoint)[-_=]?(\d+)/i.exec(stem);
+  const digits = tagged?.[1] ?? /(\d+)(?!.*\d)/.exec(stem)?.[1];
+  return digits === undefined ? null : Number(digits);
+}
+
+async function inspectFolder(dir: string): Promise<FolderImport> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const candidates: { path: string; name: string }[] = [];
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isFile() && CHECKPOINT_EXT.test(e.name)) candidates.push({ path: p, name: e.name });
+    // TF.js checkpoints are folders of their own: `epoch_3/model.json`.
+    else if (e.isDirectory() && (await stat(join(p, 'model.json')).catch(() => null))) candidates.push({ path: join(p, 'model.json'), name: e.name });
+  }
+  const files: FolderImport['files'] = [];
+  for (const c of candidates) {
+    // A .bin beside a model.json is a TF.js weight shard, not a checkpoint.
+    if (/\.bin$/i.test(c.name) && !ZipReader.looksLikeZip(await head(c.path, 4))) continue;
+    files.push({ path: c.path, step: stepFromName(c.name), import: await inspectFile(c.path) });
+  }
+  if (files.length === 0) throw invalid(`${dir}: the folder holds no checkpoint files; supported: ${SUPPORTED_IMPORTS}`, { source: dir });
+  files.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path, undefined, { numeric: true }));
+  return { format: 'folder', source: dir, tensors: files[0].import.tensors, files };
+}
+
+async function head(path: string, n: number): Promise<Uint8Array> {
+  const src = await fileSource(path);
+  try {
+    return await src.read(0, Math.min(n, src.size));
+  } finally {
+    await src.close();
+  }
+}
+
+async function inspectFile(path: string): Promise<FileImport> {
+  const bytes = await head(path, 16);
+  if (ZipReader.looksLikeZip(bytes)) {
+    const src = await fileSource(path);
+    let names: string[];
+    try {
+      names = (await ZipReader.open(src, path)).names();
+    } finally {
+      await src.close();
+    }
+    if (names.some((n) => /(^|\/)data\.pkl$/.test(n))) return inspectTorchCheckpoint(path);
+    if (names.length > 0 && names.every((n) => n.endsWith('.npy') || n.endsWith('/'))) {
+      const all = await readFileOrThrow(path);
+      return fromArrays(path, 'npz', parseNpz(all, path), all);
+    }
+    throw unknownFormat(path, 'a zip archive that is neither a torch.save checkpoint nor a .npz');
+  }
+  if (bytes[0] === 0x93 && new TextDecoder('latin1').decode(bytes.subarray(1, 6)) === 'NUMPY') {
+    const arr = parseNpy(await readFileOrThrow(path), path);
+    return fromArrays(path, 'npy', new Map([[basename(path).replace(/\.npy$/i, ''), arr]]));
+  }
+  // Legacy torch files and bare pickles start with PROTO; the torch reader explains how to re-save them.
+  if (bytes[0] === 0x80) return inspectTorchCheckpoint(path);
+  if (extname(path).toLowerCase() === '.json' || bytes[0] === 0x7b) return inspectTfjsModel(path);
+  if (bytes.length >= 9 && bytes[8] === 0x7b) {
+    const len = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
+    if (len <= BigInt(MAX_SAFETENSORS_HEADER)) {
+      const all = await readFileOrThrow(path);
+      const st = parseSafetensors(all, path);
+      const scalars: Record<string, ImportScalar> = {};
+      for (const [k, v] of Object.entries(st.metadata)) scalars[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+      return fromArrays(path, 'safetensors', st.tensors, all, scalars);
+    }
+  }
+  throw unknownFormat(path, 'an unrecognised file');
+}
+
+const unknownFormat = (path: string, what: string) =>
+  invalid(`${path}: ${what}; supported formats: ${SUPPORTED_IMPORTS}`, { source: path });
+
+/** Formats parsed whole (npy, npz, safetensors): a feature dump when it has the dump's arrays. */
+function fromArrays(path: string, format: 'npy' | 'npz' | 'safetensors', arrays: Map<string, NdArray>, bytes?: Uint8Array, scalars?: Record<string, ImportScalar>): FileImport {
+  const isDump = format !== 'npy' && ['features', 'labels', 'weight'].every((k) => arrays.has(k));
+  // Validate a dump now, so a mis-shaped one fails at inspection with the dump's own message.
+  if (isDump && bytes) parseFeatureDump(bytes, path, format as 'npz' | 'safetensors');
+  const tensors = [...arrays].map(([name, a]) => ({ name, shape: a.shape, dtype: a.dtype }));
+  return {
+    format: isDump ? 'feature-dump' : format,
+    source: path,
+    tensors,
+    ...(scalars && Object.keys(scalars).length ? { scalars } : {}),
+    load: async (names) => {
+      for (const n of names ?? []) if (!arrays.has(n)) throw invalid(`${path}: no array named '${n}'`, { source: path });
+      return [...arrays].filter(([n]) => !names || names.includes(n)).map(([name, a]) => ({ name, ...a }));
+    },
+  };
+}
+

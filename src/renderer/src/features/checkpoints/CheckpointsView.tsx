@@ -1,0 +1,64 @@
+import { Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Database } from 'lucide-react';
+import { useState } from 'react';
+import type { Project } from '../../../../shared/domain/types';
+import { useCheckpoints, useRuns } from '../../api/queries';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorText } from '../../components/ErrorText';
+import { runLabel } from '../compare/compare-data';
+import { CheckpointDiff } from './CheckpointDiff';
+import { CheckpointLayers } from './CheckpointLayers';
+
+const size = (b: number) => (b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+
+/** A run's checkpoints; one checkpoint's layers; the difference between two checkpoints. */
+export function CheckpointsView({ project }: { project: Project | null }) {
+  const runs = useRuns(project?.id ?? null);
+  const [runId, setRunId] = useState<number | null>(null);
+  const run = runs.data?.find((r) => r.id === runId) ?? runs.data?.[0];
+  const checkpoints = useCheckpoints(run?.id ?? null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [against, setAgainst] = useState<string | null>(null);
+  const current = checkpoints.data?.find((c) => c.id === selected) ?? checkpoints.data?.at(-1);
+
+  if (!project) return <EmptyState icon={Database} title="Choose a project">Checkpoints belong to the runs of a project.</EmptyState>;
+  if (runs.data?.length === 0) return <EmptyState icon={Database} title="No checkpoints yet">Checkpoints appear here as runs save them.</EmptyState>;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Checkpoints · {project.name}</Title>
+        <Select aria-label="Run" w={320} searchable allowDeselect={false} value={run ? String(run.id) : null}
+          data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} onChange={(v) => { setRunId(Number(v)); setSelected(null); setAgainst(null); }} />
+      </Group>
+      <ErrorText error={runs.error ?? checkpoints.error} />
+      <SimpleGrid cols={{ base: 1, xl: 2 }}>
+        <Card withBorder>
+          <Table highlightOnHover verticalSpacing={4} aria-label="Checkpoints">
+            <Table.Thead><Table.Tr><Table.Th>Step</Table.Th><Table.Th>Epoch</Table.Th><Table.Th>Size</Table.Th><Table.Th>SHA-256</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {(checkpoints.data ?? []).map((c) => (
+                <Table.Tr key={c.id} onClick={() => setSelected(c.id)} aria-selected={current?.id === c.id} style={{ cursor: 'pointer' }}
+                  bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}>
+                  <Table.Td>{c.step}</Table.Td><Table.Td>{c.epoch ?? '—'}</Table.Td><Table.Td>{size(c.bytes)}</Table.Td>
+                  <Table.Td><Text size="xs" ff="monospace">{c.sha256.slice(0, 12)}</Text></Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {checkpoints.data?.length === 0 && <Text c="dimmed" size="sm" p="sm">This run has no checkpoints yet.</Text>}
+        </Card>
+        {current && <CheckpointLayers checkpointId={current.id} title={`step ${current.step}`} />}
+      </SimpleGrid>
+      {current && checkpoints.data && checkpoints.data.length > 1 && (
+        <Card withBorder component="section" aria-label="Checkpoint difference">
+          <Group mb="xs">
+            <Title order={4}>Difference from step {current.step} to</Title>
+            <Select aria-label="Compare with checkpoint" size="xs" w={200} placeholder="another checkpoint" value={against}
+              data={checkpoints.data.filter((c) => c.id !== current.id).map((c) => ({ value: String(c.id), label: `step ${c.step}` }))} onChange={setAgainst} />
+          </Group>
+          {against && <CheckpointDiff a={current.id} b={Number(against)} />}
+        </Card>
+      )}
+    </Stack>
+  );
+}
