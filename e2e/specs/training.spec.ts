@@ -37,3 +37,19 @@ test('reload mid-training: the run is still there and still updating', async ({ 
   await host.page.getByRole('button', { name: 'Cancel' }).click();
   await expect(host.page.getByRole('table', { name: 'Runs' }).getByText('cancelled')).toBeVisible({ timeout: 20_000 });
 });
+
+test('import a PyTorch checkpoint: preview its tensors, import it, find it among the runs', async ({ host }) => {
+  const wb = new Workbench(host.page);
+  await wb.createProject('Imports');
+  await wb.goto('Import');
+  await host.page.getByRole('textbox', { name: /File or folder on the host/ }).fill(`${process.cwd()}/test/fixtures/import/mlp_state.pt`);
+  await host.page.getByRole('button', { name: 'Inspect' }).click();
+  const preview = host.page.getByRole('region', { name: 'Import preview' });
+  await expect(preview.getByRole('cell', { name: '0.weight' })).toBeVisible();
+  await preview.getByRole('button', { name: 'Import into Imports' }).click();
+  await expect(host.page.getByRole('table', { name: 'Runs' }).getByText('imported')).toBeVisible({ timeout: 20_000 });
+  await wb.goto('Import');
+  await host.page.getByRole('textbox', { name: /File or folder on the host/ }).fill(`${process.cwd()}/package.json`);
+  await host.page.getByRole('button', { name: 'Inspect' }).click();
+  await expect(host.page.getByText(/package.json: .*not a TF.js model.json/)).toBeVisible();
+});

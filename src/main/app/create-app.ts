@@ -5,11 +5,13 @@ import type { SystemInfo } from '../../shared/domain/types';
 import { openDatabase } from '../db/connection';
 import { createRepos } from '../db/repos';
 import { JobManager } from '../jobs/job-manager';
+import { importRunner } from '../jobs/import-runner';
 import { metricsRunner } from '../jobs/metrics-runner';
 import { trainRunner } from '../jobs/train-runner';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
 import { checkpointsService } from '../services/checkpoints-service';
+import { importsService } from '../services/imports-service';
 import { jobsService } from '../services/jobs-service';
 import { metricsService } from '../services/metrics-service';
 import { projectsService } from '../services/projects-service';
@@ -43,10 +45,12 @@ export function createApp(opts: AppOptions) {
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));
+  jobs.register('import', importRunner(ctx));
   const services = {
     system: systemService(ctx),
     projects: projectsService(ctx),
     runs: runsService(ctx),
+    imports: importsService(ctx),
     checkpoints: checkpointsService(ctx),
     metrics: metricsService(ctx),
     jobs: jobsService(ctx),

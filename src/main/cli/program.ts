@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { APP_VERSION } from '../app/version';
 import { benchCommand } from './bench-command';
+import { importCommand } from './import-command';
 import { infoCommand } from './info-command';
 import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   projectsCommand(program, globals);
   trainCommand(program, globals);
   metricsCommand(program, globals);
+  importCommand(program, globals);
   benchCommand(program, globals);
   return program;
 }

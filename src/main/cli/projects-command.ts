@@ -12,6 +12,11 @@ export async function findProject(client: Client, ref: string) {
   return p;
 }
 
+/** The project a command records into: found by id or name, created when missing. */
+export async function findOrCreateProject(client: Client, ref: string) {
+  return findProject(client, ref).catch(() => client.projects.create({ name: ref }));
+}
+
 export function projectsCommand(program: Command, globals: () => GlobalOptions): void {
   const projects = program.command('projects').description('list, create and remove projects');
   projects.command('list').description('list projects').action(() =>

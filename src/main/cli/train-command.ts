@@ -2,16 +2,10 @@ import type { Command } from 'commander';
 import { invalid } from '../../shared/api/errors';
 import { parseSetting } from '../../shared/domain/config-overrides';
 import type { MetricRow } from '../../shared/jobs/messages';
-import type { Client } from '../../shared/rpc/client';
 import { emit, type GlobalOptions } from './output';
 import { progressBar } from './progress-bar';
+import { findOrCreateProject } from './projects-command';
 import { withClient } from './session';
-
-/** The project to train into: found by name or id, created when missing. */
-async function projectFor(client: Client, ref: string) {
-  const all = await client.projects.list({});
-  return all.find((p) => String(p.id) === ref || p.name.toLowerCase() === ref.toLowerCase()) ?? client.projects.create({ name: ref });
-}
 
 const EPOCH_FIELDS = ['train_loss', 'train_acc', 'test_loss', 'test_acc'] as const;
 
@@ -37,7 +31,7 @@ export function trainCommand(program: Command, globals: () => GlobalOptions): vo
       if (o.epochs !== undefined) set.epochs = Number(o.epochs);
       if (o.seed !== undefined) set.seed = Number(o.seed);
       return withClient({ ...g, backend: o.backend }, async (client, app) => {
-        const project = await projectFor(client, o.project);
+        const project = await findOrCreateProject(client, o.project);
         const [run] = await client.runs.start({ projectId: project.id, preset: o.preset, set });
         const epochs = (run.config as { epochs: number }).epochs;
         const bar = g.json ? undefined : progressBar(`run ${run.id} ${run.name}`, epochs);

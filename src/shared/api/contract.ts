@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { SPLITS, type Checkpoint, type CheckpointDetail, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { SPLITS, type Checkpoint, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -47,6 +47,12 @@ export const contract = {
     pause: method<Run>()(byId),
     resume: method<Run>()(byId),
     checkpoints: method<Checkpoint[]>()(byId),
+  },
+  imports: {
+    /** What a file or folder holds (format, tensors, scalars, checkpoint files in order) without importing it. */
+    inspect: method<ImportPreview>()(z.object({ path: z.string().min(1, 'must name a file or folder') }).strict()),
+    /** Imports a file or folder as a run of the project (checkpoints, weights-only metrics; a dump's metrics). */
+    start: method<Run>()(z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict()),
   },
   checkpoints: {
     /** Every tensor of a checkpoint: shape, moments, norm and a histogram. */

@@ -123,3 +123,16 @@ export interface CheckpointDetail {
   /** Optimizer buffers stored with the weights (exact resume), by count. */
   optimizerTensors: number;
 }
+
+/** What an import would bring in, shown before anything is written. */
+export interface ImportPreview {
+  format: string;
+  source: string;
+  tensors: { name: string; shape: number[]; dtype: string }[];
+  /** Plain values found beside the tensors (epoch, lr, ...). */
+  scalars: Record<string, number | string | boolean>;
+  /** What was left out of the file, and why (objects that are not data, for instance). */
+  skipped: { name: string; reason: string }[];
+  /** For a folder: its checkpoint files in step order. */
+  files: { path: string; step: number | null }[];
+}

@@ -1,16 +1,15 @@
 import { Title } from '@mantine/core';
-import { FileDown, PackageOpen } from 'lucide-react';
+import { FileDown } from 'lucide-react';
 import type { Project } from '../../../../shared/domain/types';
 import { EmptyState } from '../../components/EmptyState';
 import type { Route } from './routes';
 
 /** Views whose data does not exist yet in a project: each says what it will hold and how to get there. */
 const TEXT = {
-  import: { icon: PackageOpen, title: 'Import checkpoints', body: 'Checkpoints trained elsewhere (PyTorch, safetensors, NumPy, TF.js) and feature dumps are brought in here and listed with the runs of this project.' },
   reports: { icon: FileDown, title: 'No reports yet', body: 'Reports export a comparison of runs as one self-contained HTML file, a PDF and CSV tables.' },
 } as const;
 
-export function PendingView({ route, project }: { route: 'import' | 'reports'; project: Project | null }) {
+export function PendingView({ route, project }: { route: 'reports'; project: Project | null }) {
   const t = TEXT[route];
   return (
     <>

@@ -3,6 +3,7 @@ import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageO
 import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
+import { ImportView } from '../import/ImportView';
 import { ProjectsView } from '../projects/ProjectsView';
 import { RunsView } from '../runs/RunsView';
 import { useCurrentProject } from './current-project';
@@ -75,7 +76,8 @@ export function Shell() {
         {route === 'runs' && <RunsView project={project} onCreateProject={() => go('projects')} />}
         {route === 'compare' && <CompareView project={project} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
-        {(route === 'import' || route === 'reports') && <PendingView route={route} project={project} />}
+        {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
+        {route === 'reports' && <PendingView route={route} project={project} />}
       </AppShell.Main>
     </AppShell>
   );

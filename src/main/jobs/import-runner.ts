@@ -1,0 +1,35 @@
+import { PlateauError } from '../../shared/api/errors';
+import type { AppContext } from '../app/context';
+import { runDir } from '../app/paths';
+import type { ImportWorkerData } from '../workers/import.worker';
+import type { JobRunner } from './job-manager';
+import { runWorker, workerEntry } from './thread-runner';
+
+/** Imports one file or folder into its run, in a fresh worker; the run ends `imported` or `failed`. */
+export function importRunner(ctx: AppContext): JobRunner {
+  const { repos, bus } = ctx;
+  return async ({ job, params, signal, progress }) => {
+    const runId = job.runId!;
+    const run = repos.runs.get(runId);
+    const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
+    const data: ImportWorkerData = { path: (params as { path: string }).path, runDir: runDir(ctx.dataDir, run.projectId, runId) };
+    repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
+    changed();
+    try {
+      const result = await runWorker(workerEntry('import'), data, (m) => {
+        if (m.type === 'checkpoint') repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+        else if (m.type === 'metrics') {
+          repos.metrics.insertMany(runId, m.rows);
+          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+        } else if (m.type === 'progress') progress(m.fraction, m.message);
+      }, signal).done;
+      repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now() });
+    } catch (err) {
+      const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
+      repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : (err as Error).message, finishedAt: Date.now() });
+      throw err;
+    } finally {
+      changed();
+    }
+  };
+}

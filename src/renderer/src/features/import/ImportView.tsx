@@ -1,0 +1,64 @@
+import { Badge, Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { FolderKanban, PackageOpen, Search } from 'lucide-react';
+import { useState } from 'react';
+import type { Project } from '../../../../shared/domain/types';
+import { api, errorMessage } from '../../api/client';
+import { EmptyState } from '../../components/EmptyState';
+
+const FORMATS = 'PyTorch (.pt, .pth, .bin), .safetensors, .npy, .npz, feature dumps, TF.js model.json, or a folder of checkpoints';
+
+/** Path in, preview of what is inside, then import as a run: nothing is written before the user says so. */
+export function ImportView({ project, onImported }: { project: Project | null; onImported: () => void }) {
+  const [path, setPath] = useState('');
+  const inspect = useMutation({ mutationFn: api.imports.inspect });
+  const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
+  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
+  const preview = inspect.data;
+  return (
+    <Stack>
+      <Title order={2}>Import · {project.name}</Title>
+      <Card withBorder>
+        <form onSubmit={(e) => { e.preventDefault(); start.reset(); inspect.mutate({ path: path.trim() }); }} aria-label="Import a file">
+          <Group align="flex-start">
+            <TextInput label="File or folder on the host" description={FORMATS} placeholder="/data/checkpoints/run-3" value={path}
+              onChange={(e) => { setPath(e.currentTarget.value); inspect.reset(); }} style={{ flex: 1 }}
+              error={inspect.error ? errorMessage(inspect.error) : undefined} />
+            <Button type="submit" mt={48} leftSection={<Search size={16} />} loading={inspect.isPending} disabled={!path.trim()}>Inspect</Button>
+          </Group>
+        </form>
+      </Card>
+      {!preview && !inspect.error && (
+        <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
+          Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics
+          (a feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py.
+        </EmptyState>
+      )}
+      {preview && (
+        <Card withBorder component="section" aria-label="Import preview">
+          <Stack gap="xs">
+            <Group justify="space-between">
+              <Group gap="xs"><Badge>{preview.format}</Badge><Text size="sm" ff="monospace">{preview.source}</Text></Group>
+              <Button loading={start.isPending} onClick={() => start.mutate({ projectId: project.id, path: preview.source })}>Import into {project.name}</Button>
+            </Group>
+            {start.error && <Text c="red" size="sm" role="alert">{errorMessage(start.error)}</Text>}
+            {preview.files.length > 0 && <Text size="sm">{preview.files.length} checkpoints, steps {preview.files.map((f) => f.step ?? '?').join(', ')}</Text>}
+            {Object.keys(preview.scalars).length > 0 && (
+              <Text size="sm">{Object.entries(preview.scalars).map(([k, v]) => `${k} = ${v}`).join(' · ')}</Text>
+            )}
+            <Table verticalSpacing={2} aria-label="Tensors">
+              <Table.Thead><Table.Tr><Table.Th>Tensor</Table.Th><Table.Th>Shape</Table.Th><Table.Th>dtype</Table.Th></Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {preview.tensors.slice(0, 200).map((t) => (
+                  <Table.Tr key={t.name}><Table.Td><Text size="sm" ff="monospace">{t.name}</Text></Table.Td><Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td><Table.Td>{t.dtype}</Table.Td></Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {preview.tensors.length > 200 && <Text size="xs" c="dimmed">… and {preview.tensors.length - 200} more tensors</Text>}
+            {preview.skipped.length > 0 && <Text size="xs" c="dimmed">Left out (not data, never run): {preview.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}</Text>}
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}
