@@ -12,6 +12,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           'train.worker': resolve(__dirname, 'src/main/workers/train.worker.ts'),
           'metrics.worker': resolve(__dirname, 'src/main/workers/metrics.worker.ts'),
+          'import.worker': resolve(__dirname, 'src/main/workers/import.worker.ts'),
         },
       },
     },
