@@ -17,11 +17,12 @@ export class Workbench {
   }
 
   /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
-  async startRun({ epochs }: { epochs: number }) {
+  async startRun({ epochs, seeds }: { epochs: number; seeds?: string }) {
     await this.goto('Runs');
     await this.page.getByRole('button', { name: 'New run' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'New run' });
     await dialog.getByRole('textbox', { name: 'Epochs' }).fill(String(epochs));
+    if (seeds) await dialog.getByRole('textbox', { name: /^Seeds/ }).fill(seeds);
     await dialog.getByRole('button', { name: 'Start', exact: true }).click();
     await expect(dialog).toBeHidden();
   }

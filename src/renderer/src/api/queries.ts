@@ -23,3 +23,7 @@ export const useRunControl = () =>
     mutationFn: ({ id, action }: { id: number; action: 'cancel' | 'pause' | 'resume' }) => api.runs[action]({ id }),
     onSuccess: refreshRuns,
   });
+
+/** Queued or running jobs of a project (kept fresh by job.state events). */
+export const useActiveJobs = (projectId: number | null) =>
+  useQuery({ queryKey: ['jobs', projectId], queryFn: () => api.jobs.list({ projectId: projectId!, active: true }), enabled: projectId !== null });

@@ -29,7 +29,8 @@ const GAP = 36;
  */
 export function stackedOption({ panels, xName, logX = false, smoothing = 0, panelHeight = 150 }: StackedInput): EChartsCoreOption {
   const ok = (x: number, y: number, logY?: boolean) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
-  const grid = panels.map((_, i) => ({ left: 72, right: 24, top: TOP + i * (panelHeight + GAP), height: panelHeight }));
+  // outerBoundsMode 'none': ECharts 6 would otherwise shift a grid to fit wide labels, misaligning the x axes.
+  const grid = panels.map((_, i) => ({ left: 72, right: 24, top: TOP + i * (panelHeight + GAP), height: panelHeight, outerBoundsMode: 'none' }));
   const axisIndex = panels.map((_, i) => i);
   const series = panels.flatMap((p, i) => [
     ...p.series.map((s) => ({

@@ -8,16 +8,16 @@ import { Chart } from '../../charts/Chart';
 import { stackedHeight, stackedOption } from '../../charts/stacked-option';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorText } from '../../components/ErrorText';
+import { MetricHelp } from '../../components/MetricHelp';
 import { ChartActions } from './ChartActions';
 import { buildPanels, DEFAULT_CHOICES, metricChoices, runLabel } from './compare-data';
 import { DEFAULT_SCATTER, MetricScatter } from './MetricScatter';
 
 /** Pick runs and metrics; see them over training, stacked and x-aligned, and against each other. */
-export function CompareView({ project }: { project: Project | null }) {
+export function CompareView({ project, picked, setPicked }: { project: Project | null; picked: string[]; setPicked: (ids: string[]) => void }) {
   const runs = useRuns(project?.id ?? null);
   const keys = useMetricKeys();
   const choices = useMemo(() => metricChoices(keys.data ?? []), [keys.data]);
-  const [picked, setPicked] = useState<string[]>([]);
   const [metrics, setMetrics] = useState<string[]>(DEFAULT_CHOICES);
   const [x, setX] = useState<'epoch' | 'step'>('epoch');
   const [logX, setLogX] = useState(true);
@@ -59,6 +59,15 @@ export function CompareView({ project }: { project: Project | null }) {
               <Slider aria-label="Smoothing" size="xs" min={0} max={0.99} step={0.01} value={smoothing} onChange={setSmoothing} style={{ flex: 1 }} />
             </Group>
           </Group>
+          {!!chosen.length && (
+            <Group gap={6}>
+              <Text size="xs" c="dimmed">Definitions:</Text>
+              {chosen.map((c) => {
+                const info = keys.data?.find((k) => k.key === c.key);
+                return info ? <MetricHelp key={c.value} info={info} label={c.label} /> : null;
+              })}
+            </Group>
+          )}
         </Stack>
       </Card>
       {selectedRuns.length === 0 ? (

@@ -10,10 +10,12 @@ import { choiceValue, finalValues, runLabel, type Choice } from './compare-data'
 export function MetricScatter({ runs, series, choices, xChoice, yChoice, onChange }: {
   runs: Run[]; series: MetricSeries[]; choices: Choice[]; xChoice: string; yChoice: string; onChange: (x: string, y: string) => void;
 }) {
-  const byValue = (v: string) => choices.find((c) => c.value === v)!;
+  const xc = choices.find((c) => c.value === xChoice);
+  const yc = choices.find((c) => c.value === yChoice);
   const points = useMemo(() => {
-    const xs = finalValues(series, runs, byValue(xChoice));
-    const ys = finalValues(series, runs, byValue(yChoice));
+    if (!xc || !yc) return [];
+    const xs = finalValues(series, runs, xc);
+    const ys = finalValues(series, runs, yc);
     return runs.filter((r) => xs.has(r.id) && ys.has(r.id)).map((r) => ({ name: runLabel(r), x: xs.get(r.id)!, y: ys.get(r.id)! }));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [series, runs, xChoice, yChoice]);
@@ -25,18 +27,18 @@ export function MetricScatter({ runs, series, choices, xChoice, yChoice, onChang
     title: { text: stats, left: 'center', top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' } },
     grid: { left: 72, right: 24, top: 36, bottom: 48 },
     tooltip: { trigger: 'item', formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>${p.data[0].toPrecision(4)}, ${p.data[1].toPrecision(4)}` },
-    xAxis: { type: 'value', name: byValue(xChoice).label, nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: byValue(yChoice).label, scale: true },
+    xAxis: { type: 'value', name: xc?.label, nameLocation: 'middle', nameGap: 28, scale: true },
+    yAxis: { type: 'value', name: yc?.label, scale: true },
     series: [{ type: 'scatter', symbolSize: 10, data: points.map((p) => [p.x, p.y, p.name]) }],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }), [points, stats]);
+  }), [points, stats, xc, yc]);
   return (
     <Card withBorder component="section" aria-label="Metric against metric">
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={4}>Metric against metric (final values)</Title>
           <ChartActions option={option} name="metric-vs-metric" size={{ width: 900, height: 500 }}
-            csv={() => ({ header: ['run', byValue(xChoice).label, byValue(yChoice).label], rows: points.map((p) => [p.name, p.x, p.y]) })} />
+            csv={() => ({ header: ['run', xc?.label ?? xChoice, yc?.label ?? yChoice], rows: points.map((p) => [p.name, p.x, p.y]) })} />
         </Group>
         <Group>
           <Select label="x" size="xs" searchable data={choices.map((c) => ({ value: c.value, label: c.label }))} value={xChoice} allowDeselect={false} onChange={(v) => v && onChange(v, yChoice)} />

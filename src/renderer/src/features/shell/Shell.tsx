@@ -1,4 +1,5 @@
-import { ActionIcon, AppShell, Badge, Group, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Group, Kbd, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { useState } from 'react';
 import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Sun, type LucideIcon } from 'lucide-react';
 import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
@@ -6,6 +7,7 @@ import { CompareView } from '../compare/CompareView';
 import { ImportView } from '../import/ImportView';
 import { ProjectsView } from '../projects/ProjectsView';
 import { RunsView } from '../runs/RunsView';
+import { CommandPalette, type PaletteAction } from './CommandPalette';
 import { useCurrentProject } from './current-project';
 import { PendingView } from './PendingView';
 import { useRoute, type Route } from './routes';
@@ -36,6 +38,15 @@ export function Shell() {
   const projects = useProjects();
   const info = useSystemInfo();
   const [project, setProject] = useCurrentProject(projects.data);
+  const [creating, setCreating] = useState(false);
+  const [comparePicks, setComparePicks] = useState<string[]>([]);
+  const { toggleColorScheme } = useMantineColorScheme();
+  const actions: PaletteAction[] = [
+    ...NAV.map(({ route: r, label }) => ({ id: `go-${r}`, group: 'Go to', label, run: () => go(r) })),
+    { id: 'new-run', group: 'Actions', label: 'New run…', keywords: ['train', 'start'], run: () => { go('runs'); setCreating(true); } },
+    { id: 'theme', group: 'Actions', label: 'Toggle light / dark theme', run: toggleColorScheme },
+    ...(projects.data ?? []).map((p) => ({ id: `project-${p.id}`, group: 'Switch project', label: p.name, keywords: ['project', String(p.id)], run: () => setProject(p.id) })),
+  ];
 
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 0 }} padding="md">
@@ -61,6 +72,7 @@ export function Shell() {
                 <Badge variant="light" color="gray">{info.data.host} · {info.data.backends.chosen ?? 'no backend'}</Badge>
               </Tooltip>
             )}
+            <Tooltip label="Command palette"><Text size="xs" c="dimmed"><Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd></Text></Tooltip>
             <ThemeToggle />
           </Group>
         </Group>
@@ -73,12 +85,16 @@ export function Shell() {
       </AppShell.Navbar>
       <AppShell.Main>
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
-        {route === 'runs' && <RunsView project={project} onCreateProject={() => go('projects')} />}
-        {route === 'compare' && <CompareView project={project} />}
+        {route === 'runs' && (
+          <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
+            onCompare={(ids) => { setComparePicks(ids.map(String)); go('compare'); }} />
+        )}
+        {route === 'compare' && <CompareView project={project} picked={comparePicks} setPicked={setComparePicks} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
         {route === 'reports' && <PendingView route={route} project={project} />}
       </AppShell.Main>
+      <CommandPalette actions={actions} />
     </AppShell>
   );
 }

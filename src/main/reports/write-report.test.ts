@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlateauError } from '../../shared/api/errors';
+import { testApp } from '../test/test-app';
+import { findChromium } from './chromium';
+import { collectReportData, type ReportData } from './report-data';
+import { seedReportFixture } from './report-fixture';
+import { parseFormats, writeReport } from './write-report';
+
+let t: ReturnType<typeof testApp>;
+let data: ReportData;
+let out: string;
+beforeAll(() => {
+  t = testApp();
+  data = collectReportData(t.app.ctx, { projectId: seedReportFixture(t.app).project.id });
+  out = mkdtempSync(join(tmpdir(), 'plateau-report-'));
+});
+afterAll(async () => {
+  await t.dispose();
+  rmSync(out, { recursive: true, force: true });
+});
+
+const hasPdftotext = (() => {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('writeReport', () => {
+  it('writes HTML, CSV, TeX and SVG files atomically and lists them', async () => {
+    const dir = join(out, 'plain');
+    const r = await writeReport(data, { outDir: dir, formats: ['html', 'csv', 'tex', 'svg'] });
+    const names = r.files.map((f) => f.slice(dir.length + 1));
+    expect(names).toEqual(['report.html', 'runs.csv', 'series.csv', 'final-metrics.tex', 'figure-1.svg', 'loss.svg', 'accuracy.svg', 'kappa-vs-gap.svg']);
+    expect(readdirSync(dir).sort()).toEqual([...names].sort()); // no temp files left behind
+    expect(readFileSync(join(dir, 'loss.svg'), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(r.skipped).toEqual([]);
+  });
+
+  it('hands the HTML to an injected PDF printer and keeps only what was asked for', async () => {
+    const dir = join(out, 'injected');
+    const calls: string[] = [];
+    const r = await writeReport(data, {
+      outDir: dir, formats: ['pdf'],
+      pdf: async (html, pdf) => {
+        calls.push(readFileSync(html, 'utf8').slice(0, 15));
+        writeFileSync(pdf, '%PDF-1.7 fake');
+      },
+    });
+    expect(calls).toEqual(['<!doctype html>']);
+    expect(r.files).toEqual([join(dir, 'report.pdf')]);
+    expect(readdirSync(dir)).toEqual(['report.pdf']);
+  });
+
+  it('refuses unknown formats and leaves nothing behind when the printer fails', async () => {
+    expect(() => parseFormats('html,docx')).toThrow(/Unknown report format\(s\) docx/);
+    expect(parseFormats(' HTML, csv,html ')).toEqual(['html', 'csv']);
+    const dir = join(out, 'failing');
+    await expect(writeReport(data, { outDir: dir, formats: ['pdf'], pdf: async () => { throw new Error('printer jammed'); } })).rejects.toThrow('printer jammed');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('says where PLATEAU_CHROMIUM points when that browser does not exist', async () => {
+    const saved = process.env.PLATEAU_CHROMIUM;
+    process.env.PLATEAU_CHROMIUM = '/nonexistent/chromium';
+    try {
+      const err = await writeReport(data, { outDir: join(out, 'nobrowser'), formats: ['pdf'] }).catch((e) => e);
+      expect(err).toBeInstanceOf(PlateauError);
+      expect(err.message).toMatch(/PLATEAU_CHROMIUM is set to \/nonexistent\/chromium/);
+    } finally {
+      if (saved === undefined) delete process.env.PLATEAU_CHROMIUM;
+      else process.env.PLATEAU_CHROMIUM = saved;
+    }
+  });
+
+  it.skipIf(!findChromium())('prints a PDF and PNG figures with headless Chromium', async () => {
+    const dir = join(out, 'chromium');
+    const r = await writeReport(data, { outDir: dir, formats: ['pdf', 'png'] });
+    expect(r.files.map((f) => f.slice(dir.length + 1))).toEqual(['report.pdf', 'figure-1.png', 'loss.png', 'accuracy.png', 'kappa-vs-gap.png']);
+    const pdf = readFileSync(join(dir, 'report.pdf'));
+    expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
+    if (hasPdftotext) {
+      expect(execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' })).toContain(data.title);
+    } else {
+      // Page text is compressed glyph ids without pdftotext; the document title (from <title>) is plain in the info dictionary.
+      console.info('pdftotext not installed: checking the PDF title metadata instead of its page text');
+      expect(pdf.toString('latin1')).toContain(`/Title (${data.title})`);
+    }
+    const png = readFileSync(join(dir, 'loss.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(2 * 900); // IHDR width: twice the CSS width
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
