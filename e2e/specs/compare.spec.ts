@@ -47,3 +47,21 @@ test('train two seeds, compare them on the stacked chart, export PNG, SVG and CS
   await expect(page.getByRole('region', { name: 'Checkpoint layers' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('view-checkpoints.png'), fullPage: true });
 });
+
+test('export a report of the project as HTML and CSV', async ({ host }) => {
+  const page = host.page;
+  const wb = new Workbench(page);
+  await wb.createProject('Report me');
+  await wb.startRun({ epochs: 10 });
+  await expect(page.getByRole('table', { name: 'Runs' }).getByText('succeeded')).toBeVisible({ timeout: 30_000 });
+  await wb.goto('Reports');
+  await page.getByRole('checkbox', { name: 'PDF' }).uncheck();
+  await page.getByRole('button', { name: 'Export report' }).click();
+  const written = page.getByRole('region', { name: 'Report written' });
+  await expect(written.getByText(/\.html$/)).toBeVisible({ timeout: 30_000 });
+  const html = (await written.getByText(/\.html$/).textContent())!;
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(html, 'utf8');
+  expect(text).toContain('Report me');
+  expect(text).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+});

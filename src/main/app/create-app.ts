@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { ServiceApi } from '../../shared/api/contract';
 import type { SystemInfo } from '../../shared/domain/types';
+import type { PdfPrinter } from '../reports/pdf';
 import { openDatabase } from '../db/connection';
 import { createRepos } from '../db/repos';
 import { JobManager } from '../jobs/job-manager';
@@ -15,6 +16,7 @@ import { importsService } from '../services/imports-service';
 import { jobsService } from '../services/jobs-service';
 import { metricsService } from '../services/metrics-service';
 import { projectsService } from '../services/projects-service';
+import { reportsService } from '../services/reports-service';
 import { runsService } from '../services/runs-service';
 import { systemService } from '../services/system-service';
 import type { AppContext } from './context';
@@ -28,6 +30,8 @@ export interface AppOptions {
   /** Jobs run at once; default cores - 1 (at least 1). */
   concurrency?: number;
   backend?: string;
+  /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
+  pdf?: PdfPrinter;
 }
 
 /** The composition root: one database, one bus, one queue, every service, one dispatcher. */
@@ -52,6 +56,7 @@ export function createApp(opts: AppOptions) {
     runs: runsService(ctx),
     imports: importsService(ctx),
     checkpoints: checkpointsService(ctx),
+    reports: reportsService(ctx, opts.pdf),
     metrics: metricsService(ctx),
     jobs: jobsService(ctx),
   } satisfies ServiceApi;

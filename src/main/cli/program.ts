@@ -6,6 +6,7 @@ import { infoCommand } from './info-command';
 import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
 import { projectsCommand } from './projects-command';
+import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
 import { trainCommand } from './train-command';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   trainCommand(program, globals);
   metricsCommand(program, globals);
   importCommand(program, globals);
+  reportCommand(program, globals);
   benchCommand(program, globals);
   return program;
 }

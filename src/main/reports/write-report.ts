@@ -10,8 +10,9 @@ import { chromiumPdf, chromiumPng, type PdfPrinter, type PngRasteriser } from '.
 import type { ReportData } from './report-data';
 import { finalMetricsTex, runsCsv, seriesCsv } from './tables';
 
-export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'tex', 'svg', 'png'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import { REPORT_FORMATS, type ReportFormat } from '../../shared/domain/types';
+
+export { REPORT_FORMATS, type ReportFormat };
 
 export interface WriteReportOptions {
   outDir: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { SPLITS, type Checkpoint, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { REPORT_FORMATS, SPLITS, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -53,6 +53,15 @@ export const contract = {
     inspect: method<ImportPreview>()(z.object({ path: z.string().min(1, 'must name a file or folder') }).strict()),
     /** Imports a file or folder as a run of the project (checkpoints, weights-only metrics; a dump's metrics). */
     start: method<Run>()(z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict()),
+  },
+  reports: {
+    /** Writes a comparison report of a project's runs (or chosen runs) into a folder on the host. */
+    export: method<ReportResult>()(z.object({
+      projectId: id.optional(),
+      runIds: z.array(id).min(1, 'must list at least one run').max(2000).optional(),
+      outDir: z.string().min(1, 'must name a folder'),
+      formats: z.array(z.enum(REPORT_FORMATS)).min(1, 'must list at least one format').default(['html', 'csv']),
+    }).strict().refine((p) => p.projectId !== undefined || p.runIds !== undefined, { message: 'give a projectId or runIds', path: ['projectId'] })),
   },
   checkpoints: {
     /** Every tensor of a checkpoint: shape, moments, norm and a histogram. */

@@ -136,3 +136,14 @@ export interface ImportPreview {
   /** For a folder: its checkpoint files in step order. */
   files: { path: string; step: number | null }[];
 }
+
+export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'tex', 'svg', 'png'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportResult {
+  /** Absolute paths of the files written. */
+  files: string[];
+  skipped: { format: ReportFormat; reason: string }[];
+  /** What the report had to leave out (runs without a metric, for instance). */
+  notes: string[];
+}

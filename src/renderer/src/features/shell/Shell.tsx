@@ -6,10 +6,10 @@ import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
 import { ImportView } from '../import/ImportView';
 import { ProjectsView } from '../projects/ProjectsView';
+import { ReportsView } from '../reports/ReportsView';
 import { RunsView } from '../runs/RunsView';
 import { CommandPalette, type PaletteAction } from './CommandPalette';
 import { useCurrentProject } from './current-project';
-import { PendingView } from './PendingView';
 import { useRoute, type Route } from './routes';
 
 const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
@@ -92,7 +92,7 @@ export function Shell() {
         {route === 'compare' && <CompareView project={project} picked={comparePicks} setPicked={setComparePicks} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
-        {route === 'reports' && <PendingView route={route} project={project} />}
+        {route === 'reports' && <ReportsView project={project} />}
       </AppShell.Main>
       <CommandPalette actions={actions} />
     </AppShell>

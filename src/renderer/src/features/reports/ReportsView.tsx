@@ -1,0 +1,56 @@
+import { Button, Card, Checkbox, Group, List, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { FileDown, FolderKanban } from 'lucide-react';
+import { useState } from 'react';
+import { REPORT_FORMATS, type Project, type ReportFormat } from '../../../../shared/domain/types';
+import { api, errorMessage } from '../../api/client';
+import { useRuns, useSystemInfo } from '../../api/queries';
+import { EmptyState } from '../../components/EmptyState';
+import { runLabel } from '../compare/compare-data';
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** Export a comparison report (HTML with interactive charts, PDF, CSV, TeX, SVG, PNG) into a folder on the host. */
+export function ReportsView({ project }: { project: Project | null }) {
+  const runs = useRuns(project?.id ?? null);
+  const info = useSystemInfo();
+  const [picked, setPicked] = useState<string[]>([]);
+  const [formats, setFormats] = useState<ReportFormat[]>(['html', 'pdf', 'csv']);
+  const [outDir, setOutDir] = useState('');
+  const exportReport = useMutation({ mutationFn: api.reports.export });
+  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Reports compare the runs of a project.</EmptyState>;
+  const defaultDir = info.data ? `${info.data.dataDir}/reports/${slug(project.name)}` : '';
+  const dir = outDir || defaultDir;
+  return (
+    <Stack>
+      <Title order={2}>Reports · {project.name}</Title>
+      <Card withBorder>
+        <form aria-label="Export report" onSubmit={(e) => {
+          e.preventDefault();
+          exportReport.mutate({ ...(picked.length ? { runIds: picked.map(Number) } : { projectId: project.id }), outDir: dir, formats });
+        }}>
+          <Stack>
+            <MultiSelect label="Runs" description="Leave empty for every run of the project" searchable clearable value={picked} onChange={setPicked}
+              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} />
+            <Checkbox.Group label="Formats" value={formats} onChange={(v) => setFormats(v as ReportFormat[])}>
+              <Group mt={6}>{REPORT_FORMATS.map((f) => <Checkbox key={f} value={f} label={f.toUpperCase()} />)}</Group>
+            </Checkbox.Group>
+            <TextInput label="Folder on the host" value={dir} onChange={(e) => setOutDir(e.currentTarget.value)} />
+            <Group justify="flex-end">
+              <Button type="submit" leftSection={<FileDown size={16} />} loading={exportReport.isPending} disabled={!formats.length || !dir}>Export report</Button>
+            </Group>
+          </Stack>
+        </form>
+      </Card>
+      {exportReport.error && <Text c="red" role="alert">{errorMessage(exportReport.error)}</Text>}
+      {exportReport.data && (
+        <Card withBorder component="section" aria-label="Report written">
+          <Title order={4}>Written</Title>
+          <List size="sm">{exportReport.data.files.map((f) => <List.Item key={f}><Text ff="monospace" size="sm">{f}</Text></List.Item>)}</List>
+          {exportReport.data.skipped.map((s) => <Text key={s.format} size="sm" c="dimmed">{s.format.toUpperCase()} skipped: {s.reason}</Text>)}
+          {exportReport.data.notes.map((n) => <Text key={n} size="xs" c="dimmed">{n}</Text>)}
+        </Card>
+      )}
+    </Stack>
+  );
+}
