@@ -49,6 +49,27 @@ describe('plateau CLI', () => {
     for (const [k, v] of Object.entries(want.test as Record<string, number>)) expect(close(got.test[k], v), `test.${k}`).toBe(true);
   });
 
+  it('train --json streams one line per epoch and a summary; metrics --run prints the checkpoint values', () => {
+    const r = plateau('--json', 'train', '--preset', 'grokking-mlp', '--epochs', '6', '--set', 'dataset.p=11', '--set', 'model.width=8', '--project', 'cli');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'progress').map((l) => l.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+    const summary = lines.at(-1);
+    expect(summary).toMatchObject({ type: 'summary', status: 'succeeded', backend: 'wasm', epochs: 6 });
+    expect(summary.train_acc).toBe(lines.at(-2).train_acc);
+    const m = plateau('--json', 'metrics', '--run', String(summary.run_id), '--checkpoints', 'last', '--keys', 'kappa,flatness_bound,train_acc');
+    expect(m.status).toBe(0);
+    const out = JSON.parse(m.stdout);
+    expect(out.checkpoints).toHaveLength(1);
+    const { step, train } = out.checkpoints[0];
+    expect(step).toBe(6);
+    expect(train.kappa).toBeLessThanOrEqual(train.flatness_bound);
+    expect(train.train_acc).toBeCloseTo(summary.train_acc, 6); // the training log and the checkpoint features agree
+    const bad = plateau('train', '--preset', 'grokking-mlp', '--set', 'optimizer.lr=-1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/optimizer\.lr.*> 0/);
+  });
+
   it('a bad dump exits non-zero with the reason on stderr', () => {
     const r = plateau('metrics', '--features', join(root, 'package.json'));
     expect(r.status).not.toBe(0);

@@ -38,7 +38,8 @@ export function trainCommand(program: Command, globals: () => GlobalOptions): vo
         const byStep = new Map<number, Record<string, number>>();
         client.on('run.metrics', ({ runId, rows }) => {
           if (runId !== run.id) return;
-          for (const r of rows as MetricRow[]) byStep.set(r.step, { ...byStep.get(r.step), epoch: r.epoch ?? 0, step: r.step, [r.key]: r.value });
+          // Rows tied to a checkpoint come from the metrics job that follows training, not from the epoch log.
+          for (const r of (rows as MetricRow[]).filter((x) => x.checkpointStep === undefined)) byStep.set(r.step, { ...byStep.get(r.step), epoch: r.epoch ?? 0, step: r.step, [r.key]: r.value });
           for (const [step, v] of [...byStep].sort((a, b) => a[0] - b[0])) {
             if (EPOCH_FIELDS.some((f) => v[f] === undefined)) continue; // a batch may split an epoch's rows
             byStep.delete(step);
