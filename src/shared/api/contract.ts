@@ -88,6 +88,8 @@ export const contract = {
       runIds: z.array(id).min(1, 'must list at least one run').max(2000),
       keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200),
       split: z.enum(SPLITS).optional(),
+      /** Downsample each series to at most this many points (LTTB: the line keeps its shape). */
+      maxPoints: z.int().min(3, 'must be at least 3').max(1_000_000).optional(),
     }).strict()),
   },
   jobs: {

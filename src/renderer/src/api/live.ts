@@ -19,6 +19,7 @@ export function useLiveProgress(): Map<number, JobProgress> {
   return map;
 }
 
+const MAX_POINTS = 2000;
 const seriesKey = (runIds: number[], keys: string[]) => ['series', runIds.join(','), keys.join(',')];
 
 /** Metric series of some runs, kept live: rows the worker stores arrive as events and are appended in place. */
@@ -44,5 +45,6 @@ export function useSeries(runIds: number[], keys: string[]) {
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [queryKey.join('|')]);
-  return useQuery({ queryKey, queryFn: () => api.metrics.series({ runIds, keys }), enabled: runIds.length > 0 && keys.length > 0 });
+  // Server-side LTTB: a few thousand points per line look the same as 100k and keep big comparisons fast.
+  return useQuery({ queryKey, queryFn: () => api.metrics.series({ runIds, keys, maxPoints: MAX_POINTS }), enabled: runIds.length > 0 && keys.length > 0 });
 }

@@ -22,7 +22,15 @@ export function useECharts(option: EChartsCoreOption, renderer: 'canvas' | 'svg'
   }, [scheme, renderer]);
 
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true, lazyUpdate: true });
+    const c = chart.current;
+    if (!c) return;
+    // Render time of each update, on the element: what `npm run bench:ui` reads, and handy when profiling.
+    const started = performance.now();
+    c.on('finished', function done() {
+      c.off('finished', done);
+      ref.current?.setAttribute('data-render-ms', (performance.now() - started).toFixed(1));
+    });
+    c.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true, lazyUpdate: true });
   }, [option, scheme, renderer]);
 
   return { ref, chart };
