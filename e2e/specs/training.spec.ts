@@ -53,3 +53,26 @@ test('import a PyTorch checkpoint: preview its tensors, import it, find it among
   await host.page.getByRole('button', { name: 'Inspect' }).click();
   await expect(host.page.getByText(/package.json: .*not a TF.js model.json/)).toBeVisible();
 });
+
+test('a sweep from the new-run form: inline validation, the planned count, one run per setting', async ({ host }) => {
+  const page = host.page;
+  const wb = new Workbench(page);
+  await wb.createProject('Sweep');
+  await wb.goto('Runs');
+  await page.getByRole('button', { name: 'New run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New run' });
+  await dialog.getByRole('textbox', { name: 'Epochs' }).fill('5');
+  await dialog.getByRole('button', { name: 'dataset' }).click();
+  await dialog.getByRole('textbox', { name: 'dataset.trainFraction' }).fill('1.5');
+  await expect(dialog.getByText('must be in (0, 1)')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
+  await dialog.getByRole('textbox', { name: 'dataset.trainFraction' }).fill('0.3');
+  await dialog.getByRole('button', { name: 'optimizer' }).click();
+  await dialog.getByRole('textbox', { name: 'optimizer.lr' }).fill('0.01, 0.003');
+  await dialog.getByRole('textbox', { name: /^Seeds/ }).fill('0-1');
+  await expect(dialog.getByText('4 runs will start (2 settings × 2 seeds)')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Runs' });
+  await expect(table.getByRole('row')).toHaveCount(5); // header + 4 runs
+  await expect(table.getByText('grokking-mlp lr=0.003 s1')).toBeVisible();
+});

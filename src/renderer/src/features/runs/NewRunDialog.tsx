@@ -1,8 +1,9 @@
-import { Button, Group, Modal, NumberInput, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
 import { errorMessage } from '../../api/client';
 import { useStartRuns } from '../../api/queries';
+import { fieldsOf, planRuns, show, type Value } from './config-form';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
 export function parseSeeds(text: string): number[] | null {
@@ -18,40 +19,79 @@ export function parseSeeds(text: string): number[] | null {
   return out.length ? out : null;
 }
 
-/** Start one run per seed from a preset; the core validates and names any bad field. */
+const GROUPS = ['dataset', 'model', 'optimizer', 'schedule', 'checkpoints', 'interventions'];
+const groupOf = (path: string) => (GROUPS.includes(path.split('.')[0]) ? path.split('.')[0] : 'training');
+const describe = (combo: Record<string, Value>) => Object.entries(combo).map(([k, v]) => `${k.split('.').at(-1)}=${show(v)}`).join(' ');
+
+/**
+ * A preset plus every setting, validated inline with the shared schema. Several comma-separated values
+ * in a field make a sweep: the grid times the seeds is the number of runs, shown before starting.
+ */
 export function NewRunDialog({ projectId, onClose, onStarted }: { projectId: number; onClose: () => void; onStarted: (runId: number) => void }) {
   const names = Object.keys(PRESETS);
   const [preset, setPreset] = useState(names[0]);
-  const [epochs, setEpochs] = useState<number | string>(PRESETS[names[0]].config.epochs);
+  const [texts, setTexts] = useState<Record<string, string>>({});
   const [seeds, setSeeds] = useState('0');
   const [name, setName] = useState('');
   const start = useStartRuns();
+  const base = PRESETS[preset].config;
+  const fields = useMemo(() => fieldsOf(base), [base]);
+  const plan = useMemo(() => planRuns(base, fields, texts), [base, fields, texts]);
   const seedList = parseSeeds(seeds);
-  const submit = () => {
-    if (!seedList) return;
-    start.mutate({ projectId, preset, set: { epochs: Number(epochs) }, seeds: seedList, ...(name.trim() ? { name: name.trim() } : {}) }, {
-      onSuccess: (runs) => { onStarted(runs[0].id); onClose(); },
-    });
+  const count = plan.combos.length * (seedList?.length ?? 0);
+  const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0;
+  const text = (path: string, baseValue: Value) => texts[path] ?? show(baseValue);
+  const submit = async () => {
+    let first: number | undefined;
+    for (const combo of plan.combos) {
+      const label = name.trim() || `${preset}${Object.keys(combo).length ? ` ${describe(combo)}` : ''}`;
+      const runs = await start.mutateAsync({ projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, name: label });
+      first ??= runs[0].id;
+    }
+    if (first !== undefined) onStarted(first);
+    onClose();
   };
+  const epochs = fields.find((f) => f.path === 'epochs');
   return (
-    <Modal opened onClose={onClose} title="New run" size="lg">
-      <form onSubmit={(e) => { e.preventDefault(); submit(); }}>
+    <Modal opened onClose={onClose} title="New run" size="xl">
+      <form onSubmit={(e) => { e.preventDefault(); if (valid) void submit().catch(() => {}); }}>
         <Stack>
-          <Select label="Preset" data={names} value={preset} allowDeselect={false}
-            onChange={(v) => { if (v) { setPreset(v); setEpochs(PRESETS[v].config.epochs); } start.reset(); }} />
+          <Select label="Preset" data={names} value={preset} allowDeselect={false} onChange={(v) => { if (v) { setPreset(v); setTexts({}); } start.reset(); }} />
           <Text size="sm" c="dimmed">{PRESETS[preset].description}</Text>
           <Group grow align="flex-start">
-            <NumberInput label="Epochs" min={1} value={epochs} onChange={(v) => { setEpochs(v); start.reset(); }} />
+            {epochs && <TextInput label="Epochs" value={text('epochs', epochs.base)} error={plan.errors.epochs} onChange={(e) => setTexts({ ...texts, epochs: e.currentTarget.value })} />}
             <TextInput label="Seeds" description="e.g. 0 or 0-4 or 0,3,7" value={seeds} onChange={(e) => setSeeds(e.currentTarget.value)}
               error={seedList ? undefined : 'Seeds are whole numbers: 0, 0-4 or 0,3,7'} />
             <TextInput label="Name (optional)" placeholder={preset} value={name} onChange={(e) => setName(e.currentTarget.value)} />
           </Group>
+          <Accordion variant="contained" chevronPosition="left">
+            {[...GROUPS, 'training'].map((g) => {
+              const group = fields.filter((f) => groupOf(f.path) === g && f.path !== 'epochs');
+              if (!group.length) return null;
+              return (
+                <Accordion.Item key={g} value={g}>
+                  <Accordion.Control>{g}{group.some((f) => plan.errors[f.path]) ? ' — needs a fix' : ''}</Accordion.Control>
+                  <Accordion.Panel>
+                    <SimpleGrid cols={3}>
+                      {group.map((f) => (
+                        <TextInput key={f.path} size="xs" label={f.path} value={text(f.path, f.base)} error={plan.errors[f.path]}
+                          onChange={(e) => { setTexts({ ...texts, [f.path]: e.currentTarget.value }); start.reset(); }} />
+                      ))}
+                    </SimpleGrid>
+                  </Accordion.Panel>
+                </Accordion.Item>
+              );
+            })}
+          </Accordion>
+          <Text size="xs" c="dimmed">Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).</Text>
           {start.error && <Text c="red" size="sm" role="alert">{errorMessage(start.error)}</Text>}
           <Group justify="space-between">
-            <Text size="sm" c="dimmed">{seedList ? `${seedList.length} run${seedList.length === 1 ? '' : 's'} will start` : ''}</Text>
+            <Text size="sm" aria-live="polite">
+              {valid ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 ? ` (${plan.combos.length} settings × ${seedList!.length} seeds)` : ''}` : 'Fix the marked fields to start'}
+            </Text>
             <Group>
               <Button variant="default" onClick={onClose}>Cancel</Button>
-              <Button type="submit" disabled={!seedList} loading={start.isPending}>Start</Button>
+              <Button type="submit" disabled={!valid} loading={start.isPending}>Start</Button>
             </Group>
           </Group>
         </Stack>

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { GROKKING_MLP } from '../../../../shared/domain/presets';
+import { expandGrid, fieldsOf, parseValues, planRuns } from './config-form';
+
+describe('new-run form', () => {
+  const fields = fieldsOf(GROKKING_MLP);
+
+  it('lists every setting of the preset with defaults filled in, but not the seed', () => {
+    const paths = fields.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['dataset.p', 'dataset.op', 'optimizer.lr', 'model.width', 'epochs']));
+    expect(paths).not.toContain('seed');
+    expect(fields.find((f) => f.path === 'optimizer.lr')!.base).toBe(0.01);
+  });
+
+  it('reads single values, comma lists (a sweep) and JSON', () => {
+    expect(parseValues('0.001')).toEqual([0.001]);
+    expect(parseValues('1e-3, 3e-3,1e-2')).toEqual([0.001, 0.003, 0.01]);
+    expect(parseValues('a+b, a*b')).toEqual(['a+b', 'a*b']);
+    expect(parseValues('[64, 64]')).toEqual([[64, 64]]);
+  });
+
+  it('expands a grid as a cartesian product and refuses a runaway one', () => {
+    expect(expandGrid({ a: [1, 2], b: ['x', 'y', 'z'] })).toHaveLength(6);
+    expect(() => expandGrid({ a: Array(50).fill(0), b: Array(50).fill(0) })).toThrow(/more than 1000/);
+  });
+
+  it('plans the changed settings and the grid, and validates every combination with the shared schema', () => {
+    const plan = planRuns(GROKKING_MLP, fields, { 'optimizer.lr': '1e-3, 3e-3', 'model.width': '64', epochs: '1000' });
+    expect(plan.set).toEqual({ 'model.width': 64 });
+    expect(plan.grid).toEqual({ 'optimizer.lr': [0.001, 0.003] });
+    expect(plan.combos).toHaveLength(2);
+    expect(plan.errors).toEqual({});
+    const bad = planRuns(GROKKING_MLP, fields, { 'optimizer.lr': '0.01, -1', 'dataset.trainFraction': '1.5' });
+    expect(bad.errors['optimizer.lr']).toMatch(/> 0/);
+    expect(bad.errors['dataset.trainFraction']).toMatch(/\(0, 1\)/);
+  });
+});

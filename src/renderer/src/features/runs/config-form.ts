@@ -1,0 +1,86 @@
+import { applyOverrides } from '../../../../shared/domain/config-overrides';
+import { trainConfigSchema } from '../../../../shared/domain/train-config';
+import { flattenConfig } from './run-columns';
+
+export type Value = string | number | boolean | null | unknown[] | Record<string, unknown>;
+
+/** One editable setting: its dotted path and its value in the preset (defaults filled in). */
+export interface Field {
+  path: string;
+  base: Value;
+}
+
+/** Every setting of a config as dotted paths, in the schema's order; arrays stay whole (edited as JSON). */
+export function fieldsOf(config: unknown): Field[] {
+  const full = trainConfigSchema.safeParse(config);
+  const flat = flattenConfig(full.success ? full.data : config);
+  return Object.entries(flat).filter(([k]) => k !== 'seed').map(([path, v]) => ({ path, base: typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v }));
+}
+
+const parseOne = (text: string): Value => {
+  const t = text.trim();
+  try {
+    return JSON.parse(t) as Value;
+  } catch {
+    return t;
+  }
+};
+
+/** A field's text: one value, or several separated by commas (a sweep). JSON arrays/objects are one value. */
+export function parseValues(text: string): Value[] {
+  const t = text.trim();
+  if (/^[[{]/.test(t)) return [parseOne(t)];
+  return t.split(',').map(parseOne).filter((v) => v !== '');
+}
+
+export const show = (v: Value) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+
+/** Every combination of the swept fields (a cartesian product), capped to keep a typo from planning 10^6 runs. */
+export function expandGrid(grid: Record<string, Value[]>, cap = 1000): Record<string, Value>[] {
+  let combos: Record<string, Value>[] = [{}];
+  for (const [path, values] of Object.entries(grid)) {
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [path]: v })));
+    if (combos.length > cap) throw new Error(`the grid plans more than ${cap} configurations; narrow it`);
+  }
+  return combos;
+}
+
+export interface Plan {
+  /** Settings that differ from the preset, single-valued. */
+  set: Record<string, Value>;
+  /** Settings with several values. */
+  grid: Record<string, Value[]>;
+  combos: Record<string, Value>[];
+  /** First problem per field path, from the shared schema (the same one the core validates with). */
+  errors: Record<string, string>;
+}
+
+/** Turns edited field texts into what to start, with inline errors from validating every combination. */
+export function planRuns(base: unknown, fields: Field[], texts: Record<string, string>): Plan {
+  const set: Record<string, Value> = {};
+  const grid: Record<string, Value[]> = {};
+  for (const f of fields) {
+    const text = texts[f.path];
+    if (text === undefined || text.trim() === show(f.base)) continue;
+    const values = parseValues(text);
+    if (values.length > 1) grid[f.path] = values;
+    else if (values.length === 1) set[f.path] = values[0];
+  }
+  const errors: Record<string, string> = {};
+  let combos: Record<string, Value>[] = [];
+  try {
+    combos = expandGrid(grid);
+  } catch (err) {
+    errors[Object.keys(grid)[0] ?? ''] = (err as Error).message;
+  }
+  for (const combo of combos) {
+    const r = trainConfigSchema.safeParse(applyOverrides(base as Record<string, unknown>, { ...set, ...combo }));
+    if (r.success) continue;
+    for (const issue of r.error.issues) {
+      const path = issue.path.join('.');
+      const field = fields.find((f) => path === f.path || path.startsWith(`${f.path}.`))?.path ?? path;
+      errors[field] ??= issue.message;
+    }
+  }
+  return { set, grid, combos, errors };
+}
