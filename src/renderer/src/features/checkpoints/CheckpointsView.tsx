@@ -8,6 +8,7 @@ import { ErrorText } from '../../components/ErrorText';
 import { runLabel } from '../compare/compare-data';
 import { CheckpointDiff } from './CheckpointDiff';
 import { CheckpointLayers } from './CheckpointLayers';
+import { CheckpointSpectra } from './CheckpointSpectra';
 
 const size = (b: number) => (b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
@@ -49,6 +50,7 @@ export function CheckpointsView({ project }: { project: Project | null }) {
         </Card>
         {current && <CheckpointLayers checkpointId={current.id} title={`step ${current.step}`} />}
       </SimpleGrid>
+      {current && <CheckpointSpectra runId={current.runId} step={current.step} />}
       {current && checkpoints.data && checkpoints.data.length > 1 && (
         <Card withBorder component="section" aria-label="Checkpoint difference">
           <Group mb="xs">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSeries, Run } from '../../../../shared/domain/types';
-import { buildPanels, choiceValue, finalValues, metricChoices } from './compare-data';
+import { buildPanels, choiceValue, finalValues, hyperparameterChoices, metricChoices } from './compare-data';
 
 const run = (id: number, seed: number, lr = 0.01): Run => ({
   id, projectId: 1, name: `grok s${seed}`, preset: 'grokking-mlp', config: { seed, optimizer: { lr } }, status: 'succeeded', seed,
@@ -38,5 +38,12 @@ describe('compare data', () => {
     const c = metricChoices([{ key: 'test_acc', family: 'generalization' }] as never)[0];
     expect(c.value).toBe(choiceValue('test_acc', 'test'));
     expect([...finalValues(all, runs, c)]).toEqual([[1, 0.9]]);
+  });
+
+  it('offers varying numeric settings as axes and reads them from the configs (double descent: error vs width)', () => {
+    const runs = [run(1, 0, 0.01), run(2, 0, 0.1)];
+    const [lr] = hyperparameterChoices(runs);
+    expect(lr).toMatchObject({ value: 'hp:optimizer.lr', label: 'optimizer.lr (setting)' });
+    expect([...finalValues([], runs, lr)]).toEqual([[1, 0.01], [2, 0.1]]);
   });
 });

@@ -2,6 +2,7 @@ import type { MetricKeyInfo } from '../../../../shared/domain/metric-keys';
 import { meanStd } from '../../../../shared/domain/stats';
 import type { MetricSeries, Run, Split } from '../../../../shared/domain/types';
 import type { Panel } from '../../charts/stacked-option';
+import { flattenConfig, varyingKeys } from '../runs/run-columns';
 
 /** A plottable quantity: a metric key on one split (weights-only keys describe the last layer). */
 export interface Choice {
@@ -67,9 +68,23 @@ export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[],
   });
 }
 
-/** Final value of a metric for each run (the last step it was measured at). */
+/** Numeric hyperparameters that vary across these runs, as scatter axes (e.g. width, for double descent). */
+export function hyperparameterChoices(runs: Run[]): Choice[] {
+  return varyingKeys(runs)
+    .filter((k) => runs.some((r) => typeof flattenConfig(r.config)[k] === 'number'))
+    .map((k) => ({ value: `hp:${k}`, key: `hp:${k}`, split: 'none' as const, label: `${k} (setting)` }));
+}
+
+/** Final value of a metric (the last step it was measured at), or a hyperparameter's value, for each run. */
 export function finalValues(all: MetricSeries[], runs: Run[], c: Choice): Map<number, number> {
   const out = new Map<number, number>();
+  if (c.key.startsWith('hp:')) {
+    for (const r of runs) {
+      const v = flattenConfig(r.config)[c.key.slice(3)];
+      if (typeof v === 'number') out.set(r.id, v);
+    }
+    return out;
+  }
   for (const r of runs) {
     const s = pick(all, r.id, c, 'step');
     if (s?.y.length) out.set(r.id, s.y[s.y.length - 1]);
