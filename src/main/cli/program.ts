@@ -8,6 +8,7 @@ import type { GlobalOptions } from './output';
 import { projectsCommand } from './projects-command';
 import { reportCommand } from './report-command';
 import { serveCommand } from './serve-command';
+import { sweepCommand } from './sweep-command';
 import { trainCommand } from './train-command';
 
 /** The `plateau` command tree. Each command lives in its own file and registers itself here. */
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   infoCommand(program, globals);
   projectsCommand(program, globals);
   trainCommand(program, globals);
+  sweepCommand(program, globals);
   metricsCommand(program, globals);
   importCommand(program, globals);
   reportCommand(program, globals);

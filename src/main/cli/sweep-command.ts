@@ -40,7 +40,7 @@ async function runLocal(g: GlobalOptions, client: Client, app: App, projectId: n
 
 function statusTable(tasks: TaskStatus[]): string {
   const rows = tasks.map((t) => [t.index, t.label, t.jobId ?? '-', t.state, t.exitCode ?? '-', t.node ?? '-', t.progress?.epoch ?? '-', pct(t.progress?.test_acc), t.collectedRunId ?? '-']);
-  const tails = tasks.filter((t) => t.logTail).map((t) => `\n-- ${t.index} (${t.label}) ${t.state}, exit ${t.exitCode ?? '?'}; log ${t.log}:\n${t.logTail}`);
+  const tails = tasks.filter((t) => t.logTail).map((t) => `\n-- ${t.index} (${t.label}) ${t.state}, exit ${t.exitCode ?? '?'}${t.error ? `: ${t.error}` : ''}; log ${t.log}:\n${t.logTail}`);
   return table(['#', 'POINT', 'JOB', 'STATE', 'EXIT', 'NODE', 'EPOCH', 'TEST ACC', 'RUN'], rows) + tails.join('\n');
 }
 
