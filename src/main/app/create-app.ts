@@ -18,6 +18,7 @@ import { metricsService } from '../services/metrics-service';
 import { projectsService } from '../services/projects-service';
 import { reportsService } from '../services/reports-service';
 import { runsService } from '../services/runs-service';
+import { sweepsService } from '../services/sweeps-service';
 import { systemService } from '../services/system-service';
 import type { AppContext } from './context';
 import { acquireDataLock } from './data-lock';
@@ -57,6 +58,7 @@ export function createApp(opts: AppOptions) {
     imports: importsService(ctx),
     checkpoints: checkpointsService(ctx),
     reports: reportsService(ctx, opts.pdf),
+    sweeps: sweepsService(ctx),
     metrics: metricsService(ctx),
     jobs: jobsService(ctx),
   } satisfies ServiceApi;

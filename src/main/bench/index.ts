@@ -2,8 +2,12 @@ import type { BenchCase } from './bench-case';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
 import { metricsClosedFormBench } from './metrics-closed-form';
+import { trainCnnStepBench } from './train-cnn-step';
+import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
 import { trainStepBench } from './train-step';
 
 /** Every case of `plateau bench`, cheapest first. */
-export const BENCH_CASES: BenchCase[] = [metricsClosedFormBench, trainStepBench, hessianHvpBench, hessianTopEigBench, grokkingMlpBench];
+export const BENCH_CASES: BenchCase[] = [
+  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench, grokkingMlpBench,
+];

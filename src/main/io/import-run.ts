@@ -1,5 +1,6 @@
 import type { MetricRow } from '../../shared/jobs/messages';
 import { computeDumpMetrics } from '../ml/metrics/closed-form';
+import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
 import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
 import type { FileImport, ImportIndex } from './import-file';
@@ -72,6 +73,8 @@ export async function dumpRows(path: string): Promise<{ rows: MetricRow[]; weigh
     push(key, key.startsWith('test_') ? 'test' : key.startsWith('gap_') || ['fro_norm', 'spectral_norm', 'stable_rank', 'ww_alpha'].includes(key) ? 'none' : 'train', value);
   }
   for (const [key, value] of Object.entries(r.test ?? {})) push(key, 'test', value);
+  const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');
+  if (nc1) nc1.details = { geometry: classMeanGeometry(dump.train, dump.layer.C) };
   const { layer } = dump;
   const weights: Weights = { weight: { shape: [layer.C, layer.m], data: Float32Array.from(layer.weight) } };
   if (layer.bias) weights.bias = { shape: [layer.C], data: Float32Array.from(layer.bias) };

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { InterventionConfig } from '../../shared/domain/train-config';
+import type { InterventionConfig, LossKind } from '../../shared/domain/train-config';
 import { capClassifierNorm, withTerms } from './interventions';
 import type { Model } from './models/model';
-import { trainingCrossEntropy } from './ops/cross-entropy';
+import { trainingLoss } from './ops/loss';
 import { clipByGlobalNorm } from './optim/clip';
 import type { Optimizer } from './optim/optimizer';
 
@@ -37,8 +37,10 @@ export function trainStepWithTerms(
   lr: number,
   clip: number | undefined,
   active: readonly InterventionConfig[],
+  loss: LossKind = 'ce',
 ): { loss: number; terms: number[] } {
-  const objective = withTerms(model, active, (out) => trainingCrossEntropy(out.logits, yOneHot));
+  const lossFn = trainingLoss(loss);
+  const objective = withTerms(model, active, (out) => lossFn(out.logits, yOneHot));
   let parts: tf.Scalar[] = [];
   const values = tf.tidy(() => {
     const { grads } = tf.variableGrads(() => {

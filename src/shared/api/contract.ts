@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { REPORT_FORMATS, SPLITS, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -53,6 +53,27 @@ export const contract = {
     inspect: method<ImportPreview>()(z.object({ path: z.string().min(1, 'must name a file or folder') }).strict()),
     /** Imports a file or folder as a run of the project (checkpoints, weights-only metrics; a dump's metrics). */
     start: method<Run>()(z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict()),
+  },
+  sweeps: {
+    /** Sweeps of a project that ran (or run) on a Slurm cluster. */
+    list: method<SweepSummary[]>()(z.object({ projectId: id }).strict()),
+    /** Submits a grid (settings x seeds) as one Slurm job array; files go to a folder the nodes share. */
+    submit: method<SweepSummary>()(z.object({
+      projectId: id,
+      preset: z.string().min(1),
+      points: z.array(z.object({ set: z.record(z.string(), z.string()), seed: z.int().min(0) }).strict()).min(1, 'must plan at least one run').max(10_000),
+      sharedDir: z.string().min(1, 'must name a folder the compute nodes can write'),
+      slurm: z.object({
+        partition: z.string().min(1).optional(), time: z.string().min(1).optional(), cpusPerTask: z.int().positive().optional(),
+        mem: z.string().min(1).optional(), gres: z.string().min(1).optional(), account: z.string().min(1).optional(), ssh: z.string().min(1).optional(),
+      }).strict().default({}),
+      name: z.string().optional(),
+    }).strict()),
+    status: method<{ id: string; tasks: SweepTask[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
+    collect: method<{ added: number; already: number; skipped: { index: number; reason: string }[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
+    cancel: method<{ cancelled: string[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
+    /** Resubmits the failed, timed-out and cancelled points as a new array. */
+    resubmit: method<{ jobId: string; indices: number[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
   },
   reports: {
     /** Writes a comparison report of a project's runs (or chosen runs) into a folder on the host. */

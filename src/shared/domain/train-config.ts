@@ -9,6 +9,8 @@ export type ModularOp = (typeof MODULAR_OPS)[number];
 export const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'quadratic'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 export const NORMALIZATIONS = ['none', 'standardize'] as const;
+export const LOSSES = ['ce', 'mse'] as const;
+export type LossKind = (typeof LOSSES)[number];
 
 export function isPrime(n: number): boolean {
   if (!Number.isInteger(n) || n < 2) return false;
@@ -134,8 +136,58 @@ export const mlpSchema = z.object({
   initScale: positive().default(1),
 });
 
-const MODEL_KINDS = ['quadratic-mlp', 'mlp'] as const;
-export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlpSchema], { error: oneOf(MODEL_KINDS) });
+/**
+ * Small image CNN: [conv3x3 (padding 1) - activation - maxpool 2x2] per entry of `channels`, then a
+ * dense layer of `hidden` units (the penultimate features) and the last linear layer.
+ */
+export const cnnSchema = z
+  .object({
+    kind: z.literal('cnn'),
+    channels: z.array(int(1, 4096)).min(1, 'must have 1 to 4 entries').max(4, 'must have 1 to 4 entries').default([16, 32]),
+    hidden: int(1, 100_000).default(128),
+    activation: z.enum(ACTIVATIONS, oneOf(ACTIVATIONS)).default('relu'),
+    /** Image [height, width, channels] of each flattened row (HWC order); default: square, 1 or 3 channels. */
+    inputShape: z.tuple([int(1, 100_000), int(1, 100_000), int(1, 4096)]).optional(),
+    /** Multiplies the default std gain / sqrt(fan_in) (gain sqrt(2) for relu, 1 otherwise). */
+    initScale: positive().default(1),
+  })
+  .superRefine((m, ctx) => {
+    const f = 2 ** m.channels.length;
+    if (m.inputShape && (m.inputShape[0] % f !== 0 || m.inputShape[1] % f !== 0)) {
+      ctx.addIssue({ code: 'custom', path: ['inputShape'], message: `height and width must be multiples of ${f} (one 2x2 pool per conv)` });
+    }
+  });
+
+export const TRANSFORMER_NORMS = ['pre', 'post', 'none'] as const;
+
+/**
+ * Decoder-only transformer over the token sequence (a, b[, '=']): learned token and position
+ * embeddings, `layers` blocks of multi-head attention + ReLU MLP with residuals and LayerNorm
+ * (`norm`: 'post' as in Power et al. 2022's code, 'pre' as GPT-2, 'none' as Nanda et al. 2023),
+ * unembedding read at the last position.
+ */
+export const transformerSchema = z
+  .object({
+    kind: z.literal('transformer'),
+    layers: int(1, 2).default(2),
+    dModel: int(1, 4096).default(128),
+    heads: int(1, 64).default(4),
+    mlpWidth: int(1, 16_384).default(512),
+    norm: z.enum(TRANSFORMER_NORMS, oneOf(TRANSFORMER_NORMS)).default('post'),
+    causal: z.boolean().default(true),
+    /** Append an '=' token (id = vocab) so the answer is read at its own position, as in Power et al. */
+    equalsToken: z.boolean().default(true),
+    /** Biases in the attention and MLP linear layers (Power et al.'s have none). */
+    bias: z.boolean().default(true),
+  })
+  .superRefine((m, ctx) => {
+    if (m.dModel % m.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dModel=${m.dModel}` });
+  });
+
+const MODEL_KINDS = ['quadratic-mlp', 'mlp', 'cnn', 'transformer'] as const;
+export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlpSchema, cnnSchema, transformerSchema], {
+  error: oneOf(MODEL_KINDS),
+});
 
 export const sgdSchema = z.object({
   kind: z.literal('sgd'),
@@ -242,6 +294,12 @@ export const trainConfigSchema = z.object({
   /** Evaluate and log both splits every N epochs (the last epoch is always logged). */
   logEvery: int(1, 1e7).default(1),
   checkpoints: checkpointScheduleSchema.default({ firstAndLast: true }),
+  /**
+   * Training loss on one-hot targets: 'ce' softmax cross-entropy; 'mse' the mean over all n x C
+   * entries of (z_c - y_c)^2 on the logits (PyTorch's F.mse_loss on one-hot targets). The logged
+   * train/test losses follow this choice; Hessian metrics stay those of cross-entropy.
+   */
+  loss: z.enum(LOSSES, oneOf(LOSSES)).default('ce'),
   /** Extra loss terms (empty: plain cross-entropy). */
   interventions: z.array(interventionSchema).max(8, 'must have at most 8 entries').default([]),
 });
@@ -260,6 +318,8 @@ export type FileDatasetConfig = IdxDatasetConfig | NpzDatasetConfig | NpyDataset
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type QuadraticMlpConfig = z.infer<typeof quadraticMlpSchema>;
 export type MlpConfig = z.infer<typeof mlpSchema>;
+export type CnnConfig = z.infer<typeof cnnSchema>;
+export type TransformerConfig = z.infer<typeof transformerSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type InterventionConfig = z.infer<typeof interventionSchema>;

@@ -147,3 +147,27 @@ export interface ReportResult {
   /** What the report had to leave out (runs without a metric, for instance). */
   notes: string[];
 }
+
+/** A sweep on a cluster, as listed in the Sweeps view. */
+export interface SweepSummary {
+  id: string;
+  createdAt: number;
+  sweepDir: string;
+  jobs: string[];
+  collected: number;
+}
+
+/** One grid point's task on the cluster. */
+export interface SweepTask {
+  index: number;
+  label: string;
+  jobId: string | null;
+  state: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout' | 'unsubmitted';
+  exitCode: number | null;
+  node: string | null;
+  epoch: number | null;
+  testAcc: number | null;
+  collectedRunId: number | null;
+  error: string | null;
+  logTail: string | null;
+}

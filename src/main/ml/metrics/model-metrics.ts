@@ -3,6 +3,7 @@ import type { MetricRow } from '../../../shared/jobs/messages';
 import type { SplitTensors } from '../data/tensors';
 import type { Model } from '../models/model';
 import { computeDumpMetrics, PER_SPLIT_KEYS } from './closed-form';
+import { classMeanGeometry } from './collapse-geometry';
 import type { FeatureSplit, LastLayer } from './types';
 import { weightMetrics } from './weights';
 
@@ -13,8 +14,9 @@ const BATCH = 4096; // rows per forward pass: bounds memory on big splits
 export function modelFeatures(model: Model, split: SplitTensors): FeatureSplit {
   let features: Float32Array | undefined;
   let m = 0;
-  for (let start = 0; start < split.n; start += BATCH) {
-    const size = Math.min(BATCH, split.n - start);
+  const batch = Math.min(BATCH, model.evalBatch ?? BATCH);
+  for (let start = 0; start < split.n; start += batch) {
+    const size = Math.min(batch, split.n - start);
     const f = tf.tidy(() => model.forward(split.x.slice([start, 0], [size, -1]) as tf.Tensor2D).features);
     m = f.shape[1];
     features ??= new Float32Array(split.n * m);
@@ -43,8 +45,9 @@ export function checkpointMetricRows(
 ): MetricRow[] {
   const layer = lastLayerOf(model);
   const lastName = Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0];
+  const trainFeatures = modelFeatures(model, train);
   const r = computeDumpMetrics(
-    { train: modelFeatures(model, train), test: modelFeatures(model, test), layer },
+    { train: trainFeatures, test: modelFeatures(model, test), layer },
     undefined,
     { initWeight: lastName && init?.[lastName] ? init[lastName].data : null },
   );
@@ -52,6 +55,9 @@ export function checkpointMetricRows(
   const push = (key: string, split: MetricRow['split'], value: number, layerName = '') =>
     rows.push({ step: at.step, epoch: at.epoch, split, key, value, layer: layerName, checkpointStep: at.step });
   for (const [key, value] of Object.entries(r)) if (typeof value === 'number') push(key, splitOf(key), value);
+  // The class means in their principal plane ride along with nc1: what the collapse-geometry view draws.
+  const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');
+  if (nc1) nc1.details = { geometry: classMeanGeometry(trainFeatures, layer.C) };
   for (const [key, value] of Object.entries(r.test ?? {})) if (PER_SPLIT_KEYS.includes(key)) push(key, 'test', value);
   for (const [name, v] of Object.entries(model.namedWeights())) {
     if (v.rank !== 2) continue;

@@ -3,6 +3,7 @@ import type { Activation } from '../../../shared/domain/train-config';
 import { ACTIVATIONS } from '../../../shared/domain/train-config';
 import { invalid } from '../../../shared/api/errors';
 import type { Rng } from '../data/prng';
+import { addRow } from '../ops/broadcast';
 import { linear } from '../ops/matmul';
 import { normalVariable, zerosVariable, type Model } from './model';
 
@@ -62,11 +63,11 @@ export function mlp(rng: Rng, opts: MlpOptions): Model {
         for (let i = 0; i < layers.length - 1; i++) {
           const { w, b } = layers[i];
           let z = linear(h, w as tf.Tensor2D, i === 0);
-          if (b) z = tf.add(z, b);
+          if (b) z = addRow(z, b);
           h = activate(act, z);
         }
         let logits = linear(h, last.w as tf.Tensor2D, layers.length === 1);
-        if (last.b) logits = tf.add(logits, last.b);
+        if (last.b) logits = addRow(logits, last.b);
         return { logits, features: h };
       });
     },

@@ -12,6 +12,8 @@ export interface Model {
   readonly kind: string;
   /** What forward takes: 'dense' = [n, inputDim] float rows; 'tokens' = [n, tokens] int32 ids. */
   readonly input: 'dense' | 'tokens';
+  /** Rows per forward pass when evaluating (memory bound); default evaluate's EVAL_CHUNK. */
+  readonly evalBatch?: number;
   /** Call inside tf.tidy (or dispose the results). */
   forward(x: tf.Tensor2D): ForwardResult;
   /** The last linear layer: weight C x m (PyTorch layout), bias C if the model has one. */

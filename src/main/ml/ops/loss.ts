@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LossKind } from '../../../shared/domain/train-config';
+import { softmaxCrossEntropy, trainingCrossEntropy } from './cross-entropy';
+
+/**
+ * Mean squared error between the logits and one-hot targets, averaged over all n x C entries
+ * (PyTorch's F.mse_loss(logits, one_hot) default). Gradient 2 (z - y) / (n C); twice differentiable.
+ */
+export function meanSquaredError(logits: tf.Tensor2D, targetsOneHot: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.square(tf.sub(logits, targetsOneHot))));
+}
+
+/** The loss a config names, in its training form (fast first-order gradient). */
+export function trainingLoss(kind: LossKind): (logits: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar {
+  return kind === 'mse' ? meanSquaredError : trainingCrossEntropy;
+}
+
+/** The loss a config names, for evaluation and second-order use. */
+export function evaluationLoss(kind: LossKind): (logits: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar {
+  return kind === 'mse' ? meanSquaredError : softmaxCrossEntropy;
+}
