@@ -1,7 +1,8 @@
-import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
-import { errorMessage } from '../../api/client';
+import { api, errorMessage } from '../../api/client';
 import { useStartRuns } from '../../api/queries';
 import { fieldsOf, planRuns, show, type Value } from './config-form';
 
@@ -27,13 +28,18 @@ const describe = (combo: Record<string, Value>) => Object.entries(combo).map(([k
  * A preset plus every setting, validated inline with the shared schema. Several comma-separated values
  * in a field make a sweep: the grid times the seeds is the number of runs, shown before starting.
  */
-export function NewRunDialog({ projectId, onClose, onStarted }: { projectId: number; onClose: () => void; onStarted: (runId: number) => void }) {
+export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
+  projectId: number; onClose: () => void; onStarted: (runId: number) => void; onSweep?: () => void;
+}) {
   const names = Object.keys(PRESETS);
   const [preset, setPreset] = useState(names[0]);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [seeds, setSeeds] = useState('0');
   const [name, setName] = useState('');
   const start = useStartRuns();
+  const [cluster, setCluster] = useState(false);
+  const [slurm, setSlurm] = useState({ sharedDir: '', partition: '', time: '', ssh: '' });
+  const submitSweep = useMutation({ mutationFn: api.sweeps.submit });
   const base = PRESETS[preset].config;
   const fields = useMemo(() => fieldsOf(base), [base]);
   const plan = useMemo(() => planRuns(base, fields, texts), [base, fields, texts]);
@@ -41,7 +47,20 @@ export function NewRunDialog({ projectId, onClose, onStarted }: { projectId: num
   const count = plan.combos.length * (seedList?.length ?? 0);
   const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0;
   const text = (path: string, baseValue: Value) => texts[path] ?? show(baseValue);
+  const submitToCluster = async () => {
+    const points = plan.combos.flatMap((combo) => seedList!.map((seed) => ({
+      seed, set: Object.fromEntries(Object.entries({ ...plan.set, ...combo }).map(([k, v]) => [k, show(v)])),
+    })));
+    const opt = (v: string) => (v.trim() ? v.trim() : undefined);
+    await submitSweep.mutateAsync({
+      projectId, preset, points, sharedDir: slurm.sharedDir.trim(),
+      slurm: { partition: opt(slurm.partition), time: opt(slurm.time), ssh: opt(slurm.ssh) }, ...(name.trim() ? { name: name.trim() } : {}),
+    });
+    onSweep?.();
+    onClose();
+  };
   const submit = async () => {
+    if (cluster) return submitToCluster();
     let first: number | undefined;
     for (const combo of plan.combos) {
       const label = name.trim() || `${preset}${Object.keys(combo).length ? ` ${describe(combo)}` : ''}`;
@@ -84,14 +103,23 @@ export function NewRunDialog({ projectId, onClose, onStarted }: { projectId: num
             })}
           </Accordion>
           <Text size="xs" c="dimmed">Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).</Text>
-          {start.error && <Text c="red" size="sm" role="alert">{errorMessage(start.error)}</Text>}
+          <Switch label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)" checked={cluster} onChange={(e) => setCluster(e.currentTarget.checked)} />
+          {cluster && (
+            <SimpleGrid cols={4}>
+              <TextInput size="xs" label="Shared folder" description="the compute nodes can write it" value={slurm.sharedDir} onChange={(e) => setSlurm({ ...slurm, sharedDir: e.currentTarget.value })} />
+              <TextInput size="xs" label="Partition" description="optional" value={slurm.partition} onChange={(e) => setSlurm({ ...slurm, partition: e.currentTarget.value })} />
+              <TextInput size="xs" label="Time limit" description="HH:MM:SS, optional" value={slurm.time} onChange={(e) => setSlurm({ ...slurm, time: e.currentTarget.value })} />
+              <TextInput size="xs" label="Login host (ssh)" description="user@host, optional" value={slurm.ssh} onChange={(e) => setSlurm({ ...slurm, ssh: e.currentTarget.value })} />
+            </SimpleGrid>
+          )}
+          {(start.error ?? submitSweep.error) && <Text c="red" size="sm" role="alert">{errorMessage(start.error ?? submitSweep.error)}</Text>}
           <Group justify="space-between">
             <Text size="sm" aria-live="polite">
               {valid ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 ? ` (${plan.combos.length} settings × ${seedList!.length} seeds)` : ''}` : 'Fix the marked fields to start'}
             </Text>
             <Group>
               <Button variant="default" onClick={onClose}>Cancel</Button>
-              <Button type="submit" disabled={!valid} loading={start.isPending}>Start</Button>
+              <Button type="submit" disabled={!valid || (cluster && !slurm.sharedDir.trim())} loading={start.isPending || submitSweep.isPending}>{cluster ? 'Submit to Slurm' : 'Start'}</Button>
             </Group>
           </Group>
         </Stack>

@@ -12,8 +12,8 @@ import { varyingKeys } from './run-columns';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
 
-export function RunsView({ project, onCreateProject, onCompare, creating, setCreating }: {
-  project: Project | null; onCreateProject: () => void; onCompare: (runIds: number[]) => void; creating: boolean; setCreating: (v: boolean) => void;
+export function RunsView({ project, onCreateProject, onCompare, onSweep, creating, setCreating }: {
+  project: Project | null; onCreateProject: () => void; onCompare: (runIds: number[]) => void; onSweep: () => void; creating: boolean; setCreating: (v: boolean) => void;
 }) {
   const runs = useRuns(project?.id ?? null);
   const live = useLiveProgress();
@@ -66,7 +66,7 @@ export function RunsView({ project, onCreateProject, onCompare, creating, setCre
         </>
       )}
       {current && <RunDetail run={current} live={live.get(current.id)} />}
-      {creating && <NewRunDialog projectId={project.id} onClose={() => setCreating(false)} onStarted={setSelected} />}
+      {creating && <NewRunDialog projectId={project.id} onClose={() => setCreating(false)} onStarted={setSelected} onSweep={onSweep} />}
     </Stack>
   );
 }

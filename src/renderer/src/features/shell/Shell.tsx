@@ -1,12 +1,13 @@
 import { ActionIcon, AppShell, Badge, Group, Kbd, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useState } from 'react';
-import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Sun, type LucideIcon } from 'lucide-react';
+import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Server, Sun, type LucideIcon } from 'lucide-react';
 import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
 import { ImportView } from '../import/ImportView';
 import { ProjectsView } from '../projects/ProjectsView';
 import { ReportsView } from '../reports/ReportsView';
+import { SweepsView } from '../sweeps/SweepsView';
 import { RunsView } from '../runs/RunsView';
 import { CommandPalette, type PaletteAction } from './CommandPalette';
 import { useCurrentProject } from './current-project';
@@ -17,6 +18,7 @@ const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
   { route: 'runs', label: 'Runs', icon: ListChecks },
   { route: 'compare', label: 'Compare', icon: ChartLine },
   { route: 'checkpoints', label: 'Checkpoints', icon: Database },
+  { route: 'sweeps', label: 'Sweeps', icon: Server },
   { route: 'import', label: 'Import', icon: PackageOpen },
   { route: 'reports', label: 'Reports', icon: FileDown },
 ];
@@ -87,12 +89,13 @@ export function Shell() {
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && (
           <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
-            onCompare={(ids) => { setComparePicks(ids.map(String)); go('compare'); }} />
+            onCompare={(ids) => { setComparePicks(ids.map(String)); go('compare'); }} onSweep={() => go('sweeps')} />
         )}
         {route === 'compare' && <CompareView project={project} picked={comparePicks} setPicked={setComparePicks} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
         {route === 'reports' && <ReportsView project={project} />}
+        {route === 'sweeps' && <SweepsView project={project} />}
       </AppShell.Main>
       <CommandPalette actions={actions} />
     </AppShell>

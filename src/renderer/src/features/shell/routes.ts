@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export const ROUTES = ['projects', 'runs', 'compare', 'checkpoints', 'import', 'reports'] as const;
+export const ROUTES = ['projects', 'runs', 'compare', 'checkpoints', 'sweeps', 'import', 'reports'] as const;
 export type Route = (typeof ROUTES)[number];
 
 const parse = (hash: string): Route => {
