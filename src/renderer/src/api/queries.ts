@@ -3,8 +3,14 @@ import { api, queryClient } from './client';
 
 export const useProjects = () => useQuery({ queryKey: ['projects'], queryFn: () => api.projects.list({}) });
 export const useSystemInfo = () => useQuery({ queryKey: ['system'], queryFn: () => api.system.info({}), staleTime: Infinity });
+/** Events keep runs fresh; while any is active a slow poll backs them up (an SSE reconnect can drop an event). */
 export const useRuns = (projectId: number | null) =>
-  useQuery({ queryKey: ['runs', projectId], queryFn: () => api.runs.list({ projectId: projectId! }), enabled: projectId !== null });
+  useQuery({
+    queryKey: ['runs', projectId],
+    queryFn: () => api.runs.list({ projectId: projectId! }),
+    enabled: projectId !== null,
+    refetchInterval: (q) => (q.state.data?.some((r) => ['queued', 'running', 'paused'].includes(r.status)) ? 3000 : false),
+  });
 
 const refreshProjects = () => queryClient.invalidateQueries({ queryKey: ['projects'] });
 export const useCreateProject = () => useMutation({ mutationFn: api.projects.create, onSuccess: refreshProjects });
