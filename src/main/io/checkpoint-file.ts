@@ -37,7 +37,8 @@ export function writeCheckpoint(path: string, c: CheckpointContent): { bytes: nu
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'w');
-    writeSync(fd, bytes);
+    // writeSync may write only part when the disk fills; the next call then throws ENOSPC.
+    for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runDir } from '../app/paths';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp } from '../test/test-app';
 
@@ -100,6 +103,29 @@ describe('training jobs', () => {
     expect(b[0].steps).toEqual(a[0].steps);
     b[0].values.forEach((v, i) => expect(Math.abs(v - a[0].values[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(a[0].values[i]))));
     await expect(t.client.runs.resume({ id: cut.id })).rejects.toMatchObject({ code: 'Conflict' });
+  });
+
+  it('a full disk while writing a checkpoint fails the run with that reason, earlier checkpoints intact', async (ctx) => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    // A real full disk: a 48 KB tmpfs where this run's checkpoints go (needs root, as in CI; skipped otherwise).
+    const dir = join(runDir(t.dataDir, p.id, 1), 'checkpoints');
+    mkdirSync(dir, { recursive: true });
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=48k', 'tmpfs', dir]).status !== 0) ctx.skip();
+    try {
+      const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 3000, 'checkpoints.perDecade': 40 }, metrics: false });
+      expect(run.id).toBe(1);
+      await t.app.ctx.jobs.idle();
+      const done = await t.client.runs.get({ id: run.id });
+      expect(done.status).toBe('failed');
+      expect(done.error).toMatch(/Could not write checkpoint .*: the disk is full\. Earlier checkpoints are intact\./);
+      const ckpts = await t.client.runs.checkpoints({ id: run.id });
+      expect(ckpts.length).toBeGreaterThan(0);
+      for (const c of ckpts) expect(createHash('sha256').update(readFileSync(c.file)).digest('hex')).toBe(c.sha256);
+      expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [dir]);
+    }
   });
 
   it('rejects invalid hyperparameters naming the field and range', async () => {
