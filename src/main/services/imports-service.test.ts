@@ -27,6 +27,7 @@ describe('importing checkpoints', () => {
     const run = await importInto(path);
     expect(run).toMatchObject({ status: 'imported', origin: 'imported', name: 'mlp_state.pt' });
     expect((await t.client.runs.checkpoints({ id: run.id })).map((c) => c.step)).toEqual([0]);
+    await expect(t.client.metrics.compute({ runId: run.id })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/weights-only measures .* feature dump/) });
     const torchValues = JSON.parse(readFileSync(join(fixtures, 'import/mlp_state.expected.json'), 'utf8')).tensors['0.weight'].values as number[];
     const fro = await final(run.id, 'fro_norm', '0.weight');
     expect(fro.values[0]).toBeCloseTo(Math.sqrt(torchValues.reduce((a, v) => a + v * v, 0)), 5);

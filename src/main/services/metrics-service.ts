@@ -1,5 +1,5 @@
 import type { ServiceApi } from '../../shared/api/contract';
-import { notFound } from '../../shared/api/errors';
+import { invalid, notFound } from '../../shared/api/errors';
 import { lttbIndices } from '../../shared/domain/downsample';
 import { METRIC_KEYS } from '../../shared/domain/metric-keys';
 import type { AppContext } from '../app/context';
@@ -20,6 +20,10 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
     compute: ({ runId, checkpoints, hessian }) => {
       const run = ctx.repos.runs.get(runId);
       if (!ctx.repos.checkpoints.list(runId).length) throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
+      if (run.origin === 'imported') {
+        throw invalid(`Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +
+          'weights-only measures computed at import. For flatness and collapse, write a feature dump with resources/python/export_features.py and import that.');
+      }
       return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian });
     },
   };
