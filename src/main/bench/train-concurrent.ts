@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchCase } from './bench-case';
-import { runWorker, workerEntry } from '../jobs/thread-runner';
+import { runWorker, workerEntry } from '../jobs/worker-runner';
 import { GROKKING_MLP } from '../../shared/domain/presets';
 
 /** Long enough (~5 s per run) that worker start-up (~0.5 s) is a small part of the wall time. */

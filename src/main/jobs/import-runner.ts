@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context';
 import { runDir } from '../app/paths';
 import type { ImportWorkerData } from '../workers/import.worker';
 import type { JobRunner } from './job-manager';
-import { runWorker, workerEntry } from './thread-runner';
+import { runWorker, workerEntry } from './worker-runner';
 
 /** Imports one file or folder into its run, in a fresh worker; the run ends `imported` or `failed`. */
 export function importRunner(ctx: AppContext): JobRunner {
@@ -22,7 +22,7 @@ export function importRunner(ctx: AppContext): JobRunner {
           repos.metrics.insertMany(runId, m.rows);
           bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
         } else if (m.type === 'progress') progress(m.fraction, m.message);
-      }, signal).done;
+      }, signal, 'thread').done; // no tfjs here: a thread is enough
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now() });
     } catch (err) {
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');

@@ -2,7 +2,7 @@ import { PlateauError } from '../../shared/api/errors';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
 import type { JobRunner } from './job-manager';
-import { runWorker, workerEntry } from './thread-runner';
+import { isolationFor, runWorker, workerEntry } from './worker-runner';
 
 /** Which checkpoints a metrics job measures: all, the last, or the listed steps. */
 export type CheckpointSelection = 'all' | 'last' | number[];
@@ -29,7 +29,7 @@ export function metricsRunner(ctx: AppContext): JobRunner {
         repos.metrics.insertMany(runId, m.rows);
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       } else if (m.type === 'progress') progress(m.fraction, m.message);
-    }, signal);
+    }, signal, isolationFor(ctx.backend));
     await handle.done;
     bus.emit('run.updated', { runId, projectId: run.projectId });
   };

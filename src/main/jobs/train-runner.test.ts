@@ -53,6 +53,23 @@ describe('training jobs', () => {
     expect(a[0].values).not.toEqual(c[0].values);
   });
 
+  it('a child process (how native backends run) trains exactly like a worker thread', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const runIn = async (isolation: string) => {
+      process.env.PLATEAU_WORKER_ISOLATION = isolation;
+      try {
+        const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: small, metrics: false });
+        await t.app.ctx.jobs.idle();
+        expect((await t.client.runs.get({ id: run.id })).status).toBe('succeeded');
+        return (await t.client.metrics.series({ runIds: [run.id], keys: ['train_loss'] }))[0].values;
+      } finally {
+        delete process.env.PLATEAU_WORKER_ISOLATION;
+      }
+    };
+    expect(await runIn('process')).toEqual(await runIn('thread'));
+  });
+
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

@@ -4,7 +4,7 @@ import type { AppContext } from '../app/context';
 import { runDir } from '../app/paths';
 import type { TrainWorkerData } from '../workers/train.worker';
 import type { JobRunner } from './job-manager';
-import { runWorker, workerEntry, type WorkerHandle } from './thread-runner';
+import { isolationFor, runWorker, workerEntry, type WorkerHandle } from './worker-runner';
 
 /** Live workers by run id, so pause and resume can reach them. */
 export const liveTrainWorkers = new Map<number, WorkerHandle>();
@@ -34,7 +34,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
     };
     const { resumeFile } = params as { resumeFile?: string };
     const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'], resumeFile };
-    const handle = runWorker(workerEntry('train'), data, onMessage, signal);
+    const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(ctx.backend));
     liveTrainWorkers.set(runId, handle);
     try {
       const result = await handle.done;

@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-import { PlateauError } from '../../shared/api/errors';
-import type { FromWorker } from '../../shared/jobs/messages';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport } from '../io/import-file';
 import { dumpRows, floatWeights, importSteps, weightRows } from '../io/import-run';
+import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
 export interface ImportWorkerData {
@@ -13,8 +11,8 @@ export interface ImportWorkerData {
   runDir: string;
 }
 
-const data = workerData as ImportWorkerData;
-const post = (m: FromWorker) => parentPort!.postMessage(m);
+const port = workerPort<ImportWorkerData>();
+const { data, post } = port;
 
 /**
  * Imports checkpoints trained elsewhere: each becomes a Plateau checkpoint (float32 safetensors, so
@@ -54,6 +52,4 @@ async function main() {
   });
 }
 
-main().catch((err) => {
-  post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) });
-});
+main().catch(port.fail);

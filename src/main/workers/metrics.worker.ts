@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { PlateauError } from '../../shared/api/errors';
-import type { FromWorker, ToWorker } from '../../shared/jobs/messages';
+import type { ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { makeDataset } from '../ml/data/make-dataset';
@@ -12,6 +10,7 @@ import { checkpointMetricRows } from '../ml/metrics/model-metrics';
 import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
 import { parseTrainConfig } from '../ml/validate-config';
+import { workerPort } from './port';
 
 /** What the metrics runner hands this worker: a run's config and the checkpoint files to measure. */
 export interface MetricsWorkerData {
@@ -24,10 +23,10 @@ export interface MetricsWorkerData {
   backend?: BackendName;
 }
 
-const data = workerData as MetricsWorkerData;
-const post = (m: FromWorker) => parentPort!.postMessage(m);
+const port = workerPort<MetricsWorkerData>();
+const { data, post } = port;
 let cancelled = false;
-parentPort!.on('message', (m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
+port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
 
 async function main() {
   const backend = await initBackend(data.backend);
@@ -56,6 +55,4 @@ async function main() {
   post({ type: 'done', result: { status: cancelled ? 'cancelled' : 'succeeded', checkpoints: data.checkpoints.length, tensors: tf.memory().numTensors } });
 }
 
-main().catch((err) => {
-  post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) });
-});
+main().catch(port.fail);

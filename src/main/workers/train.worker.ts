@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
-import { PlateauError } from '../../shared/api/errors';
 import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { train, type EpochLog } from '../ml/train';
+import { workerPort } from './port';
 
 /** What the train runner hands this worker. */
 export interface TrainWorkerData {
@@ -16,13 +15,13 @@ export interface TrainWorkerData {
   resumeFile?: string;
 }
 
-const data = workerData as TrainWorkerData;
-const post = (m: FromWorker) => parentPort!.postMessage(m);
+const port = workerPort<TrainWorkerData>();
+const { data, post } = port;
 const FLUSH_MS = 250; // metric rows go to the database in batches
 
 let control: 'run' | 'cancel' | 'pause' = 'run';
 let wake: (() => void) | undefined;
-parentPort!.on('message', (m: ToWorker) => {
+port.onMessage((m: ToWorker) => {
   if (m.type !== 'control') return;
   control = m.action === 'resume' ? 'run' : m.action;
   if (control !== 'pause') wake?.();
@@ -79,6 +78,4 @@ async function main() {
   post({ type: 'done', result: { ...summary, config: undefined } as Record<string, unknown> });
 }
 
-main().catch((err) => {
-  post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) });
-});
+main().catch(port.fail);
