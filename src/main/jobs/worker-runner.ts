@@ -49,7 +49,7 @@ interface Child {
 }
 
 /** Worker and ChildProcess both emit message, error and exit; one typed view over either. */
-const listen = (emitter: NodeJS.EventEmitter) => ((event: string, fn: (x: never) => void) => void emitter.on(event, fn)) as Child['on'];
+const listen = (emitter: NodeJS.EventEmitter) => ((event: string, fn: (...args: never[]) => void) => void emitter.on(event, fn as (...args: unknown[]) => void)) as Child['on'];
 
 function spawnChild(entry: string, data: unknown, isolation: Isolation): Child {
   if (isolation === 'thread') {
