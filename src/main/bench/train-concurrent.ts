@@ -30,6 +30,7 @@ function runOne(entry: string, seed: number): Promise<RunTiming> {
       if (m.type === 'ready') ready = performance.now();
     },
     new AbortController().signal,
+    'thread',
   );
   return done
     .then((result) => {

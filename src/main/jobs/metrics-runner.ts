@@ -1,4 +1,5 @@
 import { PlateauError } from '../../shared/api/errors';
+import { jobBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
 import type { JobRunner } from './job-manager';
@@ -17,19 +18,20 @@ export function metricsRunner(ctx: AppContext): JobRunner {
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
+    const backend = await jobBackend(ctx.backend);
     const data: MetricsWorkerData = {
       config: run.config,
       checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
       initFile: all.find((c) => c.step === 0)?.file,
       hessian,
-      backend: ctx.backend as MetricsWorkerData['backend'],
+      backend,
     };
     const handle = runWorker(workerEntry('metrics'), data, (m) => {
       if (m.type === 'metrics') {
         repos.metrics.insertMany(runId, m.rows);
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       } else if (m.type === 'progress') progress(m.fraction, m.message);
-    }, signal, isolationFor(ctx.backend));
+    }, signal, isolationFor(backend));
     await handle.done;
     bus.emit('run.updated', { runId, projectId: run.projectId });
   };

@@ -1,6 +1,7 @@
 import { PlateauError } from '../../shared/api/errors';
 import type { FromWorker } from '../../shared/jobs/messages';
 import type { AppContext } from '../app/context';
+import { jobBackend } from '../app/backends';
 import { runDir } from '../app/paths';
 import type { TrainWorkerData } from '../workers/train.worker';
 import type { JobRunner } from './job-manager';
@@ -33,8 +34,9 @@ export function trainRunner(ctx: AppContext): JobRunner {
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
     const { resumeFile } = params as { resumeFile?: string };
-    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend: ctx.backend as TrainWorkerData['backend'], resumeFile };
-    const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(ctx.backend));
+    const backend = await jobBackend(ctx.backend);
+    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, resumeFile };
+    const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
     try {
       const result = await handle.done;

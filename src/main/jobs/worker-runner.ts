@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlateauError } from '../../shared/api/errors';
 import type { FromWorker, ToWorker } from '../../shared/jobs/messages';
-import { installedBackends } from '../app/backends';
+import { NATIVE_BACKENDS, type BackendName } from '../app/backends';
 import { WORKER_DATA_ENV } from '../workers/port';
 
 /** How long a cancelled worker may take to stop on its own before it is terminated. */
@@ -24,14 +24,13 @@ export function workerEntry(name: string): string {
 export type Isolation = 'thread' | 'process';
 
 /**
- * Pure-JS backends (wasm, cpu) run in a worker thread; native ones (tfjs-node, tfjs-node-gpu) in a child
- * process, where a crash in native code cannot take the app down. PLATEAU_WORKER_ISOLATION overrides.
+ * Pure-JS backends (wasm, cpu) run in a worker thread; native ones (tfjs-node(-gpu), webgpu's Dawn) in a
+ * child process, where a crash in native code cannot take the app down. PLATEAU_WORKER_ISOLATION overrides.
  */
-export function isolationFor(backend?: string): Isolation {
+export function isolationFor(backend: BackendName): Isolation {
   const forced = process.env.PLATEAU_WORKER_ISOLATION;
   if (forced === 'thread' || forced === 'process') return forced;
-  const likely = backend ?? installedBackends()[0];
-  return likely === 'tfjs-node' || likely === 'tfjs-node-gpu' ? 'process' : 'thread';
+  return NATIVE_BACKENDS.includes(backend) ? 'process' : 'thread';
 }
 
 export interface WorkerHandle {
@@ -69,7 +68,7 @@ function spawnChild(entry: string, data: unknown, isolation: Isolation): Child {
  * child process. Cancellation is cooperative (a control message), then forced after CANCEL_DEADLINE_MS.
  */
 export function runWorker(
-  entry: string, workerData: unknown, onMessage: (m: FromWorker) => void, signal: AbortSignal, isolation: Isolation = isolationFor(),
+  entry: string, workerData: unknown, onMessage: (m: FromWorker) => void, signal: AbortSignal, isolation: Isolation,
 ): WorkerHandle {
   const child = spawnChild(entry, workerData, isolation);
   const done = new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -53,7 +53,9 @@ function probe(name: BackendName): BackendProbe {
       return { name, available: true };
     }
     case 'webgpu':
-      return { name, available: false, reason: 'webgpu backend not wired yet' };
+      return resolvePackage('webgpu') && resolvePackage('@tensorflow/tfjs-backend-webgpu')
+        ? { name, available: true }
+        : { name, available: false, reason: 'the optional packages webgpu and @tensorflow/tfjs-backend-webgpu are not installed' };
     case 'wasm':
       return resolvePackage('@tensorflow/tfjs-backend-wasm')
         ? { name, available: true }
@@ -81,7 +83,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
         await dynamicImport(`@tensorflow/${name}`); // registers 'tensorflow'
         return await tf.setBackend('tensorflow');
       case 'webgpu':
-        return false; // slot kept: needs the `webgpu` (Dawn) package and a hardware adapter
+        return await tryWebgpu(name === preferredNow);
       case 'wasm': {
         const wasm = (await dynamicImport('@tensorflow/tfjs-backend-wasm')) as {
           setWasmPaths(prefix: string): void;
@@ -109,12 +111,35 @@ async function tryBackend(name: BackendName): Promise<boolean> {
 }
 
 let wasmThreads = 1;
+let preferredNow: BackendName | undefined;
+
+/**
+ * tfjs-backend-webgpu over Dawn (the `webgpu` package): GPU training on Vulkan, Metal or D3D12 with no
+ * CUDA coupling. A software adapter is only accepted when webgpu was asked for by name (it is slower than wasm).
+ */
+async function tryWebgpu(requested: boolean): Promise<boolean> {
+  if (!probe('webgpu').available) return false;
+  const dawn = (await dynamicImport('webgpu')) as { create(flags: string[]): { requestAdapter(): Promise<{ info?: { architecture?: string; type?: string } } | null> }; globals: object };
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create(process.platform === 'linux' ? ['backend=vulkan'] : []);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return false;
+  const software = adapter.info?.architecture === 'software' || adapter.info?.type === 'cpu';
+  if (software && !requested) return false;
+  // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator.
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  g.navigator!.gpu = gpu;
+  await dynamicImport('@tensorflow/tfjs-backend-webgpu');
+  return await tf.setBackend('webgpu');
+}
 
 /**
  * Activates the best available backend: `preferred` first (if given), then those after it in
  * tfjs-node-gpu -> webgpu -> tfjs-node -> wasm -> cpu. Reports the backend actually in use.
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
+  preferredNow = preferred;
   const start = preferred ? BACKEND_ORDER.indexOf(preferred) : 0;
   const candidates = BACKEND_ORDER.slice(Math.max(0, start));
   for (const name of candidates) {

@@ -2,12 +2,12 @@ import { cpus, platform } from 'node:os';
 import type { ServiceApi } from '../../shared/api/contract';
 import type { SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
-import { installedBackends } from '../app/backends';
+import { installedBackends, jobBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
 
 export function systemService(ctx: AppContext): ServiceApi['system'] {
   return {
-    info: (): SystemInfo => {
+    info: async (): Promise<SystemInfo> => {
       const available = installedBackends();
       return {
         appVersion: ctx.appVersion,
@@ -17,7 +17,7 @@ export function systemService(ctx: AppContext): ServiceApi['system'] {
         cpus: cpus().length,
         dataDir: ctx.dataDir,
         schemaVersion: SCHEMA_VERSION,
-        backends: { available, chosen: ctx.backend ?? available[0] ?? null },
+        backends: { available, chosen: await jobBackend(ctx.backend) },
       };
     },
   };
