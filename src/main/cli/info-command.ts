@@ -10,7 +10,7 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
         `Plateau ${i.appVersion} (Node ${i.node}, ${i.platform}, ${i.cpus} cores)`,
         `data folder   ${i.dataDir}`,
         `schema        v${i.schemaVersion}`,
-        `backends      ${i.backends.available.join(', ') || 'none'} (chosen: ${i.backends.chosen ?? 'none'})`,
+        `backends      installed: ${i.backends.available.join(', ') || 'none'}; jobs use: ${i.backends.chosen ?? 'none'}`,
       ].join('\n'));
     }));
 }

@@ -44,7 +44,7 @@ export function CheckpointSpectra({ runId, step }: { runId: number; step: number
     tooltip: { trigger: 'axis' },
     grid: { left: 56, right: 16, top: 32, bottom: 40 },
     xAxis: { type: 'value', name: 'eigenvalue', nameLocation: 'middle', nameGap: 24, scale: true },
-    yAxis: { type: 'log', name: 'density', min: 1e-6 },
+    yAxis: { type: 'log', name: 'density', nameLocation: 'middle', nameGap: 44, min: 1e-6 },
     series: [{ type: 'line', showSymbol: false, areaStyle: { opacity: 0.2 }, data: density.grid.map((x, i) => [x, Math.max(1e-6, density.density[i])]) }],
   }), [density]);
 
