@@ -41,7 +41,7 @@ test('train two seeds, compare them on the stacked chart, export PNG, SVG and CS
   expect(csv).toMatch(/kappa \(train\),1 Seeds s0|kappa \(train\),\d+ /);
 
   await page.keyboard.press('Control+k');
-  await page.getByRole('combobox').filter({ hasText: '' }).last().fill('checkpoints');
+  await page.getByRole('dialog', { name: 'Command palette' }).getByRole('combobox', { name: 'Command palette' }).fill('checkpoints');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { level: 2, name: /^Checkpoints/ })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Checkpoint layers' })).toBeVisible();
