@@ -6,10 +6,16 @@ test('start a short grokking-mlp run, watch it finish, see its curves', async ({
   await wb.createProject('Grokking');
   await wb.startRun({ epochs: 40 });
   const detail = host.page.getByRole('region', { name: /^Run \d+$/ });
-  await expect(detail.getByText('succeeded')).toBeVisible({ timeout: 30_000 });
+  await expect(detail.getByText('succeeded', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(host.page.getByRole('img', { name: 'Loss curves' })).toBeVisible();
   await expect(host.page.getByRole('img', { name: 'Accuracy curves' })).toBeVisible();
   await expect(detail.getByText(/\d+ checkpoints/)).not.toHaveText('0 checkpoints');
+  await detail.getByRole('button', { name: 'Log' }).click();
+  await expect(detail.getByLabel('Run log')).toContainText('checkpoint at step 0');
+  await expect(detail.getByLabel('Run log')).toContainText(/epoch 40 +step 40 +train loss/);
+  const [csv] = await Promise.all([host.page.waitForEvent('download'), host.page.getByRole('button', { name: /^Save runs-.* as CSV$/ }).click()]);
+  const { readFileSync } = await import('node:fs');
+  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^id,name,status,preset,seed,backend,train_acc,test_acc,train_loss,test_loss,tags\r\n1,grokking-mlp s0,succeeded,grokking-mlp,0,wasm,/);
   await host.page.screenshot({ path: testInfo.outputPath('run-finished.png') });
 });
 
@@ -18,7 +24,7 @@ test('cancel a run midway: it ends cancelled and keeps its partial data', async 
   await wb.createProject('Cancel me');
   await wb.startRun({ epochs: 100000 });
   await expect(host.page.getByText(/epoch \d+\/100000/)).toBeVisible({ timeout: 20_000 });
-  await host.page.getByRole('button', { name: 'Cancel' }).click();
+  await host.page.getByRole('button', { name: 'Cancel', exact: true }).click();
   const row = host.page.getByRole('table', { name: 'Runs' }).getByRole('row').nth(1);
   await expect(row.getByText('cancelled')).toBeVisible({ timeout: 20_000 });
   await expect(row.getByRole('cell', { name: /\d+\.\d%/ }).first()).toBeVisible(); // accuracies kept
@@ -34,7 +40,7 @@ test('reload mid-training: the run is still there and still updating', async ({ 
   await expect(progress).toBeVisible({ timeout: 20_000 });
   const first = Number(/epoch (\d+)/.exec((await progress.textContent())!)![1]);
   await expect.poll(async () => Number(/epoch (\d+)/.exec((await progress.textContent()) ?? '')?.[1] ?? 0)).toBeGreaterThan(first);
-  await host.page.getByRole('button', { name: 'Cancel' }).click();
+  await host.page.getByRole('button', { name: 'Cancel', exact: true }).click();
   await expect(host.page.getByRole('table', { name: 'Runs' }).getByText('cancelled')).toBeVisible({ timeout: 20_000 });
 });
 

@@ -33,6 +33,9 @@ describe('checkpoint metrics jobs', () => {
     expect(at(get('dist_from_init', 'none', 'out.weight'), last)).toBeGreaterThan(0);
     expect(at(get('fro_norm', 'none', 'out.weight'), last)).toBeCloseTo(at(get('fro_norm', 'none'), last), 6);
     expect(series.some((s) => s.layer === 'embed_a.weight')).toBe(true);
+    const coverage = await t.client.metrics.coverage({ runId: run.id });
+    expect(coverage.map((c) => c.step)).toEqual(steps);
+    expect(coverage[0].keys).toEqual(expect.arrayContaining(['kappa', 'nc1', 'cdnv', 'fro_norm', 'test_acc']));
     // nc1 carries the class-mean geometry: one point per class present in the training split.
     const geo = (await t.client.metrics.details({ runId: run.id, key: 'nc1', step: last, split: 'train' })) as { geometry: { classes: number[]; points: number[][] } };
     expect(geo.geometry.points).toHaveLength(geo.geometry.classes.length);

@@ -16,6 +16,10 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
         return { ...s, steps: kept.map((i) => s.steps[i]), epochs: kept.map((i) => s.epochs[i]), values: kept.map((i) => s.values[i]) };
       });
     },
+    coverage: ({ runId }) => {
+      ctx.repos.runs.get(runId);
+      return ctx.repos.metrics.coverage(runId);
+    },
     details: ({ runId, key, step, split, layer }) => ctx.repos.metrics.details(runId, key, step, split, layer),
     compute: ({ runId, checkpoints, hessian }) => {
       const run = ctx.repos.runs.get(runId);

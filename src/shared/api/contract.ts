@@ -100,6 +100,8 @@ export const contract = {
       /** Also the Hessian measures (top eigenvalue, Hutchinson trace, spectral density): HVP based, slower. */
       hessian: z.boolean().default(false),
     }).strict()),
+    /** Which metric keys are stored at each checkpoint of a run. */
+    coverage: method<{ step: number; keys: string[] }[]>()(z.object({ runId: id }).strict()),
     /** How one stored value was computed (seed, iterations, convergence), and bulky results such as a spectral density. */
     details: method<Record<string, unknown> | null>()(z.object({
       runId: id, key: z.string().min(1), step: z.int().min(0), split: z.enum(SPLITS), layer: z.string().default(''),

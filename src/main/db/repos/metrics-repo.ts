@@ -38,6 +38,11 @@ export function metricsRepo(db: Db) {
         .get(runId, key, step, split, layer);
       return r?.details ? JSON.parse(r.details) : null;
     },
+    /** The metric keys stored at each checkpoint of a run (what the checkpoint browser lists as computed). */
+    coverage: (runId: number): { step: number; keys: string[] }[] =>
+      db.prepare<[number], { step: number; keys: string }>(
+        `SELECT step, json_group_array(DISTINCT key) AS keys FROM metrics WHERE run_id = ? AND checkpoint_id IS NOT NULL GROUP BY step ORDER BY step`,
+      ).all(runId).map((r) => ({ step: r.step, keys: (JSON.parse(r.keys) as string[]).sort() })),
     /** Which keys a run has, per split: what the UI offers to plot. */
     keysOf: (runId: number) => db.prepare<[number], { key: string; split: Split; n: number }>(
       'SELECT key, split, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, split ORDER BY key, split').all(runId),

@@ -1,9 +1,10 @@
-import { Card, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import { Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { Chart } from '../../charts/Chart';
 import { ErrorText } from '../../components/ErrorText';
+import { TableExport } from '../../components/TableExport';
 
 const num = (v: number) => (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(4) : v.toExponential(2));
 
@@ -24,7 +25,13 @@ export function CheckpointLayers({ checkpointId, title }: { checkpointId: number
   return (
     <Card withBorder component="section" aria-label="Checkpoint layers">
       <Stack gap="xs">
-        <Title order={4}>Layers at {title}</Title>
+        <Group justify="space-between">
+          <Title order={4}>Layers at {title}</Title>
+          <TableExport name={`layers-${title.replace(/\s+/g, '-')}`} table={() => ({
+            header: ['name', 'shape', 'mean', 'std', 'min', 'max', 'fro_norm'],
+            rows: (detail.data?.layers ?? []).map((l) => [l.name, l.shape.join('x'), l.mean, l.std, l.min, l.max, l.froNorm]),
+          })} />
+        </Group>
         <ErrorText error={detail.error} />
         {detail.isLoading && <Loader size="sm" aria-label="Loading layers" />}
         {detail.data && (

@@ -1,8 +1,11 @@
-import { Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Card, Group, Select, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Database } from 'lucide-react';
 import { useState } from 'react';
 import type { Project } from '../../../../shared/domain/types';
+import { api } from '../../api/client';
 import { useCheckpoints, useRuns } from '../../api/queries';
+import { TableExport } from '../../components/TableExport';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorText } from '../../components/ErrorText';
 import { runLabel } from '../compare/compare-data';
@@ -21,6 +24,8 @@ export function CheckpointsView({ project }: { project: Project | null }) {
   const [selected, setSelected] = useState<number | null>(null);
   const [against, setAgainst] = useState<string | null>(null);
   const current = checkpoints.data?.find((c) => c.id === selected) ?? checkpoints.data?.at(-1);
+  const coverage = useQuery({ queryKey: ['coverage', run?.id], queryFn: () => api.metrics.coverage({ runId: run!.id }), enabled: !!run });
+  const computed = (step: number) => coverage.data?.find((c) => c.step === step)?.keys ?? [];
 
   if (!project) return <EmptyState icon={Database} title="Choose a project">Checkpoints belong to the runs of a project.</EmptyState>;
   if (runs.data?.length === 0) return <EmptyState icon={Database} title="No checkpoints yet">Checkpoints appear here as runs save them.</EmptyState>;
@@ -34,13 +39,24 @@ export function CheckpointsView({ project }: { project: Project | null }) {
       <ErrorText error={runs.error ?? checkpoints.error} />
       <SimpleGrid cols={{ base: 1, xl: 2 }}>
         <Card withBorder>
+          <Group justify="flex-end" mb={4}>
+            <TableExport name={`checkpoints-run-${run?.id}`} table={() => ({
+              header: ['step', 'epoch', 'bytes', 'sha256', 'metrics'],
+              rows: (checkpoints.data ?? []).map((c) => [c.step, c.epoch, c.bytes, c.sha256, computed(c.step).join(' ')]),
+            })} />
+          </Group>
           <Table highlightOnHover verticalSpacing={4} aria-label="Checkpoints">
-            <Table.Thead><Table.Tr><Table.Th>Step</Table.Th><Table.Th>Epoch</Table.Th><Table.Th>Size</Table.Th><Table.Th>SHA-256</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead><Table.Tr><Table.Th>Step</Table.Th><Table.Th>Epoch</Table.Th><Table.Th>Size</Table.Th><Table.Th>Metrics</Table.Th><Table.Th>SHA-256</Table.Th></Table.Tr></Table.Thead>
             <Table.Tbody>
               {(checkpoints.data ?? []).map((c) => (
                 <Table.Tr key={c.id} onClick={() => setSelected(c.id)} aria-selected={current?.id === c.id} style={{ cursor: 'pointer' }}
                   bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}>
                   <Table.Td>{c.step}</Table.Td><Table.Td>{c.epoch ?? '—'}</Table.Td><Table.Td>{size(c.bytes)}</Table.Td>
+                  <Table.Td>
+                    <Tooltip label={computed(c.step).join(', ') || 'none yet'} multiline w={360}>
+                      <Text size="sm">{computed(c.step).length ? `${computed(c.step).length} keys${computed(c.step).some((k) => k.startsWith('hessian')) ? ' + Hessian' : ''}` : '—'}</Text>
+                    </Tooltip>
+                  </Table.Td>
                   <Table.Td><Text size="xs" ff="monospace">{c.sha256.slice(0, 12)}</Text></Table.Td>
                 </Table.Tr>
               ))}

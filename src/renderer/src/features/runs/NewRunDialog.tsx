@@ -63,8 +63,9 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
     if (cluster) return submitToCluster();
     let first: number | undefined;
     for (const combo of plan.combos) {
-      const label = name.trim() || `${preset}${Object.keys(combo).length ? ` ${describe(combo)}` : ''}`;
-      const runs = await start.mutateAsync({ projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, name: label });
+      // Unnamed single settings are named by the core (preset and seed); grid points carry their values.
+      const label = name.trim() || (Object.keys(combo).length ? `${preset} ${describe(combo)}` : undefined);
+      const runs = await start.mutateAsync({ projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, ...(label ? { name: label } : {}) });
       first ??= runs[0].id;
     }
     if (first !== undefined) onStarted(first);

@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import { Accordion, Badge, Button, Card, Code, Group, Progress, ScrollArea, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
 import { Pause, Play, RotateCcw, Square } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
@@ -10,6 +10,7 @@ import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { curves } from './run-curves';
+import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
 
 const KEYS = ['train_loss', 'test_loss', 'train_acc', 'test_acc'];
@@ -27,6 +28,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const loss = useMemo(() => lineOption({ series: curves(series.data, ['train_loss', 'test_loss'], label), xName: 'epoch', yName: 'loss', logX, logY: true }), [series.data, logX]);
   const acc = useMemo(() => lineOption({ series: curves(series.data, ['train_acc', 'test_acc'], label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
   const v = live?.values;
+  const log = useMemo(() => runLog(run, series.data ?? [], checkpoints.data ?? []), [run, series.data, checkpoints.data]);
 
   return (
     <Card withBorder padding="md" component="section" aria-label={`Run ${run.id}`}>
@@ -63,6 +65,16 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
           <Chart option={loss} label="Loss curves" />
           <Chart option={acc} label="Accuracy curves" />
         </SimpleGrid>
+        <Accordion variant="contained">
+          <Accordion.Item value="log">
+            <Accordion.Control>Log</Accordion.Control>
+            <Accordion.Panel>
+              <ScrollArea h={220} type="auto" aria-label="Run log">
+                <Code block>{log.slice(-400).join('\n') || 'Nothing logged yet.'}</Code>
+              </ScrollArea>
+            </Accordion.Panel>
+          </Accordion.Item>
+        </Accordion>
       </Stack>
     </Card>
   );

@@ -2,15 +2,26 @@ import { Button, Group, Loader, Select, Stack, TextInput, Title } from '@mantine
 import type { RowSelectionState } from '@tanstack/react-table';
 import { ChartLine, FolderKanban, ListChecks, Plus, Search } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import type { Project } from '../../../../shared/domain/types';
+import type { Project, Run } from '../../../../shared/domain/types';
 import { useLiveProgress } from '../../api/live';
 import { useActiveJobs, useRuns } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
+import { TableExport } from '../../components/TableExport';
 import { ErrorText } from '../../components/ErrorText';
 import { NewRunDialog } from './NewRunDialog';
-import { varyingKeys } from './run-columns';
+import { finalOf, flattenConfig, varyingKeys } from './run-columns';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
+
+/** The runs as a flat table: the varying settings as columns, final accuracies and losses. */
+function runsTable(runs: Run[]) {
+  const hyper = varyingKeys(runs);
+  return {
+    header: ['id', 'name', 'status', 'preset', 'seed', 'backend', ...hyper, 'train_acc', 'test_acc', 'train_loss', 'test_loss', 'tags'],
+    rows: runs.map((r) => [r.id, r.name, r.status, r.preset, r.seed, r.backend, ...hyper.map((k) => flattenConfig(r.config)[k]),
+      finalOf(r, 'train_acc'), finalOf(r, 'test_acc'), finalOf(r, 'train_loss'), finalOf(r, 'test_loss'), r.tags.join(' ')]),
+  };
+}
 
 export function RunsView({ project, onCreateProject, onCompare, onSweep, creating, setCreating }: {
   project: Project | null; onCreateProject: () => void; onCompare: (runIds: number[]) => void; onSweep: () => void; creating: boolean; setCreating: (v: boolean) => void;
@@ -60,6 +71,7 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
             <TextInput aria-label="Filter runs" placeholder="Filter: name, status, tag, or a setting such as lr 0.001" leftSection={<Search size={14} />}
               value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={420} />
             <Select aria-label="Group runs by" placeholder="Group by…" clearable data={groupChoices} value={groupBy} onChange={setGroupBy} w={240} />
+            <TableExport name={`runs-${project.name}`} table={() => runsTable(runs.data ?? [])} />
           </Group>
           <RunsTable runs={runs.data} live={live} waitingMetrics={waitingMetrics} filter={filter} groupBy={groupBy} current={current?.id ?? null} onOpen={setSelected}
             selection={selection} onSelection={setSelection} />
