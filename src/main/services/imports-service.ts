@@ -2,7 +2,11 @@ import { basename, resolve } from 'node:path';
 import type { ServiceApi } from '../../shared/api/contract';
 import type { ImportPreview } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
+import { invalid, notFound } from '../../shared/api/errors';
+import { matchArchitecture } from '../io/architecture-match';
+import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport } from '../io/import-file';
+import { parseTrainConfig } from '../ml/validate-config';
 
 const MAX_LISTED = 5000; // tensors listed in a preview: a huge checkpoint's table stays usable
 
@@ -22,6 +26,31 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
   const { repos, bus } = ctx;
   return {
     inspect: ({ path }) => preview(path),
+    evaluate: async ({ runId, dataset, activation }) => {
+      const run = repos.runs.get(runId);
+      if (run.origin !== 'imported') throw invalid(`Run ${runId} was trained here; its model is already known.`);
+      const ckpts = repos.checkpoints.list(runId);
+      if (!ckpts.length) throw notFound(`Run ${runId} has no checkpoints to evaluate.`);
+      const first = await readCheckpoint(ckpts[0].file);
+      const match = matchArchitecture(Object.entries(first.weights).map(([name, t]) => ({ name, shape: t.shape })));
+      if (!match) {
+        throw invalid(`Run ${runId}'s weights do not match a built-in architecture (an nn.Sequential of Linear layers whose shapes chain), so it keeps its weights-only measures.`);
+      }
+      const config = parseTrainConfig({
+        dataset, model: { kind: 'mlp', hidden: match.hidden, activation, bias: match.bias },
+        optimizer: { kind: 'sgd', lr: 0.1 }, epochs: 1, // never trained here: required by the schema only
+      });
+      // Checkpoints are rewritten under Plateau's names, so the metrics worker loads them like its own.
+      for (const c of ckpts) {
+        const content = c === ckpts[0] ? first : await readCheckpoint(c.file);
+        const weights = Object.fromEntries(Object.entries(match.names).map(([ours, theirs]) => [ours, content.weights[theirs]]));
+        const { bytes, sha256 } = writeCheckpoint(c.file, { step: c.step, epoch: c.epoch ?? 0, weights, config });
+        repos.checkpoints.add({ runId, step: c.step, epoch: c.epoch, file: c.file, bytes, sha256 });
+      }
+      repos.runs.update(runId, { config: { ...run.config, ...config, evaluatedFrom: match.names } as Record<string, unknown> });
+      bus.emit('run.updated', { runId, projectId: run.projectId });
+      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all' });
+    },
     start: async ({ projectId, path, name }) => {
       repos.projects.get(projectId);
       // Inspect first: a file we cannot read is refused here, before any run exists.

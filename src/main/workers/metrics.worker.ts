@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { invalid } from '../../shared/api/errors';
 import type { ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
@@ -40,7 +41,11 @@ async function main() {
     const init = data.initFile ? (await readCheckpoint(data.initFile)).weights : undefined;
     for (const [i, c] of data.checkpoints.entries()) {
       if (cancelled) break;
-      loadWeights(model, (await readCheckpoint(c.file)).weights);
+      try {
+        loadWeights(model, (await readCheckpoint(c.file)).weights);
+      } catch (err) {
+        throw invalid(`The checkpoint at step ${c.step} does not fit the model and dataset this run describes: ${(err as Error).message}.`);
+      }
       const at = { step: c.step, epoch: c.epoch };
       post({ type: 'metrics', rows: checkpointMetricRows(model, train, test, at, init) });
       if (data.hessian) post({ type: 'metrics', rows: hessianMetricRows(model, train, at) });

@@ -51,6 +51,15 @@ export const contract = {
   imports: {
     /** What a file or folder holds (format, tensors, scalars, checkpoint files in order) without importing it. */
     inspect: method<ImportPreview>()(z.object({ path: z.string().min(1, 'must name a file or folder') }).strict()),
+    /**
+     * An imported run whose weights fit a built-in architecture (an nn.Sequential MLP) gets that model and a
+     * dataset, so every metric can be computed at its checkpoints; queues that metrics job.
+     */
+    evaluate: method<Job>()(z.object({
+      runId: id,
+      dataset: settings,
+      activation: z.enum(['relu', 'gelu', 'tanh', 'quadratic'], "must be one of 'relu', 'gelu', 'tanh', 'quadratic'").default('relu'),
+    }).strict()),
     /** Imports a file or folder as a run of the project (checkpoints, weights-only metrics; a dump's metrics). */
     start: method<Run>()(z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict()),
   },

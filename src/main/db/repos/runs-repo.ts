@@ -22,7 +22,7 @@ export interface NewRun {
 }
 
 /** Fields a running job may update; JSON fields are replaced whole. */
-export type RunPatch = Partial<Pick<Run, 'status' | 'backend' | 'versions' | 'error' | 'summary' | 'startedAt' | 'finishedAt' | 'name'>>;
+export type RunPatch = Partial<Pick<Run, 'status' | 'backend' | 'versions' | 'error' | 'summary' | 'startedAt' | 'finishedAt' | 'name' | 'config'>>;
 
 export function runsRepo(db: Db) {
   const get = (id: number): Run => {
@@ -45,6 +45,7 @@ export function runsRepo(db: Db) {
       const cols: Record<string, unknown> = {
         status: patch.status, backend: patch.backend, error: patch.error, name: patch.name,
         versions: patch.versions && JSON.stringify(patch.versions), summary: patch.summary && JSON.stringify(patch.summary),
+        config: patch.config && JSON.stringify(patch.config),
         started_at: patch.startedAt, finished_at: patch.finishedAt,
       };
       const set = Object.entries(cols).filter(([, v]) => v !== undefined);

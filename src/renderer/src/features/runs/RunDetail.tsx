@@ -9,6 +9,7 @@ import { Chart } from '../../charts/Chart';
 import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
+import { EvaluateImportButton } from './EvaluateImportButton';
 import { curves } from './run-curves';
 import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
@@ -43,7 +44,8 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
             {run.status === 'running' && <Button size="xs" variant="default" leftSection={<Pause size={14} />} onClick={() => control.mutate({ id: run.id, action: 'pause' })}>Pause</Button>}
             {run.status === 'paused' && <Button size="xs" variant="default" leftSection={<Play size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume</Button>}
             {resumable && <Button size="xs" variant="default" leftSection={<RotateCcw size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume from last checkpoint</Button>}
-            {!active && <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />}
+            {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && <EvaluateImportButton runId={run.id} />}
+            {!active && (run.origin !== 'imported' || 'model' in run.config) && <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />}
             {active && <Button size="xs" color="red" variant="light" leftSection={<Square size={14} />} onClick={() => control.mutate({ id: run.id, action: 'cancel' })}>Cancel</Button>}
           </Group>
         </Group>
