@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import type { BenchCase } from './bench-case';
+import { torchMs, withReference } from './torch-reference';
 import { initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
@@ -16,7 +16,6 @@ const WARMUP = 3;
 const REPS = 10;
 /** Best block on both sides: the machine is shared and 2-thread torch suffers most from that. */
 const BLOCKS = 3;
-const PYTHON = '/usr/bin/python3';
 
 /** The same HVP (double backward, all parameters) in PyTorch with 2 threads; ms per HVP. */
 const TORCH_SCRIPT = `
@@ -43,23 +42,6 @@ for _ in range(blocks):
 print(best)
 `;
 
-/** PyTorch's ms per HVP, or null (logged) when torch is missing or fails. */
-export function torchMsPerHvp(log: (line: string) => void): number | null {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-  } catch {
-    log(`PyTorch not available ('${PYTHON} -c "import torch"' failed): no reference`);
-    return null;
-  }
-  try {
-    const out = execFileSync(PYTHON, ['-c', TORCH_SCRIPT, '2', String(WARMUP), String(REPS), String(BLOCKS)], { encoding: 'utf8', timeout: 300_000 });
-    const ms = Number(out.trim().split('\n').pop());
-    return Number.isFinite(ms) ? ms : null;
-  } catch (err) {
-    log(`PyTorch reference failed: ${(err as Error).message.split('\n')[0]}`);
-    return null;
-  }
-}
 
 /** ms per exact HVP (all parameters) of an MLP 784-512-10 on a batch of 256, on wasm. */
 export const hessianHvpBench: BenchCase = {
@@ -96,11 +78,7 @@ export const hessianHvpBench: BenchCase = {
       tf.dispose([x, y, ...v]);
       model.dispose();
     }
-    log(`tfjs ${backend.name}: ${ms.toFixed(2)} ms/HVP`);
-    const torch = torchMsPerHvp(log);
-    if (torch === null) return { value: ms };
-    log(`PyTorch (2 threads): ${torch.toFixed(2)} ms/HVP`);
-    return { value: ms, extra: { torch_ms: Number(torch.toFixed(3)), ratio: Number((ms / torch).toFixed(3)) } };
+    return withReference(ms, torchMs(TORCH_SCRIPT, ['2', String(WARMUP), String(REPS), String(BLOCKS)], log), log);
   },
 };
 

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import type { BenchCase } from './bench-case';
+import { timeAdamSteps, torchMs, withReference } from './torch-reference';
 import { initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { cnn } from '../ml/models/cnn';
-import { adam } from '../ml/optim/adam';
-import { trainStep } from '../ml/train-step';
 
 const BATCH = 128;
 const CHANNELS = [16, 32];
@@ -39,15 +37,6 @@ for _ in range(${BLOCKS}):
 print(best)
 `;
 
-function torchMs(): number | null {
-  try {
-    const out = execFileSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], { encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'ignore'] });
-    const ms = Number(out.trim().split('\n').pop());
-    return Number.isFinite(ms) ? ms : null;
-  } catch {
-    return null; // no python3 or no torch: no reference
-  }
-}
 
 /** ms per Adam step of the cnn model (28x28x1, channels 16/32, hidden 128), batch 128, on wasm. */
 export const trainCnnStepBench: BenchCase = {
@@ -59,33 +48,16 @@ export const trainCnnStepBench: BenchCase = {
     log(`backend ${backend.name} (tfjs ${backend.tfjsVersion}, ${backend.threads} thread(s))`);
     const rng = createRng(0);
     const model = cnn(rng, { inputDim: 784, numClasses: 10, channels: CHANNELS, hidden: HIDDEN });
-    const named = model.namedWeights();
-    const names = Object.keys(named);
-    const params = names.map((n) => named[n]);
-    const opt = adam(named);
     const x = tf.tensor2d(normalArray(rng, BATCH * 784), [BATCH, 784]);
     const y = tf.tensor2d(oneHotLabels(Int32Array.from({ length: BATCH }, () => rng.int(10)), 10), [BATCH, 10]);
-    let ms = Infinity;
+    let ms: number;
     try {
-      for (let i = 0; i < 3; i++) trainStep(model, opt, params, names, x, y, 1e-3);
-      for (let b = 0; b < BLOCKS; b++) {
-        const t0 = performance.now();
-        for (let i = 0; i < STEPS; i++) trainStep(model, opt, params, names, x, y, 1e-3);
-        ms = Math.min(ms, (performance.now() - t0) / STEPS);
-      }
+      ms = timeAdamSteps(model, x, y, { warmup: 3, steps: STEPS, blocks: BLOCKS });
     } finally {
       tf.dispose([x, y]);
-      opt.dispose();
       model.dispose();
     }
-    log(`tfjs ${backend.name}: ${ms.toFixed(2)} ms/step`);
-    const torch = torchMs();
-    if (torch === null) {
-      log('PyTorch not available (/usr/bin/python3 with torch): no reference');
-      return { value: ms };
-    }
-    log(`PyTorch (2 threads): ${torch.toFixed(2)} ms/step`);
-    return { value: ms, extra: { torch_ms: Number(torch.toFixed(3)), ratio: Number((ms / torch).toFixed(3)) } };
+    return withReference(ms, torchMs(TORCH_SCRIPT, [], log), log);
   },
 };
 

@@ -1,12 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
 import type { BenchCase } from './bench-case';
+import { timeAdamSteps, torchMs, withReference } from './torch-reference';
 import { initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { mlp } from '../ml/models/mlp';
-import { adam } from '../ml/optim/adam';
-import { trainStep } from '../ml/train-step';
 
 const BATCH = 256;
 const IN = 784;
@@ -42,17 +40,6 @@ for _ in range(blocks):
 print(best)
 `;
 
-function torchMsPerStep(): number | null {
-  const python = '/usr/bin/python3';
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-  } catch {
-    return null;
-  }
-  const out = execFileSync(python, ['-c', TORCH_SCRIPT, '2', String(WARMUP), String(STEPS), String(BLOCKS)], { encoding: 'utf8', timeout: 300_000 });
-  const ms = Number(out.trim().split('\n').pop());
-  return Number.isFinite(ms) ? ms : null;
-}
 
 /** ms per optimizer step: MLP 784-512-10, batch 256, Adam, random data, on wasm. */
 export const trainStepBench: BenchCase = {
@@ -64,34 +51,17 @@ export const trainStepBench: BenchCase = {
     log(`backend ${backend.name} (tfjs ${backend.tfjsVersion}, ${backend.threads} thread(s))`);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
-    const named = model.namedWeights();
-    const names = Object.keys(named);
-    const params = names.map((n) => named[n]);
-    const opt = adam(named);
     const labels = Int32Array.from({ length: BATCH }, () => rng.int(CLASSES));
     const x = tf.tensor2d(normalArray(rng, BATCH * IN), [BATCH, IN]);
     const y = tf.tensor2d(oneHotLabels(labels, CLASSES), [BATCH, CLASSES]);
-    let ms = Infinity;
+    let ms: number;
     try {
-      for (let i = 0; i < WARMUP; i++) trainStep(model, opt, params, names, x, y, 1e-3);
-      for (let b = 0; b < BLOCKS; b++) {
-        const t0 = performance.now();
-        for (let i = 0; i < STEPS; i++) trainStep(model, opt, params, names, x, y, 1e-3);
-        ms = Math.min(ms, (performance.now() - t0) / STEPS);
-      }
+      ms = timeAdamSteps(model, x, y, { warmup: WARMUP, steps: STEPS, blocks: BLOCKS });
     } finally {
       tf.dispose([x, y]);
-      opt.dispose();
       model.dispose();
     }
-    log(`tfjs ${backend.name}: ${ms.toFixed(2)} ms/step`);
-    const torch = torchMsPerStep();
-    if (torch === null) {
-      log('PyTorch not available (/usr/bin/python3 -c "import torch" failed): no reference');
-      return { value: ms };
-    }
-    log(`PyTorch (2 threads): ${torch.toFixed(2)} ms/step`);
-    return { value: ms, extra: { torch_ms: Number(torch.toFixed(3)), ratio: Number((ms / torch).toFixed(3)) } };
+    return withReference(ms, torchMs(TORCH_SCRIPT, ['2', String(WARMUP), String(STEPS), String(BLOCKS)], log), log);
   },
 };
 
