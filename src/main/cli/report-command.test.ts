@@ -38,7 +38,7 @@ describe('plateau report', () => {
     const r = JSON.parse(await plateau('--json', 'report', '--project', 'grok & flat_100%', '--out', out));
     expect(r.title).toBe('Plateau report: Grok & flat_100%');
     expect(r.runs).toEqual(runIds);
-    expect(r.files).toEqual(['report.html', 'runs.csv', 'series.csv'].map((f) => join(out, f)));
+    expect(r.files).toEqual(['report.html', 'runs.csv', 'metrics.csv', 'groups.csv', 'manifest.json'].map((f) => join(out, f)));
     expect(r.notes.some((n: string) => n.includes('no_metrics'))).toBe(true);
     expect(readFileSync(join(out, 'runs.csv'), 'utf8').split('\r\n')[0]).toMatch(/^run,name,status/);
   });
@@ -46,7 +46,7 @@ describe('plateau report', () => {
   it('takes --runs and --formats, and prints the files for people', async () => {
     const out = join(dataDir, 'out-runs');
     const text = await plateau('report', '--runs', `${runIds[0]}, ${runIds[1]}`, '--out', out, '--formats', 'tex,svg');
-    expect(text).toMatch(new RegExp(`runs ${runIds[0]}, ${runIds[1]} of Grok & flat_100%: 2 run\\(s\\), 5 file\\(s\\)`));
+    expect(text).toMatch(new RegExp(`runs ${runIds[0]}, ${runIds[1]} of Grok & flat_100%: 2 run\\(s\\), 7 file\\(s\\)`));
     expect(text).toContain(join(out, 'final-metrics.tex'));
     expect(text).toContain(join(out, 'kappa-vs-gap.svg'));
   });

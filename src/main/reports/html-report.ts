@@ -119,6 +119,24 @@ function finalsTable(data: ReportData): string {
     data.runs.map((r) => `<tr><td>${esc(`${r.id} ${r.name}`)}</td>${cols.map((q) => cell(r.final[q.id])).join('')}</tr>`).join('')}</tbody></table></div>`;
 }
 
+/** Mean +- sample std per seed group; only when some group has several runs, else it repeats the table above. */
+function groupsTable(data: ReportData): string {
+  const cols = finalColumns(data);
+  if (!cols.length || !data.groups.some((g) => g.runIds.length > 1)) return '';
+  const cell = (g: ReportData['groups'][number], id: string) => {
+    const s = g.stats[id];
+    if (!s) return '<td class="num missing">n/a</td>';
+    const text = s.std === null ? formatNumber(s.mean) : `${formatNumber(s.mean)} ± ${formatNumber(s.std)}`;
+    const ci = s.ci95 ? `, 95% CI [${s.ci95[0]}, ${s.ci95[1]}]` : '';
+    return `<td class="num" title="${esc(`mean ${s.mean}, std ${s.std ?? 'n/a'}, n ${s.n}${ci}`)}">${esc(text)}${s.n < g.runIds.length ? ` (${s.n})` : ''}</td>`;
+  };
+  return `<h2>Final metrics per seed group</h2>
+<p class="shared">Runs that differ only in their seed form a group: mean ± sample standard deviation (n − 1) over its n runs; hover a cell for the 95% t interval.</p>
+<div class="wide"><table class="groups"><thead><tr><th>Group</th><th>Runs</th><th class="num">n</th>${cols.map((q) => `<th class="num">${esc(q.label)}</th>`).join('')}</tr></thead><tbody>${
+  data.groups.map((g) => `<tr><td>${esc(g.label)}</td><td>${esc(g.runIds.join(', '))}</td><td class="num">${g.runIds.length}</td>${cols.map((q) => cell(g, q.id)).join('')}</tr>`).join('')
+}</tbody></table></div>`;
+}
+
 function figureBlock({ figure: f, svg }: RenderedFigure, data: ReportData): string {
   const stats = f.id === data.scatter.id
     ? `<p class="stats">Kendall τ = <span data-stat="kendall-tau">${formatStat(data.scatter.kendallTau)}</span>, ` +
@@ -182,6 +200,7 @@ export function reportHtml(data: ReportData, figures: RenderedFigure[]): string 
 ${runsTable(data)}
 <h2>Final metrics</h2>
 ${finalsTable(data)}
+${groupsTable(data)}
 ${data.notes.length ? `<h2>Left out</h2><ul class="notes">${data.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2>Figures</h2>
 ${figures.length ? figures.map((f) => figureBlock(f, data)).join('\n') : '<p>No figure has data.</p>'}

@@ -1,8 +1,9 @@
 import { invalid } from '../../shared/api/errors';
 import { metricKeyInfo, type MetricKeyInfo } from '../../shared/domain/metric-keys';
 import { kendallTau, pearson } from '../../shared/domain/stats';
-import type { Run, RunStatus, Split } from '../../shared/domain/types';
+import type { MetricSeries, Run, RunStatus, Split } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
+import { seedGroups, type ReportGroup } from './groups';
 import { keyHyperparameters } from './hyperparameters';
 
 /** One plotted or tabulated quantity: a metric key on one split. `id` names it in tables and files. */
@@ -59,6 +60,13 @@ export interface ReportRun {
   backend: string | null;
   origin: string;
   hyperparameters: Record<string, string | number>;
+  /** The full stored config and library versions, for the manifest. */
+  config: Record<string, unknown>;
+  versions: Record<string, string>;
+  /** Checksums of the run's checkpoints, so a reader can check they hold the files the report was made from. */
+  checkpoints: { step: number; epoch: number | null; bytes: number; sha256: string }[];
+  /** Id of the seed group the run belongs to (see groups.ts). */
+  group: string;
   /** Last measured value per quantity id; absent when the run has none. */
   final: Record<string, number>;
   /** Labels of default quantities this run has no values for. */
@@ -95,6 +103,10 @@ export interface ReportData {
   figures: FigureSpec[];
   finalQuantities: Quantity[];
   series: ReportSeries[];
+  /** Every stored metric of the runs, per-layer rows included: the source of the tidy CSV. */
+  allSeries: MetricSeries[];
+  /** Runs that differ only in seed, with summaries of their final values. */
+  groups: ReportGroup[];
   scatter: ScatterData;
   /** Catalogue entries of the metrics shown, for definitions and citations. */
   metrics: MetricKeyInfo[];
@@ -152,9 +164,15 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
     if (missing.length) notes.push(`Run ${label(r)} has no ${missing.join(', ')}: left out of the figures and tables that need ${missing.length > 1 ? 'them' : 'it'}.`);
     return {
       id: r.id, name: r.name, status: r.status, preset: r.preset, seed: r.seed, backend: r.backend, origin: r.origin,
-      hyperparameters: keyHyperparameters(r.config), final, missing,
+      hyperparameters: keyHyperparameters(r.config), config: r.config, versions: r.versions,
+      checkpoints: ctx.repos.checkpoints.list(r.id).map((c) => ({ step: c.step, epoch: c.epoch, bytes: c.bytes, sha256: c.sha256 })),
+      group: '', final, missing,
     };
   });
+  // Groups need every run's final values, so each run's group id is filled in afterwards.
+  const { groups, groupOf } = seedGroups(reportRuns, FINAL_QUANTITIES.map((x) => x.id));
+  for (const r of reportRuns) r.group = groupOf.get(r.id)!;
+  const allKeys = [...new Set(runs.flatMap((r) => ctx.repos.metrics.keysOf(r.id).map((k) => k.key)))];
   if (reportRuns.some((r) => r.missing.some((m) => [KAPPA, NC1, CDNV].some((x) => x.label === m)))) {
     notes.push('Flatness and collapse metrics come from checkpoint metrics jobs: compute them for a run to add them.');
   }
@@ -184,6 +202,8 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
     figures,
     finalQuantities: [...FINAL_QUANTITIES],
     series,
+    allSeries: ctx.repos.metrics.series(runs.map((r) => r.id), allKeys),
+    groups,
     scatter,
     metrics: keys.filter((k) => shown.has(k)).map((k) => metricKeyInfo(k)).filter((m): m is MetricKeyInfo => !!m),
     notes,

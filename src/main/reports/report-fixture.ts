@@ -50,3 +50,28 @@ export function seedReportFixture(app: App) {
   });
   return { project, runs, finals, awkward: AWKWARD };
 }
+
+/**
+ * Test fixture for seed groups, with final values picked so the statistics are easy by hand:
+ * runs 'A s0..s2' share a recipe (test_acc 0.7, 0.8, 0.9; kappa 2 and 4, the third has none),
+ * 'B' changes lr and 'C' the preset, so each is a group of one. A's runs have checkpoints.
+ */
+export function seedGroupFixture(app: App) {
+  const { repos } = app.ctx;
+  const project = repos.projects.create('Seeds', 'seed groups');
+  const make = (name: string, seed: number, lr: number, preset: string, testAcc: number, kappa?: number) => {
+    const run = repos.runs.create({ projectId: project.id, name, preset, config: config(seed, lr), status: 'succeeded', seed, backend: 'cpu', versions: { tfjs: '4.22.0' } });
+    const rows: MetricRow[] = [0, 10].flatMap((step) => [
+      { step, epoch: step / 10, split: 'test' as const, key: 'test_acc', value: step ? testAcc : 0.1 },
+      { step, epoch: step / 10, split: 'train' as const, key: 'train_loss', value: step ? 0.5 : 2 },
+      ...(kappa === undefined ? [] : [{ step, epoch: step / 10, split: 'train' as const, key: 'kappa', value: step ? kappa : 100 }]),
+    ]);
+    repos.metrics.insertMany(run.id, rows);
+    return run;
+  };
+  const a = [make('A s0', 0, 1e-3, 'grokking-mlp', 0.7, 2), make('A s1', 1, 1e-3, 'grokking-mlp', 0.8, 4), make('A s2', 2, 1e-3, 'grokking-mlp', 0.9)];
+  const b = make('B', 0, 1e-2, 'grokking-mlp', 0.75, 5);
+  const c = make('C', 1, 1e-3, 'other-preset', 0.6);
+  const checkpoints = a.map((r, i) => repos.checkpoints.add({ runId: r.id, step: 10, epoch: 1, file: `ckpt-${r.id}.bin`, bytes: 1000 + i, sha256: String(i).repeat(64) }));
+  return { project, a, b, c, checkpoints };
+}

@@ -2,25 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../test/test-app';
 import { seedReportFixture } from './report-fixture';
 import { collectReportData, type ReportData } from './report-data';
-import { finalMetricsTex, formatNumber, runsCsv, seriesCsv, texEscape } from './tables';
-
-/** A small RFC 4180 reader, written independently of the writer so the round trip checks something. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
-    else field += c;
-  }
-  return rows;
-}
+import { parseCsv } from './csv-reader';
+import { finalMetricsTex, formatNumber, metricsCsv, runsCsv, texEscape } from './tables';
 
 let t: ReturnType<typeof testApp>;
 let data: ReportData;
@@ -32,17 +15,20 @@ beforeAll(() => {
 afterAll(() => t.dispose());
 
 describe('report tables', () => {
-  it('series.csv gives back every stored number exactly', () => {
-    const [head, ...rows] = parseCsv(seriesCsv(data));
-    expect(head).toEqual(['run', 'metric', 'split', 'step', 'epoch', 'value']);
-    const stored = t.app.ctx.repos.metrics.series(data.runs.map((r) => r.id), ['train_loss', 'test_loss', 'train_acc', 'test_acc', 'kappa', 'nc1', 'cdnv', 'gap_acc'])
-      .filter((s) => s.layer === '');
-    const want = stored.flatMap((s) => s.values.map((v, i) => [s.runId, s.key, s.split, s.steps[i], s.epochs[i], v]));
-    const got = rows.map(([run, metric, split, step, epoch, value]) => [Number(run), metric, split, Number(step), epoch === '' ? null : Number(epoch), Number(value)]);
+  it('metrics.csv is tidy (run, step, split, key, value, layer) and gives back every stored number exactly', () => {
+    const [head, ...rows] = parseCsv(metricsCsv(data));
+    expect(head).toEqual(['run', 'step', 'split', 'key', 'value', 'layer']);
+    const keys = ['train_loss', 'test_loss', 'train_acc', 'test_acc', 'kappa', 'nc1', 'cdnv', 'gap_acc', 'fro_norm'];
+    const stored = t.app.ctx.repos.metrics.series(data.runs.map((r) => r.id), keys);
+    const want = stored.flatMap((s) => s.values.map((v, i) => [s.runId, s.steps[i], s.split, s.key, v, s.layer]));
+    const got = rows.map(([run, step, split, key, value, layer]) => [Number(run), Number(step), split, key, Number(value), layer]);
     expect(got.length).toBe(want.length);
     expect(new Set(got.map((r) => JSON.stringify(r)))).toEqual(new Set(want.map((r) => JSON.stringify(r))));
+    // Every metric, per-layer ones included (layer names the weight matrix), not just the plotted ones.
+    expect(got.filter((r) => r[3] === 'fro_norm').every((r) => r[5] === 'dense_1')).toBe(true);
+    expect(got.some((r) => r[3] === 'fro_norm')).toBe(true);
     // The awkward doubles (0.1 + 0.2, 2^-1074, ...) are compared bit for bit, not approximately.
-    for (const v of [0.1 + 0.2, 2 ** -1074, 1e-300, 1 / 3]) expect(got.some((r) => Object.is(r[5], v))).toBe(true);
+    for (const v of [0.1 + 0.2, 2 ** -1074, 1e-300, 1 / 3]) expect(got.some((r) => Object.is(r[4], v))).toBe(true);
   });
 
   it('runs.csv quotes names with commas or quotes and keeps final values exact', () => {

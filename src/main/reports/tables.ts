@@ -14,7 +14,7 @@ const csvField = (v: string | number | null | undefined): string => {
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const csv = (rows: (string | number | null | undefined)[][]) => rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+export const csv = (rows: (string | number | null | undefined)[][]) => rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 
 /** Hyperparameter columns in first-seen order across runs. */
 export function hyperColumns(data: ReportData): string[] {
@@ -36,10 +36,14 @@ export function runsCsv(data: ReportData): string {
   ]);
 }
 
-/** Long format, one row per stored value: what pandas or R read straight into a data frame. */
-export function seriesCsv(data: ReportData): string {
-  const rows: (string | number | null)[][] = [['run', 'metric', 'split', 'step', 'epoch', 'value']];
-  for (const s of data.series) s.values.forEach((v, i) => rows.push([s.runId, s.key, s.split, s.steps[i], s.epochs[i], v]));
+/**
+ * Tidy long format of every stored metric, one row per value: what pandas or R read straight into a
+ * data frame. `layer` comes last and is empty for whole-model values; per-layer rows (one weight
+ * matrix each) are kept because they are metrics too, and dropping them would make the file partial.
+ */
+export function metricsCsv(data: ReportData): string {
+  const rows: (string | number | null)[][] = [['run', 'step', 'split', 'key', 'value', 'layer']];
+  for (const s of data.allSeries) s.values.forEach((v, i) => rows.push([s.runId, s.steps[i], s.split, s.key, v, s.layer]));
   return csv(rows);
 }
 
@@ -50,11 +54,17 @@ const TEX: Record<string, string> = {
 /** Escapes LaTeX's special characters in one pass (so the braces it adds are not escaped again). */
 export const texEscape = (s: string) => s.replace(/[\\&%$#_{}~^]/g, (c) => TEX[c]);
 
-function texNumber(v: number | undefined): string {
-  if (v === undefined) return '--';
+/** A number for TeX math mode: 4 significant digits, powers of ten written out. */
+export function texMath(v: number): string {
   const s = formatNumber(v);
   const m = /^(-?[\d.]+)e([+-]\d+)$/.exec(s);
-  return m ? `$${m[1]}\\times 10^{${Number(m[2])}}$` : s;
+  return m ? `${m[1]}\\times 10^{${Number(m[2])}}` : s;
+}
+
+function texNumber(v: number | undefined): string {
+  if (v === undefined) return '--';
+  const s = texMath(v);
+  return s.includes('\\') ? `$${s}$` : s;
 }
 
 /** A booktabs table of the final metrics per run (needs \usepackage{booktabs}). */

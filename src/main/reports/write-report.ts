@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { invalid, unavailable } from '../../shared/api/errors';
 import { renderSvg, reportFigures } from './charts';
 import { findChromium, NO_BROWSER } from './chromium';
+import { groupsCsv, groupsTex } from './group-tables';
 import { reportHtml, type RenderedFigure } from './html-report';
+import { buildManifest } from './manifest';
 import { chromiumPdf, chromiumPng, type PdfPrinter, type PngRasteriser } from './pdf';
 import type { ReportData } from './report-data';
-import { finalMetricsTex, runsCsv, seriesCsv } from './tables';
+import { finalMetricsTex, metricsCsv, runsCsv } from './tables';
 
 import { REPORT_FORMATS, type ReportFormat } from '../../shared/domain/types';
 
@@ -24,7 +26,7 @@ export interface WriteReportOptions {
 }
 
 export interface WrittenReport {
-  /** Absolute paths, in the order written. */
+  /** Absolute paths, in the order written; manifest.json (always written) comes last. */
   files: string[];
   /** Formats left out, with why (PNG without a browser). */
   skipped: { format: ReportFormat; reason: string }[];
@@ -95,9 +97,13 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
     }
     if (want('csv')) {
       await put('runs.csv', runsCsv(data));
-      await put('series.csv', seriesCsv(data));
+      await put('metrics.csv', metricsCsv(data));
+      await put('groups.csv', groupsCsv(data));
     }
-    if (want('tex')) await put('final-metrics.tex', finalMetricsTex(data));
+    if (want('tex')) {
+      await put('groups.tex', groupsTex(data));
+      await put('final-metrics.tex', finalMetricsTex(data));
+    }
     const svgPaths: string[] = [];
     for (const { figure, svg } of rendered) {
       if (want('svg')) svgPaths.push(await put(`${figure.id}.svg`, svg));
@@ -125,5 +131,7 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+  // Last, so it can checksum everything else; a folder with a manifest is a complete report.
+  await put('manifest.json', `${JSON.stringify(await buildManifest(data, opts.outDir, out), null, 2)}\n`);
   return out;
 }
