@@ -1,6 +1,8 @@
 import type { BenchCase } from './bench-case';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
+import { importFolderBench } from './import-folder';
+import { importLargeBench } from './import-large';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
@@ -9,5 +11,6 @@ import { trainStepBench } from './train-step';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
-  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench, grokkingMlpBench,
+  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
+  importLargeBench, importFolderBench, grokkingMlpBench,
 ];

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCheckpoint, writeCheckpoint } from './checkpoint-file';
+import { openCheckpointWriter, readCheckpoint, writeCheckpoint } from './checkpoint-file';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,5 +31,33 @@ describe('checkpoint files', () => {
     const file = join(dir, 'missing-folder', 'step-1.safetensors');
     expect(() => writeCheckpoint(file, { step: 1, epoch: 1, weights: {} })).toThrow(/Could not write checkpoint .*step-1.safetensors: .*Earlier checkpoints are intact/);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+describe('streamed checkpoint files', () => {
+  const weights = {
+    'a.weight': { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+    'a.bias': { shape: [2], data: Float32Array.from([-1, NaN]) },
+  };
+
+  it('writes the same bytes and sha256 as writeCheckpoint, one tensor at a time', () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const whole = writeCheckpoint(join(dir, 'whole.safetensors'), { step: 7, epoch: 0, weights });
+    // writeCheckpoint lays tensors out in insertion order (all float32), so the stream follows it.
+    const w = openCheckpointWriter(join(dir, 'stream.safetensors'), { step: 7, epoch: 0 }, Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })));
+    for (const [name, t] of Object.entries(weights)) w.write(name, t.data);
+    expect(w.finish()).toEqual(whole);
+    expect(readFileSync(join(dir, 'stream.safetensors'))).toEqual(readFileSync(join(dir, 'whole.safetensors')));
+  });
+
+  it('refuses tensors out of order or missing, and abort leaves nothing behind', () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const file = join(dir, 'step-1.safetensors');
+    const w = openCheckpointWriter(file, { step: 1, epoch: 0 }, [{ name: 'x', shape: [2] }, { name: 'y', shape: [1] }]);
+    expect(() => w.write('y', new Float32Array(1))).toThrow(/expected tensor 'x' of 8 bytes, got 'y' of 4/);
+    w.write('x', new Float32Array(2));
+    expect(() => w.finish()).toThrow(/1 tensor\(s\) never written/);
+    w.abort();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

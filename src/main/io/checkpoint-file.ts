@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
-import { encodeSafetensors, parseSafetensors } from './safetensors';
+import { elementCount } from './ndarray';
+import { encodeSafetensors, encodeSafetensorsHeader, parseSafetensors } from './safetensors';
 
 type Tensor32 = { shape: number[]; data: Float32Array };
 
@@ -37,20 +38,97 @@ export function writeCheckpoint(path: string, c: CheckpointContent): { bytes: nu
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'w');
-    // writeSync may write only part when the disk fills; the next call then throws ENOSPC.
-    for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+    writeAll(fd, bytes);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw invalid(`Could not write checkpoint ${path}: ${why}. Earlier checkpoints are intact.`);
+    throw writeFailure(path, tmp, fd, err);
   }
   return { bytes: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** writeSync may write only part when the disk fills; the next call then throws ENOSPC. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+}
+
+/** Closes and removes the temp file, and says why the write failed in the user's words. */
+function writeFailure(path: string, tmp: string, fd: number | undefined, err: unknown): Error {
+  if (fd !== undefined) closeSync(fd);
+  rmSync(tmp, { force: true });
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+  return invalid(`Could not write checkpoint ${path}: ${why}. Earlier checkpoints are intact.`);
+}
+
+/** Writes a checkpoint's weights one tensor at a time (imports of files larger than memory should hold). */
+export interface CheckpointWriter {
+  /** The next tensor, in the order given to `openCheckpointWriter`. */
+  write(name: string, data: Float32Array): void;
+  /** fsyncs and renames the file into place; size and sha256 of what was written. */
+  finish(): { bytes: number; sha256: string };
+  /** Removes the temp file after a failure elsewhere. */
+  abort(): void;
+}
+
+/**
+ * The streaming form of writeCheckpoint (weights only): the header first, as every shape is known,
+ * then each tensor as it arrives, hashed as it goes; same temp file, fsync and rename.
+ */
+export function openCheckpointWriter(path: string, meta: { step: number; epoch: number }, tensors: readonly { name: string; shape: readonly number[] }[]): CheckpointWriter {
+  const metadata = { format: 'plateau-checkpoint-1', step: String(meta.step), epoch: String(meta.epoch) };
+  const specs = tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`) }));
+  const tmp = `${path}.tmp-${process.pid}`;
+  const hash = createHash('sha256');
+  let fd: number | undefined;
+  let bytes = 0;
+  let next = 0;
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      const e = writeFailure(path, tmp, fd, err);
+      fd = undefined;
+      throw e;
+    }
+  };
+  const put = (b: Uint8Array) => {
+    writeAll(fd!, b);
+    hash.update(b);
+    bytes += b.byteLength;
+  };
+  guard(() => {
+    fd = openSync(tmp, 'w');
+    put(encodeSafetensorsHeader(specs, metadata));
+  });
+  return {
+    write(name, data) {
+      const spec = specs[next];
+      if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
+      if (!spec || spec.name !== name || spec.byteLength !== data.byteLength) {
+        throw invalid(`checkpoint ${path}: expected ${spec ? `tensor '${spec.name}' of ${spec.byteLength} bytes` : 'no more tensors'}, got '${name}' of ${data.byteLength}`);
+      }
+      guard(() => put(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      next++;
+    },
+    finish() {
+      if (next !== specs.length) throw invalid(`checkpoint ${path}: ${specs.length - next} tensor(s) never written`);
+      guard(() => {
+        fsyncSync(fd!);
+        closeSync(fd!);
+        fd = undefined;
+        renameSync(tmp, path);
+      });
+      return { bytes, sha256: hash.digest('hex') };
+    },
+    abort() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+      rmSync(tmp, { force: true });
+    },
+  };
 }
 
 export async function readCheckpoint(path: string): Promise<CheckpointContent> {

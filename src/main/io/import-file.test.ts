@@ -93,4 +93,31 @@ describe('inspectImport', () => {
     mkdirSync(at('empty'));
     await expectError(inspectImport(at('empty')), /empty: the folder holds no checkpoint files/);
   });
+
+  it('refuses an archive claiming a huge size, naming the file, before unpacking it', async () => {
+    const zip = zipSync({ 'x.npy': encodeNpy([1000], new Float32Array(1000)) }, { level: 9 });
+    const v = new DataView(zip.buffer);
+    for (let i = 0; i + 4 <= zip.length; i++) if (v.getUint32(i, true) === 0x02014b50) v.setUint32(i + 24, 0xfffffff0, true);
+    writeFileSync(at('bomb.npz'), zip);
+    await expectError(inspectImport(at('bomb.npz')), /bomb\.npz: member 'x\.npy' claims 4294967280 bytes uncompressed .* nothing was unpacked/);
+  });
+
+  it('turns random bytes into a PlateauError naming the file, whatever they start with', async () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    const starts = [[], [0x80, 0x02], [0x7b], [0x50, 0x4b, 0x03, 0x04], [0x93, ...new TextEncoder().encode('NUMPY')], [40, 0, 0, 0, 0, 0, 0, 0, 0x7b]];
+    for (const [i, start] of starts.entries()) {
+      for (const size of [3, 64, 5000]) {
+        const bytes = Uint8Array.from({ length: size }, (_, k) => (k < start.length ? start[k] : rand()));
+        const name = `random-${i}-${size}.bin`;
+        writeFileSync(at(name), bytes);
+        await expectError(inspectImport(at(name)).then((idx) => (idx as FileImport).load()), new RegExp(name.replace(/[.-]/g, '\\$&')));
+      }
+    }
+  });
+
+  it('flags NaN and Inf at inspection for arrays it reads whole', async () => {
+    writeFileSync(at('nan.npy'), encodeNpy([3], new Float32Array([1, NaN, -Infinity])));
+    expect(((await inspectImport(at('nan.npy'))) as FileImport).tensors).toEqual([{ name: 'nan', shape: [3], dtype: 'f4', nonFinite: 2 }]);
+  });
 });

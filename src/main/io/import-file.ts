@@ -3,10 +3,11 @@ import { basename, extname, join } from 'node:path';
 import { invalid, notFound } from '../../shared/api/errors';
 import { parseFeatureDump } from './feature-dump';
 import type { ImportedTensor, ImportFormat, ImportScalar, SkippedEntry, TensorInfo } from './import-types';
-import type { NdArray } from './ndarray';
+import { countNonFinite, type NdArray } from './ndarray';
 import { parseNpy } from './npy';
 import { parseNpz, readFileOrThrow } from './npz';
 import { MAX_SAFETENSORS_HEADER, parseSafetensors } from './safetensors';
+import { openSafetensorsFile } from './safetensors-file';
 import { inspectTfjsModel } from './tfjs-model';
 import { inspectTorchCheckpoint } from './torch/torch-checkpoint';
 import { fileSource, ZipReader } from './zip-reader';
@@ -19,7 +20,15 @@ export interface FileImport {
   scalars?: Record<string, ImportScalar>;
   skipped?: SkippedEntry[];
   /** Reads the named tensors (all by default). */
-  load(names?: readonly string[]): Promise<ImportedTensor[]>;
+  load(names?: readonly string[], options?: LoadOptions): Promise<ImportedTensor[]>;
+}
+
+export interface LoadOptions {
+  /**
+   * Memory the caller is done with, which a lazy reader may fill instead of allocating (safetensors
+   * float32, one tensor): a big import then holds one tensor's worth, not two while the GC catches up.
+   */
+  reuse?: ArrayBuffer;
 }
 
 /** A folder of checkpoints, ordered by the step or epoch number in their names (unnumbered last). */
@@ -86,7 +95,25 @@ async function head(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
+/** Indexes one file; tensors it loads carry their NaN/Inf count, which then shows in `tensors` too. */
 async function inspectFile(path: string): Promise<FileImport> {
+  const index = await inspectFileUnflagged(path);
+  const load = index.load;
+  index.load = async (names, options) => {
+    const out = await load(names, options);
+    for (const t of out) {
+      const n = countNonFinite(t.data);
+      if (n === 0) continue;
+      t.nonFinite = n;
+      const info = index.tensors.find((x) => x.name === t.name);
+      if (info) info.nonFinite = n;
+    }
+    return out;
+  };
+  return index;
+}
+
+async function inspectFileUnflagged(path: string): Promise<FileImport> {
   const bytes = await head(path, 16);
   if (ZipReader.looksLikeZip(bytes)) {
     const src = await fileSource(path);
@@ -112,26 +139,54 @@ async function inspectFile(path: string): Promise<FileImport> {
   if (extname(path).toLowerCase() === '.json' || bytes[0] === 0x7b) return inspectTfjsModel(path);
   if (bytes.length >= 9 && bytes[8] === 0x7b) {
     const len = new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true);
-    if (len <= BigInt(MAX_SAFETENSORS_HEADER)) {
-      const all = await readFileOrThrow(path);
-      const st = parseSafetensors(all, path);
-      const scalars: Record<string, ImportScalar> = {};
-      for (const [k, v] of Object.entries(st.metadata)) scalars[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-      return fromArrays(path, 'safetensors', st.tensors, all, scalars);
-    }
+    if (len <= BigInt(MAX_SAFETENSORS_HEADER)) return inspectSafetensors(path);
   }
   throw unknownFormat(path, 'an unrecognised file');
 }
+
+/**
+ * Safetensors read lazily: the header now, each tensor by its offset on `load`. A feature dump is
+ * read whole instead, since its closed-form metrics need all of it at once anyway.
+ */
+async function inspectSafetensors(path: string): Promise<FileImport> {
+  const st = await openSafetensorsFile(path);
+  const scalars: Record<string, ImportScalar> = {};
+  for (const [k, v] of Object.entries(st.metadata)) scalars[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  if (DUMP_ARRAYS.every((k) => st.entries.some((e) => e.name === k))) {
+    const all = await readFileOrThrow(path);
+    return fromArrays(path, 'safetensors', parseSafetensors(all, path).tensors, all, scalars);
+  }
+  return {
+    format: 'safetensors',
+    source: path,
+    tensors: st.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype })),
+    ...(Object.keys(scalars).length ? { scalars } : {}),
+    load: async (names, options) => {
+      for (const n of names ?? []) if (!st.entries.some((e) => e.name === n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
+      const wanted = st.entries.filter((e) => !names || names.includes(e.name));
+      const reuse = wanted.length === 1 ? options?.reuse : undefined;
+      const out = [];
+      for (const e of wanted) out.push({ name: e.name, shape: e.shape, dtype: e.dtype, data: await st.read(e.name, reuse) });
+      return out;
+    },
+  };
+}
+
+const DUMP_ARRAYS = ['features', 'labels', 'weight'];
 
 const unknownFormat = (path: string, what: string) =>
   invalid(`${path}: ${what}; supported formats: ${SUPPORTED_IMPORTS}`, { source: path });
 
 /** Formats parsed whole (npy, npz, safetensors): a feature dump when it has the dump's arrays. */
 function fromArrays(path: string, format: 'npy' | 'npz' | 'safetensors', arrays: Map<string, NdArray>, bytes?: Uint8Array, scalars?: Record<string, ImportScalar>): FileImport {
-  const isDump = format !== 'npy' && ['features', 'labels', 'weight'].every((k) => arrays.has(k));
+  const isDump = format !== 'npy' && DUMP_ARRAYS.every((k) => arrays.has(k));
   // Validate a dump now, so a mis-shaped one fails at inspection with the dump's own message.
   if (isDump && bytes) parseFeatureDump(bytes, path, format as 'npz' | 'safetensors');
-  const tensors = [...arrays].map(([name, a]) => ({ name, shape: a.shape, dtype: a.dtype }));
+  // The data is in memory already, so NaN/Inf counts cost one pass and show at inspection.
+  const tensors = [...arrays].map(([name, a]) => {
+    const nonFinite = countNonFinite(a.data);
+    return { name, shape: a.shape, dtype: a.dtype, ...(nonFinite ? { nonFinite } : {}) };
+  });
   return {
     format: isDump ? 'feature-dump' : format,
     source: path,

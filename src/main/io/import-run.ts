@@ -3,8 +3,11 @@ import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
 import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
+import { openCheckpointWriter } from './checkpoint-file';
 import type { FileImport, ImportIndex } from './import-file';
-import { isFloatDtype } from './ndarray';
+import type { TensorInfo } from './import-types';
+import { countNonFinite, isFloatDtype } from './ndarray';
+import { openSafetensorsFile } from './safetensors-file';
 
 type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -24,20 +27,97 @@ export function importSteps(index: ImportIndex): { step: number; file: FileImpor
 const TRAINING_STATE = /^(optimizer|optim|opt|scheduler|lr_scheduler|scaler|ema_optimizer)\./;
 
 /**
- * Float tensors of one file as float32 weights. Integer buffers (BatchNorm counters) and optimizer or
- * scheduler state are left out: they are listed by inspection but are not the network's weights.
+ * The float tensors of one file, to import as float32 weights. Integer buffers (BatchNorm counters)
+ * and optimizer or scheduler state are dropped: inspection lists them, but they are not the network's weights.
  */
-export async function floatWeights(file: FileImport): Promise<{ weights: Weights; dropped: string[] }> {
-  const weights: Weights = {};
-  const dropped: string[] = [];
-  for (const t of await file.load()) {
-    if (!isFloatDtype(t.dtype) || TRAINING_STATE.test(t.name)) {
-      dropped.push(t.name);
-      continue;
+export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: string[] } {
+  const keep = file.tensors.filter((t) => isFloatDtype(t.dtype) && !TRAINING_STATE.test(t.name));
+  return { keep, dropped: file.tensors.filter((t) => !keep.includes(t)).map((t) => t.name) };
+}
+
+/** Tensors up to this many bytes are loaded together; a bigger one is loaded, written and measured alone. */
+const BATCH_BYTES = 64 * 1024 * 1024;
+
+/** A tensor with NaN or infinite values: imported as it is, but left out of the metrics. */
+export interface NonFiniteTensor {
+  step: number;
+  name: string;
+  count: number;
+}
+
+/** The first checkpoint's weights, for dist_from_init: kept in memory when small, else read back from its file. */
+export interface InitWeights {
+  get(name: string, shape: readonly number[]): Promise<Float32Array | null>;
+}
+
+/**
+ * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of tensors at a time
+ * is loaded, written and measured, so memory stays near the largest tensor however big the file.
+ * `init` absent means this is the first checkpoint (its distance from itself is 0).
+ */
+export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights) {
+  const { keep, dropped } = weightPlan(file);
+  const writer = openCheckpointWriter(out, { step, epoch: 0 }, keep);
+  const rows: MetricRow[] = [];
+  const nonFinite: NonFiniteTensor[] = [];
+  // A lone big tensor's memory, handed back to the reader for the next one once written and measured.
+  let scratch: ArrayBuffer | undefined;
+  try {
+    for (const batch of batches(keep)) {
+      const loaded = new Map((await file.load(batch.map((t) => t.name), { reuse: scratch })).map((t) => [t.name, t]));
+      for (const info of batch) {
+        const t = loaded.get(info.name)!;
+        loaded.delete(info.name); // let each tensor go as soon as it is written
+        const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+        writer.write(t.name, data);
+        const count = countNonFinite(data);
+        if (count) nonFinite.push({ step, name: t.name, count });
+        const w0 = init ? await init.get(t.name, t.shape) : data;
+        rows.push(...weightRows({ [t.name]: { shape: t.shape, data } }, step, w0 ? { [t.name]: { shape: t.shape, data: w0 } } : undefined));
+        // Safe to refill: rows are numbers, the write is done, and init (when given) has its own arrays.
+        if (batch.length === 1 && data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
+      }
     }
-    weights[t.name] = { shape: t.shape, data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) };
+    return { ...writer.finish(), rows, dropped, nonFinite, tensors: keep };
+  } catch (err) {
+    writer.abort();
+    throw err;
   }
-  return { weights, dropped };
+}
+
+function* batches(tensors: TensorInfo[]): Generator<TensorInfo[]> {
+  let batch: TensorInfo[] = [];
+  let bytes = 0;
+  for (const t of tensors) {
+    const size = 4 * t.shape.reduce((a, b) => a * b, 1);
+    if (batch.length && bytes + size > BATCH_BYTES) {
+      yield batch;
+      [batch, bytes] = [[], 0];
+    }
+    batch.push(t);
+    bytes += size;
+  }
+  if (batch.length) yield batch;
+}
+
+/** Past this many bytes the first checkpoint's weights are read back from its file per tensor, not kept. */
+const INIT_IN_MEMORY = 256 * 1024 * 1024;
+
+/** dist_from_init's reference: the first imported checkpoint (`path`, holding `tensors`). */
+export async function initWeights(path: string, tensors: TensorInfo[]): Promise<InitWeights> {
+  const bytes = tensors.reduce((s, t) => s + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
+  const st = await openSafetensorsFile(path);
+  const cache = new Map<string, Float32Array>();
+  if (bytes <= INIT_IN_MEMORY) for (const t of tensors) cache.set(t.name, (await st.read(t.name)) as Float32Array);
+  return {
+    get: async (name, shape) => {
+      const e = st.entries.find((x) => x.name === name);
+      if (!e || e.shape.join() !== shape.join()) return null;
+      const data = cache.get(name) ?? ((await st.read(name)) as Float32Array);
+      // A reference with NaN in it would make every distance NaN: measure none rather than a wrong one.
+      return countNonFinite(data) ? null : data;
+    },
+  };
 }
 
 /** Eigen-decompositions of Grams wider than this are too slow in JS for an import; those keys are skipped. */
@@ -51,6 +131,8 @@ export function weightRows(weights: Weights, step: number, init?: Weights): Metr
   const rows: MetricRow[] = [];
   for (const [name, t] of Object.entries(weights)) {
     if (t.shape.length < 2 || t.shape.length > 4 || t.shape.length === 3) continue;
+    // NaN or Inf would turn every measure into NaN (or a wrong number): such tensors are flagged, not measured.
+    if (countNonFinite(t.data)) continue;
     const rowsN = t.shape[0];
     const cols = t.data.length / rowsN;
     const small = Math.min(rowsN, cols) <= MAX_GRAM;

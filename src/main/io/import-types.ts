@@ -9,11 +9,15 @@ export interface TensorInfo {
   name: string;
   shape: number[];
   dtype: string;
+  /** NaN and infinite values, when already known (formats read whole, or after `load`); absent when none. */
+  nonFinite?: number;
 }
 
 /** A tensor with its data (row-major; f2/bf16 widen to Float32Array, i8 to exact Float64Array). */
 export interface ImportedTensor extends NdArray {
   name: string;
+  /** NaN and infinite values in the data; absent when none. Such a tensor is imported but never measured. */
+  nonFinite?: number;
 }
 
 /** A plain value found beside the tensors (epoch, lr, a run name); bigints come back as strings. */

@@ -20,6 +20,15 @@ export interface NdArray {
 }
 
 export const isFloatDtype = (dtype: string) => dtype.startsWith('f') || dtype === 'bf16';
+
+/** How many NaN or infinite values an array holds (integer arrays never do). */
+export function countNonFinite(data: NumericArray): number {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return 0;
+  let n = 0;
+  // x - x is NaN exactly for NaN and +-Infinity: one subtraction instead of a Number.isFinite call.
+  for (let i = 0; i < data.length; i++) if (data[i] - data[i] !== 0) n++;
+  return n;
+}
 export const isIntDtype = (dtype: string) => dtype.startsWith('i') || dtype.startsWith('u');
 
 /** Product of a shape; throws on a shape that is not a list of non-negative safe integers. */

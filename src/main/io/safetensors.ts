@@ -1,7 +1,7 @@
 // Hand-written rather than a dependency: the format is an 8-byte length, a JSON header and raw data,
 // and writing it ourselves lets every corruption become one clear PlateauError naming the file.
 import { invalid } from '../../shared/api/errors';
-import { asReadError, decodeElements, elementCount, type NdArray, type NumericArray } from './ndarray';
+import { asReadError, decodeElements, elementCount, type NdArray } from './ndarray';
 
 /** Largest header we accept; real headers are kilobytes, a bigger length means a corrupted file. */
 export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
@@ -39,21 +39,49 @@ export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors
 function parseUnsafe(bytes: Uint8Array, source: string): Safetensors {
   const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
   if (bytes.length < 8) throw fail(`truncated: ${bytes.length} bytes, too short for the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = view.getBigUint64(0, true);
+  const hLen = headerLength(bytes, bytes.length, source);
+  const { entries, metadata } = parseHeader(bytes.subarray(8, 8 + hLen), bytes.length - 8 - hLen, source);
+  const tensors = new Map<string, NdArray>();
+  for (const e of entries) {
+    const slice = bytes.subarray(8 + hLen + e.begin, 8 + hLen + e.end);
+    tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: decodeElements(slice, e.dtype, e.count, true, `${source}: tensor '${e.name}'`) });
+  }
+  return { tensors, metadata };
+}
+
+/** A tensor's place in the data section, checked against its shape and the section's size. */
+export interface SafetensorsEntry {
+  name: string;
+  shape: number[];
+  /** NdArray's NumPy spelling (F32 -> 'f4'). */
+  dtype: string;
+  count: number;
+  begin: number;
+  end: number;
+}
+
+/** The JSON header's length from the first 8 bytes, checked against the limit and the file's size. */
+export function headerLength(first8: Uint8Array, fileSize: number, source: string): number {
+  const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
+  if (fileSize < 8 || first8.length < 8) throw fail(`truncated: ${fileSize} bytes, too short for the 8-byte header length`);
+  const headerLen = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (headerLen > BigInt(MAX_SAFETENSORS_HEADER)) throw fail(`header length ${headerLen} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit (corrupted file?)`);
   const hLen = Number(headerLen);
-  if (8 + hLen > bytes.length) throw fail(`truncated: header claims ${hLen} bytes but only ${bytes.length - 8} follow`);
+  if (8 + hLen > fileSize) throw fail(`truncated: header claims ${hLen} bytes but only ${fileSize - 8} follow`);
+  return hLen;
+}
+
+/** Parses the JSON header alone; `dataLen` is the size of the data section that follows it. */
+export function parseHeader(json: Uint8Array, dataLen: number, source: string): { entries: SafetensorsEntry[]; metadata: Record<string, string> } {
+  const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + hLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch {
     throw fail('header is not valid UTF-8 JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fail('header is not a JSON object');
-  const dataStart = 8 + hLen;
-  const dataLen = bytes.length - dataStart;
-  const tensors = new Map<string, NdArray>();
+  const entries: SafetensorsEntry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -75,10 +103,9 @@ function parseUnsafe(bytes: Uint8Array, source: string): Safetensors {
     if (end - begin !== count * spec.width) {
       throw fail(`${where}: data_offsets span ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${count * spec.width}`);
     }
-    const slice = bytes.subarray(dataStart + begin, dataStart + end);
-    tensors.set(name, { shape: [...(shape as number[])], dtype: spec.dtype, data: decodeElements(slice, spec.dtype, count, true, `${source}: ${where}`) });
+    entries.push({ name, shape: [...(shape as number[])], dtype: spec.dtype, count, begin, end });
   }
-  return { tensors, metadata };
+  return { entries, metadata };
 }
 
 function parseMetadata(entry: unknown, fail: (p: string) => Error): Record<string, string> {
@@ -97,7 +124,7 @@ export interface TensorToWrite {
   data: Float32Array | Float64Array | Int32Array;
 }
 
-const WRITE_DTYPE: Record<string, { name: string; width: number }> = {
+const WRITE_DTYPE: Record<string, { name: HeaderSpec['dtype']; width: number }> = {
   Float32Array: { name: 'F32', width: 4 },
   Float64Array: { name: 'F64', width: 8 },
   Int32Array: { name: 'I32', width: 4 },
@@ -105,35 +132,53 @@ const WRITE_DTYPE: Record<string, { name: string; width: number }> = {
 
 /** Encodes tensors (and optional string metadata) as a .safetensors file. */
 export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const parts: NumericArray[] = [];
-  let offset = 0;
+  const specs: HeaderSpec[] = [];
   // Wider types first keeps every tensor naturally aligned inside the data section.
   const names = Object.keys(tensors).sort((a, b) => tensors[b].data.BYTES_PER_ELEMENT - tensors[a].data.BYTES_PER_ELEMENT);
   for (const name of names) {
-    if (name === '__metadata__') throw invalid("encodeSafetensors: '__metadata__' is reserved and cannot name a tensor");
     const { shape, data } = tensors[name];
     const spec = WRITE_DTYPE[data.constructor.name];
     if (!spec) throw invalid(`encodeSafetensors: tensor '${name}' has unsupported type ${data.constructor.name} (use Float32Array, Float64Array or Int32Array)`);
     const count = elementCount(shape, `encodeSafetensors: tensor '${name}'`);
     if (count !== data.length) throw invalid(`encodeSafetensors: tensor '${name}' has shape ${JSON.stringify(shape)} (${count} elements) but ${data.length} values`);
-    header[name] = { dtype: spec.name, shape: [...shape], data_offsets: [offset, offset + data.byteLength] };
-    parts.push(data);
-    offset += data.byteLength;
+    specs.push({ name, dtype: spec.name, shape, byteLength: data.byteLength });
   }
-  let json = JSON.stringify(header);
-  // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
-  const jsonBytes0 = new TextEncoder().encode(json);
-  json += ' '.repeat((8 - (jsonBytes0.length % 8)) % 8);
-  const jsonBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + jsonBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(jsonBytes.length), true);
-  out.set(jsonBytes, 8);
-  let pos = 8 + jsonBytes.length;
-  for (const data of parts) {
+  const head = encodeSafetensorsHeader(specs, metadata);
+  const out = new Uint8Array(head.length + specs.reduce((n, t) => n + t.byteLength, 0));
+  out.set(head);
+  let pos = head.length;
+  for (const name of names) {
+    const data = tensors[name].data;
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
     pos += data.byteLength;
   }
+  return out;
+}
+
+/** One tensor of a header to write: its data follows in this order, `byteLength` bytes each. */
+export interface HeaderSpec {
+  name: string;
+  dtype: 'F32' | 'F64' | 'I32';
+  shape: readonly number[];
+  byteLength: number;
+}
+
+/** The 8-byte length and JSON header for tensors laid out back to back in `specs` order. */
+export function encodeSafetensorsHeader(specs: readonly HeaderSpec[], metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const { name, dtype, shape, byteLength } of specs) {
+    if (name === '__metadata__') throw invalid("encodeSafetensors: '__metadata__' is reserved and cannot name a tensor");
+    if (name in header) throw invalid(`encodeSafetensors: tensor '${name}' appears twice`);
+    header[name] = { dtype, shape: [...shape], data_offsets: [offset, offset + byteLength] };
+    offset += byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  // Pad with spaces so the data section starts 8-byte aligned, as the reference writer does.
+  const padded = json.length + ((8 - (json.length % 8)) % 8);
+  const out = new Uint8Array(8 + padded).fill(0x20, 8 + json.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
+  out.set(json, 8);
   return out;
 }

@@ -59,4 +59,22 @@ describe('ZipReader', () => {
       expect((err as Error).message).toMatch(pattern);
     }
   });
+
+  it('refuses a member claiming a huge uncompressed size before allocating it', async () => {
+    const zip = zipSync({ 'a.npy': new Uint8Array(4000) }, { level: 9 });
+    const cd = findSig(zip, 0x02014b50);
+    new DataView(zip.buffer).setUint32(cd + 24, 0xfffffff0, true); // central directory: uncompressed size
+    const err = await ZipReader.open(bufferSource(zip), 'bomb.npz').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlateauError);
+    expect((err as Error).message).toMatch(/^bomb\.npz: member 'a\.npy' claims 4294967280 bytes uncompressed from \d+ compressed, more than deflate can produce/);
+    const stored = zipSync({ 'b.npy': new Uint8Array(10) }, { level: 0 });
+    new DataView(stored.buffer).setUint32(findSig(stored, 0x02014b50) + 24, 1e9, true);
+    await expect(ZipReader.open(bufferSource(stored), 'x.zip')).rejects.toThrow(/member 'b\.npy' is stored uncompressed but claims 1000000000 bytes from 10/);
+  });
 });
+
+function findSig(bytes: Uint8Array, sig: number): number {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i + 4 <= bytes.length; i++) if (v.getUint32(i, true) === sig) return i;
+  throw new Error('signature not found');
+}

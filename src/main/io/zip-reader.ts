@@ -118,6 +118,7 @@ export class ZipReader {
         localOffset: v.getUint32(p + 42, true),
       };
       applyZip64Extra(e, cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), fail);
+      checkClaimedSize(e, src.size, source);
       entries.set(name, e);
       p += 46 + nameLen + extraLen + commentLen;
     }
@@ -154,6 +155,22 @@ export class ZipReader {
 
   close(): Promise<void> {
     return this.src.close();
+  }
+}
+
+/** Deflate cannot expand data more than about 1032 to 1; a member claiming more is corrupt or a zip bomb. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Refuses a member whose claimed sizes cannot be true, before anything the size of its claim is
+ * allocated (reading it would otherwise allocate the claimed uncompressed size up front).
+ */
+function checkClaimedSize(e: ZipEntry, fileSize: number, source: string): void {
+  const fail = (problem: string) => invalid(`${source}: member '${e.name}' ${problem}; the archive is corrupted (or a zip bomb), nothing was unpacked`, { source, member: e.name });
+  if (e.compressedSize > fileSize) throw fail(`claims ${e.compressedSize} compressed bytes, more than the ${fileSize}-byte file holds`);
+  if (e.method === 0 && e.size !== e.compressedSize) throw fail(`is stored uncompressed but claims ${e.size} bytes from ${e.compressedSize}`);
+  if (e.method === 8 && e.size > e.compressedSize * MAX_DEFLATE_RATIO + 64) {
+    throw fail(`claims ${e.size} bytes uncompressed from ${e.compressedSize} compressed, more than deflate can produce`);
   }
 }
 

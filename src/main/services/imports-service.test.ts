@@ -72,12 +72,12 @@ describe('importing checkpoints', () => {
     t = testApp();
     const marker = '/tmp/plateau-pwned'; // what the pickle's os.system call would create (make_fixtures.py)
     rmSync(marker, { force: true });
-    const preview = await t.client.imports.inspect({ path: join(fixtures, 'import/evil.pt') });
-    expect(preview.skipped.length).toBeGreaterThan(0);
-    const run = await importInto(join(fixtures, 'import/evil.pt'));
-    expect(run.status).toBe('imported');
-    expect(existsSync(marker)).toBe(false);
+    const evil = join(fixtures, 'import/evil.pt');
+    const refused = { code: 'InvalidParams', message: expect.stringMatching(/evil\.pt: its pickle calls (posix|os)\.system, which is not data/) };
+    await expect(t.client.imports.inspect({ path: evil })).rejects.toMatchObject(refused);
     const p = await t.client.projects.create({ name: 'Q' });
+    await expect(t.client.imports.start({ projectId: p.id, path: evil })).rejects.toMatchObject(refused);
+    expect(existsSync(marker)).toBe(false);
     await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/legacy.pt') })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/re-save|torch.save/i) });
     await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/make_fixtures.py') })).rejects.toMatchObject({ message: expect.stringMatching(/supported formats/) });
     expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport } from '../io/import-file';
-import { dumpRows, floatWeights, importSteps, weightRows } from '../io/import-run';
+import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
 import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
@@ -23,8 +23,9 @@ async function main() {
   const index = await inspectImport(data.path);
   const dir = join(data.runDir, 'checkpoints');
   mkdirSync(dir, { recursive: true });
+  const checkpointPath = (step: number) => join(dir, `step-${String(step).padStart(8, '0')}.safetensors`);
   const save = (step: number, weights: Parameters<typeof writeCheckpoint>[1]['weights']) => {
-    const file = join(dir, `step-${String(step).padStart(8, '0')}.safetensors`);
+    const file = checkpointPath(step);
     const { bytes, sha256 } = writeCheckpoint(file, { step, epoch: 0, weights });
     post({ type: 'checkpoint', step, epoch: 0, file, bytes, sha256 });
   };
@@ -36,19 +37,28 @@ async function main() {
     return;
   }
   const steps = importSteps(index);
-  let init: Awaited<ReturnType<typeof floatWeights>>['weights'] | undefined;
+  let init: InitWeights | undefined;
   const dropped = new Set<string>();
-  for (const [i, { step, file }] of steps.entries()) {
-    const { weights, dropped: d } = await floatWeights(file);
-    d.forEach((n) => dropped.add(n));
-    init ??= weights;
-    save(step, weights);
-    post({ type: 'metrics', rows: weightRows(weights, step, init) });
+  const nonFinite: NonFiniteTensor[] = [];
+  for (const [i, { step, file: source }] of steps.entries()) {
+    const file = checkpointPath(step);
+    // One tensor batch at a time: a file bigger than memory is written and measured as it streams by.
+    const r = await importCheckpoint(source, step, file, init);
+    r.dropped.forEach((n) => dropped.add(n));
+    nonFinite.push(...r.nonFinite);
+    init ??= await initWeights(file, r.tensors);
+    post({ type: 'checkpoint', step, epoch: 0, file, bytes: r.bytes, sha256: r.sha256 });
+    post({ type: 'metrics', rows: r.rows });
     post({ type: 'progress', fraction: (i + 1) / steps.length, message: `checkpoint ${i + 1}/${steps.length}` });
   }
   post({
     type: 'done',
-    result: { format: index.format, checkpoints: steps.length, tensors: index.tensors.length, nonFloatTensorsLeftOut: [...dropped], scalars: index.format === 'folder' ? {} : index.scalars ?? {} },
+    result: {
+      format: index.format, checkpoints: steps.length, tensors: index.tensors.length, nonFloatTensorsLeftOut: [...dropped],
+      // Imported as they are, but with no metrics: NaN is flagged, never fed to a measure.
+      nonFinite,
+      scalars: index.format === 'folder' ? {} : index.scalars ?? {},
+    },
   });
 }
 

@@ -36,12 +36,19 @@ describe('unpickle', () => {
     expect(flattenCheckpoint(v).skipped).toEqual([{ name: 'l.0', reason: expect.stringMatching(/cycle/) }]);
   });
 
-  it('turns a GLOBAL outside the allow-list into an inert object', () => {
+  it('refuses a GLOBAL outside the allow-list, naming it, before anything could be called', () => {
     // cos\nsystem\n (S'rm -rf /' tR. : the classic code-execution pickle, protocol 0 aside from BINUNICODE.
     const evil = new Uint8Array([...new TextEncoder().encode('cos\nsystem\n('), 0x58, 8, 0, 0, 0, ...new TextEncoder().encode('rm -rf /'), 0x74, 0x52, 0x2e]);
-    const v = load(evil);
+    expect(() => load(evil)).toThrow(/^p\.pkl: its pickle calls os\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\.$/);
+    // STACK_GLOBAL (protocol 4) is vetted the same way: builtins.eval, then stop before REDUCE.
+    const stacked = hex('80048c086275696c74696e73948c046576616c9493942e');
+    expect(() => load(stacked)).toThrow(/calls builtins\.eval, which is not data/);
+  });
+
+  it('keeps an allowed torch name it does not rebuild as an inert object', () => {
+    const v = load(new Uint8Array([...new TextEncoder().encode('ctorch.nn.modules.linear\nLinear\n)R.')]));
     expect(v).toBeInstanceOf(PyObject);
-    expect(v).toMatchObject({ __global__: 'os.system', args: ['rm -rf /'] });
+    expect(v).toMatchObject({ __global__: 'torch.nn.modules.linear.Linear', args: [] });
   });
 
   it.each([

@@ -1,7 +1,8 @@
 // A restricted, hand-written unpickler. Python's pickle runs arbitrary code by design (GLOBAL + REDUCE
 // calls any importable function), and no JS library offers a data-only subset with our error contract,
-// so we interpret the opcodes ourselves and never call anything: GLOBAL only names a callable, and
-// REDUCE/NEWOBJ either go through the caller's allow-list (`hooks.call`) or yield an inert PyObject.
+// so we interpret the opcodes ourselves and never call anything: GLOBAL only names a callable (and the
+// caller may refuse the name outright, `hooks.checkGlobal`), and REDUCE/NEWOBJ either go through the
+// caller's allow-list (`hooks.call`) or yield an inert PyObject.
 import { invalid } from '../../../shared/api/errors';
 
 export type PickleValue = unknown;
@@ -38,6 +39,8 @@ export class PyObject {
 }
 
 export interface PickleHooks {
+  /** Vets every GLOBAL/STACK_GLOBAL as it is read; throws to refuse the whole pickle. */
+  checkGlobal?(g: PyGlobal): void;
   /** BINPERSID: turns a persistent id (torch: a storage reference) into a value. */
   persistentLoad(pid: PickleValue): PickleValue;
   /** REDUCE/NEWOBJ on an allow-listed global; `undefined` means "not allowed", giving a PyObject. */
@@ -108,6 +111,7 @@ export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks):
     if (!Array.isArray(args)) throw fail(`arguments of ${fn.qualified} are a ${describe(args)}, not a tuple`, pos - 1);
     return hooks.call(fn, args) ?? new PyObject(fn.qualified, args);
   };
+  const named = (g: PyGlobal) => (hooks.checkGlobal?.(g), g);
   const setItems = (target: PickleValue, kv: PickleValue[]) => {
     if (kv.length % 2) throw fail('odd number of items for SETITEMS', pos - 1);
     let map: Map<PickleValue, PickleValue>;
@@ -180,12 +184,12 @@ export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks):
       case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
       case 0x68: stack.push(get(u8())); break; // BINGET
       case 0x6a: stack.push(get(u32())); break; // LONG_BINGET
-      case 0x63: { const mod = line(); stack.push(new PyGlobal(mod, line())); break; } // GLOBAL
+      case 0x63: { const mod = line(); stack.push(named(new PyGlobal(mod, line()))); break; } // GLOBAL
       case 0x93: { // STACK_GLOBAL
         const name = pop();
         const mod = pop();
         if (typeof mod !== 'string' || typeof name !== 'string') throw fail('STACK_GLOBAL needs two strings', pos - 1);
-        stack.push(new PyGlobal(mod, name));
+        stack.push(named(new PyGlobal(mod, name)));
         break;
       }
       case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE

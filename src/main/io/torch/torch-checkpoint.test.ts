@@ -85,9 +85,9 @@ describe('readTorchCheckpoint', () => {
     await expectError(index.load(['nope']), /no tensor named 'nope'/);
   });
 
-  it('keeps a hostile GLOBAL (os.system) as inert data and never runs it', async () => {
-    const ckpt = await expectMatches('evil');
-    expect(ckpt.skipped).toEqual([expect.objectContaining({ name: 'payload', reason: expect.stringMatching(/posix\.system|os\.system/) })]);
+  it('refuses a pickle naming a hostile GLOBAL (os.system), naming it, and never runs it', async () => {
+    const err = await expectError(readTorchCheckpoint(fixture('evil.pt')), /evil\.pt: its pickle calls (posix|os)\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\./);
+    expect(err.code).toBe('InvalidParams');
     expect(existsSync('/tmp/plateau-pwned')).toBe(false);
   });
 });

@@ -56,7 +56,7 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
   const names = new Set(zip.names());
   let flat;
   try {
-    flat = flattenCheckpoint(unpickle(pickle, `${source}: data.pkl`, torchHooks(`${source}: data.pkl`)));
+    flat = flattenCheckpoint(unpickle(pickle, `${source}: data.pkl`, torchHooks(`${source}: data.pkl`, source)));
   } catch (err) {
     throw asReadError(source, 'torch.save checkpoint', err);
   }

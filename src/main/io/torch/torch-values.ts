@@ -1,5 +1,6 @@
-// The allow-list of callables a torch.save pickle may "call": each one only builds plain data here.
-// Anything not listed stays an inert PyObject (see pickle.ts); nothing is ever executed.
+// The allow-list of names a torch.save pickle may mention, and of callables it may "call": each one only
+// builds plain data here. A pickle naming anything else is refused whole, since a data file has no
+// reason to name os.system; allowed names we do not rebuild stay inert PyObjects. Nothing is ever executed.
 import { invalid } from '../../../shared/api/errors';
 import { decodeElements, dtypeWidth } from '../ndarray';
 import { describe, isTuple, tuple, PyGlobal, type PickleHooks, type PickleValue } from './pickle';
@@ -49,14 +50,40 @@ export class NumpyArray {
 
 const NUMPY_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray']);
 
+/**
+ * Names a checkpoint may hold besides torch.*: containers, and what NumPy arrays, scalars and dtypes
+ * pickle to (`_codecs.encode` is how protocol 2 spells bytes). builtins are absent: state dicts and
+ * training checkpoints do not name them (dicts, lists and tuples have opcodes of their own).
+ */
+const ALLOWED_GLOBALS = new Set([
+  'collections.OrderedDict', 'collections.defaultdict', '_codecs.encode', 'numpy.dtype', 'numpy.ndarray',
+  ...[...NUMPY_MODULES].flatMap((m) => [`${m}._reconstruct`, `${m}.scalar`]),
+]);
+
+/** True for the names a torch.save checkpoint of tensors, containers and NumPy values can contain. */
+export function isAllowedGlobal(g: PyGlobal): boolean {
+  return g.module === 'torch' || g.module.startsWith('torch.') || ALLOWED_GLOBALS.has(g.qualified);
+}
+
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 const intList = (x: unknown): number[] | undefined =>
   Array.isArray(x) && x.every(isInt) ? [...(x as number[])] : undefined;
 
-/** Pickle hooks implementing torch's persistent ids and the allow-list; `source` names the file in errors. */
-export function torchHooks(source: string): PickleHooks {
+/**
+ * Pickle hooks implementing torch's persistent ids and the allow-list; `source` names the pickle in
+ * errors, `file` the file it came from (the same for a bare pickle).
+ */
+export function torchHooks(source: string, file = source): PickleHooks {
   const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
   const hooks: PickleHooks = {
+    checkGlobal(g) {
+      if (isAllowedGlobal(g)) return;
+      throw invalid(
+        `${file}: its pickle calls ${g.qualified}, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing.`,
+        { source: file, global: g.qualified },
+      );
+    },
+
     persistentLoad(pid) {
       if (!isTuple(pid) || pid[0] !== 'storage' || pid.length < 5) throw fail(`unsupported persistent id (${describe(pid)}); expected ('storage', type, key, location, numel)`);
       const [, type, key, location, numel] = pid;
@@ -88,17 +115,12 @@ export function torchHooks(source: string): PickleHooks {
           return inner instanceof PyGlobal && Array.isArray(innerArgs) ? hooks.call(inner, innerArgs) : undefined;
         }
         case 'collections.OrderedDict':
-        case 'collections.defaultdict':
-        case 'builtins.dict':
-        case '__builtin__.dict': {
+        case 'collections.defaultdict': {
           const m = new Map<PickleValue, PickleValue>();
           const init = q === 'collections.defaultdict' ? undefined : args[0];
           if (Array.isArray(init)) for (const kv of init) if (Array.isArray(kv) && kv.length === 2) m.set(kv[0], kv[1]);
           return m;
         }
-        case 'builtins.set':
-        case 'builtins.frozenset':
-          return new Set(Array.isArray(args[0]) ? args[0] : []);
         case 'torch.Size':
           return intList(args[0]) ? tuple(intList(args[0])!) : undefined;
         case 'torch.device':
