@@ -30,7 +30,7 @@ function writeFolder(dir: string): void {
 export const importFolderBench: BenchCase = {
   name: 'import_folder_100_checkpoints',
   unit: 's',
-  target: '< 60 s (eigen-bound: ~0.45 s per 256 x 784 layer)',
+  target: '< 10 s (the issue: "takes seconds")',
   async run(log) {
     const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-import-'));
     try {

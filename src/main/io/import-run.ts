@@ -121,7 +121,7 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
 }
 
 /** Eigen-decompositions of Grams wider than this are too slow in JS for an import; those keys are skipped. */
-const MAX_GRAM = 512;
+const MAX_GRAM = 1024;
 
 /**
  * Weights-only measures (METRICS.md) of every matrix-shaped tensor: 2-D weights as they are,
