@@ -82,3 +82,21 @@ test('a sweep from the new-run form: inline validation, the planned count, one r
   await expect(table.getByRole('row')).toHaveCount(5); // header + 4 runs
   await expect(table.getByText('grokking-mlp lr=0.003 s1')).toBeVisible();
 });
+
+test('drop a checkpoint file on the Import view: it is uploaded to the host and previewed', async ({ host }) => {
+  test.skip(host.kind !== 'browser', 'Uploads are for the browser host; Electron reads paths on this machine.');
+  const wb = new Workbench(host.page);
+  await wb.createProject('Dropped');
+  await wb.goto('Import');
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(`${process.cwd()}/test/fixtures/import/mlp_state.pt`).toString('base64');
+  const transfer = await host.page.evaluateHandle((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'mlp_state.pt'));
+    return dt;
+  }, bytes);
+  await host.page.getByRole('region', { name: 'Drop files here' }).dispatchEvent('drop', { dataTransfer: transfer });
+  const preview = host.page.getByRole('region', { name: 'Import preview' });
+  await expect(preview.getByRole('cell', { name: '0.weight' })).toBeVisible();
+  await expect(preview.getByText(/uploads\/[0-9a-f]{12}\/mlp_state\.pt$/)).toBeVisible();
+});

@@ -31,6 +31,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
       host,
       port: opts.port ?? 0,
       staticDir: opts.staticDir ?? join(here, '../renderer'),
+      dataDir: opts.dataDir,
     });
     return {
       ...http,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,22 @@ describe('browser host', () => {
     await new Promise((r) => setTimeout(r, 50));
     await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{"name":"x"}', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
     expect(await got).toMatch(/event: project.updated\ndata: \{"projectId":1\}/);
+  });
+
+  it('receives dropped files into uploads/, with safe names, only with the token', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    const auth = { authorization: 'Bearer a-token-of-my-own-choosing' };
+    expect((await raw(h.port, '/upload?name=x.pt', { method: 'POST', body: 'data' })).status).toBe(401);
+    const up = await raw(h.port, '/upload?name=..%2F..%2Fevil%20name.pt&batch=0123456789ab', { method: 'POST', body: 'checkpoint bytes', headers: auth });
+    expect(up.status).toBe(200);
+    const { path, dir, bytes } = JSON.parse(up.body).result;
+    expect(path).toBe(join(dir, 'evil_name.pt'));
+    expect(dir).toBe(join(h.app.ctx.dataDir, 'uploads', '0123456789ab'));
+    expect(bytes).toBe(16);
+    expect(readFileSync(path, 'utf8')).toBe('checkpoint bytes');
+    const bad = await raw(h.port, '/upload?name=a.pt&batch=../../x', { method: 'POST', body: 'x', headers: auth });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toMatch(/batch must be 12 hex digits/);
   });
 
   it('will not bind beyond loopback without a token of the user\'s choosing', async () => {

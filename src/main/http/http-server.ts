@@ -5,6 +5,7 @@ import type { Dispatch } from '../rpc/dispatch';
 import type { EventBus } from '../rpc/event-bus';
 import { cookieHeader, hostAllowed, isLoopback, presentedToken, tokenMatches } from './auth';
 import { securityHeaders, serveStatic } from './static-files';
+import { receiveUpload } from './upload';
 
 export interface HttpOptions {
   dispatch: Dispatch;
@@ -13,6 +14,8 @@ export interface HttpOptions {
   host: string;
   port: number;
   staticDir: string;
+  /** Where dropped files are stored (under uploads/). */
+  dataDir: string;
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
@@ -55,6 +58,14 @@ export async function startHttpServer(opts: HttpOptions) {
       url.searchParams.delete('token');
       res.writeHead(302, { 'Set-Cookie': cookieHeader(token), Location: url.pathname + url.search });
       return res.end();
+    }
+    if (url.pathname === '/upload') {
+      if (req.method !== 'POST') return fail(res, 405, { code: 'InvalidParams', message: 'Use POST for /upload.' });
+      try {
+        return json(res, 200, { ok: true, result: await receiveUpload(req, url, opts.dataDir) });
+      } catch (err) {
+        return fail(res, 400, { code: 'InvalidParams', message: (err as Error).message });
+      }
     }
     if (url.pathname.startsWith('/rpc/')) {
       if (url.pathname === '/rpc/events' && req.method === 'GET') return streamEvents(req, res, bus);

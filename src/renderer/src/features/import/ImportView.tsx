@@ -1,10 +1,11 @@
-import { Badge, Button, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { FolderKanban, PackageOpen, Search } from 'lucide-react';
 import { useState } from 'react';
 import type { Project } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
 import { EmptyState } from '../../components/EmptyState';
+import { uploadFiles } from './upload';
 
 const FORMATS = 'PyTorch (.pt, .pth, .bin), .safetensors, .npy, .npz, feature dumps, TF.js model.json, or a folder of checkpoints';
 
@@ -15,6 +16,23 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
   if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
   const preview = inspect.data;
+  const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const onDrop = async (files: File[]) => {
+    if (!files.length) return;
+    setUpload({ fraction: 0 });
+    try {
+      const saved = await uploadFiles(files, (fraction) => setUpload({ fraction }));
+      const target = saved.length > 1 ? saved[0].dir : saved[0].path; // several files: one folder, one run
+      setPath(target);
+      setUpload(null);
+      start.reset();
+      inspect.mutate({ path: target });
+    } catch (err) {
+      setUpload({ fraction: 0, error: errorMessage(err) });
+    }
+  };
+  const canUpload = !window.plateau; // the browser host takes uploads; Electron reads paths directly
   return (
     <Stack>
       <Title order={2}>Import · {project.name}</Title>
@@ -28,6 +46,16 @@ export function ImportView({ project, onImported }: { project: Project | null; o
           </Group>
         </form>
       </Card>
+      {canUpload && (
+        <Card withBorder p="lg" aria-label="Drop files here" role="region"
+          onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)}
+          onDrop={(e) => { e.preventDefault(); setDragging(false); void onDrop(Array.from(e.dataTransfer.files)); }}
+          style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}>
+          <Text size="sm">Or drop checkpoint files here (several files of one run: drop them together). They are uploaded to the host, then inspected.</Text>
+          {upload && !upload.error && <Progress mt="sm" value={upload.fraction * 100} aria-label="Upload progress" />}
+          {upload?.error && <Text c="red" size="sm" role="alert">{upload.error}</Text>}
+        </Card>
+      )}
       {!preview && !inspect.error && (
         <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
           Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics
