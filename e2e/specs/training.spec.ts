@@ -90,9 +90,15 @@ test('drop a checkpoint file on the Import view: it is uploaded to the host and 
   await wb.goto('Import');
   const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(`${process.cwd()}/test/fixtures/import/mlp_state.pt`).toString('base64');
+  // Runs in the page; e2e code is typed for Node, so the DOM classes are named through globalThis.
   const transfer = await host.page.evaluateHandle((b64) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'mlp_state.pt'));
+    const page = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(file: unknown): void } };
+      File: new (parts: Uint8Array[], name: string) => unknown;
+      atob(s: string): string;
+    };
+    const dt = new page.DataTransfer();
+    dt.items.add(new page.File([Uint8Array.from(page.atob(b64), (c) => c.charCodeAt(0))], 'mlp_state.pt'));
     return dt;
   }, bytes);
   await host.page.getByRole('region', { name: 'Drop files here' }).dispatchEvent('drop', { dataTransfer: transfer });
