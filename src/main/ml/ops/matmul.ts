@@ -36,10 +36,24 @@ function constLeftMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     save([a]);
     return {
       value: tf.matMul(a, bb) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [explicitMatMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D)],
+      // a^T is data too: differentiable in dy only, so an HVP's second pass skips the unused d(a^T) product.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [constLeftMatMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D)],
     };
   });
   return f(b) as tf.Tensor2D;
+}
+
+/** a @ b with b constant (data): only a gets a gradient, dA = dy @ b^T. */
+function constRightMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((...args: Arg[]) => {
+    const [aa, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    save([b]);
+    return {
+      value: tf.matMul(aa, b) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [explicitMatMul(dy as tf.Tensor2D, tf.transpose(saved[0] as tf.Tensor2D))],
+    };
+  });
+  return f(a) as tf.Tensor2D;
 }
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
@@ -68,7 +82,8 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, isInput = false): tf.Tens
       save([x]); // saved, not closed over: a tidy may dispose x before the backward pass
       return {
         value: tf.matMul(x, tf.transpose(ww)) as tf.Tensor,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [matMul(tf.transpose(dy as tf.Tensor2D), saved[0] as tf.Tensor2D)],
+        // x is data: dW = dy^T @ x needs a gradient in dy only (the HVP's second pass), never in x.
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [constRightMatMul(tf.transpose(dy as tf.Tensor2D), saved[0] as tf.Tensor2D)],
       };
     });
     return f(w) as tf.Tensor2D;
