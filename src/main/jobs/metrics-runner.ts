@@ -14,11 +14,11 @@ export function metricsRunner(ctx: AppContext): JobRunner {
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
-    const { checkpoints: which = 'all', hessian = false } = params as { checkpoints?: CheckpointSelection; hessian?: boolean };
+    const { checkpoints: which = 'all', hessian = false, backend: asked } = params as { checkpoints?: CheckpointSelection; hessian?: boolean; backend?: string };
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
-    const backend = await jobBackend(ctx.backend);
+    const backend = await jobBackend(asked ?? ctx.backend);
     const data: MetricsWorkerData = {
       config: run.config,
       checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),

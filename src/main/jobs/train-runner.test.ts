@@ -70,6 +70,15 @@ describe('training jobs', () => {
     expect(await runIn('process')).toEqual(await runIn('thread'));
   });
 
+  it('a run can be forced onto a backend, and records the one it used', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 2 }, backend: 'cpu', metrics: false });
+    await t.app.ctx.jobs.idle();
+    expect(await t.client.runs.get({ id: run.id })).toMatchObject({ status: 'succeeded', backend: 'cpu' });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', backend: 'cuda' as never })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/backend: must be one of/) });
+  });
+
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

@@ -33,8 +33,8 @@ export function trainRunner(ctx: AppContext): JobRunner {
       }
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
-    const { resumeFile } = params as { resumeFile?: string };
-    const backend = await jobBackend(ctx.backend);
+    const { resumeFile, backend: asked } = params as { resumeFile?: string; backend?: string };
+    const backend = await jobBackend(asked ?? ctx.backend);
     const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, resumeFile };
     const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
@@ -49,7 +49,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
       });
       // Checkpoint metrics follow as a job of their own (its own progress, cancellable, re-runnable).
       if ((params as { metrics?: boolean }).metrics !== false && repos.checkpoints.list(runId).length) {
-        ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all' });
+        ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all', backend: asked });
       }
       if (status === 'cancelled') throw new PlateauError('Cancelled', 'Cancelled by the user.');
     } catch (err) {

@@ -39,7 +39,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       changed(run);
       return run;
     },
-    start: ({ projectId, preset, config, set, seeds, name, metrics }) => {
+    start: ({ projectId, preset, config, set, seeds, name, metrics, backend }) => {
       repos.projects.get(projectId);
       if (!preset && !config) throw invalid('Give a preset or a config to train.');
       let base: Record<string, unknown>;
@@ -54,7 +54,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
           projectId, preset: preset ?? null, config: c as unknown as Record<string, unknown>, status: 'queued', seed: c.seed,
           name: `${name ?? preset ?? 'custom'}${configs.length > 1 || !name ? ` s${c.seed}` : ''}`,
         });
-        ctx.jobs.enqueue('train', projectId, run.id, { metrics });
+        ctx.jobs.enqueue('train', projectId, run.id, { metrics, backend });
         changed(run);
         return run;
       });
@@ -88,8 +88,8 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       const last = repos.checkpoints.latest(id);
       if (!last) throw conflict(`Run ${id} has no checkpoint to resume from; start it again instead.`);
       const first = repos.jobs.list({ projectId: run.projectId }).findLast((j) => j.runId === id && j.kind === 'train');
-      const { metrics = true } = (first ? repos.jobs.params(first.id) : {}) as { metrics?: boolean };
-      ctx.jobs.enqueue('train', run.projectId, id, { metrics, resumeFile: last.file });
+      const { metrics = true, backend } = (first ? repos.jobs.params(first.id) : {}) as { metrics?: boolean; backend?: string };
+      ctx.jobs.enqueue('train', run.projectId, id, { metrics, backend, resumeFile: last.file });
       return changedRun(repos.runs.update(id, { status: 'queued', error: null, finishedAt: null }));
     },
     checkpoints: ({ id }) => {

@@ -42,6 +42,8 @@ export const contract = {
       name: name.optional(),
       /** Compute every closed-form metric at each checkpoint once training ends. */
       metrics: z.boolean().default(true),
+      /** Force a tfjs backend for these runs (default: the fastest installed one). */
+      backend: z.enum(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'], "must be one of 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'").optional(),
     }).strict()),
     cancel: method<Run>()(byId),
     pause: method<Run>()(byId),

@@ -3,7 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
 import { api, errorMessage } from '../../api/client';
-import { useStartRuns } from '../../api/queries';
+import { useStartRuns, useSystemInfo } from '../../api/queries';
 import { fieldsOf, planRuns, show, type Value } from './config-form';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
@@ -38,6 +38,8 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
   const [name, setName] = useState('');
   const start = useStartRuns();
   const [cluster, setCluster] = useState(false);
+  const [backend, setBackend] = useState<string | null>(null);
+  const info = useSystemInfo();
   const [slurm, setSlurm] = useState({ sharedDir: '', partition: '', time: '', ssh: '' });
   const submitSweep = useMutation({ mutationFn: api.sweeps.submit });
   const base = PRESETS[preset].config;
@@ -65,7 +67,9 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
     for (const combo of plan.combos) {
       // Unnamed single settings are named by the core (preset and seed); grid points carry their values.
       const label = name.trim() || (Object.keys(combo).length ? `${preset} ${describe(combo)}` : undefined);
-      const runs = await start.mutateAsync({ projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, ...(label ? { name: label } : {}) });
+      const runs = await start.mutateAsync({
+        projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, ...(label ? { name: label } : {}), ...(backend ? { backend: backend as 'wasm' } : {}),
+      });
       first ??= runs[0].id;
     }
     if (first !== undefined) onStarted(first);
@@ -83,6 +87,8 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
             <TextInput label="Seeds" description="e.g. 0 or 0-4 or 0,3,7" value={seeds} onChange={(e) => setSeeds(e.currentTarget.value)}
               error={seedList ? undefined : 'Seeds are whole numbers: 0, 0-4 or 0,3,7'} />
             <TextInput label="Name (optional)" placeholder={preset} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+            <Select label="Backend" placeholder={`automatic (${info.data?.backends.chosen ?? '…'})`} clearable value={backend} onChange={setBackend}
+              data={info.data?.backends.available ?? []} />
           </Group>
           <Accordion variant="contained" chevronPosition="left">
             {[...GROUPS, 'training'].map((g) => {
