@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 
 const resolver = createRequire(import.meta.url);
 
-/** Resolution order of tfjs backends, fastest first (see PLATFORM.md). */
-export const BACKEND_ORDER = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_ORDER)[number];
+import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
+
+export { BACKEND_ORDER, type BackendName };
 
 /** Backends whose native code is best kept out of the app's process (run their jobs in a child process). */
 export const NATIVE_BACKENDS: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node'];

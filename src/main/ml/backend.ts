@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
 
-export const BACKEND_ORDER = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_ORDER)[number];
+export { BACKEND_ORDER, type BackendName };
 
 export interface BackendInfo {
   /** The backend actually in use, in our naming. */

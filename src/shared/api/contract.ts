@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -43,7 +43,7 @@ export const contract = {
       /** Compute every closed-form metric at each checkpoint once training ends. */
       metrics: z.boolean().default(true),
       /** Force a tfjs backend for these runs (default: the fastest installed one). */
-      backend: z.enum(['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'], "must be one of 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'").optional(),
+      backend: z.enum(BACKEND_ORDER, `must be one of ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}`).optional(),
     }).strict()),
     cancel: method<Run>()(byId),
     pause: method<Run>()(byId),

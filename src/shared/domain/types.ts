@@ -9,6 +9,10 @@ export type JobState = (typeof JOB_STATES)[number];
 export const JOB_KINDS = ['train', 'metrics', 'import'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
+/** tfjs backends in resolution order, fastest first (PLATFORM.md). */
+export const BACKEND_ORDER = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
 export const SPLITS = ['train', 'test', 'none'] as const;
 export type Split = (typeof SPLITS)[number];
 
