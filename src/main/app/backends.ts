@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-
-const resolver = createRequire(import.meta.url);
-
 import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
 
 export { BACKEND_ORDER, type BackendName };
+
+const resolver = createRequire(import.meta.url);
 
 /** Backends whose native code is best kept out of the app's process (run their jobs in a child process). */
 export const NATIVE_BACKENDS: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu', 'tfjs-node'];
