@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app/create-app';
 import { resolveDataDir } from './app/paths';
 import { wireIpc } from './electron/ipc';
+import { pickPath } from './electron/pick-path';
 import { electronPdf } from './electron/print-pdf';
 import { hardenSession } from './electron/security';
 import { createMainWindow } from './electron/window';
@@ -14,7 +15,7 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 app.whenReady().then(() => {
   let core: ReturnType<typeof createApp>;
   try {
-    core = createApp({ dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'), host: 'electron', pdf: electronPdf });
+    core = createApp({ dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'), host: 'electron', pdf: electronPdf, pickPath });
   } catch (err) {
     dialog.showErrorBox('Plateau cannot open its data', (err as Error).message);
     app.exit(1);

@@ -33,6 +33,8 @@ export interface AppOptions {
   backend?: string;
   /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
   pdf?: PdfPrinter;
+  /** The host's native open dialog (Electron); resolves null when the user cancels. */
+  pickPath?: (kind: 'file' | 'folder') => Promise<string | null>;
 }
 
 /** The composition root: one database, one bus, one queue, every service, one dispatcher. */
@@ -52,7 +54,7 @@ export function createApp(opts: AppOptions) {
   jobs.register('metrics', metricsRunner(ctx));
   jobs.register('import', importRunner(ctx));
   const services = {
-    system: systemService(ctx),
+    system: systemService(ctx, opts.pickPath),
     projects: projectsService(ctx),
     runs: runsService(ctx),
     imports: importsService(ctx),

@@ -1,12 +1,17 @@
 import { cpus, platform } from 'node:os';
 import type { ServiceApi } from '../../shared/api/contract';
+import { unavailable } from '../../shared/api/errors';
 import type { SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
 
-export function systemService(ctx: AppContext): ServiceApi['system'] {
+export function systemService(ctx: AppContext, pickPath?: (kind: 'file' | 'folder') => Promise<string | null>): ServiceApi['system'] {
   return {
+    pickPath: async ({ kind }) => {
+      if (!pickPath) throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');
+      return { path: await pickPath(kind) };
+    },
     info: async (): Promise<SystemInfo> => {
       const available = installedBackends();
       return {

@@ -20,6 +20,8 @@ const settings = z.record(z.string(), z.unknown());
 export const contract = {
   system: {
     info: method<SystemInfo>()(none),
+    /** A native open dialog on the desktop app (the browser host has none: it takes uploads instead). */
+    pickPath: method<{ path: string | null }>()(z.object({ kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'") }).strict()),
   },
   projects: {
     list: method<Project[]>()(none),

@@ -42,6 +42,12 @@ export function ImportView({ project, onImported }: { project: Project | null; o
             <TextInput label="File or folder on the host" description={FORMATS} placeholder="/data/checkpoints/run-3" value={path}
               onChange={(e) => { setPath(e.currentTarget.value); inspect.reset(); }} style={{ flex: 1 }}
               error={inspect.error ? errorMessage(inspect.error) : undefined} />
+            {!canUpload && (['file', 'folder'] as const).map((kind) => (
+              <Button key={kind} mt={48} variant="default" onClick={async () => {
+                const { path: picked } = await api.system.pickPath({ kind });
+                if (picked) { setPath(picked); start.reset(); inspect.mutate({ path: picked }); }
+              }}>Choose {kind}…</Button>
+            ))}
             <Button type="submit" mt={48} leftSection={<Search size={16} />} loading={inspect.isPending} disabled={!path.trim()}>Inspect</Button>
           </Group>
         </form>
