@@ -57,6 +57,17 @@ export const gaussianMixtureSchema = z.object({
   ...dataCommon,
 });
 
+/** Gaussian inputs labelled by a fixed random one-hidden-layer ReLU network (the teacher). */
+export const teacherStudentSchema = z.object({
+  kind: z.literal('teacher-student'),
+  dim: int(1, 100_000).default(32),
+  classes: int(2, 1000).default(4),
+  teacherWidth: int(1, 100_000).default(16),
+  trainSize: int(1, 10_000_000).default(1000),
+  testSize: int(1, 10_000_000).default(1000),
+  ...dataCommon,
+});
+
 export const sparseParitySchema = z
   .object({
     kind: z.literal('sparse-parity'),
@@ -112,10 +123,10 @@ export const csvDatasetSchema = z.object({
   ...fileData,
 });
 
-const DATASET_KINDS = ['modular', 'gaussian-mixture', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
+const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
 export const datasetSchema = z.discriminatedUnion(
   'kind',
-  [modularDatasetSchema, gaussianMixtureSchema, sparseParitySchema, idxDatasetSchema, npzDatasetSchema, npyDatasetSchema, csvDatasetSchema],
+  [modularDatasetSchema, gaussianMixtureSchema, teacherStudentSchema, sparseParitySchema, idxDatasetSchema, npzDatasetSchema, npyDatasetSchema, csvDatasetSchema],
   { error: oneOf(DATASET_KINDS) },
 );
 
@@ -310,6 +321,7 @@ export type DatasetConfig = z.infer<typeof datasetSchema>;
 export type ModularDatasetConfig = z.infer<typeof modularDatasetSchema>;
 export type GaussianMixtureConfig = z.infer<typeof gaussianMixtureSchema>;
 export type SparseParityConfig = z.infer<typeof sparseParitySchema>;
+export type TeacherStudentConfig = z.infer<typeof teacherStudentSchema>;
 export type IdxDatasetConfig = z.infer<typeof idxDatasetSchema>;
 export type NpzDatasetConfig = z.infer<typeof npzDatasetSchema>;
 export type NpyDatasetConfig = z.infer<typeof npyDatasetSchema>;

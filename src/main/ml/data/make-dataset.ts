@@ -4,6 +4,7 @@ import { fileDataset } from './file-dataset';
 import { gaussianMixture } from './gaussian-mixture';
 import { modularArithmetic } from './modular';
 import { sparseParity } from './sparse-parity';
+import { teacherStudent } from './teacher-student';
 
 /** Builds the dataset a (validated) config describes, deterministically from the seed. */
 export function makeDataset(config: DatasetConfig, seed: number): Dataset {
@@ -12,6 +13,8 @@ export function makeDataset(config: DatasetConfig, seed: number): Dataset {
       return modularArithmetic(seed, config);
     case 'gaussian-mixture':
       return gaussianMixture(seed, config);
+    case 'teacher-student':
+      return teacherStudent(seed, config);
     case 'sparse-parity':
       return sparseParity(seed, config);
     case 'idx':
