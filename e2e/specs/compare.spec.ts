@@ -48,7 +48,7 @@ test('train two seeds, compare them on the stacked chart, export PNG, SVG and CS
   await page.screenshot({ path: testInfo.outputPath('view-checkpoints.png'), fullPage: true });
 });
 
-test('export a report of the project as HTML and CSV', async ({ host }) => {
+test('export a report of the project as HTML and CSV', async ({ host }, testInfo) => {
   const page = host.page;
   const wb = new Workbench(page);
   await wb.createProject('Report me');
@@ -59,6 +59,7 @@ test('export a report of the project as HTML and CSV', async ({ host }) => {
   await page.getByRole('button', { name: 'Export report' }).click();
   const written = page.getByRole('region', { name: 'Report written' });
   await expect(written.getByText(/\.html$/)).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: testInfo.outputPath('view-reports.png'), fullPage: true });
   const html = (await written.getByText(/\.html$/).textContent())!;
   const { readFileSync } = await import('node:fs');
   const text = readFileSync(html, 'utf8');

@@ -7,7 +7,7 @@ import { Workbench } from '../pages/workbench';
 
 const slurmUp = spawnSync('sinfo', ['-h', '-o', '%T']).stdout?.toString().match(/idle|mixed|allocated/);
 
-test('submit a sweep to Slurm from the new-run form, follow it, collect it', async ({ host }) => {
+test('submit a sweep to Slurm from the new-run form, follow it, collect it', async ({ host }, testInfo) => {
   test.skip(!slurmUp, 'No running Slurm here: `bash scripts/slurm/start-test-cluster.sh` starts a single-node one (CI does).');
   test.setTimeout(180_000);
   const page = host.page;
@@ -32,6 +32,7 @@ test('submit a sweep to Slurm from the new-run form, follow it, collect it', asy
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect(tasks.getByText('completed')).toHaveCount(2, { timeout: 2000 });
   }).toPass({ timeout: 150_000 });
+  await page.screenshot({ path: testInfo.outputPath('view-sweeps.png'), fullPage: true });
   await page.getByRole('button', { name: 'Collect finished' }).click();
   await expect(page.getByText(/Collected 2 new run\(s\)/)).toBeVisible();
   await wb.goto('Runs');

@@ -44,7 +44,7 @@ test('reload mid-training: the run is still there and still updating', async ({ 
   await expect(host.page.getByRole('table', { name: 'Runs' }).getByText('cancelled')).toBeVisible({ timeout: 20_000 });
 });
 
-test('import a PyTorch checkpoint: preview its tensors, import it, find it among the runs', async ({ host }) => {
+test('import a PyTorch checkpoint: preview its tensors, import it, find it among the runs', async ({ host }, testInfo) => {
   const wb = new Workbench(host.page);
   await wb.createProject('Imports');
   await wb.goto('Import');
@@ -52,6 +52,7 @@ test('import a PyTorch checkpoint: preview its tensors, import it, find it among
   await host.page.getByRole('button', { name: 'Inspect' }).click();
   const preview = host.page.getByRole('region', { name: 'Import preview' });
   await expect(preview.getByRole('cell', { name: '0.weight' })).toBeVisible();
+  await host.page.screenshot({ path: testInfo.outputPath('view-import.png'), fullPage: true });
   await preview.getByRole('button', { name: 'Import into Imports' }).click();
   await expect(host.page.getByRole('table', { name: 'Runs' }).getByText('imported')).toBeVisible({ timeout: 20_000 });
   await wb.goto('Import');
