@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { JobProgress } from '../../../shared/api/contract';
 import type { MetricSeries } from '../../../shared/domain/types';
 import { api, queryClient } from './client';
+import { mergeRows } from './merge-rows';
 
 /** Latest progress of every running job, keyed by run id; cleared when a job ends. */
 export function useLiveProgress(): Map<number, JobProgress> {
@@ -29,19 +30,7 @@ export function useSeries(runIds: number[], keys: string[]) {
     if (!runIds.length) return;
     return api.on('run.metrics', ({ runId, rows }) => {
       if (!runIds.includes(runId)) return;
-      queryClient.setQueryData<MetricSeries[]>(queryKey, (old) => {
-        if (!old) return old;
-        const next = old.map((s) => ({ ...s }));
-        for (const r of rows) {
-          if (!keys.includes(r.key)) continue;
-          let s = next.find((x) => x.runId === runId && x.key === r.key && x.split === r.split && x.layer === (r.layer ?? ''));
-          if (!s) next.push((s = { runId, key: r.key, split: r.split, layer: r.layer ?? '', steps: [], epochs: [], values: [] }));
-          s.steps = [...s.steps, r.step];
-          s.epochs = [...s.epochs, r.epoch];
-          s.values = [...s.values, r.value];
-        }
-        return next;
-      });
+      queryClient.setQueryData<MetricSeries[]>(queryKey, (old) => old && mergeRows(old, runId, rows, keys));
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [queryKey.join('|')]);
