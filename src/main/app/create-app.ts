@@ -30,6 +30,8 @@ export interface AppOptions {
   host: SystemInfo['host'];
   /** Jobs run at once; default cores - 1 (at least 1). */
   concurrency?: number;
+  /** Compute threads per job; default the cores shared out among `concurrency` jobs. */
+  threads?: number;
   backend?: string;
   /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
   pdf?: PdfPrinter;
@@ -48,7 +50,7 @@ export function createApp(opts: AppOptions) {
     repos.runs.markInterrupted();
   }
   const bus = new EventBus();
-  const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1));
+  const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1), opts.threads);
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** One benchmark of `plateau bench`: measures itself and returns its headline figure. */
 export interface BenchResult {
   value: number;
@@ -12,3 +14,6 @@ export interface BenchCase {
   target: string;
   run(log: (line: string) => void): Promise<BenchResult>;
 }
+
+/** Compute threads for the in-process cases: the PyTorch references run 2 threads, so do we (where the cores exist). */
+export const BENCH_THREADS = Math.min(2, availableParallelism());

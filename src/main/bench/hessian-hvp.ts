@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BenchCase } from './bench-case';
+import { BENCH_THREADS, type BenchCase } from './bench-case';
 import { torchMs, withReference } from './torch-reference';
-import { initBackend } from '../ml/backend';
+import { describeBackend, initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { hvp, installSecondOrderGradients } from '../ml/hessian/second-order';
@@ -49,9 +49,9 @@ export const hessianHvpBench: BenchCase = {
   unit: 'ms',
   target: '<= 3x PyTorch (2 threads)',
   async run(log) {
-    const backend = await initBackend('wasm');
+    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
     installSecondOrderGradients();
-    log(`backend ${backend.name} (tfjs ${backend.tfjsVersion}, ${backend.threads} thread(s))`);
+    log(`backend ${describeBackend(backend)}`);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
     const params = Object.values(model.namedWeights());
@@ -78,7 +78,8 @@ export const hessianHvpBench: BenchCase = {
       tf.dispose([x, y, ...v]);
       model.dispose();
     }
-    return withReference(ms, torchMs(TORCH_SCRIPT, ['2', String(WARMUP), String(REPS), String(BLOCKS)], log), log);
+    const torch = (threads: number) => torchMs(TORCH_SCRIPT, [String(threads), String(WARMUP), String(REPS), String(BLOCKS)], log);
+    return withReference(ms, torch(2), log, torch(1));
   },
 };
 

@@ -6,7 +6,7 @@ import { runWorker, workerEntry } from '../jobs/worker-runner';
 import { GROKKING_MLP } from '../../shared/domain/presets';
 
 /** Long enough (~5 s per run) that worker start-up (~0.5 s) is a small part of the wall time. */
-const EPOCHS = 100;
+const EPOCHS = 160;
 const BLOCKS = 2;
 
 interface RunTiming {

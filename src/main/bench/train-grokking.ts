@@ -1,5 +1,5 @@
-import type { BenchCase } from './bench-case';
-import { initBackend } from '../ml/backend';
+import { BENCH_THREADS, type BenchCase } from './bench-case';
+import { describeBackend, initBackend } from '../ml/backend';
 import { GROKKING_MLP } from '../../shared/domain/presets';
 import { train, type EpochLog } from '../ml/train';
 
@@ -14,8 +14,8 @@ export const grokkingMlpBench: BenchCase = {
   unit: 's',
   target: '< 50 s (PyTorch ~25 s); train acc >= 99% by epoch 150, test acc >= 95% by 600, >= 99% by 1000',
   async run(log) {
-    const backend = await initBackend('wasm');
-    log(`backend ${backend.name} (tfjs ${backend.tfjsVersion}, ${backend.threads} thread(s))`);
+    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
+    log(`backend ${describeBackend(backend)}`);
     const logs: EpochLog[] = [];
     const started = performance.now();
     const summary = await train(

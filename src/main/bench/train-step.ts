@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BenchCase } from './bench-case';
+import { BENCH_THREADS, type BenchCase } from './bench-case';
 import { timeAdamSteps, torchMs, withReference } from './torch-reference';
-import { initBackend } from '../ml/backend';
+import { describeBackend, initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { mlp } from '../ml/models/mlp';
@@ -47,8 +47,8 @@ export const trainStepBench: BenchCase = {
   unit: 'ms',
   target: '<= 1.5x PyTorch (2 threads)',
   async run(log) {
-    const backend = await initBackend('wasm');
-    log(`backend ${backend.name} (tfjs ${backend.tfjsVersion}, ${backend.threads} thread(s))`);
+    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
+    log(`backend ${describeBackend(backend)}`);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
     const labels = Int32Array.from({ length: BATCH }, () => rng.int(CLASSES));
@@ -61,7 +61,8 @@ export const trainStepBench: BenchCase = {
       tf.dispose([x, y]);
       model.dispose();
     }
-    return withReference(ms, torchMs(TORCH_SCRIPT, ['2', String(WARMUP), String(STEPS), String(BLOCKS)], log), log);
+    const torch = (threads: number) => torchMs(TORCH_SCRIPT, [String(threads), String(WARMUP), String(STEPS), String(BLOCKS)], log);
+    return withReference(ms, torch(2), log, torch(1));
   },
 };
 

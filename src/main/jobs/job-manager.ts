@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { conflict, PlateauError } from '../../shared/api/errors';
 import type { JobProgress } from '../../shared/api/contract';
 import type { Job, JobKind } from '../../shared/domain/types';
@@ -25,7 +26,15 @@ export class JobManager {
   /** Jobs this process queued: another process sharing the database runs its own. */
   private owned = new Set<number>();
 
-  constructor(private repos: Repos, private bus: EventBus, public concurrency: number) {}
+  /**
+   * `threads`: compute threads each job may use (wasm's XNNPACK pool). Default: the cores shared out
+   * among the jobs that may run at once, so a full queue does not oversubscribe the machine.
+   */
+  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, private threads?: number) {}
+
+  threadsPerJob(): number {
+    return this.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, this.concurrency)));
+  }
 
   register(kind: JobKind, runner: JobRunner): void {
     this.runners.set(kind, runner);

@@ -25,6 +25,7 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       initFile: all.find((c) => c.step === 0)?.file,
       hessian,
       backend,
+      threads: ctx.jobs.threadsPerJob(),
     };
     const handle = runWorker(workerEntry('metrics'), data, (m) => {
       if (m.type === 'metrics') {

@@ -70,6 +70,33 @@ describe('training jobs', () => {
     expect(await runIn('process')).toEqual(await runIn('thread'));
   });
 
+  it('multi-threaded wasm trains exactly like one thread; a BLAS, when found, trains the same run to float tolerance', async () => {
+    const curve = async (threads: number, blas: boolean) => {
+      if (!blas) process.env.PLATEAU_BLAS = 'off'; // workers copy the environment when they start
+      try {
+        t = testApp({ threads });
+        const p = await t.client.projects.create({ name: 'P' });
+        const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, 'model.width': 64 }, metrics: false });
+        await t.app.ctx.jobs.idle();
+        const done = await t.client.runs.get({ id: run.id });
+        expect(done).toMatchObject({ status: 'succeeded', backend: 'wasm' });
+        const values = (await t.client.metrics.series({ runIds: [run.id], keys: ['train_loss'] }))[0].values;
+        await t.dispose();
+        return { versions: done.versions, values };
+      } finally {
+        delete process.env.PLATEAU_BLAS;
+      }
+    };
+    const one = await curve(1, false);
+    const two = await curve(2, false);
+    expect(two.versions).toMatchObject({ threads: '2' });
+    expect(two.versions.blas).toBeUndefined();
+    expect(two.values).toEqual(one.values);
+    const withBlas = await curve(2, true);
+    if (!withBlas.versions.blas) return; // no system BLAS here (blas.test.ts says so)
+    withBlas.values.forEach((v, i) => expect(v).toBeCloseTo(one.values[i], 5));
+  });
+
   it('a run can be forced onto a backend, and records the one it used', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

@@ -21,7 +21,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
     changed();
     const onMessage = (m: FromWorker) => {
       if (m.type === 'ready') {
-        repos.runs.update(runId, { backend: m.backend, versions: { plateau: ctx.appVersion, tfjs: m.tfjsVersion, threads: String(m.threads), node: process.versions.node } });
+        repos.runs.update(runId, { backend: m.backend, versions: { plateau: ctx.appVersion, tfjs: m.tfjsVersion, threads: String(m.threads), ...(m.blas ? { blas: m.blas } : {}), node: process.versions.node } });
         changed();
       } else if (m.type === 'metrics') {
         repos.metrics.insertMany(runId, m.rows);
@@ -35,7 +35,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
     };
     const { resumeFile, backend: asked } = params as { resumeFile?: string; backend?: string };
     const backend = await jobBackend(asked ?? ctx.backend);
-    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, resumeFile };
+    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, threads: ctx.jobs.threadsPerJob(), resumeFile };
     const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
     try {

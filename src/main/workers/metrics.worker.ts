@@ -22,6 +22,8 @@ export interface MetricsWorkerData {
   /** Also the full-loss Hessian measures (HVP based: slower). */
   hessian?: boolean;
   backend?: BackendName;
+  /** Compute threads (wasm's pool); 1 when absent. */
+  threads?: number;
 }
 
 const port = workerPort<MetricsWorkerData>();
@@ -30,8 +32,8 @@ let cancelled = false;
 port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
 
 async function main() {
-  const backend = await initBackend(data.backend);
-  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads });
+  const backend = await initBackend(data.backend, { threads: data.threads });
+  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   const config = parseTrainConfig(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint

@@ -11,6 +11,8 @@ export interface TrainWorkerData {
   config: unknown;
   runDir: string;
   backend?: BackendName;
+  /** Compute threads (wasm's pool); 1 when absent. */
+  threads?: number;
   /** Continue from this checkpoint file (a resumed run) instead of from scratch. */
   resumeFile?: string;
 }
@@ -30,8 +32,8 @@ port.onMessage((m: ToWorker) => {
 const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
 
 async function main() {
-  const backend = await initBackend(data.backend);
-  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads });
+  const backend = await initBackend(data.backend, { threads: data.threads });
+  post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   const ckptDir = join(data.runDir, 'checkpoints');
   mkdirSync(ckptDir, { recursive: true });
   const epochs = (data.config as { epochs?: number }).epochs ?? 1;

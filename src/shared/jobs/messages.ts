@@ -3,7 +3,7 @@
 export type ToWorker = { type: 'control'; action: 'cancel' | 'pause' | 'resume' };
 
 export type FromWorker =
-  | { type: 'ready'; backend: string; tfjsVersion: string; threads: number }
+  | { type: 'ready'; backend: string; tfjsVersion: string; threads: number; blas?: string | null }
   | { type: 'progress'; fraction: number; message: string; values?: Record<string, number> }
   /** Metric rows, already batched by the worker: step, epoch, split, key, value. */
   | { type: 'metrics'; rows: MetricRow[] }

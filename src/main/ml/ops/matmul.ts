@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { wasmMatMulIsBlas } from './wasm-kernels';
 
 /**
  * matMul whose gradient transposes explicitly. On wasm, matMul with transposeA/B is 10-20x slower
@@ -56,7 +57,8 @@ function constRightMatMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return f(a) as tf.Tensor2D;
 }
 
-const onWasm = (): boolean => tf.getBackend() === 'wasm';
+/** wasm on its own kernels, where transposed products are the slow path; with a BLAS they cost nothing. */
+const onWasm = (): boolean => tf.getBackend() === 'wasm' && !wasmMatMulIsBlas();
 
 /** a @ b, differentiable in both; fast gradient on wasm, stock matMul elsewhere (custom is slower on cpu). */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Blas } from '../blas';
+
+/**
+ * Kernels tfjs-backend-wasm 4.22 is slow at on the shapes training lives on, registered over its own
+ * once wasm has started. Each handles its common case and hands every other case to the original.
+ */
+
+/** The parts of tfjs-backend-wasm's backend these kernels use (public methods of BackendWasm). */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+}
+
+const TILE = 16; // 16 x 16 float tiles: both sides of the copy stay in L1 (measured fastest of 8..64)
+
+/** dst[j, i] = src[i, j] for an r x c matrix, tile by tile (the stock kernel strides through memory: ~4x slower). */
+export function transposeInto(src: Float32Array, dst: Float32Array, r: number, c: number): void {
+  for (let i0 = 0; i0 < r; i0 += TILE) {
+    const i1 = Math.min(r, i0 + TILE);
+    for (let j0 = 0; j0 < c; j0 += TILE) {
+      const j1 = Math.min(c, j0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        const row = i * c;
+        for (let j = j0; j < j1; j++) dst[j * r + i] = src[row + j];
+      }
+    }
+  }
+}
+
+function transpose2d(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | null {
+  const x = args.inputs.x;
+  const perm = args.attrs?.perm as number[] | undefined;
+  if (!x || x.dtype !== 'float32' || x.shape.length !== 2 || perm?.[0] !== 1) return null;
+  const [r, c] = x.shape as [number, number];
+  if (r < 2 || c < 2) return null; // a vector: the original reshapes it for free
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([c, r], 'float32');
+  // views taken after the allocation: growing the heap replaces its buffer
+  transposeInto(backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array, r, c);
+  return out;
+}
+
+const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
+
+/**
+ * BatchMatMul through the system BLAS, on the operands where they lie in wasm memory. Transposed
+ * operands cost nothing here (BLAS reads either layout), unlike wasm's own kernel. Batches loop over
+ * sgemm, broadcasting a single matrix on either side.
+ */
+function blasMatMul(blas: Blas, args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | null {
+  const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
+  const ta = !!args.attrs?.transposeA;
+  const tb = !!args.attrs?.transposeB;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const [m, k, k2, n] = [ta ? ac : ar, ta ? ar : ac, tb ? bc : br, tb ? br : bc];
+  const batchA = product(a.shape.slice(0, -2));
+  const batchB = product(b.shape.slice(0, -2));
+  const sameOuter = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+  if (k !== k2 || m * n * k === 0 || !(sameOuter || batchA === 1 || batchB === 1)) return null; // tfjs reports the error
+  const outer = batchA >= batchB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  const backend = args.backend as WasmBackend;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  // views taken after the allocation: growing the heap replaces its buffer
+  const [av, bv, cv] = [a, b, out].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
+  for (let i = 0; i < Math.max(batchA, batchB); i++) {
+    const ai = batchA === 1 ? av : av.subarray(i * m * k, (i + 1) * m * k);
+    const bi = batchB === 1 ? bv : bv.subarray(i * k * n, (i + 1) * k * n);
+    blas.sgemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, ai, bi, cv.subarray(i * m * n, (i + 1) * m * n));
+  }
+  return out;
+}
+
+type Handler = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | null;
+
+/** Puts `handler` in front of wasm's kernel `name`; the original runs whatever the handler declines. */
+function override(name: string, handler: Handler): void {
+  const original = tf.getKernel(name, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: (args) => handler(args) ?? original.kernelFunc(args) });
+}
+
+let installed = false;
+let matMulIsBlas = false;
+
+/** Whether wasm's matrix products run on a BLAS (which reads transposed operands at no cost). */
+export const wasmMatMulIsBlas = (): boolean => matMulIsBlas;
+
+/** Puts the faster kernels in front of wasm's own (once; after the backend has started). */
+export function installWasmKernels(blas: Blas | null): void {
+  if (installed) return;
+  installed = true;
+  override('Transpose', transpose2d);
+  if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
+  matMulIsBlas = !!blas;
+}
