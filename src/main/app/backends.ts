@@ -56,6 +56,16 @@ export function hasHardwareWebgpu(): Promise<boolean> {
   return webgpuProbe;
 }
 
+/**
+ * The backend metrics jobs use: as `jobBackend`, but never WebGPU. Metrics read tensors synchronously
+ * (power iterations, float64 closed forms on the CPU), which WebGPU cannot do in Node.
+ */
+export async function metricsBackend(forced?: string): Promise<BackendName> {
+  const chosen = await jobBackend(forced);
+  if (chosen !== 'webgpu') return chosen;
+  return installedBackends().find((b) => b !== 'webgpu') ?? 'cpu';
+}
+
 /** The backend jobs will use: the user's choice, else the fastest that is installed (webgpu only with a hardware adapter). */
 export async function jobBackend(forced?: string): Promise<BackendName> {
   if (forced && (BACKEND_ORDER as readonly string[]).includes(forced)) return forced as BackendName;

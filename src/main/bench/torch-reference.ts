@@ -48,17 +48,17 @@ export function withReference(ms: number, reference: number | null, log: (line: 
 }
 
 /** Best-of-blocks ms per Adam step of a model on one batch; frees everything it made. */
-export function timeAdamSteps(model: Model, x: tf.Tensor2D, y: tf.Tensor2D, o: { warmup: number; steps: number; blocks: number }): number {
+export async function timeAdamSteps(model: Model, x: tf.Tensor2D, y: tf.Tensor2D, o: { warmup: number; steps: number; blocks: number }): Promise<number> {
   const named = model.namedWeights();
   const names = Object.keys(named);
   const params = names.map((n) => named[n]);
   const opt = adam(named);
   let ms = Infinity;
   try {
-    for (let i = 0; i < o.warmup; i++) trainStep(model, opt, params, names, x, y, 1e-3);
+    for (let i = 0; i < o.warmup; i++) await trainStep(model, opt, params, names, x, y, 1e-3);
     for (let b = 0; b < o.blocks; b++) {
       const t0 = performance.now();
-      for (let i = 0; i < o.steps; i++) trainStep(model, opt, params, names, x, y, 1e-3);
+      for (let i = 0; i < o.steps; i++) await trainStep(model, opt, params, names, x, y, 1e-3);
       ms = Math.min(ms, (performance.now() - t0) / o.steps);
     }
   } finally {

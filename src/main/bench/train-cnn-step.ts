@@ -52,7 +52,7 @@ export const trainCnnStepBench: BenchCase = {
     const y = tf.tensor2d(oneHotLabels(Int32Array.from({ length: BATCH }, () => rng.int(10)), 10), [BATCH, 10]);
     let ms: number;
     try {
-      ms = timeAdamSteps(model, x, y, { warmup: 3, steps: STEPS, blocks: BLOCKS });
+      ms = await timeAdamSteps(model, x, y, { warmup: 3, steps: STEPS, blocks: BLOCKS });
     } finally {
       tf.dispose([x, y]);
       model.dispose();

@@ -56,7 +56,7 @@ export const trainStepBench: BenchCase = {
     const y = tf.tensor2d(oneHotLabels(labels, CLASSES), [BATCH, CLASSES]);
     let ms: number;
     try {
-      ms = timeAdamSteps(model, x, y, { warmup: WARMUP, steps: STEPS, blocks: BLOCKS });
+      ms = await timeAdamSteps(model, x, y, { warmup: WARMUP, steps: STEPS, blocks: BLOCKS });
     } finally {
       tf.dispose([x, y]);
       model.dispose();

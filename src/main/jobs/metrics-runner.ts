@@ -1,5 +1,5 @@
 import { PlateauError } from '../../shared/api/errors';
-import { jobBackend } from '../app/backends';
+import { metricsBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
 import type { JobRunner } from './job-manager';
@@ -18,7 +18,7 @@ export function metricsRunner(ctx: AppContext): JobRunner {
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
-    const backend = await jobBackend(asked ?? ctx.backend);
+    const backend = await metricsBackend(asked ?? ctx.backend);
     const data: MetricsWorkerData = {
       config: run.config,
       checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),

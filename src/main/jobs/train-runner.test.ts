@@ -106,6 +106,19 @@ describe('training jobs', () => {
     await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', backend: 'cuda' as never })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/backend: must be one of/) });
   });
 
+  it('a run forced onto webgpu trains there (a child process) and its metrics job runs on a synchronous backend', async (ctx) => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 3 }, backend: 'webgpu' });
+    await t.app.ctx.jobs.idle();
+    const done = await t.client.runs.get({ id: run.id });
+    if (done.backend !== 'webgpu') return ctx.skip(`no WebGPU adapter here (the run fell back to ${done.backend})`);
+    expect(done.status).toBe('succeeded');
+    expect((await t.client.jobs.list({})).map((j) => [j.kind, j.state])).toEqual(expect.arrayContaining([['train', 'succeeded'], ['metrics', 'succeeded']]));
+    const kappa = await t.client.metrics.series({ runIds: [run.id], keys: ['kappa'] });
+    expect(kappa[0]?.values.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

@@ -8,8 +8,11 @@ import { evaluationLoss } from './ops/loss';
 /** Rows per forward pass when evaluating, to bound memory on large splits. */
 const EVAL_CHUNK = 8192;
 
-/** Mean loss (softmax cross-entropy by default) and top-1 accuracy of the model on a split (no gradients). */
-export function evaluate(model: Model, split: SplitTensors, loss: LossKind = 'ce'): { loss: number; acc: number } {
+/**
+ * Mean loss (softmax cross-entropy by default) and top-1 accuracy of the model on a split (no gradients).
+ * Reads back asynchronously: WebGPU in Node has no synchronous read.
+ */
+export async function evaluate(model: Model, split: SplitTensors, loss: LossKind = 'ce'): Promise<{ loss: number; acc: number }> {
   const lossFn = evaluationLoss(loss);
   let lossSum = 0;
   let correct = 0;
@@ -24,9 +27,10 @@ export function evaluate(model: Model, split: SplitTensors, loss: LossKind = 'ce
       const { logits } = model.forward(x);
       return [lossFn(logits, y1h), correctCount(logits, y)];
     });
-    lossSum += (l.dataSync()[0] as number) * size;
-    correct += c.dataSync()[0] as number;
+    const [lv, cv] = await Promise.all([l.data(), c.data()]);
     tf.dispose([l, c]);
+    lossSum += lv[0] * size;
+    correct += cv[0];
   }
   return { loss: lossSum / split.n, acc: correct / split.n };
 }

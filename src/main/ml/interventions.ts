@@ -120,8 +120,6 @@ export function withTerms(
 /** Scales the last layer's weight back onto ||W||_F <= maxNorm (projection after the step). */
 export function capClassifierNorm(model: Model, maxNorm: number): void {
   const w = model.lastLayer().weight;
-  tf.tidy(() => {
-    const norm = tf.norm(w).dataSync()[0];
-    if (norm > maxNorm) w.assign(tf.mul(w, maxNorm / norm));
-  });
+  // on the device, no read back: w *= min(1, maxNorm / ||w||)
+  tf.tidy(() => void w.assign(tf.mul(w, tf.minimum(1, tf.div(maxNorm, tf.norm(w))))));
 }

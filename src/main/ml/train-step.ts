@@ -7,10 +7,10 @@ import { clipByGlobalNorm } from './optim/clip';
 import type { Optimizer } from './optim/optimizer';
 
 /**
- * One optimizer update on a batch (x in the model's input form, one-hot labels); returns the batch
+ * One optimizer update on a batch (x in the model's input form, one-hot labels); resolves to the batch
  * loss before the update. `params[i]` is the weight named `names[i]`. Leaves no tensors behind.
  */
-export function trainStep(
+export async function trainStep(
   model: Model,
   opt: Optimizer,
   params: tf.Variable[],
@@ -19,15 +19,16 @@ export function trainStep(
   yOneHot: tf.Tensor2D,
   lr: number,
   clip?: number,
-): number {
-  return trainStepWithTerms(model, opt, params, names, x, yOneHot, lr, clip, []).loss;
+): Promise<number> {
+  return (await trainStepWithTerms(model, opt, params, names, x, yOneHot, lr, clip, [])).loss;
 }
 
 /**
  * `trainStep` plus intervention terms (those active now): the gradient is that of CE + sum of signed
- * terms; returns the cross-entropy and each term's unscaled value, read back in one sync.
+ * terms; resolves to the cross-entropy and each term's unscaled value, read back in one (asynchronous:
+ * WebGPU has no synchronous read in Node) transfer.
  */
-export function trainStepWithTerms(
+export async function trainStepWithTerms(
   model: Model,
   opt: Optimizer,
   params: tf.Variable[],
@@ -38,7 +39,7 @@ export function trainStepWithTerms(
   clip: number | undefined,
   active: readonly InterventionConfig[],
   loss: LossKind = 'ce',
-): { loss: number; terms: number[] } {
+): Promise<{ loss: number; terms: number[] }> {
   const lossFn = trainingLoss(loss);
   const objective = withTerms(model, active, (out) => lossFn(out.logits, yOneHot));
   let parts: tf.Scalar[] = [];
@@ -55,7 +56,7 @@ export function trainStepWithTerms(
     opt.step(named, lr);
     return tf.stack(parts);
   });
-  const data = values.dataSync();
+  const data = await values.data();
   tf.dispose([values, ...parts]);
   for (const t of active) if (t.maxClassifierNorm !== undefined) capClassifierNorm(model, t.maxClassifierNorm);
   return { loss: data[0], terms: Array.from(data.subarray(1)) };

@@ -113,7 +113,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   let lastSaved = options.resume ? start.step : -1;
   const save = async () => {
     lastSaved = step;
-    await hooks.onCheckpoint?.({ step, epoch, weights: snapshotWeights(model), optimizer: step > 0 ? opt.getState() : undefined });
+    await hooks.onCheckpoint?.({ step, epoch, weights: await snapshotWeights(model), optimizer: step > 0 ? await opt.getState() : undefined });
   };
 
   try {
@@ -140,10 +140,10 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
         const lr = lrAt(step);
         let r: { loss: number; terms: number[] };
         if (batch === n) {
-          r = trainStepWithTerms(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
+          r = await trainStepWithTerms(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
         } else {
           const { x, y1h } = batchOf(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
-          r = trainStepWithTerms(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
+          r = await trainStepWithTerms(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
           tf.dispose([x, y1h]);
         }
         step++;
@@ -163,8 +163,8 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
         }
       }
       if (epoch % config.logEvery === 0 || epoch === config.epochs) {
-        const tr = evaluate(model, trainT, config.loss);
-        const te = evaluate(model, testT, config.loss);
+        const tr = await evaluate(model, trainT, config.loss);
+        const te = await evaluate(model, testT, config.loss);
         const now = performance.now();
         last = {
           step,

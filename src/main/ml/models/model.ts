@@ -36,11 +36,11 @@ export function zerosVariable(size: number): tf.Variable {
   return tf.tidy(() => tf.variable(tf.zeros([size])));
 }
 
-/** Copies weights out as plain arrays (checkpoints, metrics). */
-export function snapshotWeights(model: Model): Record<string, { shape: number[]; data: Float32Array }> {
+/** Copies weights out as plain arrays (checkpoints, metrics); asynchronous, as WebGPU needs. */
+export async function snapshotWeights(model: Model): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, v] of Object.entries(model.namedWeights())) {
-    out[name] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
+    out[name] = { shape: v.shape.slice(), data: Float32Array.from((await v.data()) as Float32Array) };
   }
   return out;
 }

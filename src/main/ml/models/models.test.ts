@@ -45,7 +45,7 @@ describe('quadratic MLP', () => {
 });
 
 describe('MLP', () => {
-  it('exposes PyTorch-layout weights and penultimate features', () => {
+  it('exposes PyTorch-layout weights and penultimate features', async () => {
     const m = mlp(createRng(0), { inputDim: 5, numClasses: 3, hidden: [8, 4], activation: 'tanh' });
     const w = m.namedWeights();
     expect(Object.fromEntries(Object.entries(w).map(([k, v]) => [k, v.shape]))).toEqual({
@@ -65,7 +65,7 @@ describe('MLP', () => {
       const ref = tf.add(tf.matMul(features, last.weight, false, true), last.bias!);
       expect(maxDiff(logits, ref)).toBeLessThan(1e-5);
     });
-    const snap = snapshotWeights(m);
+    const snap = await snapshotWeights(m);
     const m2 = mlp(createRng(9), { inputDim: 5, numClasses: 3, hidden: [8, 4], activation: 'tanh' });
     loadWeights(m2, snap);
     expect(Array.from(m2.namedWeights()['layers.1.weight'].dataSync())).toEqual(Array.from(snap['layers.1.weight'].data));

@@ -107,16 +107,13 @@ export function transformer(rng: Rng, opts: TransformerOptions): Model {
       return tf.tidy(() => {
         const n = x.shape[0];
         if (x.shape[1] !== opts.length) throw new Error(`transformer expects ${opts.length} tokens per row, got ${x.shape[1]}`);
-        const src = x.dataSync() as Int32Array;
-        const ids = new Int32Array(T * n);
-        const posIds = new Int32Array(T * n);
-        for (let t = 0; t < T; t++) {
-          for (let i = 0; i < n; i++) {
-            ids[t * n + i] = t < opts.length ? src[i * opts.length + t] : opts.vocab;
-            posIds[t * n + i] = t;
-          }
-        }
-        let h = tf.add(embeddingLookup(embed as tf.Tensor2D, tf.tensor1d(ids, 'int32')), embeddingLookup(pos as tf.Tensor2D, tf.tensor1d(posIds, 'int32'))) as tf.Tensor2D;
+        // position-major token ids (row t * n + i), the query token `vocab` after the inputs; built on
+        // the device: no read back, which WebGPU cannot do synchronously
+        const cols = tf.transpose(tf.cast(x, 'int32')) as tf.Tensor2D;
+        const byPos = T > opts.length ? tf.concat([cols, tf.fill([T - opts.length, n], opts.vocab, 'int32')]) : cols;
+        const ids = tf.reshape(byPos, [T * n]) as tf.Tensor1D;
+        const posIds = tf.reshape(tf.tile(tf.reshape(tf.range(0, T, 1, 'int32'), [T, 1]), [1, n]), [T * n]) as tf.Tensor1D;
+        let h = tf.add(embeddingLookup(embed as tf.Tensor2D, ids), embeddingLookup(pos as tf.Tensor2D, posIds)) as tf.Tensor2D;
         const ind = headIndicator(d, heads);
         blocks.forEach((b, l) => (h = block(h, n, b, l === L - 1, ind)));
         const features = lnf ? layerNorm(h, lnf[0], lnf[1]) : h;

@@ -50,7 +50,7 @@ export function adam(params: Record<string, tf.Variable>, opts: AdamOptions = {}
       });
       t = step;
     },
-    getState: () => ({ kind, step: t, slots: slots.export() }),
+    getState: async () => ({ kind, step: t, slots: await slots.export() }),
     setState(state) {
       slots.import(state.slots);
       t = state.step;

@@ -68,12 +68,12 @@ describe('optimizers against hand-computed steps', () => {
     expect(Math.abs(w[0] - l2[0])).toBeGreaterThan(0.05);
   });
 
-  it('exposes and restores state exactly', () => {
+  it('exposes and restores state exactly', async () => {
     const x = tf.variable(tf.tensor1d([1, 1]));
     const opt = adam({ x });
     const g = tf.tensor1d([1, 2]);
     opt.step({ x: g }, 0.1);
-    const state = opt.getState();
+    const state = await opt.getState();
     expect(state.step).toBe(1);
     expect(Object.keys(state.slots).sort()).toEqual(['x.exp_avg', 'x.exp_avg_sq']);
     close(Array.from(state.slots['x.exp_avg'].data), [0.1, 0.2]);

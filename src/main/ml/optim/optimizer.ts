@@ -19,7 +19,8 @@ export interface Optimizer {
   readonly stepCount: number;
   /** Applies one update with learning rate `lr`; grads are keyed like the params. Does not dispose grads. */
   step(grads: Record<string, tf.Tensor>, lr: number): void;
-  getState(): OptimizerState;
+  /** Asynchronous: WebGPU has no synchronous read in Node. */
+  getState(): Promise<OptimizerState>;
   setState(state: OptimizerState): void;
   dispose(): void;
 }
@@ -41,9 +42,9 @@ export class SlotStore {
     return v;
   }
 
-  export(): Record<string, SlotData> {
+  async export(): Promise<Record<string, SlotData>> {
     const out: Record<string, SlotData> = {};
-    for (const [key, v] of this.slots) out[key] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) };
+    for (const [key, v] of this.slots) out[key] = { shape: v.shape.slice(), data: Float32Array.from((await v.data()) as Float32Array) };
     return out;
   }
 

@@ -40,7 +40,7 @@ export function sgd(params: Record<string, tf.Variable>, opts: SgdOptions = {}):
       });
       t++;
     },
-    getState: () => ({ kind: 'sgd', step: t, slots: slots.export() }),
+    getState: async () => ({ kind: 'sgd', step: t, slots: await slots.export() }),
     setState(state) {
       slots.import(state.slots);
       t = state.step;
