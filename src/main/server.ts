@@ -12,6 +12,9 @@ export interface BrowserHostOptions {
   /** Explicit token (flag or PLATEAU_TOKEN); required to bind anywhere but loopback. */
   token?: string;
   staticDir?: string;
+  /** Jobs at once and compute threads per job (AppOptions). */
+  concurrency?: number;
+  threads?: number;
 }
 
 /** The browser host: the whole core plus the built UI over HTTP, for remote GPU boxes and for tests. */
@@ -21,7 +24,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
     throw invalid(`Refusing to listen on ${host} without an access token of your choosing: pass --token (or set PLATEAU_TOKEN), or bind to 127.0.0.1 and use an SSH tunnel.`);
   }
   if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
-  const app = createApp({ dataDir: opts.dataDir, host: 'browser' });
+  const app = createApp({ dataDir: opts.dataDir, host: 'browser', concurrency: opts.concurrency, threads: opts.threads });
   const here = dirname(fileURLToPath(import.meta.url));
   try {
     const http = await startHttpServer({

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import type { ServiceApi } from '../../shared/api/contract';
+import { invalid } from '../../shared/api/errors';
 import type { SystemInfo } from '../../shared/domain/types';
 import type { PdfPrinter } from '../reports/pdf';
 import { openDatabase } from '../db/connection';
@@ -28,9 +29,9 @@ import { APP_VERSION } from './version';
 export interface AppOptions {
   dataDir: string;
   host: SystemInfo['host'];
-  /** Jobs run at once; default cores - 1 (at least 1). */
+  /** Jobs run at once; default $PLATEAU_JOBS, else cores - 1 (at least 1). */
   concurrency?: number;
-  /** Compute threads per job; default the cores shared out among `concurrency` jobs. */
+  /** Compute threads per job; default $PLATEAU_THREADS, else the cores shared out among `concurrency` jobs. */
   threads?: number;
   backend?: string;
   /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
@@ -39,8 +40,20 @@ export interface AppOptions {
   pickPath?: (kind: 'file' | 'folder') => Promise<string | null>;
 }
 
+/** A whole number >= 1 from the environment, undefined when unset; anything else is refused by name. */
+function countFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw invalid(`${name} must be a whole number >= 1 (it is "${raw}").`);
+  return n;
+}
+
 /** The composition root: one database, one bus, one queue, every service, one dispatcher. */
 export function createApp(opts: AppOptions) {
+  // settings first: a bad one is refused before anything is opened
+  const concurrency = opts.concurrency ?? countFromEnv('PLATEAU_JOBS') ?? Math.max(1, cpus().length - 1);
+  const threads = opts.threads ?? countFromEnv('PLATEAU_THREADS');
   mkdirSync(opts.dataDir, { recursive: true });
   const db = openDatabase(databaseFile(opts.dataDir), `Plateau ${APP_VERSION}`);
   const repos = createRepos(db);
@@ -50,7 +63,7 @@ export function createApp(opts: AppOptions) {
     repos.runs.markInterrupted();
   }
   const bus = new EventBus();
-  const jobs = new JobManager(repos, bus, opts.concurrency ?? Math.max(1, cpus().length - 1), opts.threads);
+  const jobs = new JobManager(repos, bus, concurrency, threads);
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));

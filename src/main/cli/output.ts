@@ -5,6 +5,9 @@ export interface GlobalOptions {
   dataDir?: string;
   /** Force a tfjs backend for jobs this command starts. */
   backend?: string;
+  /** Jobs at once and compute threads per job (else $PLATEAU_JOBS / $PLATEAU_THREADS, else from the cores). */
+  jobs?: number;
+  threads?: number;
 }
 
 /** Prints a result: JSON only under --json, else the human form. */

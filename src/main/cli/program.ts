@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { APP_VERSION } from '../app/version';
 import { benchCommand } from './bench-command';
 import { importCommand } from './import-command';
@@ -11,6 +11,12 @@ import { serveCommand } from './serve-command';
 import { sweepCommand } from './sweep-command';
 import { trainCommand } from './train-command';
 
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number >= 1');
+  return n;
+}
+
 /** The `plateau` command tree. Each command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
   const program = new Command('plateau')
@@ -18,6 +24,8 @@ export function buildProgram(): Command {
     .version(APP_VERSION)
     .option('--json', 'print machine-readable JSON only')
     .option('--data-dir <dir>', 'data folder (default: $PLATEAU_HOME, else the user-data folder)')
+    .option('--jobs <n>', 'jobs run at once (default: $PLATEAU_JOBS, else cores - 1)', parseCount)
+    .option('--threads <n>', 'compute threads per job (default: $PLATEAU_THREADS, else cores / jobs)', parseCount)
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false);
   const globals = () => program.opts<GlobalOptions>();

@@ -28,7 +28,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--no-open', 'do not open a browser')
     .action(async (o: { port: number; host: string; token?: string; open: boolean }) => {
       const g = globals();
-      const host = await startBrowserHost({ dataDir: resolveDataDir(g.dataDir), host: o.host, port: o.port, token: o.token ?? process.env.PLATEAU_TOKEN });
+      const host = await startBrowserHost({ dataDir: resolveDataDir(g.dataDir), host: o.host, port: o.port, token: o.token ?? process.env.PLATEAU_TOKEN, concurrency: g.jobs, threads: g.threads });
       emit(g, { url: host.url, origin: host.origin, port: host.port, dataDir: host.app.ctx.dataDir }, () =>
         `Plateau is serving ${host.app.ctx.dataDir}\nOpen ${host.url}\nPress Ctrl+C to stop.`);
       if (o.open && !g.json) openInBrowser(host.url);

@@ -131,6 +131,7 @@ async function startWasm(threads: number): Promise<boolean> {
   }
   return ok;
 }
+
 let preferredNow: BackendName | undefined;
 
 /**
@@ -178,9 +179,9 @@ export function describeBackend(b: BackendInfo): string {
 }
 
 /**
- * The BLAS gets all but one of the job's threads: the JS thread keeps a core for the element-wise
- * work between products. Here (2 cores) a second BLAS thread spinning beside it made a CNN step 1.6x
- * slower while saving an MLP step only 20%.
+ * The BLAS gets one thread fewer than the job (at least one: the calling thread itself). OpenBLAS's
+ * helper threads spin between calls; here (2 cores) one spinning beside the JS thread's element-wise
+ * work made a CNN step 1.6x slower while saving an MLP step only 20%.
  */
 function blasThreads(b: Blas, threads: number): number {
   const n = Math.max(1, threads - 1);

@@ -38,7 +38,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
           <Group gap="sm">
             <Title order={3}>{run.name}</Title>
             <Badge color={STATUS_COLOR[run.status]} variant="light">{run.status}</Badge>
-            <Text size="sm" c="dimmed">run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}</Text>
+            <Text size="sm" c="dimmed">run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}{computeNote(run.versions) ? ` (${computeNote(run.versions)})` : ''}</Text>
           </Group>
           <Group gap="xs">
             {run.status === 'running' && <Button size="xs" variant="default" leftSection={<Pause size={14} />} onClick={() => control.mutate({ id: run.id, action: 'pause' })}>Pause</Button>}
@@ -80,4 +80,9 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
       </Stack>
     </Card>
   );
+}
+
+/** "2 threads, BLAS libopenblas.so.0": how the run computed, as its worker reported it. */
+function computeNote(v: Record<string, string>): string {
+  return [v.threads && `${v.threads} thread${v.threads === '1' ? '' : 's'}`, v.blas && `BLAS ${v.blas}`].filter(Boolean).join(', ');
 }
