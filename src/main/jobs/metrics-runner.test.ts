@@ -7,16 +7,29 @@ afterEach(async () => t?.dispose());
 const at = (s: { steps: number[]; values: number[] }, step: number) => s.values[s.steps.indexOf(step)];
 
 describe('checkpoint metrics jobs', () => {
-  it('measure every checkpoint after training, consistent with the training log', async () => {
+  it('measure every checkpoint as training writes it, as a metrics job on the files does, consistent with the training log', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
+    const live: number[] = [];
+    t.client.on('run.metrics', (e) => e.rows.some((r) => r.key === 'kappa') && live.push(e.rows[0].step));
     const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 23, 'model.width': 16, epochs: 30 } });
     await t.app.ctx.jobs.idle();
-    const jobs = await t.client.jobs.list({});
-    expect(jobs.map((j) => [j.kind, j.state])).toEqual([['metrics', 'succeeded'], ['train', 'succeeded']]);
+    // measured inside the training job, checkpoint by checkpoint: no metrics job follows
+    expect((await t.client.jobs.list({})).map((j) => [j.kind, j.state])).toEqual([['train', 'succeeded']]);
     const steps = (await t.client.runs.checkpoints({ id: run.id })).map((c) => c.step);
+    expect(live).toEqual(steps);
     const keys = ['kappa', 'flatness_bound', 'nc1', 'cdnv', 'train_acc', 'test_loss', 'dist_from_init', 'fro_norm'];
     const series = await t.client.metrics.series({ runIds: [run.id], keys });
+    // the same values from the checkpoint files, by the metrics job (an independent route: files, a fresh model)
+    await t.client.metrics.compute({ runId: run.id, checkpoints: 'all' });
+    await t.app.ctx.jobs.idle();
+    const again = await t.client.metrics.series({ runIds: [run.id], keys });
+    for (const key of ['kappa', 'nc1', 'dist_from_init']) {
+      const a = series.find((s) => s.key === key && s.split !== 'test')!;
+      const b = again.find((s) => s.key === key && s.split === a.split && s.layer === a.layer)!;
+      expect(b.steps).toEqual(a.steps);
+      b.values.forEach((v, i) => expect(v).toBeCloseTo(a.values[i], 6));
+    }
     const get = (key: string, split: string, layer = '') => series.find((s) => s.key === key && s.split === split && s.layer === layer)!;
 
     // The training loop's accuracy (per epoch, its own evaluation) and the metrics job's (from checkpoint features) agree.

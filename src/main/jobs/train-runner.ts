@@ -35,7 +35,8 @@ export function trainRunner(ctx: AppContext): JobRunner {
     };
     const { resumeFile, backend: asked } = params as { resumeFile?: string; backend?: string };
     const backend = await jobBackend(asked ?? ctx.backend);
-    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, threads: ctx.jobs.threadsPerJob(), resumeFile };
+    const measure = (params as { metrics?: boolean }).metrics !== false;
+    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, threads: ctx.jobs.threadsPerJob(), resumeFile, metrics: measure };
     const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
     try {
@@ -47,8 +48,8 @@ export function trainRunner(ctx: AppContext): JobRunner {
         finishedAt: Date.now(),
         error: status === 'diverged' ? `Diverged: ${String(result.reason ?? 'the loss became NaN or Inf')}. Checkpoints and metrics up to then are kept.` : null,
       });
-      // Checkpoint metrics follow as a job of their own (its own progress, cancellable, re-runnable).
-      if ((params as { metrics?: boolean }).metrics !== false && repos.checkpoints.list(runId).length) {
+      // Checkpoints the worker could not measure as it went (WebGPU, an error) get a metrics job of their own.
+      if (measure && result.checkpointMetrics !== true && repos.checkpoints.list(runId).length) {
         ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all', backend: asked });
       }
       if (status === 'cancelled') throw new PlateauError('Cancelled', 'Cancelled by the user.');

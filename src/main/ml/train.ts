@@ -6,7 +6,7 @@ import { createRng } from './data/prng';
 import { disposeSplit, splitTensors, type SplitTensors } from './data/tensors';
 import { evaluate } from './evaluate';
 import { makeModel } from './models/make-model';
-import { snapshotWeights } from './models/model';
+import { snapshotWeights, type Model } from './models/model';
 import { makeOptimizer } from './optim/make-optimizer';
 import type { OptimizerState } from './optim/optimizer';
 import { makeSchedule } from './optim/schedule';
@@ -40,6 +40,8 @@ export interface CheckpointPayload {
   weights: Record<string, { shape: number[]; data: Float32Array }>;
   /** Optimizer buffers for an exact resume (absent at step 0). */
   optimizer?: OptimizerState;
+  /** The model and splits as they are at this checkpoint, for measuring it in place; valid only during the hook. */
+  live: { model: Model; train: SplitTensors; test: SplitTensors };
 }
 
 export interface TrainHooks {
@@ -113,7 +115,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   let lastSaved = options.resume ? start.step : -1;
   const save = async () => {
     lastSaved = step;
-    await hooks.onCheckpoint?.({ step, epoch, weights: await snapshotWeights(model), optimizer: step > 0 ? await opt.getState() : undefined });
+    await hooks.onCheckpoint?.({ step, epoch, weights: await snapshotWeights(model), optimizer: step > 0 ? await opt.getState() : undefined, live: { model, train: trainT, test: testT } });
   };
 
   try {

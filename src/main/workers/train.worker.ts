@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
+import { checkpointMetricRows } from '../ml/metrics/model-metrics';
 import { train, type EpochLog } from '../ml/train';
 import { workerPort } from './port';
 
@@ -15,6 +16,8 @@ export interface TrainWorkerData {
   threads?: number;
   /** Continue from this checkpoint file (a resumed run) instead of from scratch. */
   resumeFile?: string;
+  /** Measure each checkpoint as it is written (closed-form and weights-only metrics), so they plot live. */
+  metrics?: boolean;
 }
 
 const port = workerPort<TrainWorkerData>();
@@ -28,6 +31,8 @@ port.onMessage((m: ToWorker) => {
   control = m.action === 'resume' ? 'run' : m.action;
   if (control !== 'pause') wake?.();
 });
+
+const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.safetensors`;
 
 const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
 
@@ -47,6 +52,10 @@ async function main() {
   };
   const startedAt = performance.now();
   const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
+  // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
+  let measureLive = !!data.metrics && backend.name !== 'webgpu';
+  const stepZero = join(ckptDir, checkpointName(0));
+  let init = resume && existsSync(stepZero) ? (await readCheckpoint(stepZero)).weights : undefined;
 
   const summary = await train(data.config, {
     async onEpoch(log: EpochLog) {
@@ -69,15 +78,22 @@ async function main() {
       }
     },
     onCheckpoint(c) {
-      const file = join(ckptDir, `step-${String(c.step).padStart(8, '0')}.safetensors`);
+      const file = join(ckptDir, checkpointName(c.step));
       const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
       flush(); // metrics up to here land before the checkpoint row refers to them
       post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
+      if (c.step === 0) init = c.weights;
+      if (!measureLive) return;
+      try {
+        post({ type: 'metrics', rows: checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch }, init) });
+      } catch {
+        measureLive = false; // training goes on; the metrics job after it measures every checkpoint and reports why
+      }
     },
     control: () => (control === 'cancel' ? 'cancel' : 'run'),
   }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {});
   flush();
-  post({ type: 'done', result: { ...summary, config: undefined } as Record<string, unknown> });
+  post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: measureLive } as Record<string, unknown> });
 }
 
 main().catch(port.fail);
