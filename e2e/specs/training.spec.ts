@@ -84,6 +84,29 @@ test('a sweep from the new-run form: inline validation, the planned count, one r
   await expect(table.getByText('grokking-mlp lr=0.003 s1')).toBeVisible();
 });
 
+test("Han et al.'s study from one preset: baseline, anti-flatness and anti-collapse for each seed", async ({ host }, testInfo) => {
+  const page = host.page;
+  const wb = new Workbench(page);
+  await wb.createProject('Interventions');
+  await wb.goto('Runs');
+  await page.getByRole('button', { name: 'New run' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New run' });
+  await dialog.getByRole('combobox', { name: 'Preset' }).click();
+  await page.getByRole('option', { name: 'grokking-interventions' }).click();
+  await expect(dialog.getByText('9 runs will start (3 variants × 3 seeds)')).toBeVisible();
+  await expect(dialog.getByText(/every variant \(baseline, anti-flatness, anti-collapse\)/)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('new-run-study.png') });
+  await dialog.getByRole('textbox', { name: 'Epochs' }).fill('3');
+  await dialog.getByRole('textbox', { name: /^Seeds/ }).fill('0');
+  await dialog.getByRole('button', { name: 'dataset' }).click();
+  await dialog.getByRole('textbox', { name: 'dataset.p' }).fill('13');
+  await expect(dialog.getByText('3 runs will start (3 variants × 1 seeds)')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+  const table = page.getByRole('table', { name: 'Runs' });
+  await expect(table.getByRole('row')).toHaveCount(4); // header + 3 runs
+  for (const v of ['baseline', 'anti-flatness', 'anti-collapse']) await expect(table.getByText(`grokking-interventions ${v} s0`)).toBeVisible();
+});
+
 test('drop a checkpoint file on the Import view: it is uploaded to the host and previewed', async ({ host }) => {
   test.skip(host.kind !== 'browser', 'Uploads are for the browser host; Electron reads paths on this machine.');
   const wb = new Workbench(host.page);

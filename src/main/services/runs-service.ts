@@ -6,7 +6,7 @@ import type { Run } from '../../shared/domain/types';
 import { runDir } from '../app/paths';
 import type { AppContext } from '../app/context';
 import { liveTrainWorkers } from '../jobs/train-runner';
-import { preset as presetConfig } from '../ml/presets';
+import { PRESETS, preset as presetConfig } from '../ml/presets';
 import { parseTrainConfig } from '../ml/validate-config';
 
 export function runsService(ctx: AppContext): ServiceApi['runs'] {
@@ -42,24 +42,32 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
     start: ({ projectId, preset, config, set, seeds, name, metrics, backend }) => {
       repos.projects.get(projectId);
       if (!preset && !config) throw invalid('Give a preset or a config to train.');
-      let base: Record<string, unknown>;
-      try {
-        base = applyOverrides({ ...(preset ? presetConfig(preset) : {}), ...(config ?? {}) } as Record<string, unknown>, set);
-      } catch (err) {
-        throw invalid((err as Error).message);
-      }
-      const configs = (seeds ?? [parseTrainConfig(base).seed]).map((seed) => parseTrainConfig({ ...base, seed }));
-      const runs = configs.map((c) => {
+      const base = { ...(preset ? presetConfig(preset) : {}), ...(config ?? {}) };
+      // a study preset (no config of the caller's) starts each of its variants over its seeds
+      const study = preset && !config ? PRESETS[preset].study : undefined;
+      const variants: [string | null, object][] = study ? Object.entries(study.variants) : [[null, base]];
+      const runs = variants.flatMap(([variant, variantConfig]) => {
+        let b: Record<string, unknown>;
+        try {
+          b = applyOverrides(structuredClone(variantConfig) as Record<string, unknown>, set);
+        } catch (err) {
+          throw invalid((err as Error).message);
+        }
+        return (seeds ?? study?.seeds ?? [parseTrainConfig(b).seed]).map((seed) => ({ variant, config: parseTrainConfig({ ...b, seed }) }));
+      });
+      const created = runs.map(({ variant, config: c }) => {
+        const label = variant ? `${name ?? preset} ${variant}` : (name ?? preset ?? 'custom');
         const run = repos.runs.create({
           projectId, preset: preset ?? null, config: c as unknown as Record<string, unknown>, status: 'queued', seed: c.seed,
-          name: `${name ?? preset ?? 'custom'}${configs.length > 1 || !name ? ` s${c.seed}` : ''}`,
+          name: `${label}${runs.length > 1 || !name ? ` s${c.seed}` : ''}`,
         });
+        const tagged = variant ? repos.runs.tag(run.id, [variant], []) : run;
         ctx.jobs.enqueue('train', projectId, run.id, { metrics, backend });
-        changed(run);
-        return run;
+        changed(tagged);
+        return tagged;
       });
       repos.projects.touch(projectId);
-      return runs;
+      return created;
     },
     cancel: ({ id }) => {
       const job = activeJob(id);

@@ -65,6 +65,11 @@ export interface SubmitParams {
 /** Writes the manifest and the array script into the shared folder, submits, and records the job with the sweep. */
 export async function submitSweep(ctx: AppContext, p: SubmitParams): Promise<{ record: SweepRecord; manifest: SweepManifest }> {
   if (!PRESETS[p.preset]) throw invalid(`No preset '${p.preset}'. Presets: ${PRESET_NAMES.join(', ')}.`);
+  const study = PRESETS[p.preset].study;
+  if (study) {
+    const names = Object.keys(study.variants);
+    throw invalid(`'${p.preset}' is a study of ${names.length} variants (${names.join(', ')}) and a cluster task trains one run: submit a preset per variant instead, or start the study locally.`);
+  }
   validateSlurmOptions(p.slurm);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const id = p.name ?? `${p.preset}-${stamp}`;

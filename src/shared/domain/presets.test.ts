@@ -11,14 +11,22 @@ describe('presets', () => {
     }
   });
 
-  it('grokking interventions: 1400 epochs, term in epochs 1-400 with T = 2 and unit-norm features', () => {
-    const flat = trainConfigSchema.parse(preset('grokking-interventions'));
-    expect(flat.epochs).toBe(1400);
+  it('grokking-interventions is a study: baseline, anti-flatness and anti-collapse, 1400 epochs each, seeds 0-2', () => {
+    const study = PRESETS['grokking-interventions'].study!;
+    expect(Object.keys(study.variants)).toEqual(['baseline', 'anti-flatness', 'anti-collapse']);
+    expect(study.seeds).toEqual([0, 1, 2]);
+    const [base, flat, collapse] = Object.values(study.variants).map((c) => trainConfigSchema.parse(c));
+    const grok = trainConfigSchema.parse(preset('grokking-mlp'));
+    expect(base).toEqual({ ...grok, epochs: 1400 });
     expect(flat.interventions).toEqual([
       { kind: 'anti-flatness', lambda: 1e-3, fromEpoch: 1, toEpoch: 400, temperature: 2, unitNormFeatures: true },
     ]);
-    expect(trainConfigSchema.parse(preset('grokking-anti-collapse')).interventions[0]).toMatchObject({ kind: 'anti-collapse', lambda: 1e-4 });
-    expect(flat.model).toEqual(trainConfigSchema.parse(preset('grokking-mlp')).model);
+    expect(collapse.interventions).toEqual([
+      { kind: 'anti-collapse', lambda: 1e-4, fromEpoch: 1, toEpoch: 400, temperature: 2, unitNormFeatures: true },
+    ]);
+    for (const c of [flat, collapse]) expect({ ...c, interventions: [] }).toEqual({ ...base, interventions: [] });
+    expect(trainConfigSchema.parse(preset('grokking-anti-flatness'))).toEqual(flat);
+    expect(trainConfigSchema.parse(preset('grokking-anti-collapse'))).toEqual(collapse);
   });
 
   it('double-descent names a sweep path that exists in its config', () => {

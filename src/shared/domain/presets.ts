@@ -12,6 +12,11 @@ export interface Preset {
   config: TrainConfigInput;
   /** For presets meant as the base of a sweep: the dotted config path varied and its suggested values. */
   sweep?: { path: string; values: number[] };
+  /**
+   * A study: starting the preset starts every variant over every seed (`config` is the first variant,
+   * what a settings form shows; overrides apply to all).
+   */
+  study?: { variants: Record<string, TrainConfigInput>; seeds: number[] };
 }
 
 /** Where Debian's `dataset-fashion-mnist` package installs the IDX files. */
@@ -41,6 +46,7 @@ const withIntervention = (kind: 'anti-flatness' | 'anti-collapse', lambda: numbe
 });
 
 const GROKKING_ANTI_FLATNESS = withIntervention('anti-flatness', 1e-3);
+const GROKKING_ANTI_COLLAPSE = withIntervention('anti-collapse', 1e-4);
 
 /**
  * Power et al. 2022's setup: 2-layer decoder-only transformer (d 128, 4 heads, MLP 512, post-LN,
@@ -69,18 +75,23 @@ const LIST: Preset[] = [
   {
     name: 'grokking-interventions',
     description:
-      'grokking-mlp for 1400 epochs with -1e-3 * flatness_bound (T = 2, unit-norm features) in epochs 1-400: does suppressing flatness delay grokking?',
-    config: GROKKING_ANTI_FLATNESS,
+      "Han et al. 2025's causal test, 9 runs: grokking-mlp as baseline, anti-flatness (-1e-3 * flatness_bound) and anti-collapse (-1e-4 * cdnv) in epochs 1-400, 1400 epochs each, seeds 0-2.",
+    // the baseline runs as long as the interventions, so every curve spans the same epochs
+    config: { ...GROKKING_MLP, epochs: 1400 },
+    study: {
+      variants: { baseline: { ...GROKKING_MLP, epochs: 1400 }, 'anti-flatness': GROKKING_ANTI_FLATNESS, 'anti-collapse': GROKKING_ANTI_COLLAPSE },
+      seeds: [0, 1, 2],
+    },
   },
   {
     name: 'grokking-anti-flatness',
-    description: 'Same as grokking-interventions: the anti-flatness variant (-1e-3 * flatness_bound, epochs 1-400).',
+    description: 'The anti-flatness variant of grokking-interventions: -1e-3 * flatness_bound (T = 2, unit-norm features) in epochs 1-400 of a 1400-epoch grokking-mlp run.',
     config: GROKKING_ANTI_FLATNESS,
   },
   {
     name: 'grokking-anti-collapse',
     description: 'The anti-collapse variant: -1e-4 * cdnv (T = 2, unit-norm features) in epochs 1-400 of a 1400-epoch grokking-mlp run.',
-    config: withIntervention('anti-collapse', 1e-4),
+    config: GROKKING_ANTI_COLLAPSE,
   },
   {
     name: 'double-descent',

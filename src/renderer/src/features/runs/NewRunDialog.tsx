@@ -46,7 +46,9 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
   const fields = useMemo(() => fieldsOf(base), [base]);
   const plan = useMemo(() => planRuns(base, fields, texts), [base, fields, texts]);
   const seedList = parseSeeds(seeds);
-  const count = plan.combos.length * (seedList?.length ?? 0);
+  const study = PRESETS[preset].study;
+  const variants = study ? Object.keys(study.variants) : [];
+  const count = plan.combos.length * (seedList?.length ?? 0) * Math.max(1, variants.length);
   const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0;
   const text = (path: string, baseValue: Value) => texts[path] ?? show(baseValue);
   const submitToCluster = async () => {
@@ -80,8 +82,9 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
     <Modal opened onClose={onClose} title="New run" size="xl">
       <form onSubmit={(e) => { e.preventDefault(); if (valid) void submit().catch(() => {}); }}>
         <Stack>
-          <Select label="Preset" data={names} value={preset} allowDeselect={false} onChange={(v) => { if (v) { setPreset(v); setTexts({}); } start.reset(); }} />
+          <Select label="Preset" data={names} value={preset} allowDeselect={false} onChange={(v) => { if (v) { setPreset(v); setTexts({}); setSeeds(PRESETS[v].study?.seeds.join(',') ?? '0'); setCluster(false); } start.reset(); }} />
           <Text size="sm" c="dimmed">{PRESETS[preset].description}</Text>
+          {study && <Text size="sm">A study: every variant ({variants.join(', ')}) starts for each seed; the settings below are the baseline's and apply to all.</Text>}
           <Group grow align="flex-start">
             {epochs && <TextInput label="Epochs" value={text('epochs', epochs.base)} error={plan.errors.epochs} onChange={(e) => setTexts({ ...texts, epochs: e.currentTarget.value })} />}
             <TextInput label="Seeds" description="e.g. 0 or 0-4 or 0,3,7" value={seeds} onChange={(e) => setSeeds(e.currentTarget.value)}
@@ -110,7 +113,8 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
             })}
           </Accordion>
           <Text size="xs" c="dimmed">Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).</Text>
-          <Switch label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)" checked={cluster} onChange={(e) => setCluster(e.currentTarget.checked)} />
+          <Switch label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)" checked={cluster} onChange={(e) => setCluster(e.currentTarget.checked)}
+            disabled={!!study} description={study ? 'A study runs here; submit a preset per variant to a cluster.' : undefined} />
           {cluster && (
             <SimpleGrid cols={4}>
               <TextInput size="xs" label="Shared folder" description="the compute nodes can write it" value={slurm.sharedDir} onChange={(e) => setSlurm({ ...slurm, sharedDir: e.currentTarget.value })} />
@@ -122,7 +126,7 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
           {(start.error ?? submitSweep.error) && <Text c="red" size="sm" role="alert">{errorMessage(start.error ?? submitSweep.error)}</Text>}
           <Group justify="space-between">
             <Text size="sm" aria-live="polite">
-              {valid ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 ? ` (${plan.combos.length} settings × ${seedList!.length} seeds)` : ''}` : 'Fix the marked fields to start'}
+              {valid ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 || study ? ` (${[plan.combos.length > 1 && `${plan.combos.length} settings`, study && `${variants.length} variants`, `${seedList!.length} seeds`].filter(Boolean).join(' × ')})` : ''}` : 'Fix the marked fields to start'}
             </Text>
             <Group>
               <Button variant="default" onClick={onClose}>Cancel</Button>
