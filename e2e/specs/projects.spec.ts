@@ -58,3 +58,20 @@ test('the browser host refuses requests without the token', async ({ host, reque
   const right = await request.post(`${host.origin}/rpc/projects.list`, { data: {}, headers: { authorization: `Bearer ${host.token}` } });
   expect(await right.json()).toEqual({ ok: true, result: [] });
 });
+
+test('settings: jobs at once and threads per job are saved and shown again', async ({ host }, testInfo) => {
+  const page = host.page;
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  const jobs = dialog.getByRole('textbox', { name: 'Jobs at once' });
+  await expect(jobs).not.toHaveValue('');
+  await jobs.fill('3');
+  await dialog.getByRole('textbox', { name: 'Threads per job' }).fill('1');
+  await page.screenshot({ path: testInfo.outputPath('settings.png') });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await host.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('textbox', { name: 'Jobs at once' })).toHaveValue('3');
+  await expect(page.getByRole('textbox', { name: 'Threads per job' })).toHaveValue('1');
+});

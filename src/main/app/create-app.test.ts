@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../shared/rpc/client';
+import { createMemoryTransport } from '../../shared/rpc/memory';
 import { createApp } from './create-app';
 
 const dirs: string[] = [];
@@ -45,4 +47,27 @@ describe('job settings', () => {
     process.env.PLATEAU_JOBS = '0';
     expect(() => createApp({ dataDir: dataDir(), host: 'memory' })).toThrow(/PLATEAU_JOBS must be a whole number >= 1/);
   });
+
+  it('saved from the app: applied at once, kept for the next start, below a flag or the environment', async () => {
+    const d = dataDir();
+    const open = () => {
+      const app = createApp({ dataDir: d, host: 'memory' });
+      return { app, client: createClient(createMemoryTransport(app.dispatch, app.ctx.bus.subscribe)) };
+    };
+    let { app, client } = open();
+    expect(await client.system.jobSettings({ jobs: 2, threads: 3 })).toEqual({ jobs: 2, threads: 3, threadsPerJob: 3, cores: availableParallelism() });
+    expect([app.ctx.jobs.concurrency, app.ctx.jobs.threadsPerJob()]).toEqual([2, 3]);
+    await expect(client.system.jobSettings({ jobs: 0 })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/jobs.*at least 1/) });
+    await app.close();
+    ({ app, client } = open());
+    expect(await client.system.jobSettings({})).toMatchObject({ jobs: 2, threads: 3 });
+    // null threads: back to the cores shared out
+    expect(await client.system.jobSettings({ threads: null })).toMatchObject({ threads: null, threadsPerJob: Math.max(1, Math.floor(availableParallelism() / 2)) });
+    await app.close();
+    process.env.PLATEAU_JOBS = '1';
+    ({ app } = open());
+    expect([app.ctx.jobs.concurrency, app.ctx.jobs.threads]).toEqual([1, undefined]);
+    await app.close();
+  });
 });
+

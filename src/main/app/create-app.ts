@@ -5,7 +5,7 @@ import { invalid } from '../../shared/api/errors';
 import type { SystemInfo } from '../../shared/domain/types';
 import type { PdfPrinter } from '../reports/pdf';
 import { openDatabase } from '../db/connection';
-import { createRepos } from '../db/repos';
+import { createRepos, type Repos } from '../db/repos';
 import { JobManager } from '../jobs/job-manager';
 import { importRunner } from '../jobs/import-runner';
 import { metricsRunner } from '../jobs/metrics-runner';
@@ -49,11 +49,16 @@ function countFromEnv(name: string): number | undefined {
   return n;
 }
 
+/** The job settings saved from the app; anything unreadable is ignored (the defaults serve). */
+function savedJobSettings(repos: Repos): { jobs?: number; threads?: number } {
+  const count = (v: unknown) => (Number.isInteger(v) && (v as number) >= 1 ? (v as number) : undefined);
+  return { jobs: count(repos.settings.get('jobs')), threads: count(repos.settings.get('threads')) };
+}
+
 /** The composition root: one database, one bus, one queue, every service, one dispatcher. */
 export function createApp(opts: AppOptions) {
-  // settings first: a bad one is refused before anything is opened
-  const concurrency = opts.concurrency ?? countFromEnv('PLATEAU_JOBS') ?? Math.max(1, cpus().length - 1);
-  const threads = opts.threads ?? countFromEnv('PLATEAU_THREADS');
+  // a bad setting from the environment is refused before anything is opened
+  const forced = { concurrency: opts.concurrency ?? countFromEnv('PLATEAU_JOBS'), threads: opts.threads ?? countFromEnv('PLATEAU_THREADS') };
   mkdirSync(opts.dataDir, { recursive: true });
   const db = openDatabase(databaseFile(opts.dataDir), `Plateau ${APP_VERSION}`);
   const repos = createRepos(db);
@@ -63,7 +68,9 @@ export function createApp(opts: AppOptions) {
     repos.runs.markInterrupted();
   }
   const bus = new EventBus();
-  const jobs = new JobManager(repos, bus, concurrency, threads);
+  // a flag or the environment wins over what was saved in the app, which wins over the defaults
+  const saved = savedJobSettings(repos);
+  const jobs = new JobManager(repos, bus, forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1), forced.threads ?? saved.threads);
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));

@@ -78,6 +78,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE metrics ADD COLUMN details TEXT CHECK (details IS NULL OR json_valid(details));
   `,
+  // 3: settings the user saves in the app (jobs at once, threads per job), as JSON values.
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -30,10 +30,17 @@ export class JobManager {
    * `threads`: compute threads each job may use (wasm's XNNPACK pool). Default: the cores shared out
    * among the jobs that may run at once, so a full queue does not oversubscribe the machine.
    */
-  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, private threads?: number) {}
+  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, public threads?: number) {}
 
   threadsPerJob(): number {
     return this.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, this.concurrency)));
+  }
+
+  /** New limits apply to jobs that start from now on (running ones keep their threads); more slots start queued jobs. */
+  configure(limits: { concurrency?: number; threads?: number | null }): void {
+    if (limits.concurrency !== undefined) this.concurrency = limits.concurrency;
+    if (limits.threads !== undefined) this.threads = limits.threads ?? undefined;
+    this.pump();
   }
 
   register(kind: JobKind, runner: JobRunner): void {

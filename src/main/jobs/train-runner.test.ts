@@ -119,6 +119,16 @@ describe('training jobs', () => {
     expect(kappa[0]?.values.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it("an intervention's term is stored per epoch while it is active, beside the losses", async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-anti-collapse', set: { ...small, epochs: 5, 'interventions.0.toEpoch': 3 }, metrics: false });
+    await t.app.ctx.jobs.idle();
+    const [term] = await t.client.metrics.series({ runIds: [run.id], keys: ['intervention_anti_collapse'] });
+    expect(term).toMatchObject({ split: 'train', epochs: [1, 2, 3] });
+    expect(term.values.every((v) => Number.isFinite(v) && v > 0)).toBe(true); // a CDNV: positive
+  });
+
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

@@ -49,7 +49,7 @@ interface WasmModule {
 const START_TIMEOUT_MS = 30_000;
 
 /** XNNPACK's pool holds at most 8 threads (the package pre-creates 8 workers). */
-export const MAX_WASM_THREADS = 8;
+const MAX_WASM_THREADS = 8;
 
 /**
  * Starts the wasm backend with `threads` threads (call before anything else uses tfjs on this thread).

@@ -1,7 +1,7 @@
-import { cpus, platform } from 'node:os';
+import { availableParallelism, cpus, platform } from 'node:os';
 import type { ServiceApi } from '../../shared/api/contract';
 import { unavailable } from '../../shared/api/errors';
-import type { SystemInfo } from '../../shared/domain/types';
+import type { JobSettings, SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
@@ -11,6 +11,12 @@ export function systemService(ctx: AppContext, pickPath?: (kind: 'file' | 'folde
     pickPath: async ({ kind }) => {
       if (!pickPath) throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');
       return { path: await pickPath(kind) };
+    },
+    jobSettings: async ({ jobs, threads }): Promise<JobSettings> => {
+      if (jobs !== undefined) ctx.repos.settings.set('jobs', jobs);
+      if (threads !== undefined) ctx.repos.settings.set('threads', threads ?? undefined);
+      ctx.jobs.configure({ concurrency: jobs, threads });
+      return { jobs: ctx.jobs.concurrency, threads: ctx.jobs.threads ?? null, threadsPerJob: ctx.jobs.threadsPerJob(), cores: availableParallelism() };
     },
     info: async (): Promise<SystemInfo> => {
       const available = installedBackends();

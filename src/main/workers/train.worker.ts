@@ -63,6 +63,10 @@ async function main() {
         const value = log[key];
         if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split, key, value });
       }
+      // an active intervention term's batch mean over the epoch (intervention_anti_flatness, ...): plotted beside the metrics
+      for (const [key, value] of Object.entries(log.interventions ?? {})) {
+        if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
+      }
       if (performance.now() - lastFlush > FLUSH_MS) flush();
       const elapsed = (performance.now() - startedAt) / 1000;
       const fraction = log.epoch / epochs;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
-import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo } from '../domain/types';
+import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo, type JobSettings } from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
@@ -22,6 +22,11 @@ export const contract = {
     info: method<SystemInfo>()(none),
     /** A native open dialog on the desktop app (the browser host has none: it takes uploads instead). */
     pickPath: method<{ path: string | null }>()(z.object({ kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'") }).strict()),
+    /** Reads the job settings; given values are applied now and saved for the next start (null threads: automatic). */
+    jobSettings: method<JobSettings>()(z.object({
+      jobs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
+      threads: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').nullable().optional(),
+    }).strict()),
   },
   projects: {
     list: method<Project[]>()(none),

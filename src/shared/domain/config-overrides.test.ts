@@ -9,6 +9,13 @@ describe('config overrides', () => {
     expect(base.optimizer.lr).toBe(0.01);
   });
 
+  it('sets array items by index, keeping the arrays', () => {
+    const base = { model: { hidden: [64, 32] }, interventions: [{ kind: 'anti-collapse', lambda: 1e-4, toEpoch: 400 }] };
+    expect(applyOverrides(base, { 'model.hidden.0': 8, 'interventions.0.toEpoch': 3 })).toEqual({
+      model: { hidden: [8, 32] }, interventions: [{ kind: 'anti-collapse', lambda: 1e-4, toEpoch: 3 }],
+    });
+  });
+
   it('refuses prototype paths', () => {
     expect(() => applyOverrides({}, { '__proto__.polluted': 1 })).toThrow(/not a valid setting path/);
   });

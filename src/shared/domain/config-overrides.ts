@@ -2,7 +2,7 @@
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** A deep copy of `base` with each dotted path set; intermediate objects are created as needed. */
+/** A deep copy of `base` with each dotted path set (array items by index); missing intermediate objects are created. */
 export function applyOverrides<T>(base: T, overrides: Record<string, unknown>): T {
   const out = structuredClone(base) as Record<string, unknown>;
   for (const [path, value] of Object.entries(overrides)) {
@@ -12,7 +12,8 @@ export function applyOverrides<T>(base: T, overrides: Record<string, unknown>): 
     }
     let node = out;
     for (const p of parts.slice(0, -1)) {
-      if (!isObject(node[p])) node[p] = {};
+      // arrays are walked by index ('model.hidden.0', 'interventions.0.lambda'), not replaced
+      if (!isObject(node[p]) && !Array.isArray(node[p])) node[p] = {};
       node = node[p] as Record<string, unknown>;
     }
     node[parts.at(-1)!] = value;

@@ -85,6 +85,15 @@ export interface SystemInfo {
   backends: BackendInfo;
 }
 
+/** How many jobs run at once and how many compute threads each gets (null: shared out automatically). */
+export interface JobSettings {
+  jobs: number;
+  threads: number | null;
+  /** What a job gets now: `threads`, or the cores shared out among `jobs`. */
+  threadsPerJob: number;
+  cores: number;
+}
+
 /** One run's values of one key on one split, columnar for plotting. */
 export interface MetricSeries {
   runId: number;

@@ -3,6 +3,10 @@ import { api, queryClient } from './client';
 
 export const useProjects = () => useQuery({ queryKey: ['projects'], queryFn: () => api.projects.list({}) });
 export const useSystemInfo = () => useQuery({ queryKey: ['system'], queryFn: () => api.system.info({}), staleTime: Infinity });
+/** Jobs at once and threads per job: read, and saved (the core applies them at once). */
+export const useJobSettings = () => useQuery({ queryKey: ['job-settings'], queryFn: () => api.system.jobSettings({}) });
+export const useSaveJobSettings = () =>
+  useMutation({ mutationFn: api.system.jobSettings, onSuccess: (saved) => queryClient.setQueryData(['job-settings'], saved) });
 /** Events keep runs fresh; while any is active a slow poll backs them up (an SSE reconnect can drop an event). */
 export const useRuns = (projectId: number | null) =>
   useQuery({

@@ -10,12 +10,15 @@ const series = (runId: number, key: string, split: 'train' | 'test', values: num
   ({ runId, key, split, layer: '', steps: values.map((_, i) => i * 10), epochs: values.map((_, i) => i), values });
 
 describe('compare data', () => {
-  it('offers per-split metrics on both splits and the others on their own', () => {
+  it('offers per-split metrics on both splits, the others on their own, then the intervention terms', () => {
     const c = metricChoices([
       { key: 'kappa', family: 'flatness' }, { key: 'test_acc', family: 'generalization' }, { key: 'gap_acc', family: 'generalization' },
       { key: 'fro_norm', family: 'weights' },
     ] as never);
-    expect(c.map((x) => x.value)).toEqual(['kappa|train', 'kappa|test', 'test_acc|test', 'gap_acc|none', 'fro_norm|none']);
+    expect(c.map((x) => x.value)).toEqual([
+      'kappa|train', 'kappa|test', 'test_acc|test', 'gap_acc|none', 'fro_norm|none',
+      'intervention_fam|train', 'intervention_anti_flatness|train', 'intervention_anti_collapse|train',
+    ]);
   });
 
   it('draws one line per run, or a mean with a std band per seed group', () => {

@@ -14,8 +14,21 @@ export interface Choice {
 
 export const choiceValue = (key: string, split: Split) => `${key}|${split}`;
 
-/** Every metric on the splits it exists on: per-split families on train and test, the rest on their own. */
+/**
+ * The intervention terms a run logs while they are active (their batch mean per epoch; key names as
+ * interventions.ts's termLogKeys): not METRICS.md metrics, since temperature and unit-norm features change them.
+ */
+const TERM_CHOICES: Choice[] = ['fam', 'anti_flatness', 'anti_collapse'].map((kind) => {
+  const key = `intervention_${kind}`;
+  return { value: choiceValue(key, 'train'), key, split: 'train', label: `${key} (term, train batches)` };
+});
+
+/** Every metric on the splits it exists on: per-split families on train and test, the rest on their own; then the intervention terms. */
 export function metricChoices(keys: MetricKeyInfo[]): Choice[] {
+  return [...catalogueChoices(keys), ...TERM_CHOICES];
+}
+
+function catalogueChoices(keys: MetricKeyInfo[]): Choice[] {
   return keys.flatMap((k): Choice[] => {
     const make = (split: Split) => ({ value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})` });
     if (k.family === 'flatness' || k.family === 'collapse') return [make('train'), make('test')];

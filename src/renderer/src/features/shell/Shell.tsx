@@ -1,6 +1,6 @@
 import { ActionIcon, AppShell, Badge, Group, Kbd, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useState } from 'react';
-import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Server, Sun, type LucideIcon } from 'lucide-react';
+import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Server, Settings, Sun, type LucideIcon } from 'lucide-react';
 import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
@@ -10,6 +10,7 @@ import { ReportsView } from '../reports/ReportsView';
 import { SweepsView } from '../sweeps/SweepsView';
 import { RunsView } from '../runs/RunsView';
 import { CommandPalette, type PaletteAction } from './CommandPalette';
+import { SettingsDialog } from './SettingsDialog';
 import { useCurrentProject } from './current-project';
 import { useRoute, type Route } from './routes';
 
@@ -42,11 +43,13 @@ export function Shell() {
   const [project, setProject] = useCurrentProject(projects.data);
   const [creating, setCreating] = useState(false);
   const [comparePicks, setComparePicks] = useState<string[]>([]);
+  const [settings, setSettings] = useState(false);
   const { toggleColorScheme } = useMantineColorScheme();
   const actions: PaletteAction[] = [
     ...NAV.map(({ route: r, label }) => ({ id: `go-${r}`, group: 'Go to', label, run: () => go(r) })),
     { id: 'new-run', group: 'Actions', label: 'New run…', keywords: ['train', 'start'], run: () => { go('runs'); setCreating(true); } },
     { id: 'theme', group: 'Actions', label: 'Toggle light / dark theme', run: toggleColorScheme },
+    { id: 'settings', group: 'Actions', label: 'Settings: jobs at once, threads per job…', keywords: ['cores', 'parallel', 'concurrency'], run: () => setSettings(true) },
     ...(projects.data ?? []).map((p) => ({ id: `project-${p.id}`, group: 'Switch project', label: p.name, keywords: ['project', String(p.id)], run: () => setProject(p.id) })),
   ];
 
@@ -75,6 +78,9 @@ export function Shell() {
               </Tooltip>
             )}
             <Tooltip label="Command palette"><Text size="xs" c="dimmed"><Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd></Text></Tooltip>
+            <Tooltip label="Settings">
+              <ActionIcon variant="subtle" aria-label="Settings" onClick={() => setSettings(true)}><Settings size={18} /></ActionIcon>
+            </Tooltip>
             <ThemeToggle />
           </Group>
         </Group>
@@ -98,6 +104,7 @@ export function Shell() {
         {route === 'sweeps' && <SweepsView project={project} />}
       </AppShell.Main>
       <CommandPalette actions={actions} />
+      {settings && <SettingsDialog onClose={() => setSettings(false)} />}
     </AppShell>
   );
 }
