@@ -7,10 +7,11 @@ import { metricsClosedFormBench } from './metrics-closed-form';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
+import { grokkingInterventionsBench } from './train-interventions';
 import { trainStepBench } from './train-step';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importLargeBench, importFolderBench, grokkingMlpBench,
+  importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
 ];
