@@ -108,7 +108,7 @@ test("Han et al.'s study from one preset: baseline, anti-flatness and anti-colla
 });
 
 test('drop a checkpoint file on the Import view: it is uploaded to the host and previewed', async ({ host }) => {
-  test.skip(host.kind !== 'browser', 'Uploads are for the browser host; Electron reads paths on this machine.');
+  test.skip(host.kind !== 'browser', 'Electron inspects a dropped file where it lies; Playwright can only drop in-memory files, which have no path.');
   const wb = new Workbench(host.page);
   await wb.createProject('Dropped');
   await wb.goto('Import');

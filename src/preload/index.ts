@@ -1,6 +1,9 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 
-/** The whole bridge: invoke a contract method, and listen to core events. Nothing else reaches the page. */
+/**
+ * The whole bridge: invoke a contract method, listen to core events, and name the path of a file dropped
+ * on the page (Electron hides it from File objects). Nothing else reaches the page.
+ */
 contextBridge.exposeInMainWorld('plateau', {
   invoke: (method: string, params: unknown) => ipcRenderer.invoke('plateau:invoke', method, params),
   onEvent: (listener: (name: string, payload: unknown) => void) => {
@@ -8,4 +11,5 @@ contextBridge.exposeInMainWorld('plateau', {
     ipcRenderer.on('plateau:event', handler);
     return () => ipcRenderer.removeListener('plateau:event', handler);
   },
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 });

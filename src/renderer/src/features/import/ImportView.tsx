@@ -14,25 +14,35 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const [path, setPath] = useState('');
   const inspect = useMutation({ mutationFn: api.imports.inspect });
   const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
-  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
-  const preview = inspect.data;
   const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
   const [dragging, setDragging] = useState(false);
+  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
+  const preview = inspect.data;
+  const inspectPath = (target: string) => {
+    setPath(target);
+    start.reset();
+    inspect.mutate({ path: target });
+  };
   const onDrop = async (files: File[]) => {
     if (!files.length) return;
+    const bridge = window.plateau;
+    if (bridge) {
+      // Electron: the files are on this machine already; read them where they are
+      const paths = files.map((f) => bridge.pathForFile(f)).filter(Boolean);
+      if (paths.length === 1) inspectPath(paths[0]);
+      else setUpload({ fraction: 0, error: paths.length ? 'Drop one file or one folder (a folder of checkpoints imports as one run).' : 'That is not a file on this machine.' });
+      return;
+    }
     setUpload({ fraction: 0 });
     try {
       const saved = await uploadFiles(files, (fraction) => setUpload({ fraction }));
-      const target = saved.length > 1 ? saved[0].dir : saved[0].path; // several files: one folder, one run
-      setPath(target);
       setUpload(null);
-      start.reset();
-      inspect.mutate({ path: target });
+      inspectPath(saved.length > 1 ? saved[0].dir : saved[0].path); // several files: one folder, one run
     } catch (err) {
       setUpload({ fraction: 0, error: errorMessage(err) });
     }
   };
-  const canUpload = !window.plateau; // the browser host takes uploads; Electron reads paths directly
+  const onDesktop = !!window.plateau; // Electron reads dropped paths directly; the browser host takes uploads
   return (
     <Stack>
       <Title order={2}>Import · {project.name}</Title>
@@ -42,26 +52,28 @@ export function ImportView({ project, onImported }: { project: Project | null; o
             <TextInput label="File or folder on the host" description={FORMATS} placeholder="/data/checkpoints/run-3" value={path}
               onChange={(e) => { setPath(e.currentTarget.value); inspect.reset(); }} style={{ flex: 1 }}
               error={inspect.error ? errorMessage(inspect.error) : undefined} />
-            {!canUpload && (['file', 'folder'] as const).map((kind) => (
+            {onDesktop && (['file', 'folder'] as const).map((kind) => (
               <Button key={kind} mt={48} variant="default" onClick={async () => {
                 const { path: picked } = await api.system.pickPath({ kind });
-                if (picked) { setPath(picked); start.reset(); inspect.mutate({ path: picked }); }
+                if (picked) inspectPath(picked);
               }}>Choose {kind}…</Button>
             ))}
             <Button type="submit" mt={48} leftSection={<Search size={16} />} loading={inspect.isPending} disabled={!path.trim()}>Inspect</Button>
           </Group>
         </form>
       </Card>
-      {canUpload && (
-        <Card withBorder p="lg" aria-label="Drop files here" role="region"
-          onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)}
-          onDrop={(e) => { e.preventDefault(); setDragging(false); void onDrop(Array.from(e.dataTransfer.files)); }}
-          style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}>
-          <Text size="sm">Or drop checkpoint files here (several files of one run: drop them together). They are uploaded to the host, then inspected.</Text>
-          {upload && !upload.error && <Progress mt="sm" value={upload.fraction * 100} aria-label="Upload progress" />}
-          {upload?.error && <Text c="red" size="sm" role="alert">{upload.error}</Text>}
-        </Card>
-      )}
+      <Card withBorder p="lg" aria-label="Drop files here" role="region"
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)}
+        onDrop={(e) => { e.preventDefault(); setDragging(false); void onDrop(Array.from(e.dataTransfer.files)); }}
+        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}>
+        <Text size="sm">
+          {onDesktop
+            ? 'Or drop a checkpoint file or folder here: it is inspected where it lies.'
+            : 'Or drop checkpoint files here (several files of one run: drop them together). They are uploaded to the host, then inspected.'}
+        </Text>
+        {upload && !upload.error && <Progress mt="sm" value={upload.fraction * 100} aria-label="Upload progress" />}
+        {upload?.error && <Text c="red" size="sm" role="alert">{upload.error}</Text>}
+      </Card>
       {!preview && !inspect.error && (
         <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
           Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics
