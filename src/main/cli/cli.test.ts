@@ -32,7 +32,7 @@ describe('plateau CLI', () => {
 
   it('info reports the schema and backends', () => {
     const info = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }));
-    expect(info).toMatchObject({ schemaVersion: 2, dataDir, host: "cli" });
+    expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: "cli" });
     expect(info.backends.available).toContain('cpu');
   });
 
