@@ -15,12 +15,14 @@ import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
 
 const KEYS = ['train_loss', 'test_loss', 'train_acc', 'test_acc'];
+/** Measured at each checkpoint as the run goes: the quantities Han et al. 2025 set against each other. */
+const GEOMETRY = ['kappa', 'nc1', 'cdnv'];
 const fmtTime = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
 
 /** One run: live progress, controls, and its loss and accuracy curves (train and test). */
 export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const [logX, setLogX] = useState(true);
-  const series = useSeries([run.id], KEYS);
+  const series = useSeries([run.id], [...KEYS, ...GEOMETRY]);
   const checkpoints = useCheckpoints(run.id);
   const control = useRunControl();
   const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
@@ -28,6 +30,10 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const label = (s: { key: string }) => s.key.replace('_', ' ');
   const loss = useMemo(() => lineOption({ series: curves(series.data, ['train_loss', 'test_loss'], label), xName: 'epoch', yName: 'loss', logX, logY: true }), [series.data, logX]);
   const acc = useMemo(() => lineOption({ series: curves(series.data, ['train_acc', 'test_acc'], label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
+  const geometry = useMemo(() => {
+    const train = (series.data ?? []).filter((s) => GEOMETRY.includes(s.key) && s.split === 'train' && s.layer === '');
+    return train.length ? lineOption({ series: curves(train, GEOMETRY, (s) => `${s.key} (train)`), xName: 'epoch', yName: 'at checkpoints', logX, logY: true }) : null;
+  }, [series.data, logX]);
   const v = live?.values;
   const log = useMemo(() => runLog(run, series.data ?? [], checkpoints.data ?? []), [run, series.data, checkpoints.data]);
 
@@ -63,9 +69,12 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
           <Text size="sm" c="dimmed">{checkpoints.data?.length ?? 0} checkpoints</Text>
           <Switch size="xs" label="log epoch axis" checked={logX} onChange={(e) => setLogX(e.currentTarget.checked)} />
         </Group>
-        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <SimpleGrid cols={{ base: 1, lg: 2, xl: 3 }}>
           <Chart option={loss} label="Loss curves" />
           <Chart option={acc} label="Accuracy curves" />
+          {geometry
+            ? <Chart option={geometry} label="Flatness and collapse at checkpoints" />
+            : <Text size="sm" c="dimmed" ta="center" mt="xl">Relative flatness (kappa), NC1 and CDNV appear here as checkpoints are measured.</Text>}
         </SimpleGrid>
         <Accordion variant="contained">
           <Accordion.Item value="log">
