@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadBlas } from '../ml/blas';
 import { emit, type GlobalOptions } from './output';
 import { withClient } from './session';
 
@@ -6,11 +7,16 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
   program.command('info').description('show version, data folder, schema and tfjs backends').action(() =>
     withClient(globals(), async (client) => {
       const i = await client.system.info({});
-      emit(globals(), i, () => [
+      const jobs = await client.system.jobSettings({});
+      // probed here, in the CLI's own short-lived process: the app's main process never loads a BLAS
+      const blas = loadBlas()?.library ?? null;
+      emit(globals(), { ...i, jobs, blas }, () => [
         `Plateau ${i.appVersion} (Node ${i.node}, ${i.platform}, ${i.cpus} cores)`,
         `data folder   ${i.dataDir}`,
         `schema        v${i.schemaVersion}`,
         `backends      installed: ${i.backends.available.join(', ') || 'none'}; jobs use: ${i.backends.chosen ?? 'none'}`,
+        `wasm products ${blas ? `system BLAS (${blas})` : "wasm's own kernels (no system BLAS found: apt-get install libopenblas0)"}`,
+        `jobs          ${jobs.jobs} at once, ${jobs.threadsPerJob} thread(s) each${jobs.threads === null ? ' (automatic)' : ''}`,
       ].join('\n'));
     }));
 }
