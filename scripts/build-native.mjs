@@ -1,11 +1,11 @@
-// Builds the optional BLAS bridge (native/blas) with npm's own node-gyp after install. npm runs no
+// Builds the optional native kernels (native/kernels) with npm's own node-gyp after install. npm runs no
 // install script for a linked folder, hence this; a failed build costs speed only (tfjs's kernels serve).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const dir = fileURLToPath(new URL('../native/blas', import.meta.url));
+const dir = fileURLToPath(new URL('../native/kernels', import.meta.url));
 const gyp = process.env.npm_config_node_gyp;
-const warn = (why) => console.warn(`plateau: native/blas not built (${why}); wasm will use its own, slower matrix kernels.`);
+const warn = (why) => console.warn(`plateau: native/kernels not built (${why}); wasm will use its own, slower kernels.`);
 if (!gyp) {
   warn('run this through npm, which provides node-gyp');
 } else {

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
 import { loadBlas, type Blas } from './blas';
+import { nativeKernels } from './native';
 import { installWasmKernels } from './ops/wasm-kernels';
 import { resetWasmThreads, setWasmBackendThreaded } from './wasm-threads';
 
@@ -127,7 +128,7 @@ async function startWasm(threads: number): Promise<boolean> {
   if (ok && !wasmStarted) {
     wasmStarted = true;
     wasmThreads = blas ? blasThreads(blas, threads) : safeThreads(wasm);
-    installWasmKernels(blas);
+    installWasmKernels(blas, nativeKernels());
   }
   return ok;
 }

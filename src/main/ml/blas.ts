@@ -1,23 +1,15 @@
-import { createRequire } from 'node:module';
+import { nativeKernels, type NativeKernels } from './native';
 
 /**
- * The system BLAS through the optional `@plateau/blas` addon (native/blas): OpenBLAS, MKL, BLIS or
- * Accelerate run sgemm ~3x faster per core than wasm's 128-bit SIMD. Absent addon or library: null,
- * and wasm uses its own kernels. PLATEAU_BLAS=off turns it off; PLATEAU_BLAS=<library> picks one.
+ * The system BLAS through the native kernels: OpenBLAS, MKL, BLIS or Accelerate run sgemm ~3x faster
+ * per core than wasm's 128-bit SIMD. No addon or no library: null, and wasm uses its own kernels.
+ * PLATEAU_BLAS=off turns it off; PLATEAU_BLAS=<library> picks one.
  */
 export interface Blas {
   /** The library that was opened, as named to the loader. */
   library: string;
-  /** Row-major c[m x n] = op(a) op(b); operands are checked against the sizes. */
-  sgemm(transA: number, transB: number, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
-  /** Process-wide thread count of the library; false if it has no such control (Accelerate). */
-  setThreads(n: number): boolean;
-}
-
-interface Addon {
-  open(path: string): boolean;
-  sgemm: Blas['sgemm'];
-  setThreads: Blas['setThreads'];
+  sgemm: NativeKernels['sgemm'];
+  setThreads: NativeKernels['setThreads'];
 }
 
 /** Fast BLAS only: a reference BLAS (netlib) would be slower than XNNPACK. */
@@ -31,8 +23,6 @@ const LIBRARIES: Partial<Record<NodeJS.Platform, string[]>> = {
   win32: ['libopenblas.dll', 'openblas.dll', 'mkl_rt.2.dll'],
 };
 
-// Not named `require`: the bundler injects its own `require` shim into ESM output.
-const nodeRequire = createRequire(import.meta.url);
 let loaded: Blas | null | undefined;
 
 /** The BLAS this process uses (found once), or null. */
@@ -40,16 +30,11 @@ export function loadBlas(): Blas | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   const wanted = process.env.PLATEAU_BLAS;
-  if (wanted === 'off') return loaded;
-  let addon: Addon;
-  try {
-    addon = nodeRequire('@plateau/blas') as Addon;
-  } catch {
-    return loaded; // not built here (no compiler at install): tfjs's kernels serve
-  }
+  const native = nativeKernels();
+  if (wanted === 'off' || !native) return loaded;
   for (const library of wanted ? [wanted] : (LIBRARIES[process.platform] ?? [])) {
-    if (addon.open(library)) {
-      loaded = { library, sgemm: addon.sgemm, setThreads: addon.setThreads };
+    if (native.open(library)) {
+      loaded = { library, sgemm: native.sgemm, setThreads: native.setThreads };
       break;
     }
   }

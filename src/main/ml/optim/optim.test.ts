@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
+import { nativeKernels } from '../native';
+import { FUSED_ADAM } from '../ops/wasm-kernels';
 import { adam } from './adam';
 import { clipByGlobalNorm } from './clip';
 import type { Optimizer } from './optimizer';
@@ -86,6 +88,38 @@ describe('optimizers against hand-computed steps', () => {
     tf.dispose([x, y, g]);
     opt.dispose();
     opt2.dispose();
+  });
+});
+
+describe('the native fused Adam step', () => {
+  const native = nativeKernels();
+  it.skipIf(!native)('takes over on wasm and equals the element-wise route (the cpu backend) to float rounding', async () => {
+    expect(tf.getKernel(FUSED_ADAM, 'wasm')).toBeDefined();
+    const run = async (backend: string, decoupled: boolean) => {
+      await tf.setBackend(backend);
+      const p = tf.variable(tf.tensor1d(Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i))));
+      const opt = adam({ p }, { weightDecay: 0.3, decoupled, beta2: 0.98 });
+      for (let step = 0; step < 3; step++) {
+        const g = tf.tensor1d(Float32Array.from({ length: 1000 }, (_, i) => Math.cos(i * (step + 1))));
+        opt.step({ p: g }, 0.01);
+        g.dispose();
+      }
+      const out = Array.from(p.dataSync());
+      opt.dispose();
+      p.dispose();
+      return out;
+    };
+    for (const decoupled of [false, true]) {
+      const fused = await run('wasm', decoupled);
+      const composite = await run('cpu', decoupled);
+      fused.forEach((v, i) => expect(v).toBeCloseTo(composite[i], 6));
+    }
+    await tf.setBackend('wasm');
+  });
+
+  it.skipIf(!native)('refuses operands of different lengths instead of reading past one', () => {
+    const a = new Float32Array(4);
+    expect(() => native!.adam(a, a, a, new Float32Array(3), a, a, a, 0.1, 0.9, 0.999, 1e-8, 0.1, 0.03, 0, 1)).toThrow(/one length/);
   });
 });
 

@@ -3,7 +3,7 @@
  * this builds with no BLAS headers and the app runs (on tfjs's own kernels) where none is installed.
  * Arrays are float32 typed arrays; their lengths are checked before any pointer is used.
  */
-#include <node_api.h>
+#include "kernels.h"
 #include <stdint.h>
 #include <string.h>
 #ifdef _WIN32
@@ -24,10 +24,8 @@ typedef void (*threads_fn)(int);
 static sgemm_fn sgemm = NULL;
 static threads_fn set_threads = NULL;
 
-#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "plateau_blas: bad argument"); return NULL; } } while (0)
-
 /* open(path) -> true if the library has cblas_sgemm; the first success stays (one BLAS per process). */
-static napi_value js_open(napi_env env, napi_callback_info info) {
+napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
   char path[1024];
@@ -51,7 +49,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 /* setThreads(n): the library's own thread count (process-wide); false if it has no such control. */
-static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
   int32_t n;
@@ -62,43 +60,21 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static float *float_data(napi_env env, napi_value v, size_t need) {
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok) return NULL;
-  if (type != napi_float32_array || length < need) return NULL;
-  return (float *)data;
-}
-
 /* sgemm(transA, transB, m, n, k, a, b, c): row-major c[m x n] = op(a) op(b), op(a) m x k, op(b) k x n. */
-static napi_value js_sgemm(napi_env env, napi_callback_info info) {
+napi_value js_sgemm(napi_env env, napi_callback_info info) {
   size_t argc = 8;
   napi_value argv[8];
   int32_t v[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) { napi_throw_error(env, NULL, "plateau_blas: sgemm takes 8 arguments"); return NULL; }
+  if (argc < 8) { napi_throw_error(env, NULL, "plateau_kernels: sgemm takes 8 arguments"); return NULL; }
   for (int i = 0; i < 5; i++) CHECK(napi_get_value_int32(env, argv[i], &v[i]));
   int ta = v[0], tb = v[1], m = v[2], n = v[3], k = v[4];
-  if (m < 1 || n < 1 || k < 1) { napi_throw_range_error(env, NULL, "plateau_blas: empty matrix"); return NULL; }
+  if (m < 1 || n < 1 || k < 1) { napi_throw_range_error(env, NULL, "plateau_kernels: empty matrix"); return NULL; }
   float *a = float_data(env, argv[5], (size_t)m * k);
   float *b = float_data(env, argv[6], (size_t)k * n);
   float *c = float_data(env, argv[7], (size_t)m * n);
-  if (!a || !b || !c) { napi_throw_range_error(env, NULL, "plateau_blas: an operand is not a Float32Array of the stated size"); return NULL; }
-  if (!sgemm) { napi_throw_error(env, NULL, "plateau_blas: no BLAS library is open"); return NULL; }
+  if (!a || !b || !c) { napi_throw_range_error(env, NULL, "plateau_kernels: an operand is not a Float32Array of the stated size"); return NULL; }
+  if (!sgemm) { napi_throw_error(env, NULL, "plateau_kernels: no BLAS library is open"); return NULL; }
   sgemm(ROW_MAJOR, ta ? TRANS : NO_TRANS, tb ? TRANS : NO_TRANS, m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
   return NULL;
 }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
-    {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
-    {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
-  };
-  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "plateau_kernels",
+      "sources": ["src/addon.c", "src/blas.c", "src/adam.c"],
+      "cflags": ["-O3", "-std=c11"],
+      "conditions": [["OS=='linux'", { "libraries": ["-ldl"] }]]
+    }
+  ]
+}

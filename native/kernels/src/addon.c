@@ -1,0 +1,38 @@
+/*
+ * Kernels tfjs's wasm backend is slow at, run natively on tensors where they lie in wasm memory:
+ * sgemm through the system BLAS (blas.c) and a fused Adam/AdamW step (adam.c). Optional: the app
+ * runs on tfjs's own kernels where this addon was not built.
+ */
+#include "kernels.h"
+
+float *float_data(napi_env env, napi_value v, size_t need) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok) return NULL;
+  if (type != napi_float32_array || length < need) return NULL;
+  return (float *)data;
+}
+
+size_t float_length(napi_env env, napi_value v) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  void *data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) return 0;
+  return length;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+    {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
+    {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

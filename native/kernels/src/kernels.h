@@ -1,0 +1,18 @@
+/* Plateau's native kernels: shared helpers and the functions addon.c registers. */
+#ifndef PLATEAU_KERNELS_H
+#define PLATEAU_KERNELS_H
+#include <node_api.h>
+#include <stddef.h>
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "plateau_kernels: bad argument"); return NULL; } } while (0)
+
+/* The data of a Float32Array holding at least `need` elements, else NULL (nothing is read from a wrong one). */
+float *float_data(napi_env env, napi_value v, size_t need);
+/* Its length, or 0 if it is not a Float32Array. */
+size_t float_length(napi_env env, napi_value v);
+
+napi_value js_open(napi_env env, napi_callback_info info);
+napi_value js_set_threads(napi_env env, napi_callback_info info);
+napi_value js_sgemm(napi_env env, napi_callback_info info);
+napi_value js_adam(napi_env env, napi_callback_info info);
+#endif
