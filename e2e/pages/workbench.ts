@@ -16,11 +16,16 @@ export class Workbench {
     await form.getByRole('button', { name: 'Create project' }).click();
   }
 
-  /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
-  async startRun({ epochs, seeds }: { epochs: number; seeds?: string }) {
+  /** Opens Runs and its new-run form; returns the form's dialog. */
+  async openNewRun() {
     await this.goto('Runs');
     await this.page.getByRole('button', { name: 'New run' }).click();
-    const dialog = this.page.getByRole('dialog', { name: 'New run' });
+    return this.page.getByRole('dialog', { name: 'New run' });
+  }
+
+  /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
+  async startRun({ epochs, seeds }: { epochs: number; seeds?: string }) {
+    const dialog = await this.openNewRun();
     await dialog.getByRole('textbox', { name: 'Epochs' }).fill(String(epochs));
     if (seeds) await dialog.getByRole('textbox', { name: /^Seeds/ }).fill(seeds);
     await dialog.getByRole('button', { name: 'Start', exact: true }).click();

@@ -13,9 +13,7 @@ test('submit a sweep to Slurm from the new-run form, follow it, collect it', asy
   const page = host.page;
   const wb = new Workbench(page);
   await wb.createProject('Cluster');
-  await wb.goto('Runs');
-  await page.getByRole('button', { name: 'New run' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New run' });
+  const dialog = await wb.openNewRun();
   await dialog.getByRole('textbox', { name: 'Epochs' }).fill('3');
   await dialog.getByRole('button', { name: 'dataset' }).click();
   await dialog.getByRole('textbox', { name: 'dataset.p' }).fill('11');

@@ -67,9 +67,7 @@ test('a sweep from the new-run form: inline validation, the planned count, one r
   const page = host.page;
   const wb = new Workbench(page);
   await wb.createProject('Sweep');
-  await wb.goto('Runs');
-  await page.getByRole('button', { name: 'New run' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New run' });
+  const dialog = await wb.openNewRun();
   await dialog.getByRole('textbox', { name: 'Epochs' }).fill('5');
   await dialog.getByRole('button', { name: 'dataset' }).click();
   await dialog.getByRole('textbox', { name: 'dataset.trainFraction' }).fill('1.5');
@@ -90,9 +88,7 @@ test("Han et al.'s study from one preset: baseline, anti-flatness and anti-colla
   const page = host.page;
   const wb = new Workbench(page);
   await wb.createProject('Interventions');
-  await wb.goto('Runs');
-  await page.getByRole('button', { name: 'New run' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New run' });
+  const dialog = await wb.openNewRun();
   await dialog.getByRole('combobox', { name: 'Preset' }).click();
   await page.getByRole('option', { name: 'grokking-interventions' }).click();
   await expect(dialog.getByText('9 runs will start (3 variants × 3 seeds)')).toBeVisible();
