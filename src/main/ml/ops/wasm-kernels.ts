@@ -13,6 +13,9 @@ interface WasmBackend {
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }
 
+/** What tfjs hands a kernel. */
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
 const TILE = 16; // 16 x 16 float tiles: both sides of the copy stay in L1 (measured fastest of 8..64)
 
 /** dst[j, i] = src[i, j] for an r x c matrix, tile by tile (the stock kernel strides through memory: ~4x slower). */
@@ -29,7 +32,7 @@ export function transposeInto(src: Float32Array, dst: Float32Array, r: number, c
   }
 }
 
-function transpose2d(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | null {
+function transpose2d(args: KernelArgs): tf.TensorInfo | null {
   const x = args.inputs.x;
   const perm = args.attrs?.perm as number[] | undefined;
   if (!x || x.dtype !== 'float32' || x.shape.length !== 2 || perm?.[0] !== 1) return null;
@@ -49,7 +52,7 @@ const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
  * operands cost nothing here (BLAS reads either layout), unlike wasm's own kernel. Batches loop over
  * sgemm, broadcasting a single matrix on either side.
  */
-function blasMatMul(blas: Blas, args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | null {
+function blasMatMul(blas: Blas, args: KernelArgs): tf.TensorInfo | null {
   const { a, b } = args.inputs as Record<'a' | 'b', tf.TensorInfo>;
   const ta = !!args.attrs?.transposeA;
   const tb = !!args.attrs?.transposeB;
@@ -94,7 +97,7 @@ export interface FusedAdamAttrs {
 }
 
 /** One native pass over p, g, m, v into fresh outputs (tfjs spent ~12 element-wise kernels: a third of an MLP step). */
-function fusedAdam(native: NativeKernels, args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function fusedAdam(native: NativeKernels, args: KernelArgs): tf.TensorInfo[] {
   const { p, g, m, v } = args.inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
   const a = args.attrs as unknown as FusedAdamAttrs;
   const backend = args.backend as WasmBackend;
@@ -105,7 +108,7 @@ function fusedAdam(native: NativeKernels, args: { inputs: tf.NamedTensorInfoMap;
   return outs;
 }
 
-type Handler = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | null;
+type Handler = (args: KernelArgs) => tf.TensorInfo | null;
 
 /** Puts `handler` in front of wasm's kernel `name`; the original runs whatever the handler declines. */
 function override(name: string, handler: Handler): void {
@@ -126,7 +129,7 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (installed) return;
   installed = true;
   override('Transpose', transpose2d);
-  if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: Parameters<typeof fusedAdam>[1]) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
+  if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   matMulIsBlas = !!blas;
 }
