@@ -1,6 +1,6 @@
 /** Datasets read from files (IDX, .npz, .npy, CSV), subset and checked into the common Dataset form. */
 import { invalid } from '../../../shared/api/errors';
-import type { FileDatasetConfig } from '../../../shared/domain/train-config';
+import type { FileDatasetConfig } from '../../../shared/domain/dataset-config';
 import type { NdArray } from '../../io/ndarray';
 import { parseNpy } from '../../io/npy';
 import { parseNpz } from '../../io/npz';

@@ -1,4 +1,4 @@
-import type { DatasetConfig } from '../../../shared/domain/train-config';
+import type { DatasetConfig } from '../../../shared/domain/dataset-config';
 import type { Dataset } from './dataset';
 import { fileDataset } from './file-dataset';
 import { gaussianMixture } from './gaussian-mixture';

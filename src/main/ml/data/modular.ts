@@ -1,5 +1,5 @@
 import { invalid } from '../../../shared/api/errors';
-import { isPrime, MODULAR_OPS, type ModularOp } from '../../../shared/domain/train-config';
+import { isPrime, MODULAR_OPS, type ModularOp } from '../../../shared/domain/dataset-config';
 import { finishDataset, type Dataset } from './dataset';
 import { createRng } from './prng';
 

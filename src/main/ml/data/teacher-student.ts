@@ -1,4 +1,4 @@
-import type { TeacherStudentConfig } from '../../../shared/domain/train-config';
+import type { TeacherStudentConfig } from '../../../shared/domain/dataset-config';
 import { finishDataset, type Dataset, type Split } from './dataset';
 import { createRng, type Rng } from './prng';
 

@@ -1,0 +1,131 @@
+/**
+ * Dataset configuration: the built-in datasets and the files a user points at. Isomorphic (zod only);
+ * part of the training config (train-config.ts).
+ */
+import { z } from 'zod';
+import { int, oneOf, positive, unitOpen } from './config-fields';
+
+export const MODULAR_OPS = ['a+b', 'a-b', 'a*b', 'a/b', 'a^2+b^2', 'a^2+ab+b^2', 'a^3+ab'] as const;
+export type ModularOp = (typeof MODULAR_OPS)[number];
+export const NORMALIZATIONS = ['none', 'standardize'] as const;
+
+export function isPrime(n: number): boolean {
+  if (!Number.isInteger(n) || n < 2) return false;
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
+  return true;
+}
+
+/** Options every dataset accepts. */
+const dataCommon = {
+  /** Fraction of training labels replaced by a different random class (test split untouched). */
+  labelNoise: z.number('must be a number in [0, 1)').min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)').default(0),
+  /** Per-feature standardisation with the training split's mean and std (dense inputs only). */
+  normalize: z.enum(NORMALIZATIONS, oneOf(NORMALIZATIONS)).default('none'),
+};
+
+export const modularDatasetSchema = z
+  .object({
+    kind: z.literal('modular'),
+    p: int(2, 1000).default(97),
+    op: z.enum(MODULAR_OPS, oneOf(MODULAR_OPS)).default('a+b'),
+    trainFraction: unitOpen().default(0.3),
+    ...dataCommon,
+  })
+  .superRefine((d, ctx) => {
+    if (d.op === 'a/b' && !isPrime(d.p)) ctx.addIssue({ code: 'custom', path: ['p'], message: 'must be prime for op a/b' });
+  });
+
+export const gaussianMixtureSchema = z.object({
+  kind: z.literal('gaussian-mixture'),
+  classes: int(2, 1000).default(4),
+  dim: int(1, 100_000).default(16),
+  /** Norm of each class mean (samples have unit-variance noise around it). */
+  separation: positive().default(3),
+  trainSize: int(1, 10_000_000).default(1000),
+  testSize: int(1, 10_000_000).default(1000),
+  ...dataCommon,
+});
+
+/** Gaussian inputs labelled by a fixed random one-hidden-layer ReLU network (the teacher). */
+export const teacherStudentSchema = z.object({
+  kind: z.literal('teacher-student'),
+  dim: int(1, 100_000).default(32),
+  classes: int(2, 1000).default(4),
+  teacherWidth: int(1, 100_000).default(16),
+  trainSize: int(1, 10_000_000).default(1000),
+  testSize: int(1, 10_000_000).default(1000),
+  ...dataCommon,
+});
+
+export const sparseParitySchema = z
+  .object({
+    kind: z.literal('sparse-parity'),
+    bits: int(1, 10_000).default(40),
+    relevant: int(1, 10_000).default(3),
+    trainSize: int(1, 10_000_000).default(1000),
+    testSize: int(1, 10_000_000).default(1000),
+    ...dataCommon,
+  })
+  .superRefine((d, ctx) => {
+    if (d.relevant > d.bits) ctx.addIssue({ code: 'custom', path: ['relevant'], message: `must be in [1, bits=${d.bits}]` });
+  });
+
+const path = () => z.string('must be a file path').min(1, 'must be a non-empty file path');
+
+/** Options of datasets read from files: subsets (first rows in file order) and the shared options. */
+const fileData = {
+  /** Use only this many training rows (default all). */
+  trainSize: int(1, 1e8).optional(),
+  testSize: int(1, 1e8).optional(),
+  /** Subsets take the same count from every class (the first ones in file order), remainder to the lowest labels. */
+  classBalanced: z.boolean().default(false),
+  ...dataCommon,
+};
+
+/**
+ * IDX files in the MNIST / Fashion-MNIST layout (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+ * t10k-*; each raw or .gz) in `dir`. Unsigned-byte pixels are scaled to [0, 1].
+ */
+export const idxDatasetSchema = z.object({ kind: z.literal('idx'), dir: path(), ...fileData });
+
+/** A .npz holding x_train, y_train, x_test, y_test (Keras' layout); inputs flattened per row. */
+export const npzDatasetSchema = z.object({ kind: z.literal('npz'), path: path(), ...fileData });
+
+/** Four .npy files; inputs [n, ...] flattened per row, labels [n] integers. */
+export const npyDatasetSchema = z.object({
+  kind: z.literal('npy'),
+  trainInputs: path(),
+  trainLabels: path(),
+  testInputs: path(),
+  testLabels: path(),
+  ...fileData,
+});
+
+/** Two CSV files of numbers; the label is the last column, or the one named `labelColumn` in the header row. */
+export const csvDatasetSchema = z.object({
+  kind: z.literal('csv'),
+  train: path(),
+  test: path(),
+  /** First row holds column names (needed for labelColumn). */
+  header: z.boolean().default(false),
+  labelColumn: z.string().min(1, 'must be a non-empty column name').optional(),
+  ...fileData,
+});
+
+const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
+export const datasetSchema = z.discriminatedUnion(
+  'kind',
+  [modularDatasetSchema, gaussianMixtureSchema, teacherStudentSchema, sparseParitySchema, idxDatasetSchema, npzDatasetSchema, npyDatasetSchema, csvDatasetSchema],
+  { error: oneOf(DATASET_KINDS) },
+);
+
+export type DatasetConfig = z.infer<typeof datasetSchema>;
+export type ModularDatasetConfig = z.infer<typeof modularDatasetSchema>;
+export type GaussianMixtureConfig = z.infer<typeof gaussianMixtureSchema>;
+export type SparseParityConfig = z.infer<typeof sparseParitySchema>;
+export type TeacherStudentConfig = z.infer<typeof teacherStudentSchema>;
+export type IdxDatasetConfig = z.infer<typeof idxDatasetSchema>;
+export type NpzDatasetConfig = z.infer<typeof npzDatasetSchema>;
+export type NpyDatasetConfig = z.infer<typeof npyDatasetSchema>;
+export type CsvDatasetConfig = z.infer<typeof csvDatasetSchema>;
+export type FileDatasetConfig = IdxDatasetConfig | NpzDatasetConfig | NpyDatasetConfig | CsvDatasetConfig;
