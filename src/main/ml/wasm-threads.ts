@@ -58,7 +58,11 @@ const MAX_WASM_THREADS = 8;
  */
 export async function setWasmBackendThreaded(wasm: WasmModule, wasmDistDir: string, threads: number): Promise<boolean> {
   const n = Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(threads)));
-  installPthreadWorker(join(wasmDistDir, '..', 'wasm-out'));
+  try {
+    installPthreadWorker(join(wasmDistDir, '..', 'wasm-out'));
+  } catch {
+    return false; // a package without its pthread files: nothing changed, the single-threaded build serves
+  }
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(n);
   const cpus = os.cpus;
