@@ -46,6 +46,8 @@ const withIntervention = (kind: 'anti-flatness' | 'anti-collapse', lambda: numbe
 });
 
 const GROKKING_ANTI_FLATNESS = withIntervention('anti-flatness', 1e-3);
+/** The interventions' baseline: grokking-mlp run as long as they are, so every curve spans the same epochs. */
+const GROKKING_BASELINE = { ...GROKKING_MLP, epochs: 1400 };
 const GROKKING_ANTI_COLLAPSE = withIntervention('anti-collapse', 1e-4);
 
 /**
@@ -76,10 +78,9 @@ const LIST: Preset[] = [
     name: 'grokking-interventions',
     description:
       "Han et al. 2025's causal test, 9 runs: grokking-mlp as baseline, anti-flatness (-1e-3 * flatness_bound) and anti-collapse (-1e-4 * cdnv) in epochs 1-400, 1400 epochs each, seeds 0-2.",
-    // the baseline runs as long as the interventions, so every curve spans the same epochs
-    config: { ...GROKKING_MLP, epochs: 1400 },
+    config: GROKKING_BASELINE,
     study: {
-      variants: { baseline: { ...GROKKING_MLP, epochs: 1400 }, 'anti-flatness': GROKKING_ANTI_FLATNESS, 'anti-collapse': GROKKING_ANTI_COLLAPSE },
+      variants: { baseline: GROKKING_BASELINE, 'anti-flatness': GROKKING_ANTI_FLATNESS, 'anti-collapse': GROKKING_ANTI_COLLAPSE },
       seeds: [0, 1, 2],
     },
   },
