@@ -3,6 +3,7 @@ import { conflict, PlateauError } from '../../shared/api/errors';
 import type { JobProgress } from '../../shared/api/contract';
 import type { Job, JobKind } from '../../shared/domain/types';
 import { isFinal } from '../../shared/jobs/job-states';
+import { threadsPerJob } from '../../shared/jobs/limits';
 import type { Repos } from '../db/repos';
 import type { EventBus } from '../rpc/event-bus';
 
@@ -26,14 +27,11 @@ export class JobManager {
   /** Jobs this process queued: another process sharing the database runs its own. */
   private owned = new Set<number>();
 
-  /**
-   * `threads`: compute threads each job may use (wasm's XNNPACK pool). Default: the cores shared out
-   * among the jobs that may run at once, so a full queue does not oversubscribe the machine.
-   */
+  /** `threads`: compute threads each job may use (the BLAS's, or wasm's own pool); default: shared out (limits.ts). */
   constructor(private repos: Repos, private bus: EventBus, public concurrency: number, public threads?: number) {}
 
   threadsPerJob(): number {
-    return this.threads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, this.concurrency)));
+    return threadsPerJob(availableParallelism(), this.concurrency, this.threads);
   }
 
   /** New limits apply to jobs that start from now on (running ones keep their threads); more slots start queued jobs. */

@@ -2,6 +2,7 @@ import { Button, Group, Modal, NumberInput, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useJobSettings, useSaveJobSettings } from '../../api/queries';
 import { errorMessage } from '../../api/client';
+import { threadsPerJob } from '../../../../shared/jobs/limits';
 
 /** Jobs at once and compute threads per job: applied to jobs that start from now on, and saved. */
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
@@ -15,7 +16,7 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
     setThreads(current.data.threads ?? '');
   }, [current.data]);
   const cores = current.data?.cores ?? 1;
-  const auto = Math.max(1, Math.floor(cores / (Number(jobs) || 1)));
+  const auto = threadsPerJob(cores, Number(jobs) || 1);
   const submit = async () => {
     await save.mutateAsync({ jobs: Number(jobs), threads: threads === '' ? null : Number(threads) });
     onClose();
