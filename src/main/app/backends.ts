@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
+import { BACKEND_ORDER, readsSynchronously, type BackendName } from '../../shared/domain/types';
 
 export { BACKEND_ORDER, type BackendName };
 
@@ -62,8 +62,8 @@ export function hasHardwareWebgpu(): Promise<boolean> {
  */
 export async function metricsBackend(forced?: string): Promise<BackendName> {
   const chosen = await jobBackend(forced);
-  if (chosen !== 'webgpu') return chosen;
-  return installedBackends().find((b) => b !== 'webgpu') ?? 'cpu';
+  if (readsSynchronously(chosen)) return chosen;
+  return installedBackends().find(readsSynchronously) ?? 'cpu';
 }
 
 /** The backend jobs will use: the user's choice, else the fastest that is installed (webgpu only with a hardware adapter). */

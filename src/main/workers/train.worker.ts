@@ -4,6 +4,7 @@ import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { checkpointMetricRows } from '../ml/metrics/model-metrics';
+import { readsSynchronously } from '../../shared/domain/types';
 import { train, type EpochLog } from '../ml/train';
 import { workerPort } from './port';
 
@@ -53,7 +54,7 @@ async function main() {
   const startedAt = performance.now();
   const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
   // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
-  let measureLive = !!data.metrics && backend.name !== 'webgpu';
+  let measureLive = !!data.metrics && readsSynchronously(backend.name);
   const stepZero = join(ckptDir, checkpointName(0));
   let init = resume && existsSync(stepZero) ? (await readCheckpoint(stepZero)).weights : undefined;
 

@@ -12,6 +12,8 @@ export type JobKind = (typeof JOB_KINDS)[number];
 /** tfjs backends in resolution order, fastest first (PLATFORM.md). */
 export const BACKEND_ORDER = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
+/** Whether a backend can read tensors back synchronously (dataSync); WebGPU in Node cannot. */
+export const readsSynchronously = (b: BackendName): boolean => b !== 'webgpu';
 
 export const SPLITS = ['train', 'test', 'none'] as const;
 export type Split = (typeof SPLITS)[number];
