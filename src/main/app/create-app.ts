@@ -40,18 +40,19 @@ export interface AppOptions {
   pickPath?: (kind: 'file' | 'folder') => Promise<string | null>;
 }
 
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+
 /** A whole number >= 1 from the environment, undefined when unset; anything else is refused by name. */
 function countFromEnv(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw invalid(`${name} must be a whole number >= 1 (it is "${raw}").`);
-  return n;
+  if (!isCount(Number(raw))) throw invalid(`${name} must be a whole number >= 1 (it is "${raw}").`);
+  return Number(raw);
 }
 
 /** The job settings saved from the app; anything unreadable is ignored (the defaults serve). */
 function savedJobSettings(repos: Repos): { jobs?: number; threads?: number } {
-  const count = (v: unknown) => (Number.isInteger(v) && (v as number) >= 1 ? (v as number) : undefined);
+  const count = (v: unknown) => (isCount(v) ? v : undefined);
   return { jobs: count(repos.settings.get('jobs')), threads: count(repos.settings.get('threads')) };
 }
 
