@@ -30,7 +30,7 @@ describe('wasm kernels', () => {
   });
 
   const blas = loadBlas();
-  it.skipIf(!blas)('matMul through the BLAS: transposed, batched and broadcast forms match float64 products', () => {
+  it.skipIf(!blas)('matMul through the BLAS (skipped without a system BLAS): transposed, batched and broadcast forms match float64 products', () => {
     expect(wasmMatMulIsBlas()).toBe(true);
     const [m, k, n] = [6, 4, 5];
     const a = tf.tensor2d(values(m * k, (i) => Math.sin(i)), [m, k]);

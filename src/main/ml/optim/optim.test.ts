@@ -91,7 +91,7 @@ describe('optimizers against hand-computed steps', () => {
   });
 });
 
-describe('the native fused Adam step', () => {
+describe('the native fused Adam step (skipped where native/kernels is not built)', () => {
   const native = nativeKernels();
   it.skipIf(!native)('takes over on wasm and equals the element-wise route (the cpu backend) to float rounding', async () => {
     expect(tf.getKernel(FUSED_ADAM, 'wasm')).toBeDefined();
