@@ -61,7 +61,9 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current
     },
     { id: 'preset', header: 'Preset', accessorFn: (r) => r.preset ?? '—' },
     { id: 'seed', header: 'Seed', accessorFn: (r) => r.seed ?? '—', aggregationFn: 'uniqueCount', aggregatedCell: ({ getValue }) => `${getValue()} seeds` },
-    ...hyper.map((k): ColumnDef<Run> => ({ id: `hp:${k}`, header: k, accessorFn: (r) => flattenConfig(r.config)[k] ?? '—', cell: ({ getValue }) => String(getValue()) })),
+    // a long setting (a list of interventions) is cut to the column's width; the whole of it shows on hover
+    ...hyper.map((k): ColumnDef<Run> => ({ id: `hp:${k}`, header: k, accessorFn: (r) => flattenConfig(r.config)[k] ?? '—',
+      cell: ({ getValue }) => <Text size="sm" truncate="end" maw={260} title={String(getValue())}>{String(getValue())}</Text> })),
     { id: 'backend', header: 'Backend', accessorFn: (r) => r.backend ?? '—' },
     ...(['train_acc', 'test_acc'] as const).map((key): ColumnDef<Run> => ({
       id: key, header: key === 'train_acc' ? 'Train acc' : 'Test acc',
