@@ -24,7 +24,8 @@ export function lineOption({ series, xName, yName, logX = false, logY = false }:
     tooltip: { trigger: 'axis' },
     dataZoom: [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 6 }],
     xAxis: { type: logX ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 26 },
-    yAxis: { type: logY ? 'log' : 'value', name: yName, scale: true },
+    // the name runs along the axis: at its top it would collide with a legend of three or more series
+    yAxis: { type: logY ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 44, scale: true },
     series: series.map((s) => ({
       name: s.name,
       type: 'line',
