@@ -55,10 +55,10 @@ export async function timeAdamSteps(model: Model, x: tf.Tensor2D, y: tf.Tensor2D
   const opt = adam(named);
   let ms = Infinity;
   try {
-    for (let i = 0; i < o.warmup; i++) await trainStep(model, opt, params, names, x, y, 1e-3);
+    for (let i = 0; i < o.warmup; i++) await trainStep(model, opt, params, names, x, y, 1e-3, undefined, []);
     for (let b = 0; b < o.blocks; b++) {
       const t0 = performance.now();
-      for (let i = 0; i < o.steps; i++) await trainStep(model, opt, params, names, x, y, 1e-3);
+      for (let i = 0; i < o.steps; i++) await trainStep(model, opt, params, names, x, y, 1e-3, undefined, []);
       ms = Math.min(ms, (performance.now() - t0) / o.steps);
     }
   } finally {

@@ -7,28 +7,12 @@ import { clipByGlobalNorm } from './optim/clip';
 import type { Optimizer } from './optim/optimizer';
 
 /**
- * One optimizer update on a batch (x in the model's input form, one-hot labels); resolves to the batch
- * loss before the update. `params[i]` is the weight named `names[i]`. Leaves no tensors behind.
+ * One optimizer update on a batch (x in the model's input form, one-hot labels; `params[i]` is the weight
+ * named `names[i]`), with the intervention terms active now: the gradient is that of CE + sum of signed
+ * terms; resolves to the cross-entropy and each term's unscaled value, read back in one (asynchronous:
+ * WebGPU has no synchronous read in Node) transfer. Leaves no tensors behind.
  */
 export async function trainStep(
-  model: Model,
-  opt: Optimizer,
-  params: tf.Variable[],
-  names: string[],
-  x: tf.Tensor2D,
-  yOneHot: tf.Tensor2D,
-  lr: number,
-  clip?: number,
-): Promise<number> {
-  return (await trainStepWithTerms(model, opt, params, names, x, yOneHot, lr, clip, [])).loss;
-}
-
-/**
- * `trainStep` plus intervention terms (those active now): the gradient is that of CE + sum of signed
- * terms; resolves to the cross-entropy and each term's unscaled value, read back in one (asynchronous:
- * WebGPU has no synchronous read in Node) transfer.
- */
-export async function trainStepWithTerms(
   model: Model,
   opt: Optimizer,
   params: tf.Variable[],

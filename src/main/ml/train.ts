@@ -12,7 +12,7 @@ import type { OptimizerState } from './optim/optimizer';
 import { makeSchedule } from './optim/schedule';
 import { isActive, termLogKeys } from './interventions';
 import { resumePosition, restoreState, type TrainOptions } from './resume';
-import { trainStepWithTerms } from './train-step';
+import { trainStep } from './train-step';
 import { parseTrainConfig } from './validate-config';
 
 export type { ResumeState, TrainOptions } from './resume';
@@ -142,10 +142,10 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
         const lr = lrAt(step);
         let r: { loss: number; terms: number[] };
         if (batch === n) {
-          r = await trainStepWithTerms(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
+          r = await trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
         } else {
           const { x, y1h } = batchOf(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
-          r = await trainStepWithTerms(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
+          r = await trainStep(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
           tf.dispose([x, y1h]);
         }
         step++;
