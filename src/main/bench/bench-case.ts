@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { describeBackend, initBackend } from '../ml/backend';
 
 /** One benchmark of `plateau bench`: measures itself and returns its headline figure. */
 export interface BenchResult {
@@ -16,4 +17,9 @@ export interface BenchCase {
 }
 
 /** Compute threads for the in-process cases: the PyTorch references run 2 threads, so do we (where the cores exist). */
-export const BENCH_THREADS = Math.min(2, availableParallelism());
+const BENCH_THREADS = Math.min(2, availableParallelism());
+
+/** Starts wasm as an in-process case runs it (the threads a lone job gets here) and logs what it got. */
+export async function benchBackend(log: (line: string) => void): Promise<void> {
+  log(`backend ${describeBackend(await initBackend('wasm', { threads: BENCH_THREADS }))}`);
+}

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { BENCH_THREADS, type BenchCase } from './bench-case';
+import { benchBackend, type BenchCase } from './bench-case';
 import { torchMs, withReference } from './torch-reference';
-import { describeBackend, initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { hvp, installSecondOrderGradients } from '../ml/hessian/second-order';
@@ -49,9 +48,8 @@ export const hessianHvpBench: BenchCase = {
   unit: 'ms',
   target: '<= 3x PyTorch (2 threads)',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
+    await benchBackend(log);
     installSecondOrderGradients();
-    log(`backend ${describeBackend(backend)}`);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
     const params = Object.values(model.namedWeights());

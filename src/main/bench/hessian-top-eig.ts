@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BENCH_THREADS, type BenchCase } from './bench-case';
-import { describeBackend, initBackend } from '../ml/backend';
+import { benchBackend, type BenchCase } from './bench-case';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { modelHessianMetrics } from '../ml/hessian/model-metrics';
@@ -20,8 +19,7 @@ export const hessianTopEigBench: BenchCase = {
   unit: 's',
   target: '< 30 s',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
-    log(`backend ${describeBackend(backend)}`);
+    await benchBackend(log);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
     const labels = Int32Array.from({ length: N }, () => rng.int(CLASSES));

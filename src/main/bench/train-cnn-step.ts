@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { BENCH_THREADS, type BenchCase } from './bench-case';
+import { benchBackend, type BenchCase } from './bench-case';
 import { timeAdamSteps, torchMs, withReference } from './torch-reference';
-import { describeBackend, initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { cnn } from '../ml/models/cnn';
@@ -44,8 +43,7 @@ export const trainCnnStepBench: BenchCase = {
   unit: 'ms',
   target: '<= 3x PyTorch (2 threads)',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
-    log(`backend ${describeBackend(backend)}`);
+    await benchBackend(log);
     const rng = createRng(0);
     const model = cnn(rng, { inputDim: 784, numClasses: 10, channels: CHANNELS, hidden: HIDDEN });
     const x = tf.tensor2d(normalArray(rng, BATCH * 784), [BATCH, 784]);

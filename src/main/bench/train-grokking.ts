@@ -1,5 +1,4 @@
-import { BENCH_THREADS, type BenchCase } from './bench-case';
-import { describeBackend, initBackend } from '../ml/backend';
+import { benchBackend, type BenchCase } from './bench-case';
 import { GROKKING_MLP } from '../../shared/domain/presets';
 import { train, type EpochLog } from '../ml/train';
 
@@ -45,8 +44,7 @@ export const grokkingMlpBench: BenchCase = {
   unit: 's',
   target: '< 50 s per seed (PyTorch ~25 s); seeds 0-2: train acc >= 99% by epoch 150, test acc <= 5% at 100, >= 95% by 600, >= 99% by 1000',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
-    log(`backend ${describeBackend(backend)}`);
+    await benchBackend(log);
     const results: SeedResult[] = [];
     for (const seed of SEEDS) results.push(await runSeed(seed, log));
     const list = (f: (r: SeedResult) => number) => results.map(f).join('/');

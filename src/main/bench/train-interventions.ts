@@ -1,5 +1,4 @@
-import { BENCH_THREADS, type BenchCase } from './bench-case';
-import { describeBackend, initBackend } from '../ml/backend';
+import { benchBackend, type BenchCase } from './bench-case';
 import { checkpointMetricRows } from '../ml/metrics/model-metrics';
 import { PRESETS } from '../../shared/domain/presets';
 import type { TrainConfigInput } from '../../shared/domain/train-config';
@@ -35,8 +34,7 @@ export const grokkingInterventionsBench: BenchCase = {
   unit: 'epoch',
   target: 'anti-flatness: test acc <= 5% at 550 (baseline >= 95%), >= 95% after removal; anti-collapse: >= 99% by 1400',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
-    log(`backend ${describeBackend(backend)}`);
+    await benchBackend(log);
     const variants = PRESETS['grokking-interventions'].study!.variants;
     const out: Record<string, Awaited<ReturnType<typeof runVariant>>> = {};
     for (const [name, config] of Object.entries(variants)) {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { BENCH_THREADS, type BenchCase } from './bench-case';
+import { benchBackend, type BenchCase } from './bench-case';
 import { timeAdamSteps, torchMs, withReference } from './torch-reference';
-import { describeBackend, initBackend } from '../ml/backend';
 import { createRng, normalArray } from '../ml/data/prng';
 import { oneHotLabels } from '../ml/data/tensors';
 import { mlp } from '../ml/models/mlp';
@@ -47,8 +46,7 @@ export const trainStepBench: BenchCase = {
   unit: 'ms',
   target: '<= 1.5x PyTorch (2 threads)',
   async run(log) {
-    const backend = await initBackend('wasm', { threads: BENCH_THREADS });
-    log(`backend ${describeBackend(backend)}`);
+    await benchBackend(log);
     const rng = createRng(0);
     const model = mlp(rng, { inputDim: IN, numClasses: CLASSES, hidden: [HIDDEN], activation: 'relu' });
     const labels = Int32Array.from({ length: BATCH }, () => rng.int(CLASSES));
