@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { keepAliveOnErrors } from '../app/last-resort';
 import { resolveDataDir } from '../app/paths';
 import { startBrowserHost } from '../server';
 import { emit, type GlobalOptions } from './output';
@@ -28,6 +29,7 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--no-open', 'do not open a browser')
     .action(async (o: { port: number; host: string; token?: string; open: boolean }) => {
       const g = globals();
+      keepAliveOnErrors('plateau serve');
       const host = await startBrowserHost({ dataDir: resolveDataDir(g.dataDir), host: o.host, port: o.port, token: o.token ?? process.env.PLATEAU_TOKEN, concurrency: g.jobs, threads: g.threads });
       emit(g, { url: host.url, origin: host.origin, port: host.port, dataDir: host.app.ctx.dataDir }, () =>
         `Plateau is serving ${host.app.ctx.dataDir}\nOpen ${host.url}\nPress Ctrl+C to stop.`);

@@ -1,16 +1,19 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const COOKIE = 'plateau_token';
+/** One cookie per port: cookies ignore ports, so two hosts on one machine must not overwrite each other's. */
+export const cookieName = (port: number) => `plateau_token_${port}`;
 
 export const newToken = () => randomBytes(24).toString('base64url');
 
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-function cookieToken(req: IncomingMessage): string | undefined {
+/** Our tokens are base64url, so the cookie value is compared as sent: nothing to decode, nothing to throw. */
+function cookieToken(req: IncomingMessage, port: number): string | undefined {
+  const name = cookieName(port);
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
 }
@@ -22,10 +25,10 @@ const same = (a: string, b: string) => {
 };
 
 /** The token from `Authorization: Bearer`, the cookie, or (first page load only) `?token=`. */
-export function presentedToken(req: IncomingMessage, url: URL): { token?: string; fromQuery: boolean } {
+export function presentedToken(req: IncomingMessage, url: URL, port: number): { token?: string; fromQuery: boolean } {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return { token: auth.slice(7), fromQuery: false };
-  const c = cookieToken(req);
+  const c = cookieToken(req, port);
   if (c) return { token: c, fromQuery: false };
   const q = url.searchParams.get('token');
   return q ? { token: q, fromQuery: true } : { fromQuery: false };
@@ -43,4 +46,21 @@ export function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
   return isLoopback(host);
 }
 
-export const cookieHeader = (token: string) => `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+/**
+ * CSRF guard for every request that can change state (anything but GET/HEAD). SameSite=Strict does not
+ * help: a page on another port of 127.0.0.1 is the same site. So the request must come from our own
+ * origin (Origin, else Sec-Fetch-Site), and RPC bodies must be JSON, which a cross-origin page cannot send
+ * without a CORS preflight that we never answer. Clients outside a browser (CLI, scripts) send neither
+ * header and authenticate with a bearer token a page cannot attach. Returns why it is refused, or null.
+ */
+export function crossSiteRefusal(req: IncomingMessage, json: boolean): string | null {
+  if (req.method === 'GET' || req.method === 'HEAD') return null;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return `Requests from ${origin} are not accepted.`;
+  const site = req.headers['sec-fetch-site'];
+  if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none') return `Cross-site requests (${site}) are not accepted.`;
+  if (json && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return 'RPC requests must have Content-Type: application/json.';
+  return null;
+}
+
+export const cookieHeader = (token: string, port: number) => `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;

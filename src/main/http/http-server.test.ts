@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBrowserHost } from '../server';
+import { raw } from '../test/raw-http';
 
 let dir: string;
 let host: Awaited<ReturnType<typeof startBrowserHost>> | undefined;
@@ -17,19 +18,6 @@ const start = async (token?: string) => {
   host = await startBrowserHost({ dataDir: dir, port: 0, token, staticDir: dir });
   return host;
 };
-
-/** Raw HTTP, so we control the Host header (fetch forbids setting it). */
-function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
 
 describe('browser host', () => {
   it('answers /healthz without a token, everything else only with it', async () => {
@@ -46,7 +34,7 @@ describe('browser host', () => {
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/runs');
     const cookie = String(res.headers['set-cookie']);
-    expect(cookie).toMatch(/plateau_token=.*HttpOnly; SameSite=Strict/);
+    expect(cookie).toMatch(new RegExp(`^plateau_token_${h.port}=[\\w-]+; HttpOnly; SameSite=Strict`));
     const page = await raw(h.port, '/', { headers: { cookie: cookie.split(';')[0] } });
     expect(page.status).toBe(503); // authorised; this test serves an empty folder, so the UI is "not built"
     expect(page.body).toContain('not built');

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { ErrorEnvelope } from '../../shared/api/errors';
 import type { Dispatch } from '../rpc/dispatch';
 import type { EventBus } from '../rpc/event-bus';
-import { cookieHeader, hostAllowed, isLoopback, presentedToken, tokenMatches } from './auth';
+import { cookieHeader, crossSiteRefusal, hostAllowed, isLoopback, presentedToken, tokenMatches } from './auth';
 import { securityHeaders, serveStatic } from './static-files';
+import { safeDecode } from './safe-decode';
 import { receiveUpload } from './upload';
 
 export interface HttpOptions {
@@ -44,63 +45,84 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** The browser host: POST /rpc/<method>, GET /rpc/events (SSE), GET /healthz, and the built UI. */
 export async function startHttpServer(opts: HttpOptions) {
-  const { dispatch, bus, token } = opts;
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') return json(res, 200, { ok: true });
-    if (!hostAllowed(req, opts.host)) return fail(res, 403, { code: 'Unavailable', message: 'Host header not allowed.' });
-    const { token: presented, fromQuery } = presentedToken(req, url);
-    if (!tokenMatches(presented, token)) {
-      return fail(res, 401, { code: 'Unavailable', message: 'Missing or wrong access token. Open the URL that `plateau serve` printed (it carries ?token=...).' });
-    }
-    if (fromQuery && req.method === 'GET' && !url.pathname.startsWith('/rpc/')) {
-      // Trade the token in the URL for a cookie, then drop it from the address bar and history.
-      url.searchParams.delete('token');
-      res.writeHead(302, { 'Set-Cookie': cookieHeader(token), Location: url.pathname + url.search });
-      return res.end();
-    }
-    if (url.pathname === '/upload') {
-      if (req.method !== 'POST') return fail(res, 405, { code: 'InvalidParams', message: 'Use POST for /upload.' });
-      try {
-        return json(res, 200, { ok: true, result: await receiveUpload(req, url, opts.dataDir) });
-      } catch (err) {
-        return fail(res, 400, { code: 'InvalidParams', message: (err as Error).message });
-      }
-    }
-    if (url.pathname.startsWith('/rpc/')) {
-      if (url.pathname === '/rpc/events' && req.method === 'GET') return streamEvents(req, res, bus);
-      if (req.method !== 'POST') return fail(res, 405, { code: 'InvalidParams', message: 'Use POST for /rpc/<method>.' });
-      let params: unknown;
-      try {
-        const body = await readBody(req);
-        params = body ? JSON.parse(body) : {};
-      } catch (err) {
-        return fail(res, 400, { code: 'InvalidParams', message: `The request body is not valid JSON: ${(err as Error).message}` });
-      }
-      const reply = await dispatch(decodeURIComponent(url.pathname.slice(5)), params);
-      return json(res, 200, reply);
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { code: 'InvalidParams', message: 'Method not allowed.' });
-    serveStatic(opts.staticDir, url.pathname, res);
+  let port = opts.port;
+  // Every path through the handler answers; whatever still throws is a 500 with a log line, never a dead host.
+  const server = createServer((req, res) => {
+    handle(req, res, opts, port).catch((err: unknown) => {
+      console.error(`plateau serve: ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) fail(res, 500, { code: 'Internal', message: 'The host could not answer this request.' });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const origin = `http://${shownHost}:${port}`;
   return {
     server,
     port,
     origin,
-    url: `${origin}/?token=${encodeURIComponent(token)}`,
+    url: `${origin}/?token=${encodeURIComponent(opts.token)}`,
     loopback: isLoopback(opts.host),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptions, port: number): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return fail(res, 400, { code: 'InvalidParams', message: 'The request URL is malformed.' });
+  }
+  if (url.pathname === '/healthz') return json(res, 200, { ok: true });
+  if (!hostAllowed(req, opts.host)) return fail(res, 403, { code: 'Unavailable', message: 'Host header not allowed.' });
+  const { token: presented, fromQuery } = presentedToken(req, url, port);
+  if (!tokenMatches(presented, opts.token)) {
+    return fail(res, 401, { code: 'Unavailable', message: 'Missing or wrong access token. Open the URL that `plateau serve` printed (it carries ?token=...).' });
+  }
+  const refusal = crossSiteRefusal(req, url.pathname.startsWith('/rpc/'));
+  if (refusal) return fail(res, 403, { code: 'Unavailable', message: refusal });
+  if (fromQuery && req.method === 'GET' && !url.pathname.startsWith('/rpc/')) {
+    // Trade the token in the URL for a cookie, then drop it from the address bar and history.
+    url.searchParams.delete('token');
+    res.writeHead(302, { 'Set-Cookie': cookieHeader(opts.token, port), Location: url.pathname + url.search });
+    return void res.end();
+  }
+  if (url.pathname === '/upload') {
+    if (req.method !== 'POST') return fail(res, 405, { code: 'InvalidParams', message: 'Use POST for /upload.' });
+    try {
+      return json(res, 200, { ok: true, result: await receiveUpload(req, url, opts.dataDir) });
+    } catch (err) {
+      return fail(res, 400, { code: 'InvalidParams', message: (err as Error).message });
+    }
+  }
+  if (url.pathname.startsWith('/rpc/')) {
+    if (url.pathname === '/rpc/events' && req.method === 'GET') return streamEvents(req, res, opts.bus);
+    if (req.method !== 'POST') return fail(res, 405, { code: 'InvalidParams', message: 'Use POST for /rpc/<method>.' });
+    const method = safeDecode(url.pathname.slice(5));
+    if (method === undefined) return fail(res, 400, { code: 'InvalidParams', message: 'The method name is not valid percent-encoding.' });
+    let params: unknown;
+    try {
+      const body = await readBody(req);
+      params = body ? JSON.parse(body) : {};
+    } catch (err) {
+      return fail(res, 400, { code: 'InvalidParams', message: `The request body is not valid JSON: ${(err as Error).message}` });
+    }
+    return json(res, 200, await opts.dispatch(method, params));
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { code: 'InvalidParams', message: 'Method not allowed.' });
+  serveStatic(opts.staticDir, url.pathname, res);
 }
 
 function streamEvents(req: IncomingMessage, res: ServerResponse, bus: EventBus) {

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { safeDecode } from './safe-decode';
 
 /** The renderer's Content-Security-Policy; Electron sets the same one (see electron/security.ts). */
 export const CSP = [
@@ -31,7 +32,12 @@ export const securityHeaders = {
 
 /** Serves the built renderer; unknown paths get index.html (client-side routes). Never leaves `root`. */
 export function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  let rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  const decoded = safeDecode(pathname);
+  if (decoded === undefined || decoded.includes('\0')) {
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad path: malformed percent-encoding or a NUL byte.');
+    return;
+  }
+  let rel = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, rel);
   if (!file.startsWith(root + sep) && file !== root) {
     res.writeHead(400).end('Bad path');
@@ -48,5 +54,5 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse)
   }
   const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
   res.writeHead(200, { ...securityHeaders, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache });
-  createReadStream(file).pipe(res);
+  createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }

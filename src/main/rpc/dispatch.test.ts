@@ -19,6 +19,10 @@ describe('dispatch over the in-memory transport', () => {
     expect(await t.app.dispatch('projects.explode', {})).toEqual({ ok: false, error: { code: 'NotFound', message: "Unknown method 'projects.explode'." } });
     expect((await t.app.dispatch('toString', {})).ok).toBe(false);
     expect((await t.app.dispatch('projects.constructor', {})).ok).toBe(false);
+    // Names that walk the prototype chain are unknown methods, not Object's members.
+    for (const m of ['__proto__.constructor', 'constructor.name', '__proto__.hasOwnProperty', 'projects.__proto__', 'projects.list.call', 'hasOwnProperty.call']) {
+      expect(await t.app.dispatch(m, {}), m).toEqual({ ok: false, error: { code: 'NotFound', message: `Unknown method '${m}'.` } });
+    }
   });
 
   it('rejects invalid params with InvalidParams naming the field', async () => {

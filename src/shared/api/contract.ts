@@ -21,7 +21,11 @@ export const contract = {
   system: {
     info: method<SystemInfo>()(none),
     /** A native open dialog on the desktop app (the browser host has none: it takes uploads instead). */
-    pickPath: method<{ path: string | null }>()(z.object({ kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'") }).strict()),
+    pickPath: method<{ path: string | null }>()(z.object({
+      kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'"),
+      /** What the path is for: something to import, or a folder to write a report into (then remembered as writable). */
+      purpose: z.enum(['import', 'report'], "must be 'import' or 'report'").default('import'),
+    }).strict()),
     /** Reads the job settings; given values are applied now and saved for the next start (null threads: automatic). */
     jobSettings: method<JobSettings>()(z.object({
       jobs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
@@ -188,10 +192,12 @@ export interface Events {
 export type EventName = keyof Events;
 export const EVENT_NAMES: EventName[] = ['job.progress', 'job.state', 'run.updated', 'run.metrics', 'project.updated'];
 
+/** Own properties of the contract only: `__proto__.constructor` and friends are unknown methods, not Object's. */
 export function lookupMethod(nameStr: string): { params: z.ZodType } | undefined {
   const dot = nameStr.indexOf('.');
   if (dot < 1) return undefined;
-  const ns = (contract as Record<string, Record<string, { params: z.ZodType }>>)[nameStr.slice(0, dot)];
-  const entry = ns && Object.hasOwn(ns, nameStr.slice(dot + 1)) ? ns[nameStr.slice(dot + 1)] : undefined;
-  return entry;
+  const [nsName, methodName] = [nameStr.slice(0, dot), nameStr.slice(dot + 1)];
+  if (!Object.hasOwn(contract, nsName)) return undefined;
+  const ns = (contract as Record<string, Record<string, { params: z.ZodType }>>)[nsName]!;
+  return Object.hasOwn(ns, methodName) ? ns[methodName] : undefined;
 }
