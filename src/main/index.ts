@@ -2,15 +2,19 @@ import { app, BrowserWindow, dialog } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app/create-app';
+import { keepAliveOnErrors } from './app/last-resort';
 import { resolveDataDir } from './app/paths';
 import { wireIpc } from './electron/ipc';
 import { pickPath } from './electron/pick-path';
 import { electronPdf } from './electron/print-pdf';
 import { hardenSession } from './electron/security';
+import { appUrlCheck } from './electron/trusted-url';
 import { createMainWindow } from './electron/window';
 
 /** Electron entry: app lifecycle -> core -> IPC -> window. Data folder: PLATEAU_HOME, else Electron's userData. */
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+keepAliveOnErrors('Plateau');
 
 app.whenReady().then(() => {
   let core: ReturnType<typeof createApp>;
@@ -21,8 +25,9 @@ app.whenReady().then(() => {
     app.exit(1);
     return;
   }
-  hardenSession();
-  wireIpc(core.dispatch, core.ctx.bus);
+  const trusted = appUrlCheck(join(outDir, 'renderer', 'index.html'), process.env.ELECTRON_RENDERER_URL);
+  hardenSession(trusted);
+  wireIpc(core.dispatch, core.ctx.bus, trusted);
   createMainWindow(outDir);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow(outDir);

@@ -4,6 +4,7 @@ import { invalid } from '../shared/api/errors';
 import { createApp } from './app/create-app';
 import { isLoopback, newToken } from './http/auth';
 import { startHttpServer } from './http/http-server';
+import { cleanStaleUploads } from './http/upload';
 
 export interface BrowserHostOptions {
   dataDir: string;
@@ -25,6 +26,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
   }
   if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
   const app = createApp({ dataDir: opts.dataDir, host: 'browser', concurrency: opts.concurrency, threads: opts.threads });
+  cleanStaleUploads(opts.dataDir);
   const here = dirname(fileURLToPath(import.meta.url));
   try {
     const http = await startHttpServer({

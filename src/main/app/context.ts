@@ -12,4 +12,9 @@ export interface AppContext {
   repos: Repos;
   bus: EventBus;
   jobs: JobManager;
+  /** Folders the user picked in a native dialog this session: the only places outside dataDir the core writes to. */
+  chosenFolders: Set<string>;
 }
+
+/** The host's native open dialog (Electron); resolves null when the user cancels. */
+export type PickPath = (kind: 'file' | 'folder', purpose: 'import' | 'report') => Promise<string | null>;

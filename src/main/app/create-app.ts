@@ -21,7 +21,7 @@ import { reportsService } from '../services/reports-service';
 import { runsService } from '../services/runs-service';
 import { sweepsService } from '../services/sweeps-service';
 import { systemService } from '../services/system-service';
-import type { AppContext } from './context';
+import type { AppContext, PickPath } from './context';
 import { acquireDataLock } from './data-lock';
 import { databaseFile } from './paths';
 import { APP_VERSION } from './version';
@@ -36,8 +36,7 @@ export interface AppOptions {
   backend?: string;
   /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
   pdf?: PdfPrinter;
-  /** The host's native open dialog (Electron); resolves null when the user cancels. */
-  pickPath?: (kind: 'file' | 'folder') => Promise<string | null>;
+  pickPath?: PickPath;
 }
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
@@ -72,7 +71,7 @@ export function createApp(opts: AppOptions) {
   // a flag or the environment wins over what was saved in the app, which wins over the defaults
   const saved = savedJobSettings(repos);
   const jobs = new JobManager(repos, bus, forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1), forced.threads ?? saved.threads);
-  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs };
+  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs, chosenFolders: new Set() };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));
   jobs.register('import', importRunner(ctx));

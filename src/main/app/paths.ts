@@ -15,3 +15,7 @@ export const databaseFile = (dataDir: string) => join(dataDir, 'plateau.db');
 /** Checkpoint files of one project live in a folder of their own, so removing a project is one rm. */
 export const projectDir = (dataDir: string, projectId: number) => join(dataDir, 'projects', String(projectId));
 export const runDir = (dataDir: string, projectId: number, runId: number) => join(projectDir(dataDir, projectId), 'runs', String(runId));
+/** Reports written from the app land here unless the user picks a folder in a native dialog (desktop). */
+export const reportsDir = (dataDir: string) => join(dataDir, 'reports');
+/** Files dropped on the browser host's Import view wait here until they are imported (then removed). */
+export const uploadsDir = (dataDir: string) => join(dataDir, 'uploads');

@@ -2,15 +2,21 @@ import { BrowserWindow, ipcMain } from 'electron';
 import type { Dispatch } from '../rpc/dispatch';
 import type { EventBus } from '../rpc/event-bus';
 
-/** Electron IPC transport: one invoke channel, one event channel; payloads go through JSON like HTTP's. */
-export function wireIpc(dispatch: Dispatch, bus: EventBus): () => void {
-  ipcMain.handle('plateau:invoke', async (_e, method: unknown, params: unknown) => {
+/**
+ * Electron IPC transport: one invoke channel, one event channel; payloads go through JSON like HTTP's.
+ * Only our own page may call: a frame that navigated elsewhere (or an injected iframe) is refused.
+ */
+export function wireIpc(dispatch: Dispatch, bus: EventBus, trusted: (url: string | undefined) => boolean): () => void {
+  ipcMain.handle('plateau:invoke', async (e, method: unknown, params: unknown) => {
+    if (!trusted(e.senderFrame?.url)) return { ok: false, error: { code: 'Unavailable', message: 'Calls are accepted only from the Plateau window.' } };
     if (typeof method !== 'string') return { ok: false, error: { code: 'InvalidParams', message: 'method must be a string' } };
     return JSON.parse(JSON.stringify(await dispatch(method, params)));
   });
   const unsubscribe = bus.subscribe((name, payload) => {
     const wire = JSON.parse(JSON.stringify(payload));
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send('plateau:event', name, wire);
+    for (const w of BrowserWindow.getAllWindows()) {
+      if (trusted(w.webContents.getURL())) w.webContents.send('plateau:event', name, wire);
+    }
   });
   return () => {
     ipcMain.removeHandler('plateau:invoke');

@@ -1,9 +1,18 @@
+import { rmSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { PlateauError } from '../../shared/api/errors';
 import type { AppContext } from '../app/context';
-import { runDir } from '../app/paths';
+import { runDir, uploadsDir } from '../app/paths';
 import type { ImportWorkerData } from '../workers/import.worker';
 import type { JobRunner } from './job-manager';
 import { runWorker, workerEntry } from './worker-runner';
+
+/** An upload's batch folder is only a waiting room: once its checkpoints are ours, it goes. */
+function removeUploadBatch(dataDir: string, path: string): void {
+  const rel = relative(uploadsDir(dataDir), path);
+  const batch = rel.split(sep)[0];
+  if (!rel.startsWith('..') && !isAbsolute(rel) && batch && /^[a-f0-9]{12}$/.test(batch)) rmSync(join(uploadsDir(dataDir), batch), { recursive: true, force: true });
+}
 
 /** Imports one file or folder into its run, in a fresh worker; the run ends `imported` or `failed`. */
 export function importRunner(ctx: AppContext): JobRunner {
@@ -24,6 +33,7 @@ export function importRunner(ctx: AppContext): JobRunner {
         } else if (m.type === 'progress') progress(m.fraction, m.message);
       }, signal, 'thread').done; // no tfjs here: a thread is enough
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now() });
+      removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : (err as Error).message, finishedAt: Date.now() });

@@ -4,13 +4,15 @@ import { unavailable } from '../../shared/api/errors';
 import type { JobSettings, SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
-import type { AppContext } from '../app/context';
+import type { AppContext, PickPath } from '../app/context';
 
-export function systemService(ctx: AppContext, pickPath?: (kind: 'file' | 'folder') => Promise<string | null>): ServiceApi['system'] {
+export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi['system'] {
   return {
-    pickPath: async ({ kind }) => {
+    pickPath: async ({ kind, purpose }) => {
       if (!pickPath) throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');
-      return { path: await pickPath(kind) };
+      const path = await pickPath(kind, purpose);
+      if (path && kind === 'folder' && purpose === 'report') ctx.chosenFolders.add(path);
+      return { path };
     },
     jobSettings: async ({ jobs, threads }): Promise<JobSettings> => {
       if (jobs !== undefined) ctx.repos.settings.set('jobs', jobs);

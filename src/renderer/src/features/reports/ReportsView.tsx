@@ -1,6 +1,6 @@
 import { Button, Card, Checkbox, Group, List, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { FileDown, FolderKanban } from 'lucide-react';
+import { FileDown, FolderKanban, FolderOpen } from 'lucide-react';
 import { useState } from 'react';
 import { REPORT_FORMATS, type Project, type ReportFormat } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
@@ -19,8 +19,13 @@ export function ReportsView({ project }: { project: Project | null }) {
   const [outDir, setOutDir] = useState('');
   const exportReport = useMutation({ mutationFn: api.reports.export });
   if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Reports compare the runs of a project.</EmptyState>;
-  const defaultDir = info.data ? `${info.data.dataDir}/reports/${slug(project.name)}` : '';
-  const dir = outDir || defaultDir;
+  // A bare name lands under the data folder's reports/; elsewhere only through the desktop's folder dialog.
+  const dir = outDir || slug(project.name) || 'report';
+  const desktop = info.data?.host === 'electron';
+  const chooseFolder = async () => {
+    const { path } = await api.system.pickPath({ kind: 'folder', purpose: 'report' });
+    if (path) setOutDir(path);
+  };
   return (
     <Stack>
       <Title order={2}>Reports · {project.name}</Title>
@@ -35,7 +40,11 @@ export function ReportsView({ project }: { project: Project | null }) {
             <Checkbox.Group label="Formats" value={formats} onChange={(v) => setFormats(v as ReportFormat[])}>
               <Group mt={6}>{REPORT_FORMATS.map((f) => <Checkbox key={f} value={f} label={f.toUpperCase()} />)}</Group>
             </Checkbox.Group>
-            <TextInput label="Folder on the host" value={dir} onChange={(e) => setOutDir(e.currentTarget.value)} />
+            <Group align="flex-end" gap="xs">
+              <TextInput style={{ flex: 1 }} label="Folder" value={dir} onChange={(e) => setOutDir(e.currentTarget.value)}
+                description={info.data ? `A name is a folder under ${info.data.dataDir}/reports${desktop ? '; Choose folder… writes anywhere you pick' : ''}` : undefined} />
+              {desktop && <Button variant="default" leftSection={<FolderOpen size={16} />} onClick={() => void chooseFolder()}>Choose folder…</Button>}
+            </Group>
             <Group justify="flex-end">
               <Button type="submit" leftSection={<FileDown size={16} />} loading={exportReport.isPending} disabled={!formats.length || !dir}>Export report</Button>
             </Group>
