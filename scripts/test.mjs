@@ -1,4 +1,4 @@
-// `npm test`: typecheck, unit and integration tests (Vitest), then the e2e suite (Playwright) on a fresh build.
+// `npm test`: typecheck, lint, unit and integration tests (Vitest), then the e2e suite (Playwright) on a fresh build.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 const steps = [
   ['typecheck (node)', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.node.json', '--noEmit']],
   ['typecheck (web)', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.web.json', '--noEmit']],
+  ['lint', bin('eslint', 'bin/eslint.js'), ['.', '--max-warnings', '0']],
   ['build', bin('electron-vite', 'bin/electron-vite.js'), ['build']], // CLI and worker tests run the built entries
   ['unit and integration', bin('vitest', 'vitest.mjs'), ['run']],
   ['e2e', bin('@playwright/test', 'cli.js'), ['test']],

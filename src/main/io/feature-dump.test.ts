@@ -60,8 +60,7 @@ describe('readFeatureDump', () => {
   });
 
   it('bias and the test split are optional', () => {
-    const { bias, test_features, test_labels, ...rest } = base();
-    void bias, test_features, test_labels;
+    const { bias: _b, test_features: _f, test_labels: _l, ...rest } = base();
     const d = parseFeatureDump(npz(rest), 'dump.npz');
     expect(d.layer.bias).toBeNull();
     expect(d.test).toBeUndefined();

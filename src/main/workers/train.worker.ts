@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
+import type { MetricRow, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { checkpointMetricRows } from '../ml/metrics/model-metrics';

@@ -49,8 +49,6 @@ export interface PickleHooks {
   build?(obj: PickleValue, state: PickleValue): boolean;
 }
 
-const MARK = Symbol('mark');
-
 /** Interprets a pickle (protocols 2-5, the opcodes torch and NumPy emit) into plain data. */
 export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks): PickleValue {
   const fail = (problem: string, at: number, hint = '') => invalid(`${source}: ${problem} at byte ${at} of the pickle${hint}`, { source });

@@ -18,8 +18,7 @@ export function MetricScatter({ runs, series, choices, xChoice, yChoice, onChang
     const xs = finalValues(series, runs, xc);
     const ys = finalValues(series, runs, yc);
     return runs.filter((r) => xs.has(r.id) && ys.has(r.id)).map((r) => ({ name: runLabel(r), x: xs.get(r.id)!, y: ys.get(r.id)! }));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series, runs, xChoice, yChoice]);
+  }, [series, runs, xc, yc]);
   const [logX, setLogX] = useState(false);
   const canLog = points.length > 0 && points.every((p) => p.x > 0);
   const tau = kendallTau(points.map((p) => p.x), points.map((p) => p.y));
@@ -33,7 +32,6 @@ export function MetricScatter({ runs, series, choices, xChoice, yChoice, onChang
     xAxis: { type: logX && canLog ? 'log' : 'value', name: xc?.label, nameLocation: 'middle', nameGap: 28, scale: true },
     yAxis: { type: 'value', name: yc?.label, scale: true },
     series: [{ type: 'scatter', symbolSize: 10, data: points.map((p) => [p.x, p.y, p.name]) }],
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }), [points, stats, xc, yc, logX, canLog]);
   return (
     <Card withBorder component="section" aria-label="Metric against metric">
