@@ -1,22 +1,35 @@
-import type { CheckpointScheduleConfig } from '../../shared/domain/train-config';
+import type { CheckpointScheduleConfig, InterventionConfig } from '../../shared/domain/train-config';
 
 /**
- * Steps (optimizer updates completed; 0 = the init) at which to save, ascending:
- * every N steps, k log-spaced steps per decade (round(10^(j/k)), deduplicated), plus first and last.
+ * Steps (optimizer updates completed; 0 = the init) at which to save, ascending: every N steps, every N
+ * epochs, k log-spaced steps per decade (round(10^(j/k)), deduplicated), first and last, and both edges of
+ * every intervention window (the end of the epoch before it starts and of its last epoch), so a measure
+ * at the window's end is read, not interpolated.
  */
-export function checkpointSteps(config: CheckpointScheduleConfig, totalSteps: number): number[] {
+export function checkpointSteps(
+  config: CheckpointScheduleConfig,
+  totalSteps: number,
+  stepsPerEpoch = 1,
+  interventions: readonly Pick<InterventionConfig, 'fromEpoch' | 'toEpoch'>[] = [],
+): number[] {
   const steps = new Set<number>();
+  const add = (s: number) => s >= 0 && s <= totalSteps && steps.add(s);
   if (config.firstAndLast ?? true) {
-    steps.add(0);
-    steps.add(totalSteps);
+    add(0);
+    add(totalSteps);
   }
-  if (config.everySteps) for (let s = config.everySteps; s <= totalSteps; s += config.everySteps) steps.add(s);
+  if (config.everySteps) for (let s = config.everySteps; s <= totalSteps; s += config.everySteps) add(s);
+  if (config.everyEpochs) for (let e = config.everyEpochs; e * stepsPerEpoch <= totalSteps; e += config.everyEpochs) add(e * stepsPerEpoch);
   if (config.perDecade) {
     for (let j = 0; ; j++) {
       const s = Math.round(10 ** (j / config.perDecade));
       if (s > totalSteps) break;
-      steps.add(s);
+      add(s);
     }
+  }
+  for (const w of interventions) {
+    add((w.fromEpoch - 1) * stepsPerEpoch);
+    if (w.toEpoch !== undefined) add(w.toEpoch * stepsPerEpoch);
   }
   return [...steps].sort((a, b) => a - b);
 }

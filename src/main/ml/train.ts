@@ -95,7 +95,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   const stepsPerEpoch = Math.ceil(n / batch);
   const totalSteps = config.epochs * stepsPerEpoch;
   const lrAt = makeSchedule(config.schedule, config.optimizer.lr, totalSteps);
-  const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps));
+  const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps, stepsPerEpoch, config.interventions));
   // checked before any tensor exists, so a bad checkpoint leaks nothing
   const start = resumePosition(options.resume, stepsPerEpoch, config);
   const termKeys = termLogKeys(config.interventions);

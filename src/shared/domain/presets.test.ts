@@ -17,7 +17,7 @@ describe('presets', () => {
     expect(study.seeds).toEqual([0, 1, 2]);
     const [base, flat, collapse] = Object.values(study.variants).map((c) => trainConfigSchema.parse(c));
     const grok = trainConfigSchema.parse(preset('grokking-mlp'));
-    expect(base).toEqual({ ...grok, epochs: 1400 });
+    expect(base).toEqual({ ...grok, epochs: 1400, checkpoints: { ...grok.checkpoints, everyEpochs: 100 } });
     expect(flat.interventions).toEqual([
       { kind: 'anti-flatness', lambda: 1e-3, fromEpoch: 1, toEpoch: 400, temperature: 2, unitNormFeatures: true },
     ]);

@@ -38,16 +38,20 @@ export const GROKKING_MLP: TrainConfigInput = {
   checkpoints: { perDecade: 4, firstAndLast: true },
 };
 
+/**
+ * The interventions' baseline: grokking-mlp run as long as they are, so every curve spans the same epochs,
+ * with a checkpoint every 100 epochs besides the log-spaced ones, so every variant is read at the window's
+ * end (400) and at 600 and 800 (each variant also saves at its window's edges).
+ */
+const GROKKING_BASELINE: TrainConfigInput = { ...GROKKING_MLP, epochs: 1400, checkpoints: { perDecade: 4, everyEpochs: 100, firstAndLast: true } };
+
 /** Han et al. 2025's intervention recipe on grokking-mlp: longer run, term active in epochs 1-400. */
 const withIntervention = (kind: 'anti-flatness' | 'anti-collapse', lambda: number): TrainConfigInput => ({
-  ...GROKKING_MLP,
-  epochs: 1400,
+  ...GROKKING_BASELINE,
   interventions: [{ kind, lambda, fromEpoch: 1, toEpoch: 400, temperature: 2, unitNormFeatures: true }],
 });
 
 const GROKKING_ANTI_FLATNESS = withIntervention('anti-flatness', 1e-3);
-/** The interventions' baseline: grokking-mlp run as long as they are, so every curve spans the same epochs. */
-const GROKKING_BASELINE = { ...GROKKING_MLP, epochs: 1400 };
 const GROKKING_ANTI_COLLAPSE = withIntervention('anti-collapse', 1e-4);
 
 /**

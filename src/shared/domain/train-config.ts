@@ -135,6 +135,8 @@ export const scheduleSchema = z.discriminatedUnion(
 export const checkpointScheduleSchema = z.object({
   /** Save every N optimizer steps. */
   everySteps: int(1, 1e9).optional(),
+  /** Save at the end of every N-th epoch (a regular grid, e.g. to read a study at fixed epochs). */
+  everyEpochs: int(1, 1e9).optional(),
   /** Save k log-spaced steps per decade (1, 10^(1/k), ...). */
   perDecade: int(1, 1000).optional(),
   /** Also save step 0 (the init) and the final step. */

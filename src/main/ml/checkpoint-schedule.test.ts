@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrainConfig } from './validate-config';
+import { checkpointSteps } from './checkpoint-schedule';
+import { PRESETS } from '../../shared/domain/presets';
+
+describe('checkpointSteps', () => {
+  it('log-spaced steps per decade, first and last (hand-computed)', () => {
+    // round(10^(j/2)) for j = 0..4: 1, 3, 10, 32, 100
+    expect(checkpointSteps({ perDecade: 2, firstAndLast: true }, 120)).toEqual([0, 1, 3, 10, 32, 100, 120]);
+  });
+
+  it('a regular grid in epochs lands on epoch ends', () => {
+    expect(checkpointSteps({ everyEpochs: 3, firstAndLast: false }, 40, 4)).toEqual([12, 24, 36]);
+  });
+
+  it('both edges of an intervention window are saved, in steps', () => {
+    // 5 steps per epoch; window epochs 3..6: the end of epoch 2 (step 10) and of epoch 6 (step 30)
+    expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 3, toEpoch: 6 }])).toEqual([10, 30]);
+    // an open-ended window has only its start
+    expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 3 }])).toEqual([10]);
+  });
+
+  it('the interventions study reads every variant at its window end (400) and at 600 and 800', () => {
+    const study = PRESETS['grokking-interventions']!.study!;
+    for (const [variant, input] of Object.entries(study.variants)) {
+      const c = parseTrainConfig(input);
+      const steps = checkpointSteps(c.checkpoints, c.epochs, 1, c.interventions); // full batch: one step per epoch
+      for (const s of [400, 600, 800]) expect(steps, variant).toContain(s);
+    }
+  });
+});
