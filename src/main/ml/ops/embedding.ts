@@ -1,26 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './matmul';
 
-/** Rows of `table` picked by `ids`, copied on the JS side (table and ids are small to read back). */
-function gatherRowsJs(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const [vocab, width] = table.shape;
-  const t = table.dataSync() as Float32Array;
-  const idx = ids.dataSync() as Int32Array;
-  const out = new Float32Array(idx.length * width);
-  for (let i = 0; i < idx.length; i++) {
-    const r = idx[i];
-    if (r < 0 || r >= vocab) throw new Error(`embedding id ${r} out of range [0, ${vocab})`);
-    out.set(t.subarray(r * width, (r + 1) * width), i * width);
-  }
-  return tf.tensor2d(out, [idx.length, width]);
-}
-
 /**
  * table[ids], differentiable in `table` (`ids`, [n] int32, is data).
- * On wasm/cpu: gather's gradient (UnsortedSegmentSum) is missing on wasm and the gather kernel is
- * slow (~25 ns/element), so the rows are copied in JS (both backends are synchronous anyway) and
- * the gradient is onehot(ids)^T @ dy, a matMul: linear in dy, so second-order passes still work.
- * Elsewhere: tf.gather, whose gradient exists there.
+ * On wasm/cpu the value is tf.gather (on wasm our row-copy kernel, ops/wasm-kernels), and the gradient is
+ * onehot(ids)^T @ dy, a matMul: gather's own gradient (UnsortedSegmentSum) is missing on wasm, and the
+ * matMul is linear in dy, so second-order passes still work.
+ * Elsewhere: tf.gather with its own gradient.
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const backend = tf.getBackend();
@@ -31,7 +17,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor
     // saved, not closed over: the caller's tidy may dispose `ids` before the backward pass runs
     save([ids]);
     return {
-      value: gatherRowsJs(t, ids) as tf.Tensor,
+      value: tf.gather(t, ids) as tf.Tensor,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
         matMul(tf.transpose(tf.oneHot(saved[0] as tf.Tensor1D, vocab)) as tf.Tensor2D, dy as tf.Tensor2D),
       ],

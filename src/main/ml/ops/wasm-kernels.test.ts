@@ -56,4 +56,16 @@ describe('wasm kernels', () => {
     expect(() => tf.matMul(a, a)).toThrow(/inner shapes/);
     tf.dispose([a, b, a3, ...forms]);
   });
+
+  it('tf.gather of rows on wasm (the row-copy kernel) equals the definition; other forms fall back; bad ids throw', () => {
+    const [rows, width] = [97, 33];
+    const table = values(rows * width, (i) => Math.sin(i));
+    const ids = Int32Array.from({ length: 500 }, (_, i) => (i * 37) % rows);
+    const got = tf.tidy(() => tf.gather(tf.tensor2d(table, [rows, width]), tf.tensor1d(ids, 'int32')).dataSync());
+    ids.forEach((r, i) => { for (let j = 0; j < width; j++) expect(got[i * width + j]).toBe(table[r * width + j]); });
+    // axis 1 and 3-D params go to the stock kernel
+    expect(tf.tidy(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([1], 'int32'), 1).arraySync())).toEqual([[2], [4]]);
+    expect(tf.tidy(() => tf.gather(tf.tensor3d([1, 2, 3, 4], [2, 1, 2]), tf.tensor1d([1], 'int32')).arraySync())).toEqual([[[3, 4]]]);
+    expect(() => tf.tidy(() => tf.gather(tf.tensor2d([1, 2], [1, 2]), tf.tensor1d([1], 'int32')))).toThrow(/embedding id 1 out of range \[0, 1\)/);
+  });
 });

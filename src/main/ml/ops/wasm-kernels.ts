@@ -45,6 +45,25 @@ function transpose2d(args: KernelArgs): tf.TensorInfo | null {
   return out;
 }
 
+/**
+ * Rows of a float matrix picked by int32 ids (embedding lookups), copied inside wasm memory: the stock
+ * kernel walks element by element, and a JS lookup paid a read-back and an upload of every batch.
+ */
+function gatherRows(args: KernelArgs): tf.TensorInfo | null {
+  const { x, indices } = args.inputs as Record<'x' | 'indices', tf.TensorInfo>;
+  if (x.dtype !== 'float32' || x.shape.length !== 2 || indices.dtype !== 'int32' || indices.shape.length !== 1) return null;
+  if ((args.attrs?.axis ?? 0) !== 0 || (args.attrs?.batchDims ?? 0) !== 0) return null;
+  const [rows, width] = x.shape as [number, number];
+  const backend = args.backend as WasmBackend;
+  const ids = backend.typedArrayFromHeap(indices) as Int32Array;
+  for (const r of ids) if (r < 0 || r >= rows) throw new Error(`embedding id ${r} out of range [0, ${rows})`);
+  const out = backend.makeOutput([ids.length, width], 'float32');
+  // views taken after the allocation: growing the heap replaces its buffer
+  const [table, dst, idv] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(indices)] as [Float32Array, Float32Array, Int32Array];
+  for (let i = 0; i < idv.length; i++) dst.set(table.subarray(idv[i]! * width, (idv[i]! + 1) * width), i * width);
+  return out;
+}
+
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
 /**
@@ -129,6 +148,7 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (installed) return;
   installed = true;
   override('Transpose', transpose2d);
+  override('GatherV2', gatherRows);
   if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   matMulIsBlas = !!blas;
