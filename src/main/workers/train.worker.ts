@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { MetricRow, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
-import { checkpointMetricRows } from '../ml/metrics/model-metrics';
+import { captureCheckpoint } from '../ml/metrics/model-metrics';
 import { readsSynchronously } from '../../shared/domain/types';
 import { train, type EpochLog } from '../ml/train';
+import { startMeasurer } from './measurer';
 import { workerPort } from './port';
 
 /** What the train runner hands this worker. */
@@ -54,9 +55,13 @@ async function main() {
   const startedAt = performance.now();
   const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
   // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
-  let measureLive = !!data.metrics && readsSynchronously(backend.name);
+  // The features are read here; the metrics are computed on a helper thread while training goes on.
+  let liveOff: string | undefined;
+  const measurer = data.metrics && readsSynchronously(backend.name)
+    ? startMeasurer(new URL('./checkpoint-metrics.worker.js', import.meta.url), (rows) => post({ type: 'metrics', rows }), (message) => (liveOff = message))
+    : undefined;
   const stepZero = join(ckptDir, checkpointName(0));
-  let init = resume && existsSync(stepZero) ? (await readCheckpoint(stepZero)).weights : undefined;
+  if (resume && existsSync(stepZero)) measurer?.setInit((await readCheckpoint(stepZero)).weights);
 
   const summary = await train(data.config, {
     async onEpoch(log: EpochLog) {
@@ -82,23 +87,25 @@ async function main() {
         await new Promise<void>((resolve) => (wake = resolve));
       }
     },
-    onCheckpoint(c) {
+    async onCheckpoint(c) {
       const file = join(ckptDir, checkpointName(c.step));
       const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
       flush(); // metrics up to here land before the checkpoint row refers to them
       post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
-      if (c.step === 0) init = c.weights;
-      if (!measureLive) return;
+      if (!measurer || measurer.failed) return;
+      if (c.step === 0) measurer.setInit(c.weights);
       try {
-        post({ type: 'metrics', rows: checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch }, init) });
-      } catch {
-        measureLive = false; // training goes on; the metrics job after it measures every checkpoint and reports why
+        await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), { step: c.step, epoch: c.epoch });
+      } catch (err) {
+        liveOff ??= (err as Error).message; // training goes on; the metrics job after it measures every checkpoint
       }
     },
     control: () => (control === 'cancel' ? 'cancel' : 'run'),
   }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {});
+  await measurer?.close();
   flush();
-  post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: measureLive } as Record<string, unknown> });
+  const live = !!measurer && !liveOff && !measurer.failed;
+  post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: live, ...(liveOff ? { liveMetricsOff: liveOff } : {}) } as Record<string, unknown> });
 }
 
 main().catch(port.fail);

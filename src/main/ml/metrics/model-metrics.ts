@@ -36,20 +36,47 @@ const splitOf = (key: string): MetricRow['split'] =>
   key.startsWith('test_') ? 'test' : key.startsWith('gap_') || ['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', 'ww_alpha'].includes(key) ? 'none' : 'train';
 
 /**
+ * What the closed-form metrics of a checkpoint need, copied out of the model into plain arrays with
+ * buffers of their own, so it can be handed to another thread while training goes on.
+ */
+export interface CheckpointCapture {
+  train: FeatureSplit;
+  test: FeatureSplit;
+  layer: LastLayer;
+  /** The last layer's weight name (for its dist_from_init). */
+  lastName?: string;
+  /** Every 2-D weight, by name. */
+  weights: { name: string; rows: number; cols: number; data: Float32Array }[];
+}
+
+export function captureCheckpoint(model: Model, train: SplitTensors, test: SplitTensors): CheckpointCapture {
+  const own = (f: FeatureSplit): FeatureSplit => ({ ...f, labels: Int32Array.from(f.labels) });
+  const layer = lastLayerOf(model);
+  return {
+    train: own(modelFeatures(model, train)),
+    test: own(modelFeatures(model, test)),
+    layer: { ...layer, weight: Float32Array.from(layer.weight), bias: layer.bias ? Float32Array.from(layer.bias) : null },
+    lastName: Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0],
+    weights: Object.entries(model.namedWeights()).filter(([, v]) => v.rank === 2)
+      .map(([name, v]) => ({ name, rows: v.shape[0]!, cols: v.shape[1]!, data: Float32Array.from(v.dataSync() as Float32Array) })),
+  };
+}
+
+/** The buffers of a capture, for a postMessage transfer list. */
+export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
+  [c.train.features, c.train.labels, c.test.features, c.test.labels, c.layer.weight, c.layer.bias, ...c.weights.map((w) => w.data)]
+    .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer);
+
+/**
  * Every closed-form metric of one checkpoint as database rows: the last-layer family on both splits,
  * generalisation, and weights-only measures for each 2-D weight (layer = its name; '' = last layer).
- * Undefined values (METRICS.md edge cases) are left out, never stored as NaN.
+ * Undefined values (METRICS.md edge cases) are left out, never stored as NaN. Pure: no tfjs.
  */
-export function checkpointMetricRows(
-  model: Model, train: SplitTensors, test: SplitTensors, at: { step: number; epoch: number | null }, init?: Weights,
-): MetricRow[] {
-  const layer = lastLayerOf(model);
-  const lastName = Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0];
-  const trainFeatures = modelFeatures(model, train);
+export function checkpointRowsFrom(c: CheckpointCapture, at: { step: number; epoch: number | null }, init?: Weights): MetricRow[] {
   const r = computeDumpMetrics(
-    { train: trainFeatures, test: modelFeatures(model, test), layer },
+    { train: c.train, test: c.test, layer: c.layer },
     undefined,
-    { initWeight: lastName && init?.[lastName] ? init[lastName].data : null },
+    { initWeight: c.lastName && init?.[c.lastName] ? init[c.lastName].data : null },
   );
   const rows: MetricRow[] = [];
   const push = (key: string, split: MetricRow['split'], value: number, layerName = '') =>
@@ -57,15 +84,20 @@ export function checkpointMetricRows(
   for (const [key, value] of Object.entries(r)) if (typeof value === 'number') push(key, splitOf(key), value);
   // The class means in their principal plane ride along with nc1: what the collapse-geometry view draws.
   const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');
-  if (nc1) nc1.details = { geometry: classMeanGeometry(trainFeatures, layer.C) };
+  if (nc1) nc1.details = { geometry: classMeanGeometry(c.train, c.layer.C) };
   for (const [key, value] of Object.entries(r.test ?? {})) if (PER_SPLIT_KEYS.includes(key)) push(key, 'test', value);
-  for (const [name, v] of Object.entries(model.namedWeights())) {
-    if (v.rank !== 2) continue;
-    const [rowsN, cols] = v.shape as [number, number];
+  for (const { name, rows: rowsN, cols, data } of c.weights) {
     // ww_alpha needs every eigenvalue of the smaller Gram (~1 s at 1024 in JS): skip it beyond that.
     const keys = new Set(['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', ...(Math.min(rowsN, cols) <= 1024 ? ['ww_alpha'] : [])]);
-    const bag = weightMetrics(v.dataSync() as Float32Array, rowsN, cols, { init: init?.[name]?.data ?? null, keys });
+    const bag = weightMetrics(data, rowsN, cols, { init: init?.[name]?.data ?? null, keys });
     for (const [key, value] of Object.entries(bag.values)) push(key, 'none', value, name);
   }
   return rows;
+}
+
+/** `checkpointRowsFrom` of the model as it is now, on this thread (the metrics job). */
+export function checkpointMetricRows(
+  model: Model, train: SplitTensors, test: SplitTensors, at: { step: number; epoch: number | null }, init?: Weights,
+): MetricRow[] {
+  return checkpointRowsFrom(captureCheckpoint(model, train, test), at, init);
 }

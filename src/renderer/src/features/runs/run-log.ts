@@ -22,6 +22,8 @@ export function runLog(run: Run, series: MetricSeries[], checkpoints: Checkpoint
   lines.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out = lines.map(([, , text]) => text);
   if (run.startedAt) out.unshift(`${new Date(run.startedAt).toLocaleString()}  started on ${run.backend ?? 'a backend'}${run.versions.tfjs ? ` (tfjs ${run.versions.tfjs})` : ''}`);
+  const off = run.summary?.liveMetricsOff;
+  if (typeof off === 'string') out.push(`live checkpoint metrics stopped (${off}); a metrics job measures every checkpoint after training`);
   if (run.finishedAt) out.push(`${new Date(run.finishedAt).toLocaleString()}  ${run.status}${run.error ? `: ${run.error}` : ''}`);
   return out;
 }

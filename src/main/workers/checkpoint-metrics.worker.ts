@@ -1,0 +1,22 @@
+import { parentPort } from 'node:worker_threads';
+import type { MetricRow } from '../../shared/jobs/messages';
+import { checkpointRowsFrom, type CheckpointCapture } from '../ml/metrics/model-metrics';
+
+/** The train worker's helper thread: measures captured checkpoints while training goes on (pure JS, no tfjs). */
+export type MeasureRequest =
+  | { type: 'init'; weights: Record<string, { shape: number[]; data: Float32Array }> }
+  | { type: 'measure'; id: number; capture: CheckpointCapture; at: { step: number; epoch: number } };
+export type MeasureReply = { id: number; rows: MetricRow[] } | { id: number; error: string };
+
+let init: Record<string, { shape: number[]; data: Float32Array }> | undefined;
+parentPort!.on('message', (m: MeasureRequest) => {
+  if (m.type === 'init') {
+    init = m.weights;
+    return;
+  }
+  try {
+    parentPort!.postMessage({ id: m.id, rows: checkpointRowsFrom(m.capture, m.at, init) } satisfies MeasureReply);
+  } catch (err) {
+    parentPort!.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies MeasureReply);
+  }
+});

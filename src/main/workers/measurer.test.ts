@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckpointCapture } from '../ml/metrics/model-metrics';
+import { startMeasurer } from './measurer';
+
+/** Stand-in helper threads, so ordering, back-pressure and failure are checked without the metrics. */
+const dir = mkdtempSync(join(tmpdir(), 'plateau-measurer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+function helper(name: string, body: string): URL {
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nparentPort.on('message', async (m) => {\n${body}\n});\n`);
+  return pathToFileURL(file);
+}
+const capture = (n: number): CheckpointCapture => ({
+  train: { features: new Float32Array(n), labels: new Int32Array(n), n, m: 1 },
+  test: { features: new Float32Array(n), labels: new Int32Array(n), n, m: 1 },
+  layer: { weight: new Float32Array(1), bias: null, C: 1, m: 1 },
+  weights: [],
+});
+
+describe('startMeasurer (checkpoint metrics off the training thread)', () => {
+  it('returns rows in checkpoint order, moves the buffers to the helper, and holds at most two captures', async () => {
+    // the helper answers with how many features it got, slowly: later requests queue behind it
+    const url = helper('echo', `if (m.type !== 'measure') return; await new Promise((r) => setTimeout(r, 30));
+      parentPort.postMessage({ id: m.id, rows: [{ step: m.at.step, epoch: m.at.epoch, split: 'train', key: 'n', value: m.capture.train.features.length }] });`);
+    const got: number[][] = [];
+    const events: string[] = [];
+    const m = startMeasurer(url, (rows) => { got.push([rows[0]!.step, rows[0]!.value]); events.push(`rows ${rows[0]!.step}`); }, () => {});
+    const sent = capture(5);
+    await m.measure(sent, { step: 0, epoch: 0 });
+    events.push('queued 0');
+    expect(sent.train.features.length).toBe(0); // transferred, not copied
+    await m.measure(capture(6), { step: 1, epoch: 1 });
+    events.push('queued 1');
+    await m.measure(capture(7), { step: 2, epoch: 2 }); // a third waits until the first is measured
+    events.push('queued 2');
+    await m.close();
+    expect(got).toEqual([[0, 5], [1, 6], [2, 7]]);
+    expect(events).toEqual(['queued 0', 'queued 1', 'rows 0', 'queued 2', 'rows 1', 'rows 2']);
+  });
+
+  it('the first error turns measuring off, says why once, and later captures are dropped', async () => {
+    const url = helper('fail', `if (m.type === 'measure') parentPort.postMessage({ id: m.id, error: 'features are not finite' });`);
+    const errors: string[] = [];
+    const rows: unknown[] = [];
+    const m = startMeasurer(url, (r) => rows.push(r), (e) => errors.push(e));
+    await m.measure(capture(3), { step: 0, epoch: 0 });
+    await m.close();
+    expect(errors).toEqual(['features are not finite']);
+    expect(m.failed).toBe(true);
+    await m.measure(capture(3), { step: 1, epoch: 1 });
+    expect(rows).toEqual([]);
+  });
+});
