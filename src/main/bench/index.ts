@@ -9,9 +9,10 @@ import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
 import { grokkingInterventionsBench } from './train-interventions';
 import { trainStepBench } from './train-step';
+import { trainCliBench } from './train-cli';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
+  importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
 ];

@@ -17,7 +17,8 @@ export function trainCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--seed <s>', 'random seed')
     .option('--backend <name>', 'tfjs backend: tfjs-node-gpu, webgpu, tfjs-node, wasm or cpu')
     .option('--project <name>', 'project to record the run in (created if missing)', 'default')
-    .action((o: { preset: string; set?: string[]; epochs?: string; seed?: string; backend?: string; project: string }) => {
+    .option('--no-metrics', 'do not measure checkpoints (flatness, collapse, weights) as they are written')
+    .action((o: { preset: string; set?: string[]; epochs?: string; seed?: string; backend?: string; project: string; metrics: boolean }) => {
       const g = globals();
       const set: Record<string, unknown> = {};
       try {
@@ -33,7 +34,7 @@ export function trainCommand(program: Command, globals: () => GlobalOptions): vo
       return withClient({ ...g, backend: o.backend }, async (client, app) => {
         const project = await findOrCreateProject(client, o.project);
         // one run, or a study preset's every variant and seed
-        const runs = await client.runs.start({ projectId: project.id, preset: o.preset, set, seeds });
+        const runs = await client.runs.start({ projectId: project.id, preset: o.preset, set, seeds, metrics: o.metrics });
         const epochsOf = (r: (typeof runs)[number]) => (r.config as { epochs: number }).epochs;
         const total = runs.reduce((n, r) => n + epochsOf(r), 0);
         const bar = g.json ? undefined : progressBar(runs.length === 1 ? `run ${runs[0].id} ${runs[0].name}` : `${runs.length} runs`, total);

@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchCase } from './bench-case';
+import { torchMs } from './torch-reference';
+
+/** The command a user types, run as they run it: the built CLI, the job system, a worker, SQLite. */
+function cliPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const found = ['../../bin/plateau.mjs', '../../../bin/plateau.mjs'].map((r) => join(here, r)).find(existsSync);
+  if (!found) throw new Error(`bin/plateau.mjs not found from ${here}`);
+  return found;
+}
+
+function plateauTrain(args: string[], log: (line: string) => void): number {
+  const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-train-'));
+  try {
+    const started = performance.now();
+    const out = execFileSync(process.execPath, [cliPath(), 'train', '--preset', 'grokking-mlp', '--seed', '0', '--json', '--data-dir', dir, ...args], {
+      encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PLATEAU_JOBS: '1' },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; test_acc: number; checkpoints: number };
+    log(`plateau train ${args.join(' ') || '(defaults)'}: ${seconds.toFixed(1)} s, ${summary.status}, test acc ${(summary.test_acc * 100).toFixed(1)}%, ${summary.checkpoints} checkpoints`);
+    if (summary.status !== 'succeeded') throw new Error(`the run ended ${summary.status}`);
+    return seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same recipe in PyTorch (CPU): modular addition mod 97, 30% train, quadratic MLP, full-batch AdamW, both splits evaluated every epoch. */
+const TORCH_GROKKING = `
+import sys, time, torch
+import torch.nn.functional as F
+torch.set_num_threads(2)
+epochs = int(sys.argv[1]); p, width = 97, 128
+torch.manual_seed(0)
+pairs = torch.cartesian_prod(torch.arange(p), torch.arange(p))
+labels = (pairs[:, 0] + pairs[:, 1]) % p
+perm = torch.randperm(len(pairs)); ntr = round(0.3 * len(pairs))
+tr, te = perm[:ntr], perm[ntr:]
+std = 0.5 / (2 * width) ** (1 / 3)
+ea, eb, w = (torch.nn.Parameter(torch.randn(p, width) * std) for _ in range(3))
+opt = torch.optim.AdamW([ea, eb, w], lr=1e-2, betas=(0.9, 0.98), weight_decay=1.0)
+fwd = lambda idx: ((ea[pairs[idx, 0]] + eb[pairs[idx, 1]]) ** 2) @ w.T
+t0 = time.perf_counter()
+for epoch in range(epochs):
+    opt.zero_grad(); F.cross_entropy(fwd(tr), labels[tr]).backward(); opt.step()
+    with torch.no_grad():
+        for idx in (tr, te):
+            z = fwd(idx); F.cross_entropy(z, labels[idx]).item(); (z.argmax(1) == labels[idx]).float().mean().item()
+print((time.perf_counter() - t0) * 1000)
+`;
+
+/**
+ * `plateau train --preset grokking-mlp --seed 0` end to end (process start to exit, 14 checkpoints measured
+ * live), against the same with --no-metrics and against PyTorch; and a 20-epoch run, where checkpoints
+ * are dense, measured against training alone.
+ */
+export const trainCliBench: BenchCase = {
+  name: 'plateau_train_grokking_mlp',
+  unit: 's',
+  target: '<= 1.5x PyTorch (same recipe); live checkpoint metrics on/off <= 1.10x; 20 epochs with metrics <= 3x without',
+  async run(log) {
+    const on = plateauTrain([], log);
+    const off = plateauTrain(['--no-metrics'], log);
+    const short = plateauTrain(['--epochs', '20'], log);
+    const shortOff = plateauTrain(['--epochs', '20', '--no-metrics'], log);
+    const torch = torchMs(TORCH_GROKKING, ['1000'], log);
+    if (torch !== null) log(`PyTorch, same recipe: ${(torch / 1000).toFixed(1)} s`);
+    return {
+      value: Number(on.toFixed(2)),
+      extra: {
+        no_metrics_s: Number(off.toFixed(2)),
+        ratio_live_metrics: Number((on / off).toFixed(3)),
+        epochs20_s: Number(short.toFixed(2)),
+        epochs20_no_metrics_s: Number(shortOff.toFixed(2)),
+        ratio_epochs20: Number((short / shortOff).toFixed(3)),
+        ...(torch !== null ? { torch_s: Number((torch / 1000).toFixed(2)), ratio_vs_torch: Number((on / (torch / 1000)).toFixed(3)) } : {}),
+      },
+    };
+  },
+};
