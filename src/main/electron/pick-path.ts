@@ -1,4 +1,5 @@
 import { BrowserWindow, dialog } from 'electron';
+import { importExtensions } from '../io/formats';
 
 /** The native open dialog for the Import view: one file, or a folder of checkpoints. */
 export async function pickPath(kind: 'file' | 'folder'): Promise<string | null> {
@@ -6,7 +7,7 @@ export async function pickPath(kind: 'file' | 'folder'): Promise<string | null> 
   const options: Electron.OpenDialogOptions = {
     title: kind === 'file' ? 'Import a checkpoint or feature dump' : 'Import a folder of checkpoints',
     properties: [kind === 'file' ? 'openFile' : 'openDirectory'],
-    ...(kind === 'file' ? { filters: [{ name: 'Checkpoints', extensions: ['pt', 'pth', 'bin', 'ckpt', 'safetensors', 'npz', 'npy', 'json'] }, { name: 'All files', extensions: ['*'] }] } : {}),
+    ...(kind === 'file' ? { filters: [{ name: 'Checkpoints', extensions: importExtensions() }, { name: 'All files', extensions: ['*'] }] } : {}),
   };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -5,6 +5,7 @@ import type { JobSettings, SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
+import { importFormatInfo } from '../io/formats';
 
 export function systemService(ctx: AppContext, pickPath?: (kind: 'file' | 'folder') => Promise<string | null>): ServiceApi['system'] {
   return {
@@ -29,6 +30,7 @@ export function systemService(ctx: AppContext, pickPath?: (kind: 'file' | 'folde
         dataDir: ctx.dataDir,
         schemaVersion: SCHEMA_VERSION,
         backends: { available, chosen: await jobBackend(ctx.backend) },
+        importFormats: importFormatInfo(),
       };
     },
   };
