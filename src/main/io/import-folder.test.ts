@@ -47,7 +47,7 @@ function folder(index: ImportIndex): FolderImport {
   return index;
 }
 
-async function expectEqualTo(file: FileImport, tensors: Record<string, TensorToWrite>) {
+async function expectEqualTo(file: FileImport, tensors: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>) {
   expect(file.tensors.map((t) => t.name).sort()).toEqual(Object.keys(tensors).sort());
   for (const t of await file.load()) {
     expect(t.shape).toEqual(tensors[t.name].shape);
