@@ -56,6 +56,16 @@ describe('inspectImport', () => {
     expect(Array.from((await npz.load())[0].data)).toEqual([9]);
   });
 
+  it('does not take a safetensors file whose header length starts like a pickle (0x80 0x02) for torch', async () => {
+    let bytes: Uint8Array = new Uint8Array();
+    for (let pad = 0; !(bytes[0] === 0x80 && bytes[1] === 0x02); pad++) {
+      bytes = encodeSafetensors({ a: { shape: [1], data: new Float32Array([7]) } }, { note: 'x'.repeat(pad) });
+    }
+    writeFileSync(at('pickle-like.safetensors'), bytes);
+    const st = (await inspectImport(at('pickle-like.safetensors'))) as FileImport;
+    expect([st.format, Array.from((await st.load())[0].data)]).toEqual(['safetensors', [7]]);
+  });
+
   it('recognises a feature dump and validates it at inspection', async () => {
     writeFileSync(at('dump.npz'), zipSync(dump()));
     expect((await inspectImport(at('dump.npz'))).format).toBe('feature-dump');
