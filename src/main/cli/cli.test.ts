@@ -34,7 +34,7 @@ describe('plateau CLI', () => {
     const info = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }));
     expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: "cli" });
     expect(info.backends.available).toContain('cpu');
-    expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['torch', 'feature-dump', 'safetensors', 'npy', 'npz', 'tfjs']);
+    expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs']);
     expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({ id: 'safetensors', label: 'safetensors', extensions: ['safetensors'] });
   });
 

@@ -97,7 +97,7 @@ describe('inspectImport', () => {
 
   it('names the file and lists the supported formats for anything else', async () => {
     writeFileSync(at('notes.txt'), 'hello world, not weights');
-    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: PyTorch .*safetensors.*npy.*npz.*TF\.js/);
+    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: .*safetensors.*PyTorch .*NumPy.*TF\.js/);
     writeFileSync(at('other.zip'), zipSync({ 'readme.md': new Uint8Array([65]) }));
     await expectError(inspectImport(at('other.zip')), /other\.zip: a zip archive that is none of the supported formats/);
     await expectError(inspectImport(join(TORCH, 'legacy.pt')), /legacy \(pre-1\.6\)/);

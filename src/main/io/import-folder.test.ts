@@ -103,6 +103,12 @@ describe('a Hugging Face sharded checkpoint', () => {
     copyFileSync(join(TORCH, 'mlp_state.pt'), at('pt-one', 'pytorch_model.bin'));
     writeFileSync(at('pt-one', 'config.json'), JSON.stringify(CONFIG));
     await expectEqualTo(folder(await inspectImport(at('pt-one'))).files[0].import, expected);
+    // saved both ways (save_pretrained with safe_serialization, then torch.save): one checkpoint, the safetensors copy
+    writeFileSync(at('pt-one', 'model.safetensors'), encodeSafetensors(source(7)));
+    const both = folder(await inspectImport(at('pt-one')));
+    expect(both.files.map((f) => f.import.format)).toEqual(['safetensors']);
+    await expectEqualTo(both.files[0].import, source(7));
+    expect(both.skipped?.map((s) => s.name)).toEqual([join('pt-one', 'pytorch_model.bin')]);
   });
 });
 
