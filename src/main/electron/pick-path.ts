@@ -7,7 +7,10 @@ export async function pickPath(kind: 'file' | 'folder'): Promise<string | null> 
   const options: Electron.OpenDialogOptions = {
     title: kind === 'file' ? 'Import a checkpoint or feature dump' : 'Import a folder of checkpoints',
     properties: [kind === 'file' ? 'openFile' : 'openDirectory'],
-    ...(kind === 'file' ? { filters: [{ name: 'Checkpoints', extensions: importExtensions() }, { name: 'All files', extensions: ['*'] }] } : {}),
+    // From the format registry: a format added there is offered here too.
+    ...(kind === 'file'
+      ? { filters: [{ name: 'Checkpoints', extensions: importExtensions() }, { name: 'All files', extensions: ['*'] }] }
+      : {}),
   };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return r.canceled ? null : (r.filePaths[0] ?? null);

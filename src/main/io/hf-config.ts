@@ -24,7 +24,9 @@ export async function readModelConfig(dir: string): Promise<Record<string, Impor
   } catch {
     throw invalid(`${path}: is not valid JSON`, { source: path });
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw invalid(`${path}: is not a JSON object of model settings`, { source: path });
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw invalid(`${path}: is not a JSON object of model settings`, { source: path });
+  }
   const out: Record<string, ImportScalar> = {};
   for (const [k, v] of Object.entries(json)) {
     if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;

@@ -53,11 +53,14 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
     const role = await format.folderRole?.(dir, names);
     if (!role) continue;
     const used = role.role === 'checkpoint' ? [role.file] : role.shards;
-    const imp = role.role === 'checkpoint' ? await inspectFile(join(dir, role.file), format) : await mergeShards(dir, role, format, new Set(names));
+    const imp = role.role === 'checkpoint'
+      ? await inspectFile(join(dir, role.file), format)
+      : await mergeShards(dir, role, format, new Set(names));
     // What else lies there (optimizer.pt, rng_state.pth, a second copy in another format) is reported, not imported.
     const weightsLike = new Set(importFormats().flatMap((f) => f.extensions).filter((e) => e !== 'json'));
+    const isIndex = (n: string) => role.role === 'shards' && n === role.index;
     const skipped = names
-      .filter((n) => !used.includes(n) && !(role.role === 'shards' && n === role.index) && weightsLike.has(n.split('.').pop()!.toLowerCase()))
+      .filter((n) => !used.includes(n) && !isIndex(n) && weightsLike.has(n.split('.').pop()!.toLowerCase()))
       .map((n) => ({ name: join(basename(dir), n), reason: `beside the ${format.id} checkpoint of this folder, not part of it` }));
     return { import: imp, skipped };
   }
@@ -92,7 +95,9 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
       for (const f of importFormats()) if (await f.sniff(probe)) { format = f; break; }
       if (format) files.push({ path, step: stepFromName(name), import: await inspectFile(path, format) });
       // config.json is the settings, read above; other files with a format's extension are worth a word.
-      else if (name !== 'config.json' && importFormats().some((f) => f.extensions.includes(probe.ext))) skipped.push({ name, reason: `its bytes match no format, despite the .${probe.ext} name` });
+      else if (name !== 'config.json' && importFormats().some((f) => f.extensions.includes(probe.ext))) {
+        skipped.push({ name, reason: `its bytes match no format, despite the .${probe.ext} name` });
+      }
     }
   }
   if (files.length === 0) throw invalid(`${dir}: the folder holds no checkpoint files; supported: ${supportedImports()}`, { source: dir });
@@ -100,7 +105,10 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
   for (const f of files) {
     if (f.step === null) continue;
     const other = byStep.get(f.step);
-    if (other) throw invalid(`${dir}: two checkpoints for step ${f.step}: ${basename(other)} and ${basename(f.path)}`, { source: dir, step: f.step });
+    if (other) {
+      const problem = `two checkpoints for step ${f.step}: ${basename(other)} and ${basename(f.path)}`;
+      throw invalid(`${dir}: ${problem}`, { source: dir, step: f.step });
+    }
     byStep.set(f.step, f.path);
   }
   files.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path, undefined, { numeric: true }));

@@ -47,7 +47,9 @@ async function readIndex(dir: string, index: string): Promise<Map<string, string
   for (const [tensor, file] of Object.entries(map)) {
     if (typeof file !== 'string' || file === '') throw fail(`weight_map['${tensor}'] is not a file name`);
     // Shards sit beside the index: an index must not make us read files elsewhere.
-    if (file !== basename(file) || file === '..' || file === '.') throw fail(`weight_map['${tensor}'] names '${file}', which is not in this folder`);
+    if (file !== basename(file) || file === '..' || file === '.') {
+      throw fail(`weight_map['${tensor}'] names '${file}', which is not in this folder`);
+    }
     out.set(tensor, file);
   }
   if (out.size === 0) throw fail('weight_map lists no tensors');
@@ -59,26 +61,37 @@ async function shardFiles(dir: string, role: Extract<FolderRole, { role: 'shards
   const index = role.index ? await readIndex(dir, role.index) : null;
   if (index) {
     const listed = new Set(index.values());
-    for (const f of listed) if (!names.has(f)) throw invalid(`${join(dir, role.index!)} lists shard ${f}, which is not in the folder`, { source: dir });
+    for (const f of listed) {
+      if (!names.has(f)) throw invalid(`${join(dir, role.index!)} lists shard ${f}, which is not in the folder`, { source: dir, file: f });
+    }
     for (const f of role.shards) {
-      if (!listed.has(f)) throw invalid(`${join(dir, f)}: a shard of the checkpoint, but ${role.index} does not list it in its weight_map`, { source: dir, file: f });
+      if (listed.has(f)) continue;
+      const problem = `a shard of the checkpoint, but ${role.index} does not list it in its weight_map`;
+      throw invalid(`${join(dir, f)}: ${problem}`, { source: dir, file: f });
     }
     return { index, files: [...listed].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })) };
   }
   const numbered = role.shards.map((f) => ({ f, n: shardNumber(f, ext)! }));
   const total = numbered[0].n[1];
-  for (const { f, n } of numbered) if (n[1] !== total) throw invalid(`${join(dir, f)}: shard of ${n[1]}, but ${numbered[0].f} is a shard of ${total}`, { source: dir });
+  for (const { f, n } of numbered) {
+    if (n[1] === total) continue;
+    throw invalid(`${join(dir, f)}: shard of ${n[1]}, but ${numbered[0].f} is a shard of ${total}`, { source: dir, file: f });
+  }
   const stem = numbered[0].f.replace(/-\d+-of-\d+\.[^.]+$/, '');
   for (let i = 1; i <= total; i++) {
     if (!numbered.some(({ n }) => n[0] === i)) {
-      throw invalid(`${dir}: shard ${i} of ${total} (${stem}-${String(i).padStart(5, '0')}-of-${String(total).padStart(5, '0')}.${ext}) is missing, and no index says which tensors it held`, { source: dir });
+      const name = `${stem}-${String(i).padStart(5, '0')}-of-${String(total).padStart(5, '0')}.${ext}`;
+      const problem = `shard ${i} of ${total} (${name}) is missing, and no index says which tensors it held`;
+      throw invalid(`${dir}: ${problem}`, { source: dir, file: name });
     }
   }
   return { index: null, files: numbered.sort((a, b) => a.n[0] - b.n[0]).map(({ f }) => f) };
 }
 
 /** One checkpoint from its shards: tensors are the union, each read from the shard that holds it. */
-export async function mergeShards(dir: string, role: Extract<FolderRole, { role: 'shards' }>, format: ImportFormatDescriptor, names: ReadonlySet<string>): Promise<FileImport> {
+export async function mergeShards(
+  dir: string, role: Extract<FolderRole, { role: 'shards' }>, format: ImportFormatDescriptor, names: ReadonlySet<string>,
+): Promise<FileImport> {
   const ext = format.extensions[0];
   const { index, files } = await shardFiles(dir, role, ext, names);
   const owner = new Map<string, FileImport>();
@@ -90,10 +103,13 @@ export async function mergeShards(dir: string, role: Extract<FolderRole, { role:
     parts.push(part);
     for (const t of part.tensors) {
       const seen = owner.get(t.name);
-      if (seen) throw invalid(`${dir}: tensor '${t.name}' is in two shards, ${basename(seen.source)} and ${f}`, { source: dir, tensor: t.name });
+      if (seen) {
+        throw invalid(`${dir}: tensor '${t.name}' is in two shards, ${basename(seen.source)} and ${f}`, { source: dir, tensor: t.name });
+      }
       const listedIn = index?.get(t.name);
       if (index && listedIn !== f) {
-        throw invalid(`${join(dir, f)} holds tensor '${t.name}', but ${role.index} ${listedIn ? `puts it in ${listedIn}` : 'does not list it'}`, { source: dir, tensor: t.name });
+        const said = listedIn ? `puts it in ${listedIn}` : 'does not list it';
+        throw invalid(`${join(dir, f)} holds tensor '${t.name}', but ${role.index} ${said}`, { source: dir, tensor: t.name });
       }
       owner.set(t.name, part);
       tensors.push(t);
@@ -101,7 +117,8 @@ export async function mergeShards(dir: string, role: Extract<FolderRole, { role:
     skipped.push(...(part.skipped ?? []).map((s) => ({ ...s, name: `${f}: ${s.name}` })));
   }
   for (const [tensor, f] of index ?? []) {
-    if (!owner.has(tensor)) throw invalid(`${role.index} puts tensor '${tensor}' in ${f}, but ${join(dir, f)} does not hold it`, { source: dir, tensor });
+    if (owner.has(tensor)) continue;
+    throw invalid(`${role.index} puts tensor '${tensor}' in ${f}, but ${join(dir, f)} does not hold it`, { source: dir, tensor });
   }
   return {
     format: format.id,

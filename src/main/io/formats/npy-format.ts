@@ -10,5 +10,8 @@ export const npyFormat: ImportFormatDescriptor = {
   label: 'NumPy',
   extensions: ['npy'],
   sniff: (p) => p.head[0] === 0x93 && new TextDecoder('latin1').decode(p.head.subarray(1, 6)) === 'NUMPY',
-  inspect: async (path) => fromArrays(path, 'npy', new Map([[basename(path).replace(/\.npy$/i, ''), parseNpy(await readFileOrThrow(path), path)]])),
+  inspect: async (path) => {
+    const array = parseNpy(await readFileOrThrow(path), path);
+    return fromArrays(path, 'npy', new Map([[basename(path).replace(/\.npy$/i, ''), array]]));
+  },
 };

@@ -29,7 +29,9 @@ export const safetensorsFormat: ImportFormatDescriptor = {
       tensors: st.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype })),
       ...(Object.keys(scalars).length ? { scalars } : {}),
       load: async (names, options) => {
-        for (const n of names ?? []) if (!st.entries.some((e) => e.name === n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
+        for (const n of names ?? []) {
+          if (!st.entries.some((e) => e.name === n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
+        }
         const wanted = st.entries.filter((e) => !names || names.includes(e.name));
         const reuse = wanted.length === 1 ? options?.reuse : undefined;
         const out = [];

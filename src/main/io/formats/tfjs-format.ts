@@ -15,7 +15,9 @@ export const tfjsFormat: ImportFormatDescriptor = {
   label: 'TF.js model.json',
   extensions: ['json'],
   sniff: isTfjsModel,
-  folderRole: async (dir, names) =>
-    names.includes('model.json') && (await isTfjsModel(await probeFile(join(dir, 'model.json')))) ? { role: 'checkpoint', file: 'model.json' } : null,
+  folderRole: async (dir, names) => {
+    const claims = names.includes('model.json') && (await isTfjsModel(await probeFile(join(dir, 'model.json'))));
+    return claims ? { role: 'checkpoint', file: 'model.json' } : null;
+  },
   inspect: (path) => inspectTfjsModel(path),
 };

@@ -10,8 +10,10 @@ export const torchFormat: ImportFormatDescriptor = {
   extensions: ['pt', 'pth', 'bin', 'ckpt', 'tar'],
   // 0x80 <protocol> is pickle's PROTO: legacy torch files and bare pickles, which the torch reader explains how to
   // re-save. A safetensors header length can start with the same two bytes (0x280 = 640): its '{' at byte 8 decides.
-  sniff: async (p) =>
-    (p.head[0] === 0x80 && p.head[1] >= 2 && p.head[1] <= 5 && !looksLikeSafetensors(p)) || !!(await p.zipNames())?.some((n) => /(^|\/)data\.pkl$/.test(n)),
+  sniff: async (p) => {
+    if (p.head[0] === 0x80 && p.head[1] >= 2 && p.head[1] <= 5 && !looksLikeSafetensors(p)) return true;
+    return !!(await p.zipNames())?.some((n) => /(^|\/)data\.pkl$/.test(n));
+  },
   folderRole: hfFolderRole(['pytorch_model'], 'bin'),
   inspect: (path) => inspectTorchCheckpoint(path),
 };

@@ -23,7 +23,9 @@ const toyFormat: ImportFormatDescriptor = {
       const [name, shape, ...values] = line.trim().split(/\s+/);
       const dims = shape?.split('x').map(Number) ?? [];
       const data = Float32Array.from(values.map(Number));
-      if (!name || dims.some((d) => !Number.isInteger(d)) || dims.reduce((a, b) => a * b, 1) !== data.length) throw invalid(`${path}: line ${i + 2} is not 'name shape values...'`);
+      if (!name || dims.some((d) => !Number.isInteger(d)) || dims.reduce((a, b) => a * b, 1) !== data.length) {
+        throw invalid(`${path}: line ${i + 2} is not 'name shape values...'`);
+      }
       return { name, shape: dims, dtype: 'f4', data };
     });
     return {
@@ -56,7 +58,8 @@ describe('a format added on one registration line', () => {
   it('is importable: sniffed by its magic whatever the name, written as a checkpoint with its values', async () => {
     writeFileSync(join(dir, 'weights.txt'), toy(1));
     const file = (await inspectImport(join(dir, 'weights.txt'))) as FileImport;
-    expect([file.format, file.tensors]).toEqual(['toy', [{ name: 'fc.weight', shape: [2, 3], dtype: 'f4' }, { name: 'fc.bias', shape: [2], dtype: 'f4' }]]);
+    expect(file.format).toBe('toy');
+    expect(file.tensors).toEqual([{ name: 'fc.weight', shape: [2, 3], dtype: 'f4' }, { name: 'fc.bias', shape: [2], dtype: 'f4' }]);
     const r = await importCheckpoint(file, 0, join(dir, 'out.safetensors'));
     expect(r.rows.find((x) => x.key === 'fro_norm')?.value).toBeCloseTo(Math.sqrt(91), 5); // 1+4+9+16+25+36
     const saved = await readCheckpoint(join(dir, 'out.safetensors'));
