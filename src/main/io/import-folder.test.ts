@@ -1,5 +1,5 @@
 // Hugging Face layouts written here from tensors made here: what comes out must equal what went in.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,19 @@ describe('a Hugging Face sharded checkpoint', () => {
     expect(both.files.map((f) => f.import.format)).toEqual(['safetensors']);
     await expectEqualTo(both.files[0].import, source(7));
     expect(both.skipped?.map((s) => s.name)).toEqual([join('pt-one', 'pytorch_model.bin')]);
+  });
+
+  it('follows links, as in the Hugging Face hub cache (snapshots/<rev>/ files link into blobs/)', async () => {
+    const src = source(3);
+    mkdirSync(at('hub', 'blobs'), { recursive: true });
+    mkdirSync(at('hub', 'snapshots', 'abc123'), { recursive: true });
+    writeFileSync(at('hub', 'blobs', 'f00d'), encodeSafetensors(src));
+    writeFileSync(at('hub', 'blobs', 'c0de'), JSON.stringify(CONFIG));
+    symlinkSync('../../blobs/f00d', at('hub', 'snapshots', 'abc123', 'model.safetensors'));
+    symlinkSync('../../blobs/c0de', at('hub', 'snapshots', 'abc123', 'config.json'));
+    const idx = folder(await inspectImport(at('hub', 'snapshots', 'abc123')));
+    await expectEqualTo(idx.files[0].import, src);
+    expect(idx.settings?.vocab_size).toBe(10);
   });
 });
 

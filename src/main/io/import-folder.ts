@@ -1,6 +1,6 @@
 // A folder to import: its files each a checkpoint, or (claimed by a format) one checkpoint of many files,
 // or a series of such one-checkpoint folders (`checkpoint-500/`, `global_step1000/`, `epoch_3/`).
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { invalid } from '../../shared/api/errors';
 import { importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
@@ -67,18 +67,32 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
   return null;
 }
 
+/**
+ * A folder's files and subfolders, sorted, links followed: the Hugging Face hub cache's snapshot folders
+ * hold symlinks into its blobs/ folder. A dangling link is neither.
+ */
+async function listFolder(dir: string): Promise<{ files: string[]; dirs: string[] }> {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const kind = e.isSymbolicLink() ? await stat(join(dir, e.name)).catch(() => null) : e;
+    if (kind?.isFile()) files.push(e.name);
+    else if (kind?.isDirectory()) dirs.push(e.name);
+  }
+  const order = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+  return { files: files.sort(order), dirs: dirs.sort(order) };
+}
+
 export async function inspectFolder(dir: string, inspectFile: InspectFile): Promise<FolderImport> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  const { files: names, dirs } = await listFolder(dir);
   const files: FolderImport['files'] = [];
   const skipped: SkippedEntry[] = [];
   let settings = await readModelConfig(dir);
-  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
-    const sub = join(dir, e.name);
-    const subNames = (await readdir(sub, { withFileTypes: true })).filter((x) => x.isFile()).map((x) => x.name).sort();
-    const one = await asOneCheckpoint(sub, subNames, inspectFile);
+  for (const name of dirs) {
+    const sub = join(dir, name);
+    const one = await asOneCheckpoint(sub, (await listFolder(sub)).files, inspectFile);
     if (!one) continue;
-    files.push({ path: sub, step: stepFromName(e.name), import: one.import });
+    files.push({ path: sub, step: stepFromName(name), import: one.import });
     skipped.push(...one.skipped);
     settings ??= await readModelConfig(sub);
   }

@@ -9,7 +9,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { uploadFiles } from './upload';
 
 /** What the core reads, from its format registry (system.info): this view keeps no list of its own. */
-export function formatsLine(formats: readonly ImportFormatInfo[] | undefined): string {
+function formatsLine(formats: readonly ImportFormatInfo[] | undefined): string {
   if (!formats?.length) return 'A checkpoint file, or a folder of checkpoints';
   return `${formats.map((f) => `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})`).join(', ')}, or a folder of these (Hugging Face checkpoint folders included)`;
 }
