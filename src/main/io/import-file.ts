@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { invalid, notFound } from '../../shared/api/errors';
-import { importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
+import { flagNonFinite, importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
 import { probeFile, type Probe } from './formats/probe';
 import { inspectFolder, type FolderImport } from './import-folder';
-import { countNonFinite } from './ndarray';
 
 export type { FileImport, LoadOptions } from './formats';
 export type { FolderImport } from './import-folder';
@@ -42,21 +41,4 @@ async function formatOf(path: string): Promise<ImportFormatDescriptor> {
   if (format) return format;
   const what = (await probe.zipNames()) ? 'a zip archive that is none of the supported formats' : 'an unrecognised file';
   throw invalid(`${path}: ${what}; supported formats: ${supportedImports()}`, { source: path });
-}
-
-/** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */
-export function flagNonFinite(index: FileImport): FileImport {
-  const load = index.load;
-  index.load = async (names, options) => {
-    const out = await load(names, options);
-    for (const t of out) {
-      const n = countNonFinite(t.data);
-      if (n === 0) continue;
-      t.nonFinite = n;
-      const info = index.tensors.find((x) => x.name === t.name);
-      if (info) info.nonFinite = n;
-    }
-    return out;
-  };
-  return index;
 }

@@ -96,6 +96,14 @@ describe('a Hugging Face sharded checkpoint', () => {
     await expectEqualTo(folder(await inspectImport(at('noindex'))).files[0].import, src);
   });
 
+  it('flags NaN in a shard on the merged checkpoint\'s tensor once loaded', async () => {
+    const src = { ...source(), 'layers.1.mlp.weight': { shape: [2], data: Float32Array.from([NaN, 1]) } };
+    writeSharded(at('nan'), src, 3);
+    const merged = folder(await inspectImport(at('nan'))).files[0].import;
+    await merged.load();
+    expect(merged.tensors.filter((t) => t.nonFinite).map((t) => [t.name, t.nonFinite])).toEqual([['layers.1.mlp.weight', 1]]);
+  });
+
   it('reads pytorch_model shards with pytorch_model.bin.index.json, and a lone pytorch_model.bin', async () => {
     const reference = (await inspectImport(join(TORCH, 'mlp_state.pt'))) as FileImport;
     const expected = Object.fromEntries((await reference.load()).map((t) => [t.name, t]));

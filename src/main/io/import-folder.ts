@@ -3,7 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { invalid } from '../../shared/api/errors';
-import { importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
+import { flagNonFinite, importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
 import { mergeShards } from './formats/hf-shards';
 import { probeFile } from './formats/probe';
 import { readModelConfig } from './hf-config';
@@ -55,7 +55,7 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
     const used = role.role === 'checkpoint' ? [role.file] : role.shards;
     const imp = role.role === 'checkpoint'
       ? await inspectFile(join(dir, role.file), format)
-      : await mergeShards(dir, role, format, new Set(names));
+      : flagNonFinite(await mergeShards(dir, role, format, new Set(names)));
     // What else lies there (optimizer.pt, rng_state.pth, a second copy in another format) is reported, not imported.
     const weightsLike = new Set(importFormats().flatMap((f) => f.extensions).filter((e) => e !== 'json'));
     const isIndex = (n: string) => role.role === 'shards' && n === role.index;

@@ -3,6 +3,7 @@
 // and the Import view all iterate this list; nothing keeps a second copy of it.
 import type { ImportFormatInfo } from '../../../shared/domain/types';
 import type { ImportedTensor, ImportScalar, SkippedEntry, TensorInfo } from '../import-types';
+import { countNonFinite } from '../ndarray';
 import type { Probe } from './probe';
 
 /** One importable checkpoint: names, shapes and scalars up front, data through `load`. */
@@ -16,6 +17,23 @@ export interface FileImport {
   skipped?: SkippedEntry[];
   /** Reads the named tensors (all by default). */
   load(names?: readonly string[], options?: LoadOptions): Promise<ImportedTensor[]>;
+}
+
+/** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */
+export function flagNonFinite(index: FileImport): FileImport {
+  const load = index.load;
+  index.load = async (names, options) => {
+    const out = await load(names, options);
+    for (const t of out) {
+      const n = countNonFinite(t.data);
+      if (n === 0) continue;
+      t.nonFinite = n;
+      const info = index.tensors.find((x) => x.name === t.name);
+      if (info) info.nonFinite = n;
+    }
+    return out;
+  };
+  return index;
 }
 
 export interface LoadOptions {
