@@ -34,6 +34,8 @@ describe('plateau CLI', () => {
     const info = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }));
     expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: "cli" });
     expect(info.backends.available).toContain('cpu');
+    expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs']);
+    expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({ id: 'safetensors', label: 'safetensors', extensions: ['safetensors'] });
   });
 
   it('metrics --features --json reproduces the independent NumPy values of the fixture', () => {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { supportedImports } from '../io/formats';
 import { emit, table, type GlobalOptions } from './output';
 import { findOrCreateProject } from './projects-command';
 import { withClient } from './session';
 
 /** `plateau import PATH...`: checkpoints trained elsewhere become runs of a project (created when missing). */
 export function importCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('import').description('import checkpoints (PyTorch, safetensors, NumPy, TF.js), feature dumps, or a folder of checkpoints')
+  program.command('import').description(`import checkpoints as runs: ${supportedImports()}`)
     .argument('<paths...>', 'files or folders')
     .option('--project <name>', 'project to import into (created if missing)', 'default')
     .action((paths: string[], o: { project: string }) =>

@@ -4,7 +4,7 @@ import { emit, type GlobalOptions } from './output';
 import { withClient } from './session';
 
 export function infoCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('info').description('show version, data folder, schema and tfjs backends').action(() =>
+  program.command('info').description('show version, data folder, schema, tfjs backends and import formats').action(() =>
     withClient(globals(), async (client) => {
       const i = await client.system.info({});
       const jobs = await client.system.jobSettings({});
@@ -17,6 +17,7 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
         `backends      installed: ${i.backends.available.join(', ') || 'none'}; jobs use: ${i.backends.chosen ?? 'none'}`,
         `wasm products ${blas ? `system BLAS (${blas})` : "wasm's own kernels (no system BLAS found: apt-get install libopenblas0)"}`,
         `jobs          ${jobs.jobs} at once, ${jobs.threadsPerJob} thread(s) each${jobs.threads === null ? ' (automatic)' : ''}`,
+        `import        ${i.importFormats.map((f) => `${f.id} (${f.extensions.map((e) => `.${e}`).join(' ')})`).join(', ')}`,
       ].join('\n'));
     }));
 }

@@ -1,4 +1,5 @@
 import { BrowserWindow, dialog } from 'electron';
+import { importExtensions } from '../io/formats';
 
 /** The native open dialog: a file or folder to import, or a folder to write a report into. */
 export async function pickPath(kind: 'file' | 'folder', purpose: 'import' | 'report'): Promise<string | null> {
@@ -8,7 +9,8 @@ export async function pickPath(kind: 'file' | 'folder', purpose: 'import' | 'rep
     : {
       title: kind === 'file' ? 'Import a checkpoint or feature dump' : 'Import a folder of checkpoints',
       properties: [kind === 'file' ? 'openFile' : 'openDirectory'],
-      ...(kind === 'file' ? { filters: [{ name: 'Checkpoints', extensions: ['pt', 'pth', 'bin', 'ckpt', 'safetensors', 'npz', 'npy', 'json'] }, { name: 'All files', extensions: ['*'] }] } : {}),
+      // From the format registry: a format added there is offered here too.
+      ...(kind === 'file' ? { filters: [{ name: 'Checkpoints', extensions: importExtensions() }, { name: 'All files', extensions: ['*'] }] } : {}),
     };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlateauError } from '../../shared/api/errors';
-import { inspectImport, stepFromName, type FileImport } from './import-file';
+import { inspectImport, isFolderImport, stepFromName, type FileImport } from './import-file';
 import { encodeNpy } from './npy';
 import { encodeSafetensors } from './safetensors';
 
@@ -29,6 +29,8 @@ describe('stepFromName', () => {
   it.each([
     ['ckpt_step1000.pt', 1000], ['epoch_12.safetensors', 12], ['model-ep3.pth', 3], ['run2_iter-500.pt', 500],
     ['checkpoint-42.bin', 42], ['weights_7.npz', 7], ['final.pt', null],
+    // a shard's number is not a step
+    ['model-00001-of-00003.safetensors', null], ['pytorch_model-00002-of-00003.bin', null], ['step300-00001-of-00002.safetensors', 300],
   ])('%s -> %s', (name, step) => expect(stepFromName(name)).toBe(step));
 });
 
@@ -54,6 +56,16 @@ describe('inspectImport', () => {
     expect(Array.from((await npz.load())[0].data)).toEqual([9]);
   });
 
+  it('does not take a safetensors file whose header length starts like a pickle (0x80 0x02) for torch', async () => {
+    let bytes: Uint8Array = new Uint8Array();
+    for (let pad = 0; !(bytes[0] === 0x80 && bytes[1] === 0x02); pad++) {
+      bytes = encodeSafetensors({ a: { shape: [1], data: new Float32Array([7]) } }, { note: 'x'.repeat(pad) });
+    }
+    writeFileSync(at('pickle-like.safetensors'), bytes);
+    const st = (await inspectImport(at('pickle-like.safetensors'))) as FileImport;
+    expect([st.format, Array.from((await st.load())[0].data)]).toEqual(['safetensors', [7]]);
+  });
+
   it('recognises a feature dump and validates it at inspection', async () => {
     writeFileSync(at('dump.npz'), zipSync(dump()));
     expect((await inspectImport(at('dump.npz'))).format).toBe('feature-dump');
@@ -77,7 +89,7 @@ describe('inspectImport', () => {
     writeFileSync(at('run/epoch_5.safetensors'), encodeSafetensors({ '0.weight': { shape: [1], data: new Float32Array([1]) } }));
     writeFileSync(at('run/notes.txt'), 'not a checkpoint');
     const idx = await inspectImport(at('run'));
-    if (idx.format !== 'folder') throw new Error('expected a folder');
+    if (!isFolderImport(idx)) throw new Error('expected a folder');
     expect(idx.files.map((f) => [f.path.slice(at('run').length + 1), f.step, f.import.format])).toEqual([
       ['epoch_5.safetensors', 5, 'safetensors'], ['ckpt_step200.pt', 200, 'torch'], ['ckpt_step1000.pt', 1000, 'torch'], ['final.pt', null, 'torch'],
     ]);
@@ -85,9 +97,9 @@ describe('inspectImport', () => {
 
   it('names the file and lists the supported formats for anything else', async () => {
     writeFileSync(at('notes.txt'), 'hello world, not weights');
-    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: PyTorch .*safetensors.*npy.*npz.*TF\.js/);
+    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: .*safetensors.*PyTorch .*NumPy.*TF\.js/);
     writeFileSync(at('other.zip'), zipSync({ 'readme.md': new Uint8Array([65]) }));
-    await expectError(inspectImport(at('other.zip')), /other\.zip: a zip archive that is neither/);
+    await expectError(inspectImport(at('other.zip')), /other\.zip: a zip archive that is none of the supported formats/);
     await expectError(inspectImport(join(TORCH, 'legacy.pt')), /legacy \(pre-1\.6\)/);
     await expectError(inspectImport(at('nothing')), /nothing: no such file or folder/);
     mkdirSync(at('empty'));

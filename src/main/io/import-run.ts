@@ -4,7 +4,7 @@ import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
 import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
 import { openCheckpointWriter } from './checkpoint-file';
-import type { FileImport, ImportIndex } from './import-file';
+import { isFolderImport, type FileImport, type ImportIndex } from './import-file';
 import type { TensorInfo } from './import-types';
 import { countNonFinite, isFloatDtype } from './ndarray';
 import { openSafetensorsFile } from './safetensors-file';
@@ -13,7 +13,7 @@ type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 
 /** The checkpoints of an import, in order, each with the step it is filed under. */
 export function importSteps(index: ImportIndex): { step: number; file: FileImport }[] {
-  if (index.format !== 'folder') {
+  if (!isFolderImport(index)) {
     const s = index.scalars ?? {};
     const step = [s.step, s.global_step, s.iteration, s.epoch].find((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0) as number | undefined;
     return [{ step: step ?? 0, file: index }];

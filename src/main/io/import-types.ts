@@ -1,8 +1,5 @@
 import type { NdArray } from './ndarray';
 
-/** Checkpoint and array formats that `inspectImport` recognises. */
-export type ImportFormat = 'torch' | 'safetensors' | 'npy' | 'npz' | 'feature-dump' | 'tfjs' | 'folder';
-
 /** A tensor's name and shape, known before its data is read. `dtype` uses NdArray's NumPy spelling. */
 export interface TensorInfo {
   /** Dotted path from nested containers, e.g. 'model.layers.0.weight' or 'optimizer.state.0.momentum_buffer'. */

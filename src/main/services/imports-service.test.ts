@@ -58,6 +58,32 @@ describe('importing checkpoints', () => {
     expect(dist.values[1]).toBeCloseTo(Math.sqrt(9 + 16 + 9), 5); // ||(4,4,0,3) - (1,0,0,0)||
   });
 
+  it('a Trainer output folder (sharded checkpoint-<step>/ folders + config.json) is one run, one checkpoint per step, with its settings', async () => {
+    t = testApp();
+    const dir = join(t.dataDir, 'trainer-out');
+    const shard = (sub: string, i: number, n: number, tensors: Record<string, number[]>) => {
+      mkdirSync(join(dir, sub), { recursive: true });
+      const file = `model-0000${i}-of-0000${n}.safetensors`;
+      writeFileSync(join(dir, sub, file), encodeSafetensors(Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: [2, 2], data: Float32Array.from(v) }]))));
+      return Object.fromEntries(Object.keys(tensors).map((k) => [k, file]));
+    };
+    for (const [sub, a, b] of [['checkpoint-100', [1, 0, 0, 0], [0, 0, 0, 0]], ['checkpoint-200', [4, 4, 0, 3], [3, 0, 0, 4]]] as const) {
+      const map = { ...shard(sub, 1, 2, { 'fc1.weight': [...a] }), ...shard(sub, 2, 2, { 'fc2.weight': [...b] }) };
+      writeFileSync(join(dir, sub, 'model.safetensors.index.json'), JSON.stringify({ weight_map: map }));
+      writeFileSync(join(dir, sub, 'config.json'), JSON.stringify({ model_type: 'mlp', hidden_size: 2, architectures: ['Net'] }));
+    }
+    const preview = await t.client.imports.inspect({ path: dir });
+    expect(preview.files.map((f) => f.step)).toEqual([100, 200]);
+    expect(preview.settings).toEqual({ model_type: 'mlp', hidden_size: 2, architectures: 'Net' });
+    const run = await importInto(dir);
+    expect(run.status).toBe('imported');
+    expect(run.config.settings).toEqual(preview.settings);
+    expect((await t.client.runs.checkpoints({ id: run.id })).map((c) => c.step)).toEqual([100, 200]);
+    const fro = await final(run.id, 'fro_norm', 'fc2.weight');
+    expect(fro.values).toEqual([0, 5]); // both shards' tensors reached the checkpoint
+    expect((await final(run.id, 'dist_from_init', 'fc1.weight')).values[1]).toBeCloseTo(Math.sqrt(9 + 16 + 9), 5);
+  });
+
   it('a feature dump gets its METRICS.md metrics at once, matching the independent values', async () => {
     t = testApp();
     const run = await importInto(join(fixtures, 'metrics/mixture_c10.npz'));

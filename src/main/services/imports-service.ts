@@ -5,20 +5,22 @@ import type { AppContext } from '../app/context';
 import { invalid, notFound } from '../../shared/api/errors';
 import { matchArchitecture } from '../io/architecture-match';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
-import { inspectImport } from '../io/import-file';
+import { inspectImport, isFolderImport } from '../io/import-file';
 import { parseTrainConfig } from '../ml/validate-config';
 
 const MAX_LISTED = 5000; // tensors listed in a preview: a huge checkpoint's table stays usable
 
 async function preview(path: string): Promise<ImportPreview> {
   const index = await inspectImport(resolve(path));
+  const folder = isFolderImport(index) ? index : null;
   return {
     format: index.format,
     source: index.source,
     tensors: index.tensors.slice(0, MAX_LISTED),
-    scalars: index.format === 'folder' ? {} : index.scalars ?? {},
-    skipped: index.format === 'folder' ? [] : index.skipped ?? [],
-    files: index.format === 'folder' ? index.files.map((f) => ({ path: f.path, step: f.step })) : [],
+    scalars: isFolderImport(index) ? {} : index.scalars ?? {},
+    skipped: index.skipped ?? [],
+    files: folder ? folder.files.map((f) => ({ path: f.path, step: f.step })) : [],
+    settings: folder?.settings ?? {},
   };
 }
 
@@ -56,7 +58,7 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       // Inspect first: a file we cannot read is refused here, before any run exists.
       const p = await preview(path);
       const run = repos.runs.create({
-        projectId, name: name ?? basename(p.source), config: { source: p.source, format: p.format }, status: 'queued', origin: 'imported',
+        projectId, name: name ?? basename(p.source), config: { source: p.source, format: p.format, ...(Object.keys(p.settings).length ? { settings: p.settings } : {}) }, status: 'queued', origin: 'imported',
       });
       ctx.jobs.enqueue('import', projectId, run.id, { path: p.source });
       repos.projects.touch(projectId);

@@ -5,6 +5,7 @@ import type { JobSettings, SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
 import type { AppContext, PickPath } from '../app/context';
+import { importFormatInfo } from '../io/formats';
 
 export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi['system'] {
   return {
@@ -31,6 +32,7 @@ export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi[
         dataDir: ctx.dataDir,
         schemaVersion: SCHEMA_VERSION,
         backends: { available, chosen: await jobBackend(ctx.backend) },
+        importFormats: importFormatInfo(),
       };
     },
   };

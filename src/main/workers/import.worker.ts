@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
-import { inspectImport } from '../io/import-file';
+import { inspectImport, isFolderImport } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
 import { workerPort } from './port';
 
@@ -57,7 +57,7 @@ async function main() {
       format: index.format, checkpoints: steps.length, tensors: index.tensors.length, nonFloatTensorsLeftOut: [...dropped],
       // Imported as they are, but with no metrics: NaN is flagged, never fed to a measure.
       nonFinite,
-      scalars: index.format === 'folder' ? {} : index.scalars ?? {},
+      scalars: isFolderImport(index) ? {} : index.scalars ?? {},
     },
   });
 }

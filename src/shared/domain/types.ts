@@ -85,6 +85,16 @@ export interface SystemInfo {
   dataDir: string;
   schemaVersion: number;
   backends: BackendInfo;
+  /** The import formats the core reads, from its registry (the Import view and pick dialog list these). */
+  importFormats: ImportFormatInfo[];
+}
+
+/** One import format as the contract carries it. */
+export interface ImportFormatInfo {
+  id: string;
+  label: string;
+  /** Lower case, without the dot. */
+  extensions: string[];
 }
 
 /** How many jobs run at once and how many compute threads each gets (null: shared out automatically). */
@@ -148,8 +158,10 @@ export interface ImportPreview {
   scalars: Record<string, number | string | boolean>;
   /** What was left out of the file, and why (objects that are not data, for instance). */
   skipped: { name: string; reason: string }[];
-  /** For a folder: its checkpoint files in step order. */
+  /** For a folder: its checkpoints (files, or folders of shards) in step order. */
   files: { path: string; step: number | null }[];
+  /** A Hugging Face config.json's settings (architecture, sizes, vocabulary); stored with the imported run. */
+  settings: Record<string, number | string | boolean>;
 }
 
 export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'tex', 'svg', 'png'] as const;

@@ -2,12 +2,17 @@ import { Badge, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Ti
 import { useMutation } from '@tanstack/react-query';
 import { FolderKanban, PackageOpen, Search } from 'lucide-react';
 import { useState } from 'react';
-import type { Project } from '../../../../shared/domain/types';
+import type { ImportFormatInfo, Project } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
+import { useSystemInfo } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
 import { uploadFiles } from './upload';
 
-const FORMATS = 'PyTorch (.pt, .pth, .bin), .safetensors, .npy, .npz, feature dumps, TF.js model.json, or a folder of checkpoints';
+/** What the core reads, from its format registry (system.info): this view keeps no list of its own. */
+function formatsLine(formats: readonly ImportFormatInfo[] | undefined): string {
+  if (!formats?.length) return 'A checkpoint file, or a folder of checkpoints';
+  return `${formats.map((f) => `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})`).join(', ')}, or a folder of these (Hugging Face checkpoint folders included)`;
+}
 
 /** Path in, preview of what is inside, then import as a run: nothing is written before the user says so. */
 export function ImportView({ project, onImported }: { project: Project | null; onImported: () => void }) {
@@ -16,6 +21,7 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
   const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const info = useSystemInfo();
   if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
   const preview = inspect.data;
   const inspectPath = (target: string) => {
@@ -49,7 +55,7 @@ export function ImportView({ project, onImported }: { project: Project | null; o
       <Card withBorder>
         <form onSubmit={(e) => { e.preventDefault(); start.reset(); inspect.mutate({ path: path.trim() }); }} aria-label="Import a file">
           <Group align="flex-start">
-            <TextInput label="File or folder on the host" description={FORMATS} placeholder="/data/checkpoints/run-3" value={path}
+            <TextInput label="File or folder on the host" description={formatsLine(info.data?.importFormats)} placeholder="/data/checkpoints/run-3" value={path}
               onChange={(e) => { setPath(e.currentTarget.value); inspect.reset(); }} style={{ flex: 1 }}
               error={inspect.error ? errorMessage(inspect.error) : undefined} />
             {onDesktop && (['file', 'folder'] as const).map((kind) => (
@@ -89,6 +95,9 @@ export function ImportView({ project, onImported }: { project: Project | null; o
             </Group>
             {start.error && <Text c="red" size="sm" role="alert">{errorMessage(start.error)}</Text>}
             {preview.files.length > 0 && <Text size="sm">{preview.files.length} checkpoints, steps {preview.files.map((f) => f.step ?? '?').join(', ')}</Text>}
+            {Object.keys(preview.settings).length > 0 && (
+              <Text size="sm" aria-label="Model settings">config.json: {Object.entries(preview.settings).map(([k, v]) => `${k} = ${v}`).join(' · ')}</Text>
+            )}
             {Object.keys(preview.scalars).length > 0 && (
               <Text size="sm">{Object.entries(preview.scalars).map(([k, v]) => `${k} = ${v}`).join(' · ')}</Text>
             )}

@@ -1,0 +1,19 @@
+// The built-in import formats, one registration each. Order is sniffing order, narrower before wider (a
+// feature dump is a kind of .npz or .safetensors file), and the order in which formats may claim a folder:
+// safetensors before torch, so a Hugging Face folder saved both ways is read lazily and without a pickle.
+import { featureDumpFormat } from './feature-dump-format';
+import { npyFormat } from './npy-format';
+import { npzFormat } from './npz-format';
+import { registerImportFormat } from './registry';
+import { safetensorsFormat } from './safetensors-format';
+import { tfjsFormat } from './tfjs-format';
+import { torchFormat } from './torch-format';
+
+registerImportFormat(featureDumpFormat);
+registerImportFormat(safetensorsFormat);
+registerImportFormat(torchFormat);
+registerImportFormat(npyFormat);
+registerImportFormat(npzFormat);
+registerImportFormat(tfjsFormat);
+
+export * from './registry';

@@ -1,0 +1,105 @@
+// The import-format registry, as TF.js registers kernels: each format is one descriptor in its own file,
+// registered on one line (formats/index.ts). Sniffing, the folder reader, the pick dialog, `plateau info`
+// and the Import view all iterate this list; nothing keeps a second copy of it.
+import type { ImportFormatInfo } from '../../../shared/domain/types';
+import type { ImportedTensor, ImportScalar, SkippedEntry, TensorInfo } from '../import-types';
+import { countNonFinite } from '../ndarray';
+import type { Probe } from './probe';
+
+/** One importable checkpoint: names, shapes and scalars up front, data through `load`. */
+export interface FileImport {
+  /** The id of the format that read it. */
+  format: string;
+  /** The file, or the folder for a checkpoint spread over shards. */
+  source: string;
+  tensors: TensorInfo[];
+  scalars?: Record<string, ImportScalar>;
+  skipped?: SkippedEntry[];
+  /** Reads the named tensors (all by default). */
+  load(names?: readonly string[], options?: LoadOptions): Promise<ImportedTensor[]>;
+}
+
+/** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */
+export function flagNonFinite(index: FileImport): FileImport {
+  const load = index.load;
+  index.load = async (names, options) => {
+    const out = await load(names, options);
+    for (const t of out) {
+      const n = countNonFinite(t.data);
+      if (n === 0) continue;
+      t.nonFinite = n;
+      const info = index.tensors.find((x) => x.name === t.name);
+      if (info) info.nonFinite = n;
+    }
+    return out;
+  };
+  return index;
+}
+
+export interface LoadOptions {
+  /**
+   * Memory the caller is done with, which a lazy reader may fill instead of allocating (safetensors
+   * float32, one tensor): a big import then holds one tensor's worth, not two while the GC catches up.
+   */
+  reuse?: ArrayBuffer;
+}
+
+/**
+ * What a folder's files mean to a format. By default ('checkpoints') each file of the format is one
+ * checkpoint. A format may instead claim the folder as ONE checkpoint: 'shards' (a Hugging Face sharded
+ * checkpoint: every listed file holds part of the tensors) or 'checkpoint' (one file is the checkpoint and
+ * the rest belong to it: TF.js model.json and its .bin shards, HF model.safetensors beside optimizer.pt).
+ * A folder of such one-checkpoint folders is a 'series' (the folder reader works that out).
+ */
+export type FolderRole =
+  | { role: 'checkpoint'; file: string }
+  | { role: 'shards'; index: string | null; shards: string[] };
+
+export interface ImportFormatDescriptor {
+  /** Stable id, shown as the import's format ('torch', 'safetensors', ...). */
+  id: string;
+  /** What a user calls it, for the supported-formats line. */
+  label: string;
+  /** File extensions, lower case without the dot: the pick dialog's filter and the fallback when no magic matches. */
+  extensions: readonly string[];
+  /**
+   * Ids of the formats this one is a narrower kind of (a feature dump is a kind of .npz): it is then
+   * recognised by its content alone, and a file that only has the extension goes to the wider format.
+   */
+  refines?: readonly string[];
+  /** Magic bytes (or structure) say the file is this format. Tried for every format before any extension. */
+  sniff(probe: Probe): boolean | Promise<boolean>;
+  /** Indexes the file: tensor names and shapes now, data through `load`. Throws a PlateauError naming the file. */
+  inspect(path: string): Promise<FileImport>;
+  /** Claims a folder (given its file names) as one checkpoint; absent or null: each file is a checkpoint. */
+  folderRole?(dir: string, names: readonly string[]): FolderRole | null | Promise<FolderRole | null>;
+}
+
+const formats: ImportFormatDescriptor[] = [];
+
+/** Adds a format; sniffing tries formats in registration order, so a narrower one goes before a wider one. */
+export function registerImportFormat(format: ImportFormatDescriptor): void {
+  if (formats.some((f) => f.id === format.id)) throw new Error(`import format '${format.id}' is registered twice`);
+  if (format.id === 'folder') throw new Error("'folder' is not a file format id");
+  formats.push(format);
+}
+
+/** Every registered format, in sniffing order. */
+export function importFormats(): readonly ImportFormatDescriptor[] {
+  return formats;
+}
+
+/** The list as the contract carries it (system info), for the renderer. */
+export function importFormatInfo(): ImportFormatInfo[] {
+  return formats.map(({ id, label, extensions }) => ({ id, label, extensions: [...extensions] }));
+}
+
+/** Extensions any format reads, for the pick dialog's filter. */
+export function importExtensions(): string[] {
+  return [...new Set(formats.flatMap((f) => f.extensions))];
+}
+
+/** The supported-formats line of error messages and help. */
+export function supportedImports(): string {
+  return `${formats.map((f) => `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})`).join('; ')}; or a folder of these`;
+}
