@@ -34,6 +34,10 @@ describe('plateau CLI', () => {
     const info = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }));
     expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: "cli" });
     expect(info.backends.available).toContain('cpu');
+    // the metric registry, as the app lists it
+    expect(info.metrics.find((m: { key: string }) => m.key === 'kappa_layer')).toEqual({ key: 'kappa_layer', family: 'flatness', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request' });
+    const list = JSON.parse(plateau('--json', 'metrics', '--list').stdout) as { key: string }[];
+    expect(list.map((m) => m.key)).toEqual(info.metrics.map((m: { key: string }) => m.key));
   });
 
   it('metrics --features --json reproduces the independent NumPy values of the fixture', () => {
@@ -65,6 +69,15 @@ describe('plateau CLI', () => {
     expect(step).toBe(6);
     expect(train.kappa).toBeLessThanOrEqual(train.flatness_bound);
     expect(train.train_acc).toBeCloseTo(summary.train_acc, 6); // the training log and the checkpoint features agree
+    // the metrics no default set computes, with their options: one value per index and per layer
+    const h = plateau('--json', 'metrics', '--run', String(summary.run_id), '--checkpoints', 'last', '--keys', 'hessian_top_eigs,kappa_layer,kappa', '--k', '2', '--seed', '1');
+    expect(h.status).toBe(0);
+    const ht = JSON.parse(h.stdout).checkpoints[0].train;
+    expect(Object.keys(ht).sort()).toEqual(['hessian_top_eigs[1]', 'hessian_top_eigs[2]', 'kappa', 'kappa_layer[out.weight]']);
+    // largest magnitude first (PyHessian's convention: early in training the top one can be negative)
+    expect(Math.abs(ht['hessian_top_eigs[1]'])).toBeGreaterThanOrEqual(Math.abs(ht['hessian_top_eigs[2]']) * (1 - 1e-3));
+    expect(Math.abs(ht['kappa_layer[out.weight]'] - ht.kappa) / ht.kappa).toBeLessThan(1e-4); // HVP route against the closed form
+    expect(plateau('metrics', '--run', String(summary.run_id), '--k', '0').stderr).toMatch(/--k must be an integer >= 1/);
     const bad = plateau('train', '--preset', 'grokking-mlp', '--set', 'optimizer.lr=-1');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/optimizer\.lr.*> 0/);

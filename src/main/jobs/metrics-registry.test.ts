@@ -71,7 +71,8 @@ describe('metrics jobs over the registry', () => {
       for (const name of ['layers.0.weight', 'layers.1.weight']) {
         const w = model.namedWeights()[name];
         const layerOp = datasetHessian(model, train, [name], [w], DEFAULT_BATCH_SIZE);
-        const direct = layerKappa(layerOp, { data: w.dataSync(), rows: w.shape[0], cols: w.shape[1] }, { seed: 4 });
+        const [rows, cols] = w.shape as [number, number];
+        const direct = layerKappa(layerOp, { data: w.dataSync(), rows, cols }, { seed: 4 });
         layerOp.dispose();
         expect(direct.exact).toBe(true);
         expect(rel(stored('kappa_layer', name)[0], direct.value), name).toBeLessThan(1e-6);
