@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { invalid } from '../../shared/api/errors';
 import { metric, metricInfo, registerMetric, type MetricDescriptor } from '../../shared/domain/metrics';
@@ -60,3 +60,14 @@ export async function loadMetricPlugin(path: string, withProducer?: (id: string,
 
 /** Paths of the plugins loaded so far, in load order: what a metrics job's worker loads. */
 export const metricPluginPaths = (): string[] => [...LOADED.keys()];
+
+/** The variable naming plugin modules to load at start-up, separated like PATH (':' or ';' on Windows). */
+export const METRIC_PLUGINS_ENV = 'PLATEAU_METRIC_PLUGINS';
+
+/** Loads the plugins PLATEAU_METRIC_PLUGINS names (CLI and browser host start-up); returns their keys. */
+export async function loadMetricPluginsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const paths = (env[METRIC_PLUGINS_ENV] ?? '').split(delimiter).map((p) => p.trim()).filter(Boolean);
+  const keys: string[] = [];
+  for (const p of paths) keys.push(await loadMetricPlugin(p));
+  return keys;
+}

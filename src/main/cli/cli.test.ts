@@ -38,6 +38,10 @@ describe('plateau CLI', () => {
     expect(info.metrics.find((m: { key: string }) => m.key === 'kappa_layer')).toEqual({ key: 'kappa_layer', family: 'flatness', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request' });
     const list = JSON.parse(plateau('--json', 'metrics', '--list').stdout) as { key: string }[];
     expect(list.map((m) => m.key)).toEqual(info.metrics.map((m: { key: string }) => m.key));
+    // a plugin named in PLATEAU_METRIC_PLUGINS joins the list
+    const env = { ...process.env, PLATEAU_METRIC_PLUGINS: join(root, 'src/main/test/toy-metric.mjs') };
+    const withToy = spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'metrics', '--list'], { encoding: 'utf8', env });
+    expect(JSON.parse(withToy.stdout).map((m: { key: string }) => m.key)).toEqual([...list.map((m) => m.key), 'toy_weight_l1']);
   });
 
   it('metrics --features --json reproduces the independent NumPy values of the fixture', () => {

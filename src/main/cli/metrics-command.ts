@@ -3,7 +3,7 @@ import { invalid } from '../../shared/api/errors';
 import { readFeatureDump } from '../io/feature-dump';
 import { computeDumpMetrics, type DumpMetrics } from '../ml/metrics';
 import type { MetricJobOptions } from '../../shared/api/contract';
-import { metricDescriptors, metricInfo, resolveJobKeys } from '../../shared/domain/metrics';
+import { metricInfo, resolveJobKeys, type MetricDescriptor } from '../../shared/domain/metrics';
 import { emit, table, type GlobalOptions } from './output';
 import { withClient } from './session';
 
@@ -28,7 +28,7 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
     .option('--seed <n>', 'with --run: seed of the iterative (HVP) measures (default 0)')
     .option('--list', 'list every registered metric: key, family, producer, splits, how it is stored')
     .action(async (o: { features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean }) => {
-      if (o.list) return listMetrics(globals());
+      if (o.list) return withClient(globals(), async (client) => listMetrics(globals(), await client.metrics.keys({})));
       const keys = o.keys?.split(',').map((k) => k.trim()).filter(Boolean);
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
@@ -50,8 +50,7 @@ function jobOptions(o: { k?: string; layers?: string; seed?: string }): MetricJo
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-function listMetrics(g: GlobalOptions) {
-  const all = metricDescriptors();
+function listMetrics(g: GlobalOptions, all: MetricDescriptor[]) {
   emit(g, all, () => table(['KEY', 'FAMILY', 'PRODUCER', 'SPLITS', 'STORED', 'COMPUTED'],
     all.map((d) => [d.key, d.family, d.producer, d.splits.join(','), d.parts === 'model' ? 'per step' : `per step, ${d.parts}`,
       d.run === 'default' ? 'by default' : d.run === 'hessian' ? 'with the Hessian option' : 'when named in --keys'])));
@@ -64,8 +63,8 @@ const partLabel = (key: string, layer: string) => (layer ? `${key}[${layer}]` : 
 async function runMetrics(g: GlobalOptions, runId: number, which: string, keys: string[] | undefined, options: MetricJobOptions) {
   const checkpoints = which === 'all' || which === 'last' ? which : which.split(',').map((s) => Number(s.trim()));
   if (Array.isArray(checkpoints) && checkpoints.some((n) => !Number.isInteger(n) || n < 0)) throw invalid(`--checkpoints must be 'all', 'last' or steps such as 100,1000 (got '${which}').`);
-  const wanted = resolveJobKeys(keys);
   await withClient(g, async (client, app) => {
+    const wanted = resolveJobKeys(keys); // inside: plugins are loaded by now
     const job = await client.metrics.compute({ runId, checkpoints, keys, options });
     await app.ctx.jobs.idle();
     const done = (await client.jobs.list({})).find((j) => j.id === job.id)!;
