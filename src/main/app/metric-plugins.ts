@@ -42,7 +42,9 @@ async function importPlugin(path: string): Promise<MetricPluginModule> {
  * Loads a metric plugin into this process's registry (idempotent per path) and returns its key;
  * `withProducer` (the worker's registerProducer) also registers the code that computes it.
  */
-export async function loadMetricPlugin(path: string, withProducer?: (id: string, fn: MetricPluginModule['produce']) => void): Promise<string> {
+export async function loadMetricPlugin(
+  path: string, withProducer?: (id: string, fn: MetricPluginModule['produce']) => void,
+): Promise<string> {
   const abs = isAbsolute(path) ? path : resolve(path);
   const known = LOADED.get(abs);
   if (known) return known;

@@ -11,8 +11,10 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
       // probed here, in the CLI's own short-lived process: the app's main process never loads a BLAS
       const blas = loadBlas()?.library ?? null;
       // the metric registry, as every front end lists it
-      const metrics = (await client.metrics.keys({})).map(({ key, family, producer, splits, parts, run }) => ({ key, family, producer, splits, parts, run }));
-      const perFamily = [...new Set(metrics.map((m) => m.family))].map((f) => `${f} ${metrics.filter((m) => m.family === f).length}`).join(', ');
+      const metrics = (await client.metrics.keys({}))
+        .map(({ key, family, producer, splits, parts, run }) => ({ key, family, producer, splits, parts, run }));
+      const perFamily = [...new Set(metrics.map((m) => m.family))]
+        .map((f) => `${f} ${metrics.filter((m) => m.family === f).length}`).join(', ');
       emit(globals(), { ...i, jobs, blas, metrics }, () => [
         `Plateau ${i.appVersion} (Node ${i.node}, ${i.platform}, ${i.cpus} cores)`,
         `data folder   ${i.dataDir}`,

@@ -16,6 +16,10 @@ function humanTable(r: DumpMetrics): string {
   return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : [])].join('\n');
 }
 
+interface MetricsFlags {
+  features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean;
+}
+
 /** `plateau metrics --features DUMP`: the closed-form metrics of a feature dump (METRICS.md format). */
 export function metricsCommand(program: Command, globals: () => GlobalOptions): void {
   program.command('metrics').description('compute METRICS.md metrics of a feature dump (.npz or .safetensors), or of a run\'s checkpoints')
@@ -27,7 +31,7 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
     .option('--layers <w1,w2>', 'with --run: the weights kappa_layer is computed for (default the last layer)')
     .option('--seed <n>', 'with --run: seed of the iterative (HVP) measures (default 0)')
     .option('--list', 'list every registered metric: key, family, producer, splits, how it is stored')
-    .action(async (o: { features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean }) => {
+    .action(async (o: MetricsFlags) => {
       if (o.list) return withClient(globals(), async (client) => listMetrics(globals(), await client.metrics.keys({})));
       const keys = o.keys?.split(',').map((k) => k.trim()).filter(Boolean);
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
@@ -92,7 +96,8 @@ async function runMetrics(g: GlobalOptions, runId: number, which: string, keys: 
     const ordered = [...byStep].sort((a, b) => a[0] - b[0]);
     const rows = which === 'last' ? ordered.slice(-1) : ordered;
     emit(g, { run_id: runId, checkpoints: rows.map(([step, v]) => ({ step, ...v })) }, () =>
-      rows.map(([step, v]) => `step ${step}\n${table(['METRIC', 'TRAIN', 'TEST', ''], labels.filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
+      rows.map(([step, v]) => `step ${step}\n${table(['METRIC', 'TRAIN', 'TEST', ''], labels
+        .filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
         .map((k) => [k, fmt(v.train?.[k]), fmt(v.test?.[k]), fmt(v.none?.[k])]))}`).join('\n\n'));
   });
 }

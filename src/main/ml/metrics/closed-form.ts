@@ -10,7 +10,9 @@ import type { FeatureDumpData, FeatureSplit, FloatMatrix, LastLayer, MetricBag, 
 /** Every key computable in closed form from a feature dump (features or weights alone), in catalogue order. */
 export const CLOSED_FORM_KEYS: readonly string[] = metricKeysWhere((d) => d.producer === 'closed-form' || d.producer === 'weights-only');
 /** Keys that describe one split and so are repeated in the `test` block. */
-export const PER_SPLIT_KEYS: readonly string[] = metricKeysWhere((d) => d.producer === 'closed-form' && d.splits.includes('train') && d.splits.includes('test'));
+export const PER_SPLIT_KEYS: readonly string[] = metricKeysWhere(
+  (d) => d.producer === 'closed-form' && d.splits.includes('train') && d.splits.includes('test'),
+);
 const COLLAPSE_KEYS = metricKeysWhere((d) => d.producer === 'closed-form' && d.family === 'collapse');
 /** test_loss, test_acc and the gaps: they need the test split's first pass. */
 const TEST_GENERALIZATION_KEYS = metricKeysWhere((d) => d.family === 'generalization' && !d.splits.includes('train'));

@@ -43,7 +43,9 @@ const rowOf = (at: At) => (key: string, split: MetricRow['split'], value: number
  * The closed-form feature metrics of one checkpoint: the last-layer family on both splits and
  * generalisation, each on the split its descriptor names. Undefined values are left out.
  */
-export function featureMetricRows(model: Model, train: SplitTensors, test: SplitTensors, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS)): MetricRow[] {
+export function featureMetricRows(
+  model: Model, train: SplitTensors, test: SplitTensors, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS),
+): MetricRow[] {
   const wanted = FEATURE_KEYS.filter((k) => keys.has(k));
   if (!wanted.length) return [];
   const layer = lastLayerOf(model);

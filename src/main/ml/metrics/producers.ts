@@ -38,7 +38,9 @@ export function producerPlan(keys: readonly string[]): [string, Set<string>][] {
   for (const key of keys) {
     const info = metricInfo(key);
     if (!info) throw invalid(`unknown metric '${key}'`, { key });
-    if (!PRODUCERS.has(info.producer)) throw invalid(`metric '${key}': no producer '${info.producer}' is registered in this worker`, { key });
+    if (!PRODUCERS.has(info.producer)) {
+      throw invalid(`metric '${key}': no producer '${info.producer}' is registered in this worker`, { key });
+    }
     plan.set(info.producer, (plan.get(info.producer) ?? new Set()).add(key));
   }
   return [...plan];

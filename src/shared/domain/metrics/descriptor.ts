@@ -51,6 +51,7 @@ export interface MetricDescriptor {
 export type MetricKeyInfo = MetricDescriptor;
 
 /** Defaults most descriptors share; a family file overrides what differs. */
-export function metric(d: Omit<MetricDescriptor, 'parts' | 'logScale' | 'run'> & Partial<Pick<MetricDescriptor, 'parts' | 'logScale' | 'run'>>): MetricDescriptor {
+type Defaulted = 'parts' | 'logScale' | 'run';
+export function metric(d: Omit<MetricDescriptor, Defaulted> & Partial<Pick<MetricDescriptor, Defaulted>>): MetricDescriptor {
   return { parts: 'model', logScale: false, run: 'default', ...d };
 }

@@ -13,6 +13,8 @@ export const GENERALIZATION_METRICS: readonly MetricDescriptor[] = [
   metric({ ...g, key: 'test_acc', splits: ['test'], trainingLog: true, runView: 'accuracy', label: 'Test accuracy',
     description: 'Top-1 accuracy on the test split.', formula: 'mean_i [argmax_c z_ic = y_i]' }),
   // can be negative: never a log axis
-  metric({ ...g, key: 'gap_loss', splits: ['none'], label: 'Loss gap', description: 'Test loss minus train loss.', formula: 'test_loss - train_loss' }),
-  metric({ ...g, key: 'gap_acc', splits: ['none'], label: 'Accuracy gap', description: 'Train accuracy minus test accuracy.', formula: 'train_acc - test_acc' }),
+  metric({ ...g, key: 'gap_loss', splits: ['none'], label: 'Loss gap',
+    description: 'Test loss minus train loss.', formula: 'test_loss - train_loss' }),
+  metric({ ...g, key: 'gap_acc', splits: ['none'], label: 'Accuracy gap',
+    description: 'Train accuracy minus test accuracy.', formula: 'train_acc - test_acc' }),
 ];

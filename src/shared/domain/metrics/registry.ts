@@ -26,14 +26,17 @@ export function registerMetric(d: MetricDescriptor): void {
     if (typeof d[f] !== 'string' || !d[f]) throw bad(f, 'must be a non-empty string');
   }
   if (!['features', 'model', 'weights'].includes(d.needs)) throw bad('needs', "must be 'features', 'model' or 'weights'");
-  if (!Array.isArray(d.splits) || !d.splits.length || d.splits.some((s) => !SPLITS.includes(s))) throw bad('splits', `must list some of ${SPLITS.join(', ')}`);
+  if (!Array.isArray(d.splits) || !d.splits.length || d.splits.some((s) => !SPLITS.includes(s))) {
+    throw bad('splits', `must list some of ${SPLITS.join(', ')}`);
+  }
   if (!PARTS.includes(d.parts)) throw bad('parts', `must be one of ${PARTS.join(', ')}`);
   if (!RUN.includes(d.run)) throw bad('run', `must be one of ${RUN.join(', ')}`);
   if (typeof d.logScale !== 'boolean') throw bad('logScale', 'must be true or false');
   REGISTRY.set(d.key, Object.freeze({ ...d }));
 }
 
-for (const family of [FLATNESS_METRICS, COLLAPSE_METRICS, GENERALIZATION_METRICS, HESSIAN_METRICS, WEIGHT_METRICS]) family.forEach(registerMetric);
+const BUILT_IN = [FLATNESS_METRICS, COLLAPSE_METRICS, GENERALIZATION_METRICS, HESSIAN_METRICS, WEIGHT_METRICS];
+for (const family of BUILT_IN) family.forEach(registerMetric);
 
 /** Every registered metric, built-ins in catalogue order, then plugins in load order. */
 export const metricDescriptors = (): MetricDescriptor[] => [...REGISTRY.values()];
@@ -57,7 +60,8 @@ export function resolveJobKeys(keys: readonly string[] | undefined, hessian = fa
   if (keys?.length) {
     const unknown = keys.filter((k) => !REGISTRY.has(k));
     if (unknown.length) {
-      throw invalid(`unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; known: ${metricKeyNames().join(', ')}`, { keys: unknown });
+      const names = unknown.map((k) => `'${k}'`).join(', ');
+      throw invalid(`unknown metric${unknown.length > 1 ? 's' : ''} ${names}; known: ${metricKeyNames().join(', ')}`, { keys: unknown });
     }
     const named = new Set(keys);
     return metricKeysWhere((d) => named.has(d.key) || (hessian && d.run === 'hessian'));

@@ -34,7 +34,8 @@ export function metricChoices(keys: MetricDescriptor[]): Choice[] {
 
 function catalogueChoices(keys: MetricDescriptor[]): Choice[] {
   return keys.flatMap((k) => k.splits.map((split): Choice => ({
-    value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})`, logY: k.logScale, parts: k.parts,
+    value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})`,
+    logY: k.logScale, parts: k.parts,
   })));
 }
 

@@ -35,9 +35,11 @@ export function ComputeMetricsButton({ runId, disabled }: { runId: number; disab
         <Stack gap="xs" maw={320}>
           <Text size="sm">Flatness, collapse, generalization and weight measures at every checkpoint.</Text>
           <Checkbox label="Also Hessian spectra (top eigenvalue, trace, density; slower)" checked={hessian} onChange={(e) => setHessian(e.currentTarget.checked)} />
-          <MultiSelect size="xs" label="Also (HVP based)" placeholder="none" data={ON_REQUEST.map((d) => ({ value: d.key, label: `${d.key}: ${d.label}` }))}
-            value={extra} onChange={setExtra} comboboxProps={{ withinPortal: false }} />
-          {extra.includes('hessian_top_eigs') && <NumberInput size="xs" label="k (top eigenvalues)" min={1} max={100} value={k} onChange={setK} />}
+          <MultiSelect size="xs" label="Also (HVP based)" placeholder="none" value={extra} onChange={setExtra}
+            data={ON_REQUEST.map((d) => ({ value: d.key, label: `${d.key}: ${d.label}` }))} comboboxProps={{ withinPortal: false }} />
+          {extra.includes('hessian_top_eigs') && (
+            <NumberInput size="xs" label="k (top eigenvalues)" min={1} max={100} value={k} onChange={setK} />
+          )}
           {extra.includes('kappa_layer') && (
             <TextInput size="xs" label="Layers for kappa_layer" description="weight names, comma-separated; empty = the last layer"
               placeholder="layers.0.weight" value={layers} onChange={(e) => setLayers(e.currentTarget.value)} />
