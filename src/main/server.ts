@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalid } from '../shared/api/errors';
 import { createApp } from './app/create-app';
+import { loadMetricPluginsFromEnv } from './app/metric-plugins';
 import { isLoopback, newToken } from './http/auth';
 import { startHttpServer } from './http/http-server';
 import { cleanStaleUploads } from './http/upload';
@@ -25,6 +26,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
     throw invalid(`Refusing to listen on ${host} without an access token of your choosing: pass --token (or set PLATEAU_TOKEN), or bind to 127.0.0.1 and use an SSH tunnel.`);
   }
   if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
+  await loadMetricPluginsFromEnv();
   const app = createApp({ dataDir: opts.dataDir, host: 'browser', concurrency: opts.concurrency, threads: opts.threads });
   cleanStaleUploads(opts.dataDir);
   const here = dirname(fileURLToPath(import.meta.url));

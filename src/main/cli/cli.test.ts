@@ -36,6 +36,14 @@ describe('plateau CLI', () => {
     expect(info.backends.available).toContain('cpu');
     expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs']);
     expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({ id: 'safetensors', label: 'safetensors', extensions: ['safetensors'] });
+    // the metric registry, as the app lists it
+    expect(info.metrics.find((m: { key: string }) => m.key === 'kappa_layer')).toEqual({ key: 'kappa_layer', family: 'flatness', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request' });
+    const list = JSON.parse(plateau('--json', 'metrics', '--list').stdout) as { key: string }[];
+    expect(list.map((m) => m.key)).toEqual(info.metrics.map((m: { key: string }) => m.key));
+    // a plugin named in PLATEAU_METRIC_PLUGINS joins the list
+    const env = { ...process.env, PLATEAU_METRIC_PLUGINS: join(root, 'src/main/test/toy-metric.mjs') };
+    const withToy = spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'metrics', '--list'], { encoding: 'utf8', env });
+    expect(JSON.parse(withToy.stdout).map((m: { key: string }) => m.key)).toEqual([...list.map((m) => m.key), 'toy_weight_l1']);
   });
 
   it('metrics --features --json reproduces the independent NumPy values of the fixture', () => {
@@ -67,6 +75,15 @@ describe('plateau CLI', () => {
     expect(step).toBe(6);
     expect(train.kappa).toBeLessThanOrEqual(train.flatness_bound);
     expect(train.train_acc).toBeCloseTo(summary.train_acc, 6); // the training log and the checkpoint features agree
+    // the metrics no default set computes, with their options: one value per index and per layer
+    const h = plateau('--json', 'metrics', '--run', String(summary.run_id), '--checkpoints', 'last', '--keys', 'hessian_top_eigs,kappa_layer,kappa', '--k', '2', '--seed', '1');
+    expect(h.status).toBe(0);
+    const ht = JSON.parse(h.stdout).checkpoints[0].train;
+    expect(Object.keys(ht).sort()).toEqual(['hessian_top_eigs[1]', 'hessian_top_eigs[2]', 'kappa', 'kappa_layer[out.weight]']);
+    // largest magnitude first (PyHessian's convention: early in training the top one can be negative)
+    expect(Math.abs(ht['hessian_top_eigs[1]'])).toBeGreaterThanOrEqual(Math.abs(ht['hessian_top_eigs[2]']) * (1 - 1e-3));
+    expect(Math.abs(ht['kappa_layer[out.weight]'] - ht.kappa) / ht.kappa).toBeLessThan(1e-4); // HVP route against the closed form
+    expect(plateau('metrics', '--run', String(summary.run_id), '--k', '0').stderr).toMatch(/--k must be an integer >= 1/);
     const bad = plateau('train', '--preset', 'grokking-mlp', '--set', 'optimizer.lr=-1');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/optimizer\.lr.*> 0/);

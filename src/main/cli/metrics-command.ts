@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { invalid } from '../../shared/api/errors';
 import { readFeatureDump } from '../io/feature-dump';
 import { computeDumpMetrics, type DumpMetrics } from '../ml/metrics';
-import { METRIC_KEYS } from '../../shared/domain/metric-keys';
+import type { MetricJobOptions } from '../../shared/api/contract';
+import { metricInfo, resolveJobKeys, type MetricDescriptor } from '../../shared/domain/metrics';
 import { emit, table, type GlobalOptions } from './output';
 import { withClient } from './session';
 
@@ -15,16 +16,25 @@ function humanTable(r: DumpMetrics): string {
   return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : [])].join('\n');
 }
 
+interface MetricsFlags {
+  features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean;
+}
+
 /** `plateau metrics --features DUMP`: the closed-form metrics of a feature dump (METRICS.md format). */
 export function metricsCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('metrics').description('compute METRICS.md metrics of a feature dump (.npz or .safetensors)')
+  program.command('metrics').description('compute METRICS.md metrics of a feature dump (.npz or .safetensors), or of a run\'s checkpoints')
     .option('--features <dump>', 'feature dump: features, labels, weight, optional bias, test_features, test_labels')
     .option('--run <id>', "a run's checkpoints instead: computes the metrics there, then prints them")
     .option('--checkpoints <which>', "with --run: 'all', 'last' or steps like 100,1000", 'all')
-    .option('--keys <k1,k2>', 'only these metric keys (default: every closed-form key)')
-    .action(async (o: { features?: string; run?: string; checkpoints: string; keys?: string }) => {
+    .option('--keys <k1,k2>', 'only these metric keys (default: every closed-form key; --list shows all)')
+    .option('--k <n>', 'with --run: how many eigenvalues hessian_top_eigs finds (default 5)')
+    .option('--layers <w1,w2>', 'with --run: the weights kappa_layer is computed for (default the last layer)')
+    .option('--seed <n>', 'with --run: seed of the iterative (HVP) measures (default 0)')
+    .option('--list', 'list every registered metric: key, family, producer, splits, how it is stored')
+    .action(async (o: MetricsFlags) => {
+      if (o.list) return withClient(globals(), async (client) => listMetrics(globals(), await client.metrics.keys({})));
       const keys = o.keys?.split(',').map((k) => k.trim()).filter(Boolean);
-      if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys);
+      if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
       const dump = await readFeatureDump(o.features);
       const result = computeDumpMetrics(dump, keys);
@@ -32,33 +42,62 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
     });
 }
 
+function jobOptions(o: { k?: string; layers?: string; seed?: string }): MetricJobOptions {
+  const int = (flag: string, v: string | undefined, min: number) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw invalid(`--${flag} must be an integer >= ${min} (got '${v}').`);
+    return n;
+  };
+  const layers = o.layers?.split(',').map((l) => l.trim()).filter(Boolean);
+  const out: MetricJobOptions = { k: int('k', o.k, 1), seed: int('seed', o.seed, 0), layers: layers?.length ? layers : undefined };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+function listMetrics(g: GlobalOptions, all: MetricDescriptor[]) {
+  emit(g, all, () => table(['KEY', 'FAMILY', 'PRODUCER', 'SPLITS', 'STORED', 'COMPUTED'],
+    all.map((d) => [d.key, d.family, d.producer, d.splits.join(','), d.parts === 'model' ? 'per step' : `per step, ${d.parts}`,
+      d.run === 'default' ? 'by default' : d.run === 'hessian' ? 'with the Hessian option' : 'when named in --keys'])));
+}
+
+/** The label of a stored series: its key, with the layer or index it describes. */
+const partLabel = (key: string, layer: string) => (layer ? `${key}[${layer}]` : key);
+
 /** `--run ID`: queue a metrics job over the chosen checkpoints, wait for it, print the values per checkpoint. */
-async function runMetrics(g: GlobalOptions, runId: number, which: string, keys?: string[]) {
+async function runMetrics(g: GlobalOptions, runId: number, which: string, keys: string[] | undefined, options: MetricJobOptions) {
   const checkpoints = which === 'all' || which === 'last' ? which : which.split(',').map((s) => Number(s.trim()));
   if (Array.isArray(checkpoints) && checkpoints.some((n) => !Number.isInteger(n) || n < 0)) throw invalid(`--checkpoints must be 'all', 'last' or steps such as 100,1000 (got '${which}').`);
-  const wanted = keys ?? METRIC_KEYS.filter((k) => k.family !== 'hessian').map((k) => k.key);
-  const hessian = wanted.some((k) => k.startsWith('hessian_'));
   await withClient(g, async (client, app) => {
-    const job = await client.metrics.compute({ runId, checkpoints, hessian });
+    const wanted = resolveJobKeys(keys); // inside: plugins are loaded by now
+    const job = await client.metrics.compute({ runId, checkpoints, keys, options });
     await app.ctx.jobs.idle();
     const done = (await client.jobs.list({})).find((j) => j.id === job.id)!;
     if (done.state !== 'succeeded') throw invalid(`The metrics job ${done.state}: ${done.error ?? 'no reason given'}`);
     const steps = new Set((await client.runs.checkpoints({ id: runId })).filter((c) => checkpoints === 'all' || (checkpoints === 'last' ? true : checkpoints.includes(c.step))).map((c) => c.step));
     const series = await client.metrics.series({ runIds: [runId], keys: wanted });
     const byStep = new Map<number, Record<string, Record<string, number>>>();
-    for (const s of series) {
-      if (s.layer) continue;
-      s.steps.forEach((step, i) => {
-        if (!steps.has(step)) return;
-        const at = byStep.get(step) ?? {};
-        (at[s.split] ??= {})[s.key] = s.values[i];
-        byStep.set(step, at);
-      });
+    const labels: string[] = [];
+    for (const key of wanted) {
+      // per-layer / per-index keys print each part; weights-only ones the last layer's ('') row alone
+      const perPart = ['each', 'index'].includes(metricInfo(key)!.parts);
+      const parted = series.filter((s) => s.key === key && (perPart || s.layer === ''));
+      parted.sort((a, b) => a.layer.localeCompare(b.layer, 'en', { numeric: true }));
+      for (const s of parted) {
+        const label = partLabel(key, s.layer);
+        if (!labels.includes(label)) labels.push(label);
+        s.steps.forEach((step, i) => {
+          if (!steps.has(step)) return;
+          const at = byStep.get(step) ?? {};
+          (at[s.split] ??= {})[label] = s.values[i];
+          byStep.set(step, at);
+        });
+      }
     }
     const ordered = [...byStep].sort((a, b) => a[0] - b[0]);
     const rows = which === 'last' ? ordered.slice(-1) : ordered;
     emit(g, { run_id: runId, checkpoints: rows.map(([step, v]) => ({ step, ...v })) }, () =>
-      rows.map(([step, v]) => `step ${step}\n${table(['METRIC', 'TRAIN', 'TEST', ''], wanted.filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
+      rows.map(([step, v]) => `step ${step}\n${table(['METRIC', 'TRAIN', 'TEST', ''], labels
+        .filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
         .map((k) => [k, fmt(v.train?.[k]), fmt(v.test?.[k]), fmt(v.none?.[k])]))}`).join('\n\n'));
   });
 }

@@ -1,3 +1,4 @@
+import { metricInfo } from '../../shared/domain/metrics';
 import type { MetricRow } from '../../shared/jobs/messages';
 import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
@@ -152,7 +153,7 @@ export async function dumpRows(path: string): Promise<{ rows: MetricRow[]; weigh
   const push = (key: string, split: MetricRow['split'], value: number) => rows.push({ step: 0, epoch: null, split, key, value, checkpointStep: 0 });
   for (const [key, value] of Object.entries(r)) {
     if (typeof value !== 'number') continue;
-    push(key, key.startsWith('test_') ? 'test' : key.startsWith('gap_') || ['fro_norm', 'spectral_norm', 'stable_rank', 'ww_alpha'].includes(key) ? 'none' : 'train', value);
+    push(key, metricInfo(key)!.splits[0], value); // the split the registry stores it on (train for per-split keys)
   }
   for (const [key, value] of Object.entries(r.test ?? {})) push(key, 'test', value);
   const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');

@@ -1,5 +1,8 @@
+import type { MetricJobOptions } from '../../shared/api/contract';
 import { PlateauError } from '../../shared/api/errors';
+import { resolveJobKeys } from '../../shared/domain/metrics';
 import { metricsBackend } from '../app/backends';
+import { metricPluginPaths } from '../app/metric-plugins';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
 import type { JobRunner } from './job-manager';
@@ -8,13 +11,15 @@ import { isolationFor, runWorker, workerEntry } from './worker-runner';
 /** Which checkpoints a metrics job measures: all, the last, or the listed steps. */
 export type CheckpointSelection = 'all' | 'last' | number[];
 
-/** Computes the closed-form metrics of a run's checkpoints in a fresh worker and stores them. */
+/** Computes the requested (else the default) metrics of a run's checkpoints in a fresh worker and stores them. */
 export function metricsRunner(ctx: AppContext): JobRunner {
   const { repos, bus } = ctx;
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
-    const { checkpoints: which = 'all', hessian = false, backend: asked } = params as { checkpoints?: CheckpointSelection; hessian?: boolean; backend?: string };
+    const { checkpoints: which = 'all', hessian = false, keys, options, backend: asked } = params as {
+      checkpoints?: CheckpointSelection; hessian?: boolean; keys?: string[]; options?: MetricJobOptions; backend?: string;
+    };
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
@@ -23,7 +28,9 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       config: run.config,
       checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
       initFile: all.find((c) => c.step === 0)?.file,
-      hessian,
+      keys: resolveJobKeys(keys, hessian),
+      options,
+      plugins: metricPluginPaths(),
       backend,
       threads: ctx.jobs.threadsPerJob(),
     };

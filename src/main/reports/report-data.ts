@@ -1,5 +1,5 @@
 import { invalid } from '../../shared/api/errors';
-import { metricKeyInfo, type MetricKeyInfo } from '../../shared/domain/metric-keys';
+import { metricInfo, type MetricKeyInfo } from '../../shared/domain/metrics';
 import { kendallTau, pearson } from '../../shared/domain/stats';
 import type { MetricSeries, Run, RunStatus, Split } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
@@ -25,16 +25,20 @@ export interface FigureSpec {
   logY?: boolean;
 }
 
-const q = (key: string, split: Split, logY = false): Quantity =>
-  ({ id: key, key, split, label: split === 'none' ? key : `${key} (${split})`, logY });
+/** A registered metric on one of its splits; the log axis is the registry's choice. */
+function q(key: string, split: Split): Quantity {
+  const d = metricInfo(key);
+  if (!d?.splits.includes(split)) throw new Error(`report quantity ${key} (${split}) is not a registered metric on that split`);
+  return { id: key, key, split, label: split === 'none' ? key : `${key} (${split})`, logY: d.logScale };
+}
 
 const TEST_ACC = q('test_acc', 'test');
 const TRAIN_ACC = q('train_acc', 'train');
-const TRAIN_LOSS = q('train_loss', 'train', true);
-const TEST_LOSS = q('test_loss', 'test', true);
+const TRAIN_LOSS = q('train_loss', 'train');
+const TEST_LOSS = q('test_loss', 'test');
 const KAPPA = q('kappa', 'train');
-const NC1 = q('nc1', 'train', true);
-const CDNV = q('cdnv', 'train', true);
+const NC1 = q('nc1', 'train');
+const CDNV = q('cdnv', 'train');
 const GAP_ACC = q('gap_acc', 'none');
 
 /** The default figure set; metric keys exactly as METRICS.md names them. */
@@ -205,7 +209,7 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
     allSeries: ctx.repos.metrics.series(runs.map((r) => r.id), allKeys),
     groups,
     scatter,
-    metrics: keys.filter((k) => shown.has(k)).map((k) => metricKeyInfo(k)).filter((m): m is MetricKeyInfo => !!m),
+    metrics: keys.filter((k) => shown.has(k)).map((k) => metricInfo(k)).filter((m): m is MetricKeyInfo => !!m),
     notes,
     provenance: {
       appVersion: ctx.appVersion, host: ctx.host,

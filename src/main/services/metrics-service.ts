@@ -1,12 +1,12 @@
 import type { ServiceApi } from '../../shared/api/contract';
 import { invalid, notFound } from '../../shared/api/errors';
 import { lttbIndices } from '../../shared/domain/downsample';
-import { METRIC_KEYS } from '../../shared/domain/metric-keys';
+import { metricDescriptors, resolveJobKeys } from '../../shared/domain/metrics';
 import type { AppContext } from '../app/context';
 
 export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
   return {
-    keys: () => [...METRIC_KEYS],
+    keys: () => metricDescriptors(),
     series: ({ runIds, keys, split, maxPoints }) => {
       const all = ctx.repos.metrics.series(runIds, keys, split);
       if (!maxPoints) return all;
@@ -21,14 +21,15 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
       return ctx.repos.metrics.coverage(runId);
     },
     details: ({ runId, key, step, split, layer }) => ctx.repos.metrics.details(runId, key, step, split, layer),
-    compute: ({ runId, checkpoints, hessian }) => {
+    compute: ({ runId, checkpoints, hessian, keys, options }) => {
+      resolveJobKeys(keys, hessian); // an unknown key is refused here, before a job is queued
       const run = ctx.repos.runs.get(runId);
       if (!ctx.repos.checkpoints.list(runId).length) throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
       if (run.origin === 'imported' && !('model' in run.config)) {
         throw invalid(`Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +
           'weights-only measures computed at import. If it is an nn.Sequential MLP, evaluate it on a dataset (imports.evaluate); otherwise write a feature dump with resources/python/export_features.py and import that.');
       }
-      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian });
+      return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian, keys, options });
     },
   };
 }

@@ -4,10 +4,12 @@ import type { ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { makeDataset } from '../ml/data/make-dataset';
-import { hessianMetricRows } from '../ml/hessian/hessian-rows';
 import { createRng } from '../ml/data/prng';
 import { disposeSplit, splitTensors } from '../ml/data/tensors';
-import { checkpointMetricRows } from '../ml/metrics/model-metrics';
+import '../ml/metrics/builtin-producers';
+import { measureCheckpoint, registerProducer, type MetricProducerFn } from '../ml/metrics/producers';
+import { loadMetricPlugin } from '../app/metric-plugins';
+import type { MetricJobOptions } from '../../shared/api/contract';
 import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
 import { parseTrainConfig } from '../ml/validate-config';
@@ -19,8 +21,11 @@ export interface MetricsWorkerData {
   checkpoints: { step: number; epoch: number | null; file: string }[];
   /** The step-0 checkpoint, for dist_from_init. */
   initFile?: string;
-  /** Also the full-loss Hessian measures (HVP based: slower). */
-  hessian?: boolean;
+  /** The registered keys to compute (the runner resolved the defaults). */
+  keys: string[];
+  options?: MetricJobOptions;
+  /** Metric plugin modules the main process loaded: loaded here too, with their producers. */
+  plugins?: string[];
   backend?: BackendName;
   /** Compute threads (wasm's pool); 1 when absent. */
   threads?: number;
@@ -34,6 +39,7 @@ port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'canc
 async function main() {
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
+  for (const p of data.plugins ?? []) await loadMetricPlugin(p, (id, fn) => registerProducer(id, fn as MetricProducerFn));
   const config = parseTrainConfig(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint
@@ -49,8 +55,9 @@ async function main() {
         throw invalid(`The checkpoint at step ${c.step} does not fit the model and dataset this run describes: ${(err as Error).message}.`);
       }
       const at = { step: c.step, epoch: c.epoch };
-      post({ type: 'metrics', rows: checkpointMetricRows(model, train, test, at, init) });
-      if (data.hessian) post({ type: 'metrics', rows: hessianMetricRows(model, train, at) });
+      for (const rows of measureCheckpoint({ model, train, test, at, init, options: data.options ?? {} }, data.keys)) {
+        if (rows.length) post({ type: 'metrics', rows });
+      }
       post({ type: 'progress', fraction: (i + 1) / data.checkpoints.length, message: `checkpoint ${i + 1}/${data.checkpoints.length} (step ${c.step})` });
       await new Promise((r) => setImmediate(r)); // let a cancel message in
     }

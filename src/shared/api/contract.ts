@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricKeyInfo } from '../domain/metric-keys';
+import type { MetricDescriptor } from '../domain/metrics';
 import type { MetricRow } from '../jobs/messages';
 import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo, type JobSettings } from '../domain/types';
 
@@ -16,6 +16,17 @@ const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at mo
 const none = z.object({}).strict();
 const byId = z.object({ id }).strict();
 const settings = z.record(z.string(), z.unknown());
+
+/** Settings of the metrics that take any (METRICS.md defaults otherwise). */
+export const metricJobOptions = z.object({
+  /** Seed of the iterative (HVP) measures. */
+  seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+  /** How many eigenvalues `hessian_top_eigs` finds (default 5, capped at the dimension). */
+  k: z.int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
+  /** Weights `kappa_layer` is computed for (`layers.0.weight` or `layers.0`); default the last layer. */
+  layers: z.array(z.string().min(1)).min(1, 'must name at least one layer').max(64).optional(),
+}).strict();
+export type MetricJobOptions = z.infer<typeof metricJobOptions>;
 
 export const contract = {
   system: {
@@ -114,13 +125,16 @@ export const contract = {
   },
   metrics: {
     /** Every metric key with its definition and citation (METRICS.md). */
-    keys: method<MetricKeyInfo[]>()(none),
-    /** Queues a job computing every closed-form metric at the chosen checkpoints of a run. */
+    keys: method<MetricDescriptor[]>()(none),
+    /** Queues a job computing metrics at the chosen checkpoints of a run: every closed-form one unless `keys` names some. */
     compute: method<Job>()(z.object({
       runId: id,
       checkpoints: z.union([z.literal('all'), z.literal('last'), z.array(z.int().min(0)).min(1)], "must be 'all', 'last' or a list of steps").default('all'),
       /** Also the Hessian measures (top eigenvalue, Hutchinson trace, spectral density): HVP based, slower. */
       hessian: z.boolean().default(false),
+      /** Only these registered metric keys (e.g. hessian_top_eigs, kappa_layer, which no default set includes). */
+      keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200).optional(),
+      options: metricJobOptions.optional(),
     }).strict()),
     /** Which metric keys are stored at each checkpoint of a run. */
     coverage: method<{ step: number; keys: string[] }[]>()(z.object({ runId: id }).strict()),

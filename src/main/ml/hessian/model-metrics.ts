@@ -1,12 +1,15 @@
 import { invalid } from '../../../shared/api/errors';
+import { keysOfProducer } from '../../../shared/domain/metrics';
 import type { Model } from '../models/model';
 import { layerKappa } from './kappa';
 import { datasetHessian, DEFAULT_BATCH_SIZE, selectParams, type SplitInput } from './operator';
 import { hessianEsd } from './slq';
 import { hessianTopEig, hessianTopEigs, hessianTraceHutchinson, type RunInfo } from './spectral';
 
-export const HESSIAN_METRIC_KEYS = ['hessian_top_eig', 'hessian_top_eigs', 'hessian_trace_hutch', 'hessian_esd', 'kappa_layer'] as const;
-export type HessianMetricKey = (typeof HESSIAN_METRIC_KEYS)[number];
+/** The keys this module computes: Exclude<keyof HessianMetrics, 'params'>. */
+export type HessianMetricKey = 'hessian_top_eig' | 'hessian_top_eigs' | 'hessian_trace_hutch' | 'hessian_esd' | 'kappa_layer';
+/** The registry's Hessian-produced keys (the registry test checks they are exactly HessianMetricKey). */
+export const HESSIAN_METRIC_KEYS = keysOfProducer('hessian') as readonly HessianMetricKey[];
 
 export interface HessianMetricOptions {
   seed: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC_KEYS } from '../../../shared/domain/metric-keys';
+import { metricKeyNames } from '../../../shared/domain/metrics';
 import { CLOSED_FORM_KEYS, computeDumpMetrics, resolveKeys } from './closed-form';
 import { seededRandom } from './seeded-random';
 import type { FeatureDumpData } from './types';
@@ -54,7 +54,7 @@ describe('computeDumpMetrics', () => {
   });
 
   it('every closed-form key is in the catalogue', () => {
-    const catalogue = new Set(METRIC_KEYS.map((k) => k.key));
+    const catalogue = new Set(metricKeyNames());
     for (const k of CLOSED_FORM_KEYS) expect(catalogue.has(k), k).toBe(true);
   });
 });

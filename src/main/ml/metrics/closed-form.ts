@@ -1,25 +1,32 @@
 import { invalid } from '../../../shared/api/errors';
-import { metricKeyInfo } from '../../../shared/domain/metric-keys';
-import { classGeometry, collapseFromPasses, COLLAPSE_KEYS } from './collapse';
+import { metricInfo, metricKeysWhere } from '../../../shared/domain/metrics';
+import { classGeometry, collapseFromPasses } from './collapse';
 import { checkInputs, firstPass, secondPass, type FirstPass } from './feature-scan';
-import { FLATNESS_KEYS, flatnessFromPasses, sigmaPlan } from './flatness';
-import { GENERALIZATION_KEYS, generalizationFromPasses } from './generalization';
+import { flatnessFromPasses, sigmaPlan } from './flatness';
+import { generalizationFromPasses } from './generalization';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
 import type { FeatureDumpData, FeatureSplit, FloatMatrix, LastLayer, MetricBag, MetricValues } from './types';
 
-/** Every key computable in closed form from a feature dump, in catalogue order. */
-export const CLOSED_FORM_KEYS: readonly string[] = [...FLATNESS_KEYS, ...COLLAPSE_KEYS, ...GENERALIZATION_KEYS, ...WEIGHT_KEYS];
+/** Every key computable in closed form from a feature dump (features or weights alone), in catalogue order. */
+export const CLOSED_FORM_KEYS: readonly string[] = metricKeysWhere((d) => d.producer === 'closed-form' || d.producer === 'weights-only');
 /** Keys that describe one split and so are repeated in the `test` block. */
-export const PER_SPLIT_KEYS: readonly string[] = [...FLATNESS_KEYS, ...COLLAPSE_KEYS];
+export const PER_SPLIT_KEYS: readonly string[] = metricKeysWhere(
+  (d) => d.producer === 'closed-form' && d.splits.includes('train') && d.splits.includes('test'),
+);
+const COLLAPSE_KEYS = metricKeysWhere((d) => d.producer === 'closed-form' && d.family === 'collapse');
+/** test_loss, test_acc and the gaps: they need the test split's first pass. */
+const TEST_GENERALIZATION_KEYS = metricKeysWhere((d) => d.family === 'generalization' && !d.splits.includes('train'));
 
 /** Checks requested keys against the catalogue; undefined means all closed-form keys. */
 export function resolveKeys(keys?: readonly string[]): Set<string> {
   if (!keys) return new Set(CLOSED_FORM_KEYS);
   for (const key of keys) {
-    const info = metricKeyInfo(key);
+    const info = metricInfo(key);
     if (!info) throw invalid(`unknown metric '${key}'; known closed-form metrics: ${CLOSED_FORM_KEYS.join(', ')}`, { key });
     if (!CLOSED_FORM_KEYS.includes(key)) {
-      throw invalid(`metric '${key}' needs the model (Hessian-vector products), not a feature dump; run it on a checkpoint instead`, { key });
+      throw info.needs === 'model'
+        ? invalid(`metric '${key}' needs the model (Hessian-vector products), not a feature dump; run it on a checkpoint instead`, { key })
+        : invalid(`metric '${key}' is computed by '${info.producer}', not from a feature dump; run it on a checkpoint instead`, { key });
     }
   }
   return new Set(keys);
@@ -76,7 +83,7 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   const { layer } = dump;
   checkInputs(dump.train, layer, 'train split');
   if (dump.test) checkInputs(dump.test, layer, 'test split');
-  const needData = [...wanted].some((k) => !(WEIGHT_KEYS as readonly string[]).includes(k));
+  const needData = [...wanted].some((k) => !WEIGHT_KEYS.includes(k));
   const top: MetricBag = { values: {}, omitted: {} };
   let trainFirst: FirstPass | null = null;
   if (needData) {
@@ -87,7 +94,7 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   let testBag: MetricBag | null = null;
   let testFirst: FirstPass | null = null;
   const needTestSplit = PER_SPLIT_KEYS.some((k) => wanted.has(k));
-  if (dump.test && (needTestSplit || ['test_loss', 'test_acc', 'gap_loss', 'gap_acc'].some((k) => wanted.has(k)))) {
+  if (dump.test && (needTestSplit || TEST_GENERALIZATION_KEYS.some((k) => wanted.has(k)))) {
     const test = splitMetrics(dump.test, layer, needTestSplit ? wanted : new Set<string>());
     testFirst = test.first;
     testBag = test.bag;

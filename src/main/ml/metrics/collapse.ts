@@ -2,10 +2,6 @@ import { meanStd, rowGram, symmetricEigen } from './linalg';
 import type { FirstPass, SecondPass } from './feature-scan';
 import { put, type LastLayer, type MetricBag } from './types';
 
-export const COLLAPSE_KEYS = [
-  'nc1', 'nc2_equinorm_means', 'nc2_equinorm_classifiers', 'nc2_equiangular', 'nc2_angle_std', 'nc3', 'nc4', 'cdnv',
-] as const;
-
 /** Eigenvalues of Sigma_B at or below this fraction of the largest are dropped from the pseudo-inverse. */
 export const NC1_RELATIVE_CUTOFF = 1e-10;
 

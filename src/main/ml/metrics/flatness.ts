@@ -5,8 +5,6 @@ import { put, type LastLayer, type MetricBag } from './types';
 /** A feature whose population std is below this is constant (METRICS.md, kappa_sigma). */
 export const CONSTANT_FEATURE_STD = 1e-12;
 
-export const FLATNESS_KEYS = ['kappa', 'kappa_sigma', 'kappa_fam', 'hessian_trace', 'flatness_bound'] as const;
-
 /** Population variance per feature from the shifted moments of the first pass (ddof 0). */
 export function featureVariances(first: FirstPass): Float64Array {
   const { n, m, shiftedSum, shiftedSumSq } = first;

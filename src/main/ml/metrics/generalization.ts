@@ -1,8 +1,6 @@
 import type { FirstPass } from './feature-scan';
 import { put, type MetricBag } from './types';
 
-export const GENERALIZATION_KEYS = ['train_loss', 'test_loss', 'train_acc', 'test_acc', 'gap_loss', 'gap_acc'] as const;
-
 /** Loss and accuracy of the training split and, when given, the test split, plus their gaps. */
 export function generalizationFromPasses(train: FirstPass, test: FirstPass | null, wanted: ReadonlySet<string>): MetricBag {
   const bag: MetricBag = { values: {}, omitted: {} };

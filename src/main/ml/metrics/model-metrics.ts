@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { metricInfo } from '../../../shared/domain/metrics';
 import type { MetricRow } from '../../../shared/jobs/messages';
 import type { SplitTensors } from '../data/tensors';
 import type { Model } from '../models/model';
-import { computeDumpMetrics, PER_SPLIT_KEYS } from './closed-form';
+import { CLOSED_FORM_KEYS, computeDumpMetrics } from './closed-form';
 import { classMeanGeometry } from './collapse-geometry';
+import type { NamedWeights } from './producers';
 import type { FeatureSplit, LastLayer } from './types';
-import { weightMetrics } from './weights';
+import { WEIGHT_KEYS, weightMetrics } from './weights';
 
-type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 const BATCH = 4096; // rows per forward pass: bounds memory on big splits
 
 /** Penultimate features of a whole split, computed in batches. */
@@ -32,34 +33,42 @@ export function lastLayerOf(model: Model): LastLayer {
   return { weight: weight.dataSync() as Float32Array, bias: bias ? (bias.dataSync() as Float32Array) : null, C, m };
 }
 
-const splitOf = (key: string): MetricRow['split'] =>
-  key.startsWith('test_') ? 'test' : key.startsWith('gap_') || ['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', 'ww_alpha'].includes(key) ? 'none' : 'train';
+const FEATURE_KEYS = CLOSED_FORM_KEYS.filter((k) => !WEIGHT_KEYS.includes(k));
+
+type At = { step: number; epoch: number | null };
+const rowOf = (at: At) => (key: string, split: MetricRow['split'], value: number, layer = ''): MetricRow =>
+  ({ step: at.step, epoch: at.epoch, split, key, value, layer, checkpointStep: at.step });
+
+/** The last layer and every 2-D weight, copied out of the model (buffers of their own). */
+export interface WeightsCapture {
+  layer: LastLayer;
+  /** The last layer's weight name (for its dist_from_init). */
+  lastName?: string;
+  weights: { name: string; rows: number; cols: number; data: Float32Array }[];
+}
 
 /**
  * What the closed-form metrics of a checkpoint need, copied out of the model into plain arrays with
  * buffers of their own, so it can be handed to another thread while training goes on.
  */
-export interface CheckpointCapture {
+export interface CheckpointCapture extends WeightsCapture {
   train: FeatureSplit;
   test: FeatureSplit;
-  layer: LastLayer;
-  /** The last layer's weight name (for its dist_from_init). */
-  lastName?: string;
-  /** Every 2-D weight, by name. */
-  weights: { name: string; rows: number; cols: number; data: Float32Array }[];
 }
 
-export function captureCheckpoint(model: Model, train: SplitTensors, test: SplitTensors): CheckpointCapture {
-  const own = (f: FeatureSplit): FeatureSplit => ({ ...f, labels: Int32Array.from(f.labels) });
+export function captureWeights(model: Model): WeightsCapture {
   const layer = lastLayerOf(model);
   return {
-    train: own(modelFeatures(model, train)),
-    test: own(modelFeatures(model, test)),
     layer: { ...layer, weight: Float32Array.from(layer.weight), bias: layer.bias ? Float32Array.from(layer.bias) : null },
     lastName: Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0],
     weights: Object.entries(model.namedWeights()).filter(([, v]) => v.rank === 2)
       .map(([name, v]) => ({ name, rows: v.shape[0]!, cols: v.shape[1]!, data: Float32Array.from(v.dataSync() as Float32Array) })),
   };
+}
+
+export function captureCheckpoint(model: Model, train: SplitTensors, test: SplitTensors): CheckpointCapture {
+  const own = (f: FeatureSplit): FeatureSplit => ({ ...f, labels: Int32Array.from(f.labels) });
+  return { ...captureWeights(model), train: own(modelFeatures(model, train)), test: own(modelFeatures(model, test)) };
 }
 
 /** The buffers of a capture, for a postMessage transfer list. */
@@ -68,36 +77,48 @@ export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
     .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer);
 
 /**
- * Every closed-form metric of one checkpoint as database rows: the last-layer family on both splits,
- * generalisation, and weights-only measures for each 2-D weight (layer = its name; '' = last layer).
- * Undefined values (METRICS.md edge cases) are left out, never stored as NaN. Pure: no tfjs.
+ * The closed-form feature metrics of one checkpoint: the last-layer family on both splits and
+ * generalisation, each on the split its descriptor names. Undefined values are left out. Pure: no tfjs.
  */
-export function checkpointRowsFrom(c: CheckpointCapture, at: { step: number; epoch: number | null }, init?: Weights): MetricRow[] {
-  const r = computeDumpMetrics(
-    { train: c.train, test: c.test, layer: c.layer },
-    undefined,
-    { initWeight: c.lastName && init?.[c.lastName] ? init[c.lastName].data : null },
-  );
+export function featureRowsFrom(c: CheckpointCapture, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS)): MetricRow[] {
+  const wanted = FEATURE_KEYS.filter((k) => keys.has(k));
+  if (!wanted.length) return [];
+  const r = computeDumpMetrics({ train: c.train, test: c.test, layer: c.layer }, wanted);
+  const row = rowOf(at);
   const rows: MetricRow[] = [];
-  const push = (key: string, split: MetricRow['split'], value: number, layerName = '') =>
-    rows.push({ step: at.step, epoch: at.epoch, split, key, value, layer: layerName, checkpointStep: at.step });
-  for (const [key, value] of Object.entries(r)) if (typeof value === 'number') push(key, splitOf(key), value);
+  // top-level values are on the split the descriptor lists first (train for per-split keys, none for gaps)
+  for (const [key, value] of Object.entries(r)) if (typeof value === 'number') rows.push(row(key, metricInfo(key)!.splits[0], value));
   // The class means in their principal plane ride along with nc1: what the collapse-geometry view draws.
   const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');
   if (nc1) nc1.details = { geometry: classMeanGeometry(c.train, c.layer.C) };
-  for (const [key, value] of Object.entries(r.test ?? {})) if (PER_SPLIT_KEYS.includes(key)) push(key, 'test', value);
+  for (const [key, value] of Object.entries(r.test ?? {})) rows.push(row(key, 'test', value));
+  return rows;
+}
+
+/** Weights-only measures of every 2-D weight (layer = its name), and of the last layer again under layer ''. Pure. */
+export function weightRowsFrom(c: WeightsCapture, at: At, init?: NamedWeights, keys: ReadonlySet<string> = new Set(WEIGHT_KEYS)): MetricRow[] {
+  const row = rowOf(at);
+  const rows: MetricRow[] = [];
+  const { weight, C, m } = c.layer;
+  const last = weightMetrics(weight, C, m, { init: c.lastName && init?.[c.lastName] ? init[c.lastName].data : null, keys });
+  for (const [key, value] of Object.entries(last.values)) rows.push(row(key, 'none', value));
   for (const { name, rows: rowsN, cols, data } of c.weights) {
     // ww_alpha needs every eigenvalue of the smaller Gram (~1 s at 1024 in JS): skip it beyond that.
-    const keys = new Set(['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', ...(Math.min(rowsN, cols) <= 1024 ? ['ww_alpha'] : [])]);
-    const bag = weightMetrics(data, rowsN, cols, { init: init?.[name]?.data ?? null, keys });
-    for (const [key, value] of Object.entries(bag.values)) push(key, 'none', value, name);
+    const wanted = new Set([...keys].filter((k) => k !== 'ww_alpha' || Math.min(rowsN, cols) <= 1024));
+    const bag = weightMetrics(data, rowsN, cols, { init: init?.[name]?.data ?? null, keys: wanted });
+    for (const [key, value] of Object.entries(bag.values)) rows.push(row(key, 'none', value, name));
   }
   return rows;
 }
 
-/** `checkpointRowsFrom` of the model as it is now, on this thread (the metrics job). */
-export function checkpointMetricRows(
-  model: Model, train: SplitTensors, test: SplitTensors, at: { step: number; epoch: number | null }, init?: Weights,
-): MetricRow[] {
-  return checkpointRowsFrom(captureCheckpoint(model, train, test), at, init);
-}
+/** Every closed-form metric of one captured checkpoint (what training measures at each checkpoint). Pure. */
+export const checkpointRowsFrom = (c: CheckpointCapture, at: At, init?: NamedWeights): MetricRow[] =>
+  [...featureRowsFrom(c, at), ...weightRowsFrom(c, at, init)];
+
+/** The same, of the model as it is now, on this thread (the metrics job's producers). */
+export const featureMetricRows = (model: Model, train: SplitTensors, test: SplitTensors, at: At, keys?: ReadonlySet<string>) =>
+  featureRowsFrom(captureCheckpoint(model, train, test), at, keys);
+export const weightMetricRows = (model: Model, at: At, init?: NamedWeights, keys?: ReadonlySet<string>) =>
+  weightRowsFrom(captureWeights(model), at, init, keys);
+export const checkpointMetricRows = (model: Model, train: SplitTensors, test: SplitTensors, at: At, init?: NamedWeights) =>
+  checkpointRowsFrom(captureCheckpoint(model, train, test), at, init);

@@ -1,9 +1,11 @@
 import { invalid } from '../../../shared/api/errors';
+import { keysOfProducer } from '../../../shared/domain/metrics';
 import { colGram, rowGram, sumSquares } from './linalg';
 import { symmetricEigenvalues } from './tridiagonal-eigen';
 import { put, type FloatMatrix, type MetricBag } from './types';
 
-export const WEIGHT_KEYS = ['fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', 'ww_alpha'] as const;
+/** The weights-only keys, from the metric registry. */
+export const WEIGHT_KEYS: readonly string[] = keysOfProducer('weights-only');
 
 /** Eigenvalues at or below this fraction of the largest count as zero (rank deficiency) in ww_alpha. */
 const ZERO_EIGEN = 1e-10;

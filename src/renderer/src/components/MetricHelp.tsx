@@ -1,6 +1,6 @@
 import { Badge, Code, Popover, Stack, Text } from '@mantine/core';
 import { CircleHelp } from 'lucide-react';
-import type { MetricKeyInfo } from '../../../shared/domain/metric-keys';
+import type { MetricKeyInfo } from '../../../shared/domain/metrics';
 
 /** A metric's name that opens its definition, formula and citation (METRICS.md, via metrics.keys). */
 export function MetricHelp({ info, label }: { info: MetricKeyInfo; label?: string }) {

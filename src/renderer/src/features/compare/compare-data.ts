@@ -1,4 +1,4 @@
-import type { MetricKeyInfo } from '../../../../shared/domain/metric-keys';
+import type { MetricDescriptor, MetricParts } from '../../../../shared/domain/metrics';
 import { meanStd } from '../../../../shared/domain/stats';
 import type { MetricSeries, Run, Split } from '../../../../shared/domain/types';
 import type { Panel } from '../../charts/stacked-option';
@@ -10,6 +10,10 @@ export interface Choice {
   key: string;
   split: Split;
   label: string;
+  /** The registry's log-axis hint. */
+  logY?: boolean;
+  /** 'each' / 'index': one line per stored layer or index (kappa_layer, hessian_top_eigs). */
+  parts?: MetricParts;
 }
 
 export const choiceValue = (key: string, split: Split) => `${key}|${split}`;
@@ -23,19 +27,16 @@ const TERM_CHOICES: Choice[] = ['fam', 'anti_flatness', 'anti_collapse'].map((ki
   return { value: choiceValue(key, 'train'), key, split: 'train', label: `${key} (term, train batches)` };
 });
 
-/** Every metric on the splits it exists on: per-split families on train and test, the rest on their own; then the intervention terms. */
-export function metricChoices(keys: MetricKeyInfo[]): Choice[] {
+/** Every metric on the splits the registry stores it on; then the intervention terms. */
+export function metricChoices(keys: MetricDescriptor[]): Choice[] {
   return [...catalogueChoices(keys), ...TERM_CHOICES];
 }
 
-function catalogueChoices(keys: MetricKeyInfo[]): Choice[] {
-  return keys.flatMap((k): Choice[] => {
-    const make = (split: Split) => ({ value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})` });
-    if (k.family === 'flatness' || k.family === 'collapse') return [make('train'), make('test')];
-    if (k.family === 'generalization') return [make(k.key.startsWith('test_') ? 'test' : k.key.startsWith('gap_') ? 'none' : 'train')];
-    if (k.family === 'hessian') return [make('train')];
-    return [make('none')];
-  });
+function catalogueChoices(keys: MetricDescriptor[]): Choice[] {
+  return keys.flatMap((k) => k.splits.map((split): Choice => ({
+    value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})`,
+    logY: k.logScale, parts: k.parts,
+  })));
 }
 
 /** The figure-1 defaults of Han et al. 2025: test accuracy, relative flatness, NC1 and CDNV. */
@@ -50,13 +51,17 @@ export function groupKey(run: Run): string {
 export const runLabel = (r: Run) => `${r.id} ${r.name}`;
 const groupLabel = (runs: Run[]) => `${runs[0].name.replace(/ s\d+$/, '')} (${runs.length} seeds)`;
 
-function pick(all: MetricSeries[], runId: number, c: Choice, x: 'epoch' | 'step') {
-  const s = all.find((m) => m.runId === runId && m.key === c.key && m.split === c.split && m.layer === '');
-  if (!s) return undefined;
-  return { x: x === 'epoch' ? s.epochs.map((e, i) => e ?? s.steps[i]) : s.steps, y: s.values };
+const multiPart = (c: Choice) => c.parts === 'each' || c.parts === 'index';
+
+/** The stored lines of a choice for one run: the '' row, or every layer / index of a per-part metric (in numeric order). */
+function picks(all: MetricSeries[], runId: number, c: Choice, x: 'epoch' | 'step') {
+  const multi = multiPart(c);
+  return all.filter((m) => m.runId === runId && m.key === c.key && m.split === c.split && (multi ? m.layer !== '' : m.layer === ''))
+    .sort((a, b) => a.layer.localeCompare(b.layer, 'en', { numeric: true }))
+    .map((s) => ({ part: s.layer, x: x === 'epoch' ? s.epochs.map((e, i) => e ?? s.steps[i]) : s.steps, y: s.values }));
 }
 
-/** One panel per chosen metric: a line per run, or per seed group with a mean +- std band. */
+/** One panel per chosen metric: a line per run (and per layer or index), or per seed group with a mean +- std band. */
 export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[], opts: { x: 'epoch' | 'step'; group: boolean }): Panel[] {
   const groups = new Map<string, Run[]>();
   for (const r of runs) {
@@ -64,18 +69,22 @@ export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[],
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   return choices.map((c) => {
-    const panel: Panel = { title: c.label, series: [], logY: c.key.includes('loss') || c.key === 'nc1' || c.key === 'cdnv' };
+    const panel: Panel = { title: c.label, series: [], logY: c.logY ?? false };
     for (const members of groups.values()) {
-      const lines = members.map((r) => pick(all, r.id, c, opts.x)).filter((l): l is { x: number[]; y: number[] } => !!l);
-      if (!lines.length) continue;
-      if (members.length === 1 || lines.length === 1) {
-        panel.series.push({ name: members.length === 1 ? runLabel(members[0]) : groupLabel(members), ...lines[0] });
-        continue;
+      const byRun = members.map((r) => picks(all, r.id, c, opts.x));
+      const parts = [...new Set(byRun.flat().map((l) => l.part))];
+      for (const part of parts) {
+        const suffix = part ? ` [${part}]` : '';
+        const lines = byRun.map((ls) => ls.find((l) => l.part === part)).filter((l) => !!l).map(({ x, y }) => ({ x, y }));
+        if (members.length === 1 || lines.length === 1) {
+          panel.series.push({ name: (members.length === 1 ? runLabel(members[0]) : groupLabel(members)) + suffix, ...lines[0] });
+          continue;
+        }
+        const name = groupLabel(members) + suffix;
+        const { mean, std } = meanStd(lines.map((l) => l.y));
+        panel.series.push({ name, x: lines[0].x.slice(0, mean.length), y: mean });
+        (panel.bands ??= {})[name] = { lower: mean.map((m, i) => m - std[i]), upper: mean.map((m, i) => m + std[i]) };
       }
-      const name = groupLabel(members);
-      const { mean, std } = meanStd(lines.map((l) => l.y));
-      panel.series.push({ name, x: lines[0].x.slice(0, mean.length), y: mean });
-      (panel.bands ??= {})[name] = { lower: mean.map((m, i) => m - std[i]), upper: mean.map((m, i) => m + std[i]) };
     }
     return panel;
   });
@@ -99,7 +108,8 @@ export function finalValues(all: MetricSeries[], runs: Run[], c: Choice): Map<nu
     return out;
   }
   for (const r of runs) {
-    const s = pick(all, r.id, c, 'step');
+    // a per-part metric gives its first layer or index (e.g. the top eigenvalue)
+    const s = picks(all, r.id, c, 'step')[0];
     if (s?.y.length) out.set(r.id, s.y[s.y.length - 1]);
   }
   return out;

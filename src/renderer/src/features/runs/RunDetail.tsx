@@ -2,6 +2,7 @@ import { Accordion, Badge, Button, Card, Code, Group, Progress, ScrollArea, Simp
 import { Pause, Play, RotateCcw, Square } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
+import { metricInfo, metricKeysWhere } from '../../../../shared/domain/metrics';
 import type { Run } from '../../../../shared/domain/types';
 import { useSeries } from '../../api/live';
 import { useCheckpoints, useRunControl } from '../../api/queries';
@@ -14,25 +15,30 @@ import { curves } from './run-curves';
 import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
 
-const KEYS = ['train_loss', 'test_loss', 'train_acc', 'test_acc'];
-/** Measured at each checkpoint as the run goes: the quantities Han et al. 2025 set against each other. */
-const GEOMETRY = ['kappa', 'nc1', 'cdnv'];
+/** The run view's charts list what the metric registry assigns them (descriptor.runView). */
+const LOSS = metricKeysWhere((d) => d.runView === 'loss');
+const ACCURACY = metricKeysWhere((d) => d.runView === 'accuracy');
+/** Measured at each checkpoint as the run goes: the quantities Han et al. 2025 set against each other (kappa, nc1, cdnv). */
+const GEOMETRY = metricKeysWhere((d) => d.runView === 'geometry');
+const LOSS_LOG = LOSS.some((k) => metricInfo(k)!.logScale);
+const GEOMETRY_LOG = GEOMETRY.some((k) => metricInfo(k)!.logScale);
 const fmtTime = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
 
 /** One run: live progress, controls, and its loss and accuracy curves (train and test). */
 export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const [logX, setLogX] = useState(true);
-  const series = useSeries([run.id], [...KEYS, ...GEOMETRY]);
+  const series = useSeries([run.id], [...LOSS, ...ACCURACY, ...GEOMETRY]);
   const checkpoints = useCheckpoints(run.id);
   const control = useRunControl();
   const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
   const resumable = ['interrupted', 'cancelled', 'failed'].includes(run.status) && !!checkpoints.data?.length;
   const label = (s: { key: string }) => s.key.replace('_', ' ');
-  const loss = useMemo(() => lineOption({ series: curves(series.data, ['train_loss', 'test_loss'], label), xName: 'epoch', yName: 'loss', logX, logY: true }), [series.data, logX]);
-  const acc = useMemo(() => lineOption({ series: curves(series.data, ['train_acc', 'test_acc'], label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
+  const loss = useMemo(() => lineOption({ series: curves(series.data, LOSS, label), xName: 'epoch', yName: 'loss', logX, logY: LOSS_LOG }), [series.data, logX]);
+  const acc = useMemo(() => lineOption({ series: curves(series.data, ACCURACY, label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
   const geometry = useMemo(() => {
     const train = (series.data ?? []).filter((s) => GEOMETRY.includes(s.key) && s.split === 'train' && s.layer === '');
-    return train.length ? lineOption({ series: curves(train, GEOMETRY, (s) => `${s.key} (train)`), xName: 'epoch', yName: 'at checkpoints', logX, logY: true }) : null;
+    if (!train.length) return null;
+    return lineOption({ series: curves(train, GEOMETRY, (s) => `${s.key} (train)`), xName: 'epoch', yName: 'at checkpoints', logX, logY: GEOMETRY_LOG });
   }, [series.data, logX]);
   const v = live?.values;
   const log = useMemo(() => runLog(run, series.data ?? [], checkpoints.data ?? []), [run, series.data, checkpoints.data]);
