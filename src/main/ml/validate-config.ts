@@ -1,9 +1,12 @@
 import { invalid } from '../../shared/api/errors';
+import { unknownSettingMessage } from '../../shared/domain/config-keys';
 import { trainConfigSchema, type TrainConfig } from '../../shared/domain/train-config';
 
 interface Issue {
   path: PropertyKey[];
   message: string;
+  code?: string;
+  keys?: string[];
   errors?: Issue[][];
 }
 
@@ -21,11 +24,15 @@ function leaf(issue: Issue): Issue {
 export function parseTrainConfig(input: unknown): TrainConfig {
   const r = trainConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const issues = (r.error.issues as unknown as Issue[]).map((i) => {
+  const issues = (r.error.issues as unknown as Issue[]).flatMap((i) => {
+    // a key the schema does not know is named with the nearest ones and, in a union, the kind it belongs to
+    if (i.code === 'unrecognized_keys') {
+      return (i.keys ?? []).map((k) => ({ field: [...i.path.map(String), k].join('.'), message: unknownSettingMessage(input, i.path, k) }));
+    }
     // a union with its own message says it best; otherwise the innermost issue does
     const l = i.errors && i.message === 'Invalid input' ? leaf(i) : i;
     const field = l.path.map(String).join('.') || '(config)';
-    return { field, message: l.message };
+    return [{ field, message: l.message }];
   });
   const first = issues[0];
   return invalidThrow(`${first.field} ${first.message}`, { field: first.field, issues });

@@ -35,3 +35,12 @@ describe('new-run form', () => {
     expect(bad.errors['dataset.trainFraction']).toMatch(/\(0, 1\)/);
   });
 });
+
+describe('new-run form and model kinds', () => {
+  it('drops the old kind\'s untouched settings on a kind change, and names a setting the new kind lacks', () => {
+    const fields = fieldsOf(GROKKING_MLP);
+    expect(planRuns(GROKKING_MLP, fields, { 'model.kind': 'mlp' }).errors).toEqual({});
+    const bad = planRuns(GROKKING_MLP, fields, { 'model.kind': 'mlp', 'model.width': '64' });
+    expect(bad.errors['model.width']).toMatch(/^is not a setting of model kind 'mlp' \(only of 'quadratic-mlp'\)/);
+  });
+});

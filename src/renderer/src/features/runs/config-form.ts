@@ -1,4 +1,4 @@
-import { applyOverrides } from '../../../../shared/domain/config-overrides';
+import { applyConfigOverrides, unknownSettingMessage } from '../../../../shared/domain/config-keys';
 import { trainConfigSchema } from '../../../../shared/domain/train-config';
 import { flattenConfig } from './run-columns';
 
@@ -74,9 +74,14 @@ export function planRuns(base: unknown, fields: Field[], texts: Record<string, s
     errors[Object.keys(grid)[0] ?? ''] = (err as Error).message;
   }
   for (const combo of combos) {
-    const r = trainConfigSchema.safeParse(applyOverrides(base as Record<string, unknown>, { ...set, ...combo }));
+    const config = applyConfigOverrides(base as Record<string, unknown>, { ...set, ...combo });
+    const r = trainConfigSchema.safeParse(config);
     if (r.success) continue;
     for (const issue of r.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) errors[[...issue.path, k].join('.')] ??= unknownSettingMessage(config, issue.path, k);
+        continue;
+      }
       const path = issue.path.join('.');
       const field = fields.find((f) => path === f.path || path.startsWith(`${f.path}.`))?.path ?? path;
       errors[field] ??= issue.message;
