@@ -22,7 +22,21 @@ function leaf(issue: Issue): Issue {
  * e.g. "optimizer.lr must be > 0". All issues are listed in details.issues.
  */
 export function parseTrainConfig(input: unknown): TrainConfig {
-  const r = trainConfigSchema.safeParse(input);
+  return parseWith(trainConfigSchema, input);
+}
+
+/** What measuring a checkpoint needs of a config: the dataset, the model and the seed (an evaluated import has no more). */
+const modelAndDataSchema = trainConfigSchema.pick({ dataset: true, model: true, seed: true });
+export type ModelAndData = Pick<TrainConfig, 'dataset' | 'model' | 'seed'>;
+
+/** The dataset, model and seed of a config (other settings are not read), checked as parseTrainConfig checks them. */
+export function parseModelAndData(config: unknown): ModelAndData {
+  const c = (typeof config === 'object' && config !== null ? config : {}) as Record<string, unknown>;
+  return parseWith(modelAndDataSchema, { dataset: c.dataset, model: c.model, ...(c.seed !== undefined ? { seed: c.seed } : {}) });
+}
+
+function parseWith<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } } }, input: unknown): T {
+  const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issues = (r.error.issues as unknown as Issue[]).flatMap((i) => {
     // a key the schema does not know is named with the nearest ones and, in a union, the kind it belongs to

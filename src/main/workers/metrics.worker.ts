@@ -10,7 +10,7 @@ import { disposeSplit, splitTensors } from '../ml/data/tensors';
 import { checkpointMetricRows } from '../ml/metrics/model-metrics';
 import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
-import { parseTrainConfig } from '../ml/validate-config';
+import { parseModelAndData } from '../ml/validate-config';
 import { workerPort } from './port';
 
 /** What the metrics runner hands this worker: a run's config and the checkpoint files to measure. */
@@ -34,7 +34,7 @@ port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'canc
 async function main() {
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
-  const config = parseTrainConfig(data.config);
+  const config = parseModelAndData(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint
   const train = splitTensors(ds, ds.train, model.input);
