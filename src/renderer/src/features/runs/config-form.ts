@@ -17,6 +17,24 @@ export function fieldsOf(config: unknown): Field[] {
   return Object.entries(flat).filter(([k]) => k !== 'seed').map(([path, v]) => ({ path, base: typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v }));
 }
 
+/**
+ * The form's fields once the typed `kind`s apply: a model or optimizer switched to another kind shows that
+ * kind's settings (its defaults as the base) instead of the old kind's. A kind field keeps the preset's value
+ * as its base, so the change itself is sent; an old field the user edited stays, and is refused by name.
+ */
+export function formFields(base: unknown, texts: Record<string, string>): Field[] {
+  const original = fieldsOf(base);
+  const kinds: Record<string, Value> = {};
+  for (const f of original) {
+    const values = f.path.endsWith('kind') && texts[f.path] !== undefined ? parseValues(texts[f.path]) : [];
+    if (values.length === 1 && typeof values[0] === 'string' && values[0] !== f.base) kinds[f.path] = values[0];
+  }
+  if (!Object.keys(kinds).length) return original;
+  const shaped = fieldsOf(applyConfigOverrides(base as Record<string, unknown>, kinds));
+  const edited = original.filter((o) => !shaped.some((f) => f.path === o.path) && texts[o.path] !== undefined && texts[o.path].trim() !== show(o.base));
+  return [...shaped.map((f) => (f.path in kinds ? original.find((o) => o.path === f.path)! : f)), ...edited];
+}
+
 const parseOne = (text: string): Value => {
   const t = text.trim();
   try {
