@@ -31,7 +31,9 @@ async function follow(g: GlobalOptions, client: Client, app: App, runs: Run[], l
   let done = 0;
   client.on('run.metrics', ({ runId, rows }) => {
     if (!runs.some((r) => r.id === runId)) return;
-    for (const r of (rows as MetricRow[]).filter((x) => x.checkpointStep === undefined && x.epoch !== null)) reached.set(runId, Math.max(reached.get(runId) ?? 0, r.epoch!));
+    for (const r of (rows as MetricRow[]).filter((x) => x.checkpointStep === undefined && x.epoch !== null)) {
+      reached.set(runId, Math.max(reached.get(runId) ?? 0, r.epoch!));
+    }
     bar?.update([...reached.values()].reduce((n, e) => n + e, 0), `${done}/${runs.length} runs done`);
   });
   client.on('run.updated', ({ runId }) => {
@@ -47,10 +49,13 @@ async function follow(g: GlobalOptions, client: Client, app: App, runs: Run[], l
 }
 
 /** Locally: every grid point x seed is a run of the project, trained by the ordinary job queue; the sweep records which. */
-async function runLocal(g: GlobalOptions, client: Client, app: App, projectId: number, o: SweepOpts, axes: [string, string[]][], seeds: number[]) {
+async function runLocal(
+  g: GlobalOptions, client: Client, app: App, projectId: number, o: SweepOpts, axes: [string, string[]][], seeds: number[],
+) {
   const points = expandGrid(axes, seeds);
   const { record, runs } = await startLocalSweep(app.ctx, { projectId, preset: o.preset!, points, name: o.name });
-  if (!g.json) process.stdout.write(`Sweep '${record.id}': queued ${runs.length} runs (${points.length / seeds.length} grid points x ${seeds.length} seeds).\n`);
+  const grid = `${points.length / seeds.length} grid points x ${seeds.length} seeds`;
+  if (!g.json) process.stdout.write(`Sweep '${record.id}': queued ${runs.length} runs (${grid}).\n`);
   await follow(g, client, app, runs, `sweep ${record.id}`);
   const done = await Promise.all(runs.map((r) => client.runs.get({ id: r.id })));
   const last = (r: (typeof done)[number]) => (r.summary as { last?: Record<string, number> }).last ?? {};
@@ -111,20 +116,27 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
   // --project is the sweep command's own option, read from there: defined again on a subcommand, the parent
   // took it (commander parses a parent's options after the subcommand name too) and the subcommand saw 'default'.
   const withSweep = (o: { sweep?: string }, fn: (app: App, client: Client, record: ReturnType<typeof loadRecord>) => Promise<void>) =>
-    withClient(globals(), async (client, app) => fn(app, client, loadRecord(app.ctx.dataDir, (await findProject(client, sweep.opts<SweepOpts>().project)).id, o.sweep)));
+    withClient(globals(), async (client, app) => {
+      const project = await findProject(client, sweep.opts<SweepOpts>().project);
+      return fn(app, client, loadRecord(app.ctx.dataDir, project.id, o.sweep));
+    });
   const sub = (name: string, description: string) => sweep.command(name).description(`${description} (--project NAME picks the project)`)
     .option('--sweep <name>', 'sweep name (default: the newest)');
 
   sub('status', "each task's state (Slurm's, or its run's here) and live progress").action((o: { sweep?: string }) =>
     withSweep(o, async (app, _client, record) => {
       const tasks = await anySweepStatus(app.ctx, record);
-      emit(globals(), { sweep: record.id, kind: record.kind ?? 'slurm', tasks }, () => `Sweep '${record.id}' (${sweepWhere(record)})\n${statusTable(tasks)}`);
+      emit(globals(), { sweep: record.id, kind: record.kind ?? 'slurm', tasks },
+        () => `Sweep '${record.id}' (${sweepWhere(record)})\n${statusTable(tasks)}`);
     }));
 
   sub('collect', 'merge finished tasks into the project (again adds nothing twice)').action((o: { sweep?: string }) =>
     withSweep(o, async (app, _client, record) => {
       const r = await anySweepCollect(app.ctx, record);
-      emit(globals(), { sweep: record.id, ...r }, () => record.kind === 'local' ? `Sweep '${record.id}' ran here: its ${r.already.length} runs are in the project already.` : [`Collected ${r.added.length} new runs${r.added.length ? ` (${r.added.map((a) => `#${a.index} -> run ${a.runId}`).join(', ')})` : ''}; ${r.already.length} collected before.`,
+      const added = r.added.length ? ` (${r.added.map((a) => `#${a.index} -> run ${a.runId}`).join(', ')})` : '';
+      emit(globals(), { sweep: record.id, ...r }, () => record.kind === 'local'
+        ? `Sweep '${record.id}' ran here: its ${r.already.length} runs are in the project already.`
+        : [`Collected ${r.added.length} new runs${added}; ${r.already.length} collected before.`,
         ...r.skipped.map((s) => `  #${s.index} not collected (${s.state}): ${s.reason}`)].join('\n'));
     }));
 
@@ -132,7 +144,8 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
     .action((o: { sweep?: string; index?: string }) =>
       withSweep(o, async (app, _client, record) => {
         const targets = await anySweepCancel(app.ctx, record, indexList(o.index));
-        emit(globals(), { sweep: record.id, cancelled: targets }, () => (targets.length ? `Cancelled ${targets.join(', ')}.` : `Nothing to cancel: every task of sweep '${record.id}' has ended.`));
+        emit(globals(), { sweep: record.id, cancelled: targets },
+          () => (targets.length ? `Cancelled ${targets.join(', ')}.` : `Nothing to cancel: every task of sweep '${record.id}' has ended.`));
       }));
 
   sub('resubmit', 'resubmit failed, timed-out and cancelled points as a new array job').option('--failed', 'the failed, timed-out and cancelled points (the default)')
@@ -147,6 +160,6 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
           await follow(globals(), client, app, await Promise.all(ids.map((id) => client.runs.get({ id }))), `sweep ${record.id}`);
         }
         emit(globals(), { sweep: record.id, job_id: r.jobId, indices: r.indices },
-          () => `${record.kind === 'local' ? 'Ran again' : 'Resubmitted'} points ${r.indices.join(', ')}${record.kind === 'local' ? '' : ` as Slurm job ${r.jobId}`}.`);
+          () => (record.kind === 'local' ? `Ran points ${r.indices.join(', ')} again.` : `Resubmitted points ${r.indices.join(', ')} as Slurm job ${r.jobId}.`));
       }));
 }

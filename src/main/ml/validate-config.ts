@@ -35,7 +35,9 @@ export function parseModelAndData(config: unknown): ModelAndData {
   return parseWith(modelAndDataSchema, { dataset: c.dataset, model: c.model, ...(c.seed !== undefined ? { seed: c.seed } : {}) });
 }
 
-function parseWith<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { issues: unknown[] } } }, input: unknown): T {
+type Parsed<T> = { success: true; data: T } | { success: false; error: { issues: unknown[] } };
+
+function parseWith<T>(schema: { safeParse(input: unknown): Parsed<T> }, input: unknown): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issues = (r.error.issues as unknown as Issue[]).flatMap((i) => {

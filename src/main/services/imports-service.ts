@@ -38,7 +38,8 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       }
       // Only what is known: the dataset chosen and the model read off the weights. How it was trained is
       // what the file states (config.fromFile), never filled in with defaults.
-      const { dataset: d, model } = parseModelAndData({ dataset, model: { kind: 'mlp', hidden: match.hidden, activation, bias: match.bias } });
+      const mlp = { kind: 'mlp', hidden: match.hidden, activation, bias: match.bias };
+      const { dataset: d, model } = parseModelAndData({ dataset, model: mlp });
       const config = { dataset: d, model };
       // Checkpoints are rewritten under Plateau's names, so the metrics worker loads them like its own.
       for (const c of ckpts) {

@@ -8,7 +8,10 @@ import { submitSweep } from '../sweeps/sweeps';
 
 const summary = (r: AnySweepRecord): SweepSummary => (r.kind === 'local'
   ? { id: r.id, createdAt: r.createdAt, sweepDir: '', jobs: [], collected: r.points.length } // a local sweep's runs are in the project
-  : { id: r.id, createdAt: r.createdAt, sweepDir: r.sweepDir, jobs: [...new Set(r.submissions.map((s) => s.jobId))], collected: Object.keys(r.collected).length });
+  : {
+    id: r.id, createdAt: r.createdAt, sweepDir: r.sweepDir, jobs: [...new Set(r.submissions.map((s) => s.jobId))],
+    collected: Object.keys(r.collected).length,
+  });
 
 export function sweepsService(ctx: AppContext): ServiceApi['sweeps'] {
   const record = (projectId: number, id: string) => {

@@ -18,7 +18,9 @@ export const anySweepCollect = async (ctx: AppContext, r: AnySweepRecord): Promi
 export const anySweepCancel = async (ctx: AppContext, r: AnySweepRecord, indices?: number[]): Promise<string[]> =>
   (r.kind === 'local' ? cancelLocalSweep(ctx, r, indices) : cancelSweep(ctx, r, indices));
 
-export async function anySweepResubmit(ctx: AppContext, r: AnySweepRecord, indices?: number[]): Promise<{ jobId: string; indices: number[] }> {
+export async function anySweepResubmit(
+  ctx: AppContext, r: AnySweepRecord, indices?: number[],
+): Promise<{ jobId: string; indices: number[] }> {
   if (r.kind !== 'local') return resubmitSweep(ctx, r, indices);
   const { jobId, indices: chosen } = await resubmitLocalSweep(ctx, r, indices);
   return { jobId, indices: chosen };

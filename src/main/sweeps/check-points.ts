@@ -5,7 +5,8 @@ import { parseTrainConfig } from '../ml/validate-config';
 import type { GridPoint } from './grid';
 
 /** A point's overrides as runs.start takes them: `--grid` values parse as `--set` values do. */
-export const pointOverrides = (set: Record<string, string>) => Object.fromEntries(Object.entries(set).map(([k, v]) => parseSetting(`${k}=${v}`)));
+export const pointOverrides = (set: Record<string, string>) =>
+  Object.fromEntries(Object.entries(set).map(([k, v]) => parseSetting(`${k}=${v}`)));
 
 /**
  * Every grid combination validated on the preset before anything is queued or submitted: an unknown

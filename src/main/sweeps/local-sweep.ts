@@ -20,7 +20,9 @@ const STATE: Record<RunStatus, TaskState> = {
 
 
 /** Queues every point (one runs.start per grid combination, all its seeds at once) and records the sweep. */
-export async function startLocalSweep(ctx: AppContext, p: { projectId: number; preset: string; points: GridPoint[]; name?: string }): Promise<{ record: LocalSweepRecord; runs: Run[] }> {
+export async function startLocalSweep(
+  ctx: AppContext, p: { projectId: number; preset: string; points: GridPoint[]; name?: string },
+): Promise<{ record: LocalSweepRecord; runs: Run[] }> {
   const createdAt = Date.now();
   const id = p.name ?? `${p.preset}-${new Date(createdAt).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
   if (!SWEEP_ID.test(id)) throw invalid(`Sweep name '${id}' may use letters, digits, '.', '_' and '-' (up to 80).`);
@@ -31,12 +33,16 @@ export async function startLocalSweep(ctx: AppContext, p: { projectId: number; p
   const planned = [...combos.values()].map((pts) => ({ pts, set: overrides(pts[0].set) }));
   const points: LocalSweepRecord['points'] = [];
   const started: Run[] = [];
-  const record: LocalSweepRecord = { kind: 'local', formatVersion: MANIFEST_FORMAT, id, projectId: p.projectId, preset: p.preset, createdAt, points };
+  const record: LocalSweepRecord = {
+    kind: 'local', formatVersion: MANIFEST_FORMAT, id, projectId: p.projectId, preset: p.preset, createdAt, points,
+  };
   createRecord(ctx.dataDir, record); // refuses a name the project already has, before anything trains
   try {
     for (const { pts, set } of planned) {
       const label = pointLabel({ set: pts[0].set, seed: 0 }).replace(/ seed=0$/, '');
-      const made = await runs.start({ projectId: p.projectId, preset: p.preset, set, seeds: pts.map((x) => x.seed), metrics: true, name: [p.name, label].filter(Boolean).join(' ') || undefined });
+      const made = await runs.start({
+        projectId: p.projectId, preset: p.preset, set, seeds: pts.map((x) => x.seed), metrics: true, name: [p.name, label].filter(Boolean).join(' ') || undefined,
+      });
       made.forEach((run, i) => points.push({ ...pts[i], runId: run.id }));
       started.push(...made);
     }
@@ -49,7 +55,9 @@ export async function startLocalSweep(ctx: AppContext, p: { projectId: number; p
 /** Each point's run: its state as a task, and its last logged epoch and test accuracy. */
 export function localSweepStatus(ctx: AppContext, r: LocalSweepRecord): TaskStatus[] {
   return r.points.map((pt) => {
-    const base = { index: pt.index, label: pointLabel(pt), jobId: null, slurmState: null, exitCode: null, node: null, cluster: null, dir: null, log: null };
+    const base = {
+      index: pt.index, label: pointLabel(pt), jobId: null, slurmState: null, exitCode: null, node: null, cluster: null, dir: null, log: null,
+    };
     let run: Run;
     try {
       run = ctx.repos.runs.get(pt.runId);
@@ -64,7 +72,8 @@ export function localSweepStatus(ctx: AppContext, r: LocalSweepRecord): TaskStat
 }
 
 /** Nothing to bring home: a local sweep's runs are in the project from the start. */
-export const collectLocalSweep = (r: LocalSweepRecord): CollectResult => ({ added: [], already: r.points.map((p) => p.index), skipped: [] });
+export const collectLocalSweep = (r: LocalSweepRecord): CollectResult =>
+  ({ added: [], already: r.points.map((p) => p.index), skipped: [] });
 
 const pointsOf = (r: LocalSweepRecord, indices?: number[]) => (indices ?? r.points.map((p) => p.index)).map((i) => {
   const pt = r.points.find((p) => p.index === i);
@@ -84,7 +93,9 @@ export async function cancelLocalSweep(ctx: AppContext, r: LocalSweepRecord, ind
 }
 
 /** Starts failed, cancelled and interrupted points (or the given ones) again as new runs, recorded in the sweep. */
-export async function resubmitLocalSweep(ctx: AppContext, r: LocalSweepRecord, indices?: number[]): Promise<{ jobId: string; indices: number[]; runs: Run[] }> {
+export async function resubmitLocalSweep(
+  ctx: AppContext, r: LocalSweepRecord, indices?: number[],
+): Promise<{ jobId: string; indices: number[]; runs: Run[] }> {
   const tasks = localSweepStatus(ctx, r);
   const chosen = indices ?? tasks.filter((t) => t.state === 'failed' || t.state === 'cancelled').map((t) => t.index);
   for (const pt of pointsOf(r, chosen)) {

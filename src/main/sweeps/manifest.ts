@@ -118,6 +118,8 @@ export function loadRecord(dataDir: string, projectId: number, id?: string): Any
     if (!parsed.success) throw invalid(`The sweep record ${recordFile(dataDir, projectId, x)} is damaged.`);
     return parsed.data;
   });
-  if (!records.length) throw notFound("This project has no sweeps yet. Start one with 'plateau sweep --preset NAME' (add --slurm for a cluster).");
+  if (!records.length) {
+    throw notFound("This project has no sweeps yet. Start one with 'plateau sweep --preset NAME' (add --slurm for a cluster).");
+  }
   return records.sort((a, b) => b.createdAt - a.createdAt)[0];
 }

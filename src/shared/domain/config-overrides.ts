@@ -14,7 +14,8 @@ export function applyOverrides<T>(base: T, overrides: Record<string, unknown>): 
     for (const [i, p] of parts.entries()) {
       // a list is indexed, never given named keys (zod would drop them without a word)
       if (Array.isArray(node) && !/^\d+$/.test(p)) {
-        throw new Error(`'${path}': ${parts.slice(0, i).join('.')} is a list; name an item by its index, e.g. ${parts.slice(0, i).join('.')}.0`);
+        const list = parts.slice(0, i).join('.');
+        throw new Error(`'${path}': ${list} is a list; name an item by its index, e.g. ${list}.0`);
       }
       if (i === parts.length - 1) break;
       // arrays are walked by index ('model.hidden.0', 'interventions.0.lambda'), not replaced

@@ -31,7 +31,8 @@ export function formFields(base: unknown, texts: Record<string, string>): Field[
   }
   if (!Object.keys(kinds).length) return original;
   const shaped = fieldsOf(applyConfigOverrides(base as Record<string, unknown>, kinds));
-  const edited = original.filter((o) => !shaped.some((f) => f.path === o.path) && texts[o.path] !== undefined && texts[o.path].trim() !== show(o.base));
+  const isEdited = (o: Field) => texts[o.path] !== undefined && texts[o.path].trim() !== show(o.base);
+  const edited = original.filter((o) => !shaped.some((f) => f.path === o.path) && isEdited(o));
   return [...shaped.map((f) => (f.path in kinds ? original.find((o) => o.path === f.path)! : f)), ...edited];
 }
 
