@@ -71,6 +71,9 @@ describe('evaluating an imported nn.Sequential MLP on a dataset', () => {
     await expect(t.client.imports.evaluate({ runId: views.id, dataset: { kind: 'gaussian-mixture' } })).rejects.toMatchObject({ message: expect.stringMatching(/do not match a built-in architecture/) });
     const mlp = await t.client.imports.start({ projectId: p.id, path: join(fixtures, 'mlp_state.pt') });
     await t.app.ctx.jobs.idle();
+    await expect(t.client.imports.evaluate({ runId: mlp.id, dataset: { kind: 'gaussian-mixture', clases: 3, dim: 4 } })).rejects.toMatchObject({
+      message: "dataset.clases is not a setting of dataset kind 'gaussian-mixture'. Did you mean dataset.classes?",
+    });
     await t.client.imports.evaluate({ runId: mlp.id, dataset: { kind: 'gaussian-mixture', classes: 3, dim: 16 } });
     await t.app.ctx.jobs.idle();
     const job = (await t.client.jobs.list({})).find((j) => j.kind === 'metrics')!;
