@@ -89,6 +89,19 @@ describe('plateau CLI', () => {
     expect(bad.stderr).toMatch(/optimizer\.lr.*> 0/);
   });
 
+  it('train refuses an unknown setting or preset by name, with the nearest ones, and starts nothing', () => {
+    const lr = plateau('train', '--preset', 'grokking-mlp', '--set', 'optimizer.learning_rate=1e-3', '--project', 'typos');
+    expect(lr.status).toBe(2);
+    expect(lr.stderr).toContain("optimizer.learning_rate is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?");
+    const width = plateau('train', '--preset', 'grokking-mlp', '--set', 'model.widht=64', '--project', 'typos');
+    expect(width.status).toBe(2);
+    expect(width.stderr).toContain('Did you mean model.width?');
+    const preset = plateau('train', '--preset', 'grokking-mpl', '--project', 'typos');
+    expect(preset.status).toBe(2);
+    expect(preset.stderr).toContain("There is no preset 'grokking-mpl'. Did you mean 'grokking-mlp'?");
+    expect(JSON.parse(plateau('--json', 'projects', 'list').stdout).find((p: { name: string }) => p.name === 'typos').runCount).toBe(0);
+  });
+
   it('a bad dump exits non-zero with the reason on stderr', () => {
     const r = plateau('metrics', '--features', join(root, 'package.json'));
     expect(r.status).not.toBe(0);

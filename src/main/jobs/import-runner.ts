@@ -3,6 +3,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { PlateauError } from '../../shared/api/errors';
 import type { AppContext } from '../app/context';
 import { runDir, uploadsDir } from '../app/paths';
+import { statedSettings } from '../io/import-settings';
+import type { ImportScalar } from '../io/import-types';
 import type { ImportWorkerData } from '../workers/import.worker';
 import type { JobRunner } from './job-manager';
 import { runWorker, workerEntry } from './worker-runner';
@@ -32,7 +34,10 @@ export function importRunner(ctx: AppContext): JobRunner {
           bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
         } else if (m.type === 'progress') progress(m.fraction, m.message);
       }, signal, 'thread').done; // no tfjs here: a thread is enough
-      repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now() });
+      // The settings the file states (optimizer param group, epoch), under fromFile: what it says, or nothing.
+      const stated = statedSettings((result.scalars ?? {}) as Record<string, ImportScalar>);
+      const config = Object.keys(stated).length ? { ...repos.runs.get(runId).config, fromFile: stated } : undefined;
+      repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now(), ...(config ? { config } : {}) });
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');

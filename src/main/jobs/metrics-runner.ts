@@ -8,6 +8,8 @@ import type { MetricsWorkerData } from '../workers/metrics.worker';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry } from './worker-runner';
 
+const FINAL_KEYS = ['train_acc', 'test_acc', 'train_loss', 'test_loss'];
+
 /** Which checkpoints a metrics job measures: all, the last, or the listed steps. */
 export type CheckpointSelection = 'all' | 'last' | number[];
 
@@ -41,6 +43,15 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       } else if (m.type === 'progress') progress(m.fraction, m.message);
     }, signal, isolationFor(backend));
     await handle.done;
+    // An import has no training log: its accuracies and losses are those measured at its last checkpoint.
+    if (run.origin === 'imported') {
+      const lastStep = all.at(-1)!.step;
+      const last = Object.fromEntries(repos.metrics.series([runId], FINAL_KEYS)
+        .filter((s) => s.layer === '' && s.split === (s.key.startsWith('test_') ? 'test' : 'train'))
+        .flatMap((s) => (s.steps.at(-1) === lastStep ? [[s.key, s.values.at(-1)!]] : [])));
+      const summary = repos.runs.get(runId).summary;
+      repos.runs.update(runId, { summary: { ...summary, last: { ...(summary.last as object | undefined), ...last } } });
+    }
     bus.emit('run.updated', { runId, projectId: run.projectId });
   };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runDir } from '../app/paths';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp } from '../test/test-app';
+import { PRESETS } from '../../shared/domain/presets';
 
 /** Training through the contract, in real worker threads (the built train.worker.js). */
 let t: ReturnType<typeof testApp>;
@@ -215,7 +216,28 @@ describe('training jobs', () => {
     const p = await t.client.projects.create({ name: 'P' });
     await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.lr': -1 } })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/optimizer\.lr.*> 0/) });
     await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.trainFraction': 1.5 } })).rejects.toMatchObject({ message: expect.stringMatching(/dataset\.trainFraction.*\(0, 1\)/) });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'nope' })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/preset must be one of/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'nope' })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/no preset 'nope'/) });
     expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
+  });
+
+  it('refuses unknown settings by name, in overrides and in a whole config, instead of training on the defaults', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.learning_rate': 1e-3 } })).rejects.toMatchObject({
+      code: 'InvalidParams', message: "optimizer.learning_rate is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?",
+    });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'model.widht': 64 } })).rejects.toMatchObject({
+      message: "model.widht is not a setting of model kind 'quadratic-mlp'. Did you mean model.width?",
+    });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'double-descent', set: { 'model.width': 64 } })).rejects.toMatchObject({
+      message: expect.stringMatching(/^model\.width is not a setting of model kind 'mlp' \(only of 'quadratic-mlp'\)\. Settings of model kind 'mlp': kind, hidden, /),
+    });
+    const config = { ...PRESETS['grokking-mlp'].config, epochs: 2, optimiser: { kind: 'sgd', lr: 0.1 } };
+    await expect(t.client.runs.start({ projectId: p.id, config })).rejects.toMatchObject({ message: "optimiser is not a setting of the training config. Did you mean optimizer?" });
+    expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
+    // a kind change keeps the settings the new kind shares (lr) and drops the others (beta1, beta2)
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.kind': 'sgd', epochs: 1 }, metrics: false });
+    expect(run.config.optimizer).toEqual({ kind: 'sgd', lr: 1e-2, momentum: 0, nesterov: false, weightDecay: 1 });
+    await t.app.ctx.jobs.idle();
   });
 });

@@ -1,9 +1,12 @@
 import { invalid } from '../../shared/api/errors';
+import { unknownSettingMessage } from '../../shared/domain/config-keys';
 import { trainConfigSchema, type TrainConfig } from '../../shared/domain/train-config';
 
 interface Issue {
   path: PropertyKey[];
   message: string;
+  code?: string;
+  keys?: string[];
   errors?: Issue[][];
 }
 
@@ -19,13 +22,33 @@ function leaf(issue: Issue): Issue {
  * e.g. "optimizer.lr must be > 0". All issues are listed in details.issues.
  */
 export function parseTrainConfig(input: unknown): TrainConfig {
-  const r = trainConfigSchema.safeParse(input);
+  return parseWith(trainConfigSchema, input);
+}
+
+/** What measuring a checkpoint needs of a config: the dataset, the model and the seed (an evaluated import has no more). */
+const modelAndDataSchema = trainConfigSchema.pick({ dataset: true, model: true, seed: true });
+export type ModelAndData = Pick<TrainConfig, 'dataset' | 'model' | 'seed'>;
+
+/** The dataset, model and seed of a config (other settings are not read), checked as parseTrainConfig checks them. */
+export function parseModelAndData(config: unknown): ModelAndData {
+  const c = (typeof config === 'object' && config !== null ? config : {}) as Record<string, unknown>;
+  return parseWith(modelAndDataSchema, { dataset: c.dataset, model: c.model, ...(c.seed !== undefined ? { seed: c.seed } : {}) });
+}
+
+type Parsed<T> = { success: true; data: T } | { success: false; error: { issues: unknown[] } };
+
+function parseWith<T>(schema: { safeParse(input: unknown): Parsed<T> }, input: unknown): T {
+  const r = schema.safeParse(input);
   if (r.success) return r.data;
-  const issues = (r.error.issues as unknown as Issue[]).map((i) => {
+  const issues = (r.error.issues as unknown as Issue[]).flatMap((i) => {
+    // a key the schema does not know is named with the nearest ones and, in a union, the kind it belongs to
+    if (i.code === 'unrecognized_keys') {
+      return (i.keys ?? []).map((k) => ({ field: [...i.path.map(String), k].join('.'), message: unknownSettingMessage(input, i.path, k) }));
+    }
     // a union with its own message says it best; otherwise the innermost issue does
     const l = i.errors && i.message === 'Invalid input' ? leaf(i) : i;
     const field = l.path.map(String).join('.') || '(config)';
-    return { field, message: l.message };
+    return [{ field, message: l.message }];
   });
   const first = issues[0];
   return invalidThrow(`${first.field} ${first.message}`, { field: first.field, issues });

@@ -38,6 +38,31 @@ describe('evaluating an imported nn.Sequential MLP on a dataset', () => {
     for (const k of ['kappa', 'nc1']) expect(Math.abs(value(k) - want[k]) / Math.abs(want[k]), k).toBeLessThan(1e-4);
   });
 
+  it("stores the settings the file states and never defaults; evaluation keeps one row per layer and a final accuracy", async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const run = await t.client.imports.start({ projectId: p.id, path: join(fixtures, 'train_ckpt.pt') });
+    await t.app.ctx.jobs.idle();
+    // make_fixtures.py: SGD(lr=0.1, momentum=0.9, weight_decay=1e-4), saved with 'epoch': 3
+    const stated = { optimizer: { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 1e-4, nesterov: false }, epoch: 3 };
+    expect((await t.client.runs.get({ id: run.id })).config).toEqual({ source: join(fixtures, 'train_ckpt.pt'), format: 'torch', fromFile: stated });
+    expect((await t.client.runs.checkpoints({ id: run.id })).map((c) => [c.step, c.epoch])).toEqual([[3, 3]]);
+
+    await t.client.imports.evaluate({ runId: run.id, dataset: { kind: 'gaussian-mixture', classes: 3, dim: 4, trainSize: 60, testSize: 40 }, activation: 'relu' });
+    await t.app.ctx.jobs.idle();
+    const done = await t.client.runs.get({ id: run.id });
+    expect(Object.keys(done.config).sort()).toEqual(['dataset', 'evaluatedFrom', 'format', 'fromFile', 'model', 'source']);
+    expect(done.config.fromFile).toEqual(stated);
+    expect(done.config.model).toEqual({ kind: 'mlp', hidden: [8], activation: 'relu', bias: true, initScale: 1 });
+
+    const norms = await t.client.metrics.series({ runIds: [run.id], keys: ['fro_norm'] });
+    expect(norms.map((s) => s.layer).sort()).toEqual(['', 'layers.0.weight', 'layers.1.weight']);
+    const acc = await t.client.metrics.series({ runIds: [run.id], keys: ['train_acc', 'test_acc'] });
+    const at = (k: string) => acc.find((s) => s.key === k && s.layer === '')!;
+    expect(at('train_acc').steps).toEqual([3]);
+    expect((done.summary as { last: Record<string, number> }).last).toMatchObject({ train_acc: at('train_acc').values[0], test_acc: at('test_acc').values[0] });
+  });
+
   it('says plainly when the weights fit no built-in architecture or the dataset does not fit them', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
@@ -46,6 +71,9 @@ describe('evaluating an imported nn.Sequential MLP on a dataset', () => {
     await expect(t.client.imports.evaluate({ runId: views.id, dataset: { kind: 'gaussian-mixture' } })).rejects.toMatchObject({ message: expect.stringMatching(/do not match a built-in architecture/) });
     const mlp = await t.client.imports.start({ projectId: p.id, path: join(fixtures, 'mlp_state.pt') });
     await t.app.ctx.jobs.idle();
+    await expect(t.client.imports.evaluate({ runId: mlp.id, dataset: { kind: 'gaussian-mixture', clases: 3, dim: 4 } })).rejects.toMatchObject({
+      message: "dataset.clases is not a setting of dataset kind 'gaussian-mixture'. Did you mean dataset.classes?",
+    });
     await t.client.imports.evaluate({ runId: mlp.id, dataset: { kind: 'gaussian-mixture', classes: 3, dim: 16 } });
     await t.app.ctx.jobs.idle();
     const job = (await t.client.jobs.list({})).find((j) => j.kind === 'metrics')!;

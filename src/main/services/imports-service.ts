@@ -6,7 +6,7 @@ import { invalid, notFound } from '../../shared/api/errors';
 import { matchArchitecture } from '../io/architecture-match';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
-import { parseTrainConfig } from '../ml/validate-config';
+import { parseModelAndData } from '../ml/validate-config';
 
 const MAX_LISTED = 5000; // tensors listed in a preview: a huge checkpoint's table stays usable
 
@@ -38,10 +38,11 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       if (!match) {
         throw invalid(`Run ${runId}'s weights do not match a built-in architecture (an nn.Sequential of Linear layers whose shapes chain), so it keeps its weights-only measures.`);
       }
-      const config = parseTrainConfig({
-        dataset, model: { kind: 'mlp', hidden: match.hidden, activation, bias: match.bias },
-        optimizer: { kind: 'sgd', lr: 0.1 }, epochs: 1, // never trained here: required by the schema only
-      });
+      // Only what is known: the dataset chosen and the model read off the weights. How it was trained is
+      // what the file states (config.fromFile), never filled in with defaults.
+      const mlp = { kind: 'mlp', hidden: match.hidden, activation, bias: match.bias };
+      const { dataset: d, model } = parseModelAndData({ dataset, model: mlp });
+      const config = { dataset: d, model };
       // Checkpoints are rewritten under Plateau's names, so the metrics worker loads them like its own.
       for (const c of ckpts) {
         const content = c === ckpts[0] ? first : await readCheckpoint(c.file);
@@ -49,7 +50,11 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
         const { bytes, sha256 } = writeCheckpoint(c.file, { step: c.step, epoch: c.epoch ?? 0, weights, config });
         repos.checkpoints.add({ runId, step: c.step, epoch: c.epoch, file: c.file, bytes, sha256 });
       }
-      repos.runs.update(runId, { config: { ...run.config, ...config, evaluatedFrom: match.names } as Record<string, unknown> });
+      // Weights-only metrics measured at import move to the names the checkpoints now hold, so the metrics
+      // job replaces them instead of storing each layer twice (model.0.weight and layers.0.weight).
+      repos.metrics.renameLayers(runId, Object.fromEntries(Object.entries(match.names).map(([ours, theirs]) => [theirs, ours])));
+      const { source, format, fromFile } = run.config; // an earlier evaluation's settings are replaced whole
+      repos.runs.update(runId, { config: { source, format, ...(fromFile ? { fromFile } : {}), ...config, evaluatedFrom: match.names } });
       bus.emit('run.updated', { runId, projectId: run.projectId });
       return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints: 'all' });
     },

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { ServiceApi } from '../../shared/api/contract';
 import { conflict, invalid } from '../../shared/api/errors';
-import { applyOverrides } from '../../shared/domain/config-overrides';
+import { applyConfigOverrides } from '../../shared/domain/config-keys';
 import type { Run } from '../../shared/domain/types';
 import { runDir } from '../app/paths';
 import type { AppContext } from '../app/context';
@@ -49,7 +49,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       const runs = variants.flatMap(([variant, variantConfig]) => {
         let b: Record<string, unknown>;
         try {
-          b = applyOverrides(structuredClone(variantConfig) as Record<string, unknown>, set);
+          b = applyConfigOverrides(variantConfig as Record<string, unknown>, set);
         } catch (err) {
           throw invalid((err as Error).message);
         }

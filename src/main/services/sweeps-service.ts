@@ -2,13 +2,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import type { ServiceApi } from '../../shared/api/contract';
 import type { SweepSummary } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
-import { collectSweep } from '../sweeps/collect';
-import { loadRecord, sweepsDir, type SweepRecord } from '../sweeps/manifest';
-import { cancelSweep, resubmitSweep, submitSweep, sweepStatus } from '../sweeps/sweeps';
+import { anySweepCancel, anySweepCollect, anySweepResubmit, anySweepStatus } from '../sweeps/any-sweep';
+import { loadRecord, sweepsDir, type AnySweepRecord } from '../sweeps/manifest';
+import { submitSweep } from '../sweeps/sweeps';
 
-const summary = (r: SweepRecord): SweepSummary => ({
-  id: r.id, createdAt: r.createdAt, sweepDir: r.sweepDir, jobs: [...new Set(r.submissions.map((s) => s.jobId))], collected: Object.keys(r.collected).length,
-});
+const summary = (r: AnySweepRecord): SweepSummary => (r.kind === 'local'
+  ? { id: r.id, createdAt: r.createdAt, sweepDir: '', jobs: [], collected: r.points.length } // a local sweep's runs are in the project
+  : {
+    id: r.id, createdAt: r.createdAt, sweepDir: r.sweepDir, jobs: [...new Set(r.submissions.map((s) => s.jobId))],
+    collected: Object.keys(r.collected).length,
+  });
 
 export function sweepsService(ctx: AppContext): ServiceApi['sweeps'] {
   const record = (projectId: number, id: string) => {
@@ -29,7 +32,7 @@ export function sweepsService(ctx: AppContext): ServiceApi['sweeps'] {
       return summary(record);
     },
     status: async ({ projectId, id }) => {
-      const { tasks } = await sweepStatus(ctx, record(projectId, id));
+      const tasks = await anySweepStatus(ctx, record(projectId, id));
       return {
         id,
         tasks: tasks.map((t) => ({
@@ -40,11 +43,11 @@ export function sweepsService(ctx: AppContext): ServiceApi['sweeps'] {
       };
     },
     collect: async ({ projectId, id }) => {
-      const r = await collectSweep(ctx, record(projectId, id));
+      const r = await anySweepCollect(ctx, record(projectId, id));
       for (const a of r.added) ctx.bus.emit('run.updated', { runId: a.runId, projectId });
       return { added: r.added.length, already: r.already.length, skipped: r.skipped.map((s) => ({ index: s.index, reason: `${s.state}: ${s.reason}` })) };
     },
-    cancel: async ({ projectId, id }) => ({ cancelled: await cancelSweep(ctx, record(projectId, id)) }),
-    resubmit: ({ projectId, id }) => resubmitSweep(ctx, record(projectId, id)),
+    cancel: async ({ projectId, id }) => ({ cancelled: await anySweepCancel(ctx, record(projectId, id)) }),
+    resubmit: ({ projectId, id }) => anySweepResubmit(ctx, record(projectId, id)),
   };
 }

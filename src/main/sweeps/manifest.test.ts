@@ -41,7 +41,7 @@ describe('sweep manifest and record', () => {
     expect(loadRecord(dir, 3, 'old').id).toBe('old');
     expect(() => createRecord(dir, r('old', 3))).toThrow(/already has a sweep 'old'/);
     saveRecord(dir, { ...r('old', 1), collected: { 0: { runId: 5, jobId: '9' } } });
-    expect(loadRecord(dir, 3, 'old').collected['0']).toEqual({ runId: 5, jobId: '9' });
+    expect((loadRecord(dir, 3, 'old') as SweepRecord).collected['0']).toEqual({ runId: 5, jobId: '9' });
     expect(() => loadRecord(dir, 3, 'nope')).toThrow(/No sweep 'nope'.*old/);
   });
 });

@@ -39,6 +39,7 @@ export type SweepManifest = z.infer<typeof manifestSchema>;
 
 /** Kept in the project's folder: which Slurm jobs ran which points, and what has been collected. */
 const recordSchema = z.object({
+  kind: z.literal('slurm').optional(),
   formatVersion: z.number().int(),
   id: z.string(),
   projectId: z.number().int(),
@@ -48,6 +49,19 @@ const recordSchema = z.object({
   collected: z.record(z.string(), z.object({ runId: z.number().int(), jobId: z.string() })),
 });
 export type SweepRecord = z.infer<typeof recordSchema>;
+
+/** A sweep run here through the job queue: which run trains each grid point (its latest attempt). */
+const localRecordSchema = z.object({
+  kind: z.literal('local'),
+  formatVersion: z.number().int(),
+  id: z.string(),
+  projectId: z.number().int(),
+  preset: z.string(),
+  createdAt: z.number(),
+  points: z.array(point.extend({ runId: z.number().int() })),
+});
+export type LocalSweepRecord = z.infer<typeof localRecordSchema>;
+export type AnySweepRecord = SweepRecord | LocalSweepRecord;
 
 export const SWEEP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 export const manifestFile = (sweepDir: string) => join(sweepDir, 'sweep.json');
@@ -85,24 +99,27 @@ export function readManifest(sweepDir: string, appVersion: string): SweepManifes
 
 export const writeManifest = (sweepDir: string, m: SweepManifest) => writeJsonAtomic(manifestFile(sweepDir), m);
 
-export function createRecord(dataDir: string, r: SweepRecord): void {
+export function createRecord(dataDir: string, r: AnySweepRecord): void {
   const file = recordFile(dataDir, r.projectId, r.id);
   if (existsSync(file)) throw conflict(`The project already has a sweep '${r.id}'; pick another --name.`);
   writeJsonAtomic(file, r);
 }
 
-export const saveRecord = (dataDir: string, r: SweepRecord) => writeJsonAtomic(recordFile(dataDir, r.projectId, r.id), r);
+export const saveRecord = (dataDir: string, r: AnySweepRecord) => writeJsonAtomic(recordFile(dataDir, r.projectId, r.id), r);
 
-/** The named sweep of a project, or its newest when no name is given. */
-export function loadRecord(dataDir: string, projectId: number, id?: string): SweepRecord {
+/** The named sweep of a project, or its newest when no name is given: local or on Slurm. */
+export function loadRecord(dataDir: string, projectId: number, id?: string): AnySweepRecord {
   const dir = sweepsDir(dataDir, projectId);
   const ids = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
   if (id !== undefined && !ids.includes(id)) throw notFound(`No sweep '${id}' in this project${ids.length ? ` (sweeps: ${ids.join(', ')})` : ''}.`);
   const records = (id !== undefined ? [id] : ids).map((x) => {
-    const parsed = recordSchema.safeParse(JSON.parse(readFileSync(recordFile(dataDir, projectId, x), 'utf8')));
+    const raw = JSON.parse(readFileSync(recordFile(dataDir, projectId, x), 'utf8')) as { kind?: string };
+    const parsed = raw?.kind === 'local' ? localRecordSchema.safeParse(raw) : recordSchema.safeParse(raw);
     if (!parsed.success) throw invalid(`The sweep record ${recordFile(dataDir, projectId, x)} is damaged.`);
     return parsed.data;
   });
-  if (!records.length) throw notFound("This project has no sweeps yet. Start one with 'plateau sweep --preset NAME --slurm ...'.");
+  if (!records.length) {
+    throw notFound("This project has no sweeps yet. Start one with 'plateau sweep --preset NAME' (add --slurm for a cluster).");
+  }
   return records.sort((a, b) => b.createdAt - a.createdAt)[0];
 }

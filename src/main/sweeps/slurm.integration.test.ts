@@ -46,7 +46,7 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
 
   const submit = (name: string, grid: string[], seeds = '0') =>
     submitSweep(app.ctx, { projectId, preset: 'grokking-mlp', points: expandGrid(parseGrid(grid), parseSeeds(seeds)), sharedDir, slurm: { cpusPerTask: 1, time: '00:05:00' }, name });
-  const record = (name: string): SweepRecord => loadRecord(dataDir, projectId, name);
+  const record = (name: string): SweepRecord => loadRecord(dataDir, projectId, name) as SweepRecord;
   async function waitFor(name: string, done: (ts: TaskStatus[]) => boolean, timeoutMs = 90_000): Promise<TaskStatus[]> {
     const until = Date.now() + timeoutMs;
     for (;;) {

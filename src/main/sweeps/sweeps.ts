@@ -2,9 +2,10 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, writeFileSync 
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { conflict, invalid, unavailable } from '../../shared/api/errors';
-import { PRESETS, PRESET_NAMES } from '../../shared/domain/presets';
+import { PRESETS } from '../../shared/domain/presets';
 import type { AppContext } from '../app/context';
 import { batchScript } from './batch-script';
+import { checkSweepPoints } from './check-points';
 import { arraySpec, pointLabel, type GridPoint } from './grid';
 import { createRecord, MANIFEST_FORMAT, readManifest, saveRecord, scriptFile, SWEEP_ID, writeManifest, type SlurmOptions, type SweepManifest, type SweepRecord } from './manifest';
 import { SlurmClient, type TaskState } from './slurm-client';
@@ -64,7 +65,7 @@ export interface SubmitParams {
 
 /** Writes the manifest and the array script into the shared folder, submits, and records the job with the sweep. */
 export async function submitSweep(ctx: AppContext, p: SubmitParams): Promise<{ record: SweepRecord; manifest: SweepManifest }> {
-  if (!PRESETS[p.preset]) throw invalid(`No preset '${p.preset}'. Presets: ${PRESET_NAMES.join(', ')}.`);
+  checkSweepPoints(p.preset, p.points); // an unknown preset or setting is refused here, not on every node
   const study = PRESETS[p.preset].study;
   if (study) {
     const names = Object.keys(study.variants);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
+import { statedSettings } from '../io/import-settings';
 import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
@@ -27,7 +28,7 @@ async function main() {
   const save = (step: number, weights: Parameters<typeof writeCheckpoint>[1]['weights']) => {
     const file = checkpointPath(step);
     const { bytes, sha256 } = writeCheckpoint(file, { step, epoch: 0, weights });
-    post({ type: 'checkpoint', step, epoch: 0, file, bytes, sha256 });
+    post({ type: 'checkpoint', step, epoch: null, file, bytes, sha256 });
   };
   if (index.format === 'feature-dump') {
     const { rows, weights } = await dumpRows(data.path);
@@ -47,7 +48,9 @@ async function main() {
     r.dropped.forEach((n) => dropped.add(n));
     nonFinite.push(...r.nonFinite);
     init ??= await initWeights(file, r.tensors);
-    post({ type: 'checkpoint', step, epoch: 0, file, bytes: r.bytes, sha256: r.sha256 });
+    // the epoch the file states, else unknown (null), never a made-up 0
+    const epoch = source.scalars ? statedSettings(source.scalars).epoch ?? null : null;
+    post({ type: 'checkpoint', step, epoch, file, bytes: r.bytes, sha256: r.sha256 });
     post({ type: 'metrics', rows: r.rows });
     post({ type: 'progress', fraction: (i + 1) / steps.length, message: `checkpoint ${i + 1}/${steps.length}` });
   }

@@ -12,7 +12,7 @@ import { loadMetricPlugin } from '../app/metric-plugins';
 import type { MetricJobOptions } from '../../shared/api/contract';
 import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
-import { parseTrainConfig } from '../ml/validate-config';
+import { parseModelAndData } from '../ml/validate-config';
 import { workerPort } from './port';
 
 /** What the metrics runner hands this worker: a run's config and the checkpoint files to measure. */
@@ -40,7 +40,7 @@ async function main() {
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   for (const p of data.plugins ?? []) await loadMetricPlugin(p, (id, fn) => registerProducer(id, fn as MetricProducerFn));
-  const config = parseTrainConfig(data.config);
+  const config = parseModelAndData(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint
   const train = splitTensors(ds, ds.train, model.input);

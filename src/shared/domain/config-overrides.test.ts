@@ -27,3 +27,9 @@ describe('config overrides', () => {
     expect(() => parseSetting('lr')).toThrow(/key=value/);
   });
 });
+
+describe('config overrides on lists', () => {
+  it('refuses a named key inside a list, which the schema would drop without a word', () => {
+    expect(() => applyOverrides({ model: { hidden: [64] } }, { 'model.hidden.width': 8 })).toThrow("'model.hidden.width': model.hidden is a list; name an item by its index, e.g. model.hidden.0");
+  });
+});

@@ -11,7 +11,13 @@ export function applyOverrides<T>(base: T, overrides: Record<string, unknown>): 
       throw new Error(`'${path}' is not a valid setting path`);
     }
     let node = out;
-    for (const p of parts.slice(0, -1)) {
+    for (const [i, p] of parts.entries()) {
+      // a list is indexed, never given named keys (zod would drop them without a word)
+      if (Array.isArray(node) && !/^\d+$/.test(p)) {
+        const list = parts.slice(0, i).join('.');
+        throw new Error(`'${path}': ${list} is a list; name an item by its index, e.g. ${list}.0`);
+      }
+      if (i === parts.length - 1) break;
       // arrays are walked by index ('model.hidden.0', 'interventions.0.lambda'), not replaced
       if (!isObject(node[p]) && !Array.isArray(node[p])) node[p] = {};
       node = node[p] as Record<string, unknown>;

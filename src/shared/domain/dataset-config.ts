@@ -35,7 +35,7 @@ export const modularDatasetSchema = z
     if (d.op === 'a/b' && !isPrime(d.p)) ctx.addIssue({ code: 'custom', path: ['p'], message: 'must be prime for op a/b' });
   });
 
-export const gaussianMixtureSchema = z.object({
+export const gaussianMixtureSchema = z.strictObject({
   kind: z.literal('gaussian-mixture'),
   classes: int(2, 1000).default(4),
   dim: int(1, 100_000).default(16),
@@ -47,7 +47,7 @@ export const gaussianMixtureSchema = z.object({
 });
 
 /** Gaussian inputs labelled by a fixed random one-hidden-layer ReLU network (the teacher). */
-export const teacherStudentSchema = z.object({
+export const teacherStudentSchema = z.strictObject({
   kind: z.literal('teacher-student'),
   dim: int(1, 100_000).default(32),
   classes: int(2, 1000).default(4),
@@ -86,13 +86,13 @@ const fileData = {
  * IDX files in the MNIST / Fashion-MNIST layout (train-images-idx3-ubyte, train-labels-idx1-ubyte,
  * t10k-*; each raw or .gz) in `dir`. Unsigned-byte pixels are scaled to [0, 1].
  */
-export const idxDatasetSchema = z.object({ kind: z.literal('idx'), dir: path(), ...fileData });
+export const idxDatasetSchema = z.strictObject({ kind: z.literal('idx'), dir: path(), ...fileData });
 
 /** A .npz holding x_train, y_train, x_test, y_test (Keras' layout); inputs flattened per row. */
-export const npzDatasetSchema = z.object({ kind: z.literal('npz'), path: path(), ...fileData });
+export const npzDatasetSchema = z.strictObject({ kind: z.literal('npz'), path: path(), ...fileData });
 
 /** Four .npy files; inputs [n, ...] flattened per row, labels [n] integers. */
-export const npyDatasetSchema = z.object({
+export const npyDatasetSchema = z.strictObject({
   kind: z.literal('npy'),
   trainInputs: path(),
   trainLabels: path(),
@@ -102,7 +102,7 @@ export const npyDatasetSchema = z.object({
 });
 
 /** Two CSV files of numbers; the label is the last column, or the one named `labelColumn` in the header row. */
-export const csvDatasetSchema = z.object({
+export const csvDatasetSchema = z.strictObject({
   kind: z.literal('csv'),
   train: path(),
   test: path(),

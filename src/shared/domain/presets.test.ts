@@ -41,6 +41,7 @@ describe('presets', () => {
     expect(a.epochs).toBe(3);
     (a.optimizer as { lr: number }).lr = 99;
     expect((PRESETS['grokking-mlp'].config.optimizer as { lr: number }).lr).toBe(1e-2);
-    expect(() => preset('nope')).toThrow(/^preset must be one of grokking-mlp, /);
+    expect(() => preset('nope')).toThrow(/^There is no preset 'nope'. Presets: grokking-mlp, /);
+    expect(() => preset('grokking-mpl')).toThrow("There is no preset 'grokking-mpl'. Did you mean 'grokking-mlp'?");
   });
 });

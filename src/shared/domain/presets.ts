@@ -3,6 +3,7 @@
  * Each is a plain TrainConfigInput; defaults are filled when the config is validated.
  */
 import { invalid } from '../api/errors';
+import { didYouMean } from './nearest';
 import type { TrainConfigInput } from './train-config';
 
 export interface Preset {
@@ -141,6 +142,9 @@ export const PRESET_NAMES: readonly string[] = LIST.map((p) => p.name);
 /** A deep copy of a preset's config with optional top-level overrides. */
 export function preset(name: string, overrides: Partial<TrainConfigInput> = {}): TrainConfigInput {
   const p = PRESETS[name];
-  if (!p) throw invalid(`preset must be one of ${PRESET_NAMES.join(', ')}`, { field: 'preset', value: name });
+  if (!p) {
+    const hint = didYouMean(name, PRESET_NAMES) || ` Presets: ${PRESET_NAMES.join(', ')}.`;
+    throw invalid(`There is no preset '${name}'.${hint}`, { field: 'preset', value: name, presets: PRESET_NAMES });
+  }
   return { ...structuredClone(p.config), ...overrides };
 }

@@ -11,14 +11,14 @@ export type Activation = (typeof ACTIVATIONS)[number];
 export const LOSSES = ['ce', 'mse'] as const;
 export type LossKind = (typeof LOSSES)[number];
 
-export const quadraticMlpSchema = z.object({
+export const quadraticMlpSchema = z.strictObject({
   kind: z.literal('quadratic-mlp'),
   width: int(1, 100_000).default(128),
   /** Std of the normal init of every weight; default 0.5 / (2 * width)^(1/3). */
   initStd: positive().optional(),
 });
 
-export const mlpSchema = z.object({
+export const mlpSchema = z.strictObject({
   kind: z.literal('mlp'),
   /** Hidden widths; depth = hidden.length + 1 linear layers. */
   hidden: z.array(int(1, 100_000)).max(64, 'must have at most 64 hidden layers').default([512]),
@@ -81,7 +81,7 @@ export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlp
   error: oneOf(MODEL_KINDS),
 });
 
-export const sgdSchema = z.object({
+export const sgdSchema = z.strictObject({
   kind: z.literal('sgd'),
   lr: positive(),
   momentum: beta().default(0),
@@ -97,8 +97,8 @@ const adamFields = {
   eps: positive().default(1e-8),
 };
 /** Adam's weightDecay is coupled L2; AdamW's is decoupled (p -= lr * wd * p before the Adam step). */
-export const adamSchema = z.object({ kind: z.literal('adam'), ...adamFields, weightDecay: nonNegative().default(0) });
-export const adamwSchema = z.object({ kind: z.literal('adamw'), ...adamFields, weightDecay: nonNegative().default(0.01) });
+export const adamSchema = z.strictObject({ kind: z.literal('adam'), ...adamFields, weightDecay: nonNegative().default(0) });
+export const adamwSchema = z.strictObject({ kind: z.literal('adamw'), ...adamFields, weightDecay: nonNegative().default(0.01) });
 
 const OPTIMIZER_KINDS = ['sgd', 'adam', 'adamw'] as const;
 export const optimizerSchema = z
@@ -114,15 +114,15 @@ const SCHEDULE_KINDS = ['constant', 'linear-warmup', 'cosine', 'step'] as const;
 export const scheduleSchema = z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal('constant') }),
-    z.object({ kind: z.literal('linear-warmup'), warmupSteps: int(1, 1e9) }),
-    z.object({
+    z.strictObject({ kind: z.literal('constant') }),
+    z.strictObject({ kind: z.literal('linear-warmup'), warmupSteps: int(1, 1e9) }),
+    z.strictObject({
       kind: z.literal('cosine'),
       warmupSteps,
       /** Final lr as a fraction of the base lr. */
       minFactor: z.number('must be a number in [0, 1]').min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0),
     }),
-    z.object({
+    z.strictObject({
       kind: z.literal('step'),
       warmupSteps,
       stepSize: int(1, 1e9),
@@ -132,7 +132,7 @@ export const scheduleSchema = z.discriminatedUnion(
   { error: oneOf(SCHEDULE_KINDS) },
 );
 
-export const checkpointScheduleSchema = z.object({
+export const checkpointScheduleSchema = z.strictObject({
   /** Save every N optimizer steps. */
   everySteps: int(1, 1e9).optional(),
   /** Save at the end of every N-th epoch (a regular grid, e.g. to read a study at fixed epochs). */
@@ -173,7 +173,7 @@ export const interventionSchema = z
 
 const BATCH_MSG = "must be an integer in [1, 1e8] or 'full'";
 
-export const trainConfigSchema = z.object({
+export const trainConfigSchema = z.strictObject({
   dataset: datasetSchema,
   model: modelSchema,
   optimizer: optimizerSchema,

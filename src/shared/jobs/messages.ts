@@ -7,7 +7,7 @@ export type FromWorker =
   | { type: 'progress'; fraction: number; message: string; values?: Record<string, number> }
   /** Metric rows, already batched by the worker: step, epoch, split, key, value. */
   | { type: 'metrics'; rows: MetricRow[] }
-  | { type: 'checkpoint'; step: number; epoch: number; file: string; bytes: number; sha256: string }
+  | { type: 'checkpoint'; step: number; epoch: number | null; file: string; bytes: number; sha256: string }
   | { type: 'done'; result: Record<string, unknown> }
   | { type: 'error'; code: string; message: string };
 

@@ -10,7 +10,13 @@ export function metricsRepo(db: Db) {
       insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value, r.details ? JSON.stringify(r.details) : null);
     }
   });
+  const rename = db.prepare('UPDATE OR REPLACE metrics SET layer = ? WHERE run_id = ? AND layer = ?');
+  const renameAll = db.transaction((runId: number, names: Record<string, string>) => {
+    for (const [from, to] of Object.entries(names)) if (from !== to) rename.run(to, runId, from);
+  });
   return {
+    /** Moves a run's per-layer rows to new layer names ({ old: new }); a row already under the new name is replaced. */
+    renameLayers: (runId: number, names: Record<string, string>): void => renameAll(runId, names),
     /** Writes a batch in one transaction; a non-finite value is refused by the NOT NULL column, so callers drop them first. */
     insertMany: (runId: number, rows: MetricRow[]): void => insertBatch(runId, rows),
     series(runIds: number[], keys: string[], split?: Split): MetricSeries[] {

@@ -22,6 +22,13 @@ describe('stackedOption', () => {
     expect(o.series[1]).toMatchObject({ xAxisIndex: 1, yAxisIndex: 1, data: [[1, 4], [3, 1]] });
   });
 
+  it('draws a lone point as a symbol, on a linear x axis when a log one would hide it', () => {
+    const o = stackedOption({ panels: [{ title: 'test acc', series: [{ name: 'import', x: [0], y: [0.5] }] }], xName: 'epoch', logX: true }) as any;
+    expect([o.xAxis[0].type, o.series[0].data, o.series[0].showSymbol]).toEqual(['value', [[0, 0.5]], true]);
+    const many = stackedOption({ panels, xName: 'epoch', logX: true }) as any;
+    expect([many.xAxis.map((a: any) => a.type), many.series.map((s: any) => s.showSymbol)]).toEqual([['log', 'log'], [false, false]]);
+  });
+
   it('smooths with the shared EMA', () => {
     const o = stackedOption({ panels: [panels[0]], xName: 'epoch', smoothing: 0.5 }) as any;
     // ema([.1,.5,.9], .5) = [.1, (.025+.25)/.75, ...]

@@ -27,22 +27,22 @@ const GAP = 36;
  * and axis pointer), so zoom and tooltip are synchronised by construction: the layout of figure 1
  * of Han et al. 2025. Pure: tested without a DOM.
  */
-export function stackedOption({ panels, xName, logX = false, smoothing = 0, panelHeight = 150 }: StackedInput): EChartsCoreOption {
+export function stackedOption(
+  { panels, xName, logX: askedLogX = false, smoothing = 0, panelHeight = 150 }: StackedInput,
+): EChartsCoreOption {
+  // a log x axis with no positive x (imports measured at step 0 alone) would hide every point: linear then
+  const logX = askedLogX && panels.some((p) => p.series.some((s) => s.x.some((x) => Number.isFinite(x) && x > 0)));
   const ok = (x: number, y: number, logY?: boolean) => Number.isFinite(x) && Number.isFinite(y) && (!logX || x > 0) && (!logY || y > 0);
   // outerBoundsMode 'none': ECharts 6 would otherwise shift a grid to fit wide labels, misaligning the x axes.
   const grid = panels.map((_, i) => ({ left: 72, right: 24, top: TOP + i * (panelHeight + GAP), height: panelHeight, outerBoundsMode: 'none' }));
   const axisIndex = panels.map((_, i) => i);
   const series = panels.flatMap((p, i) => [
-    ...p.series.map((s) => ({
-      name: s.name,
-      type: 'line',
-      xAxisIndex: i,
-      yAxisIndex: i,
-      showSymbol: false,
-      sampling: 'lttb',
-      large: true,
-      data: ema(s.y, smoothing).flatMap((y, j) => (ok(s.x[j], y, p.logY) ? [[s.x[j], y]] : [])),
-    })),
+    ...p.series.map((s) => {
+      const data = ema(s.y, smoothing).flatMap((y, j) => (ok(s.x[j], y, p.logY) ? [[s.x[j], y]] : []));
+      // one point is drawn as a symbol: a line through it alone would be invisible
+      const showSymbol = data.length === 1;
+      return { name: s.name, type: 'line', xAxisIndex: i, yAxisIndex: i, showSymbol, sampling: 'lttb', large: true, data };
+    }),
     ...Object.entries(p.bands ?? {}).flatMap(([name, b]) => {
       const x = p.series.find((s) => s.name === name)?.x ?? [];
       // Stacked pair: an invisible lower line, then (upper - lower) filled on top of it.

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
 import { api, errorMessage } from '../../api/client';
 import { useStartRuns, useSystemInfo } from '../../api/queries';
-import { fieldsOf, planRuns, show, type Value } from './config-form';
+import { formFields, planRuns, show, type Value } from './config-form';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
 export function parseSeeds(text: string): number[] | null {
@@ -43,7 +43,7 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
   const [slurm, setSlurm] = useState({ sharedDir: '', partition: '', time: '', ssh: '' });
   const submitSweep = useMutation({ mutationFn: api.sweeps.submit });
   const base = PRESETS[preset].config;
-  const fields = useMemo(() => fieldsOf(base), [base]);
+  const fields = useMemo(() => formFields(base, texts), [base, texts]);
   const plan = useMemo(() => planRuns(base, fields, texts), [base, fields, texts]);
   const seedList = parseSeeds(seeds);
   const study = PRESETS[preset].study;

@@ -1,4 +1,4 @@
-import { applyOverrides } from '../../../../shared/domain/config-overrides';
+import { applyConfigOverrides, unknownSettingMessage } from '../../../../shared/domain/config-keys';
 import { trainConfigSchema } from '../../../../shared/domain/train-config';
 import { flattenConfig } from './run-columns';
 
@@ -15,6 +15,25 @@ export function fieldsOf(config: unknown): Field[] {
   const full = trainConfigSchema.safeParse(config);
   const flat = flattenConfig(full.success ? full.data : config);
   return Object.entries(flat).filter(([k]) => k !== 'seed').map(([path, v]) => ({ path, base: typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v }));
+}
+
+/**
+ * The form's fields once the typed `kind`s apply: a model or optimizer switched to another kind shows that
+ * kind's settings (its defaults as the base) instead of the old kind's. A kind field keeps the preset's value
+ * as its base, so the change itself is sent; an old field the user edited stays, and is refused by name.
+ */
+export function formFields(base: unknown, texts: Record<string, string>): Field[] {
+  const original = fieldsOf(base);
+  const kinds: Record<string, Value> = {};
+  for (const f of original) {
+    const values = f.path.endsWith('kind') && texts[f.path] !== undefined ? parseValues(texts[f.path]) : [];
+    if (values.length === 1 && typeof values[0] === 'string' && values[0] !== f.base) kinds[f.path] = values[0];
+  }
+  if (!Object.keys(kinds).length) return original;
+  const shaped = fieldsOf(applyConfigOverrides(base as Record<string, unknown>, kinds));
+  const isEdited = (o: Field) => texts[o.path] !== undefined && texts[o.path].trim() !== show(o.base);
+  const edited = original.filter((o) => !shaped.some((f) => f.path === o.path) && isEdited(o));
+  return [...shaped.map((f) => (f.path in kinds ? original.find((o) => o.path === f.path)! : f)), ...edited];
 }
 
 const parseOne = (text: string): Value => {
@@ -74,9 +93,14 @@ export function planRuns(base: unknown, fields: Field[], texts: Record<string, s
     errors[Object.keys(grid)[0] ?? ''] = (err as Error).message;
   }
   for (const combo of combos) {
-    const r = trainConfigSchema.safeParse(applyOverrides(base as Record<string, unknown>, { ...set, ...combo }));
+    const config = applyConfigOverrides(base as Record<string, unknown>, { ...set, ...combo });
+    const r = trainConfigSchema.safeParse(config);
     if (r.success) continue;
     for (const issue of r.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) errors[[...issue.path, k].join('.')] ??= unknownSettingMessage(config, issue.path, k);
+        continue;
+      }
       const path = issue.path.join('.');
       const field = fields.find((f) => path === f.path || path.startsWith(`${f.path}.`))?.path ?? path;
       errors[field] ??= issue.message;

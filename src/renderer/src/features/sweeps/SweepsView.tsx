@@ -13,7 +13,7 @@ const COLOR: Record<SweepTask['state'], string> = {
 
 const isCollect = (x: unknown): x is { added: number; already: number; skipped: unknown[] } => typeof x === 'object' && x !== null && 'added' in x;
 
-/** Sweeps on the cluster: each grid point's Slurm state and progress; collect, cancel, resubmit the failed. */
+/** Sweeps, run here or on a Slurm cluster: each grid point's state and progress; collect, cancel, resubmit the failed. */
 export function SweepsView({ project }: { project: Project | null }) {
   const projectId = project?.id ?? null;
   const sweeps = useQuery({ queryKey: ['sweeps', projectId], queryFn: () => api.sweeps.list({ projectId: projectId! }), enabled: projectId !== null });
@@ -34,7 +34,7 @@ export function SweepsView({ project }: { project: Project | null }) {
   if (!project) return <EmptyState icon={Server} title="Choose a project">Sweeps belong to a project.</EmptyState>;
   if (sweeps.data?.length === 0) {
     return (
-      <EmptyState icon={Server} title="No cluster sweeps yet">
+      <EmptyState icon={Server} title="No sweeps yet">
         Start one from Runs → New run (“Run on a Slurm cluster”), or <Code>plateau sweep --preset NAME --grid key=v1,v2 --seeds 0-4 --slurm --shared-dir DIR</Code>.
       </EmptyState>
     );
