@@ -103,9 +103,32 @@ export function parseHeader(json: Uint8Array, dataLen: number, source: string): 
     if (end - begin !== count * spec.width) {
       throw fail(`${where}: data_offsets span ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${count * spec.width}`);
     }
-    entries.push({ name, shape: [...(shape as number[])], dtype: spec.dtype, count, begin, end });
+    // The parsed header is dropped after this: its shape arrays are taken over, not copied (100 000 fewer arrays).
+    entries.push({ name, shape: shape as number[], dtype: spec.dtype, count, begin, end });
   }
+  checkCoverage(entries, dataLen, fail);
   return { entries, metadata };
+}
+
+/**
+ * The format's own rule: the tensors tile the data section exactly, in some order, with no gap,
+ * overlap or trailing bytes. Without it, bytes inserted into the data would shift every later tensor
+ * and still import. Sorting keeps this O(n log n) for a header of 100 000 tensors.
+ */
+function checkCoverage(entries: readonly SafetensorsEntry[], dataLen: number, fail: (p: string) => Error): void {
+  const byStart = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: SafetensorsEntry | undefined;
+  for (const e of byStart) {
+    if (e.begin > at) {
+      const before = prev ? `tensor '${prev.name}' ends at byte ${at}` : 'the data section starts at byte 0';
+      throw fail(`${before} but tensor '${e.name}' starts at ${e.begin}: ${e.begin - at} bytes belong to no tensor (bytes inserted, or a tensor missing)`);
+    }
+    if (e.begin < at) throw fail(`tensor '${e.name}' [${e.begin}, ${e.end}) overlaps tensor '${prev!.name}', which ends at byte ${at}`);
+    at = e.end;
+    prev = e;
+  }
+  if (at !== dataLen) throw fail(`the tensors cover ${at} bytes of the ${dataLen}-byte data section: ${dataLen - at} trailing bytes belong to no tensor`);
 }
 
 function parseMetadata(entry: unknown, fail: (p: string) => Error): Record<string, string> {
