@@ -99,13 +99,14 @@ async function head(path: string, n: number): Promise<Uint8Array> {
 async function inspectFile(path: string): Promise<FileImport> {
   const index = await inspectFileUnflagged(path);
   const load = index.load;
+  const byName = new Map(index.tensors.map((t) => [t.name, t]));
   index.load = async (names, options) => {
     const out = await load(names, options);
     for (const t of out) {
       const n = countNonFinite(t.data);
       if (n === 0) continue;
       t.nonFinite = n;
-      const info = index.tensors.find((x) => x.name === t.name);
+      const info = byName.get(t.name);
       if (info) info.nonFinite = n;
     }
     return out;
@@ -152,7 +153,8 @@ async function inspectSafetensors(path: string): Promise<FileImport> {
   const st = await openSafetensorsFile(path);
   const scalars: Record<string, ImportScalar> = {};
   for (const [k, v] of Object.entries(st.metadata)) scalars[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-  if (DUMP_ARRAYS.every((k) => st.entries.some((e) => e.name === k))) {
+  const names = new Set(st.entries.map((e) => e.name));
+  if (DUMP_ARRAYS.every((k) => names.has(k))) {
     const all = await readFileOrThrow(path);
     return fromArrays(path, 'safetensors', parseSafetensors(all, path).tensors, all, scalars);
   }
@@ -161,13 +163,13 @@ async function inspectSafetensors(path: string): Promise<FileImport> {
     source: path,
     tensors: st.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype })),
     ...(Object.keys(scalars).length ? { scalars } : {}),
-    load: async (names, options) => {
-      for (const n of names ?? []) if (!st.entries.some((e) => e.name === n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
-      const wanted = st.entries.filter((e) => !names || names.includes(e.name));
-      const reuse = wanted.length === 1 ? options?.reuse : undefined;
-      const out = [];
-      for (const e of wanted) out.push({ name: e.name, shape: e.shape, dtype: e.dtype, data: await st.read(e.name, reuse) });
-      return out;
+    load: async (wanted, options) => {
+      for (const n of wanted ?? []) if (!names.has(n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
+      const want = wanted && new Set(wanted);
+      const entries = st.entries.filter((e) => !want || want.has(e.name));
+      // A lone tensor may fill the caller's spare memory; several are read in one open of the file.
+      const data = entries.length === 1 ? [await st.read(entries[0].name, options?.reuse)] : await st.readMany(entries.map((e) => e.name));
+      return entries.map((e, i) => ({ name: e.name, shape: e.shape, dtype: e.dtype, data: data[i] }));
     },
   };
 }
@@ -194,7 +196,8 @@ function fromArrays(path: string, format: 'npy' | 'npz' | 'safetensors', arrays:
     ...(scalars && Object.keys(scalars).length ? { scalars } : {}),
     load: async (names) => {
       for (const n of names ?? []) if (!arrays.has(n)) throw invalid(`${path}: no array named '${n}'`, { source: path });
-      return [...arrays].filter(([n]) => !names || names.includes(n)).map(([name, a]) => ({ name, ...a }));
+      const want = names && new Set(names);
+      return [...arrays].filter(([n]) => !want || want.has(n)).map(([name, a]) => ({ name, ...a }));
     },
   };
 }

@@ -31,8 +31,8 @@ const TRAINING_STATE = /^(optimizer|optim|opt|scheduler|lr_scheduler|scaler|ema_
  * and optimizer or scheduler state are dropped: inspection lists them, but they are not the network's weights.
  */
 export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: string[] } {
-  const keep = file.tensors.filter((t) => isFloatDtype(t.dtype) && !TRAINING_STATE.test(t.name));
-  return { keep, dropped: file.tensors.filter((t) => !keep.includes(t)).map((t) => t.name) };
+  const isWeight = (t: TensorInfo) => isFloatDtype(t.dtype) && !TRAINING_STATE.test(t.name);
+  return { keep: file.tensors.filter(isWeight), dropped: file.tensors.filter((t) => !isWeight(t)).map((t) => t.name) };
 }
 
 /** Tensors up to this many bytes are loaded together; a bigger one is loaded, written and measured alone. */
@@ -108,10 +108,11 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
   const bytes = tensors.reduce((s, t) => s + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
   const st = await openSafetensorsFile(path);
   const cache = new Map<string, Float32Array>();
-  if (bytes <= INIT_IN_MEMORY) for (const t of tensors) cache.set(t.name, (await st.read(t.name)) as Float32Array);
+  if (bytes <= INIT_IN_MEMORY) (await st.readMany(tensors.map((t) => t.name))).forEach((d, i) => cache.set(tensors[i].name, d as Float32Array));
+  const byName = new Map(st.entries.map((e) => [e.name, e]));
   return {
     get: async (name, shape) => {
-      const e = st.entries.find((x) => x.name === name);
+      const e = byName.get(name);
       if (!e || e.shape.join() !== shape.join()) return null;
       const data = cache.get(name) ?? ((await st.read(name)) as Float32Array);
       // A reference with NaN in it would make every distance NaN: measure none rather than a wrong one.

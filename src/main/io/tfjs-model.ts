@@ -79,9 +79,10 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
     }
   });
 
+  const known = new Set(tensors.map((t) => t.name));
   const load = async (wanted?: readonly string[]): Promise<ImportedTensor[]> => {
     const want = wanted ? new Set(wanted) : undefined;
-    for (const n of want ?? []) if (!tensors.some((t) => t.name === n)) throw fail(`no weight named '${n}'`);
+    for (const n of want ?? []) if (!known.has(n)) throw fail(`no weight named '${n}'`);
     const buffers = new Map<number, Uint8Array>();
     const out: ImportedTensor[] = [];
     for (const [i, p] of planned.entries()) {

@@ -9,6 +9,8 @@ import { workerPort } from './port';
 export interface ImportWorkerData {
   path: string;
   runDir: string;
+  /** Inspect and stop (the bench's measure of inspection alone, in a process of its own). */
+  inspectOnly?: boolean;
 }
 
 const port = workerPort<ImportWorkerData>();
@@ -21,6 +23,7 @@ const { data, post } = port;
  */
 async function main() {
   const index = await inspectImport(data.path);
+  if (data.inspectOnly) return post({ type: 'done', result: { format: index.format, tensors: index.tensors.length } });
   const dir = join(data.runDir, 'checkpoints');
   mkdirSync(dir, { recursive: true });
   const checkpointPath = (step: number) => join(dir, `step-${String(step).padStart(8, '0')}.safetensors`);

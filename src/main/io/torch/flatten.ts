@@ -22,6 +22,8 @@ export function flattenCheckpoint(root: PickleValue): Flattened {
   const seen = new Set<string>();
   const onPath = new Set<unknown>();
   let nodes = 0;
+  /** Tensors and scalars named so far: counted, as Object.keys(scalars) per object would be quadratic. */
+  let found = 0;
   const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
   const claim = (name: string): string | undefined => {
     const n = name || 'value';
@@ -30,6 +32,7 @@ export function flattenCheckpoint(root: PickleValue): Flattened {
       return undefined;
     }
     seen.add(n);
+    found++;
     return n;
   };
 
@@ -66,11 +69,11 @@ export function flattenCheckpoint(root: PickleValue): Flattened {
         } else x.forEach((v, i) => visit(v, join(name, String(i))));
       } else if (x instanceof PyObject) {
         // An object we did not build: its pickled state may still hold tensors (e.g. a module's __dict__).
-        const before = out.tensors.length + Object.keys(out.scalars).length;
+        const before = found;
         if (x.state instanceof Map || Array.isArray(x.state)) visit(x.state, name);
         if (x.dictItems) visit(x.dictItems, name);
         if (x.listItems) visit(x.listItems, name);
-        if (out.tensors.length + Object.keys(out.scalars).length === before) {
+        if (found === before) {
           out.skipped.push({ name: name || 'value', reason: `object of ${x.__global__} (not rebuilt; pickled code is never run)` });
         }
       } else if (x instanceof TorchStorage) {
