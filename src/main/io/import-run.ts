@@ -134,6 +134,8 @@ export function weightRows(weights: Weights, step: number, init?: Weights): Metr
     if (t.shape.length < 2 || t.shape.length > 4 || t.shape.length === 3) continue;
     // NaN or Inf would turn every measure into NaN (or a wrong number): such tensors are flagged, not measured.
     if (countNonFinite(t.data)) continue;
+    // An empty matrix (shape [0, 3], which torch saves happily) has no norm or spectrum to measure.
+    if (t.data.length === 0) continue;
     const rowsN = t.shape[0];
     const cols = t.data.length / rowsN;
     const small = Math.min(rowsN, cols) <= MAX_GRAM;

@@ -77,6 +77,13 @@ describe('safetensors', () => {
     }
   });
 
+  it("writes and reads tensors named like an object's own members", () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+    const bytes = encodeSafetensors(Object.fromEntries(names.map((n, i) => [n, { shape: [1], data: new Float32Array([i]) }])));
+    const st = parseSafetensors(bytes, 'm.safetensors');
+    expect(names.map((n) => st.tensors.get(n)?.data[0])).toEqual([0, 1, 2, 3]);
+  });
+
   it('rejects a bad tensor to write', () => {
     expect(() => encodeSafetensors({ w: { shape: [3], data: new Float32Array(2) } })).toThrow(/shape \[3\]/);
     expect(() => encodeSafetensors({ w: { shape: [1], data: new Uint8Array(1) as unknown as Int32Array } })).toThrow(/unsupported type Uint8Array/);
@@ -95,6 +102,7 @@ describe('safetensors corruption: one clear PlateauError naming the file', () =>
   it('reversed offsets', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, new Uint8Array(8)), 'm.safetensors'), /lie outside/));
   it('offsets not matching the shape', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), 'm.safetensors'), /needs 12/));
   it('malformed offsets', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'F32', shape: [2], data_offsets: [0] } }, new Uint8Array(8)), 'm.safetensors'), /data_offsets/));
+  it('a dtype named like an object member', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'constructor', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)), 'm.safetensors'), /unsupported dtype "constructor"/));
   it('unsupported dtype', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), 'm.safetensors'), /unsupported dtype "C64"/));
   it('bad shape', () => expectReadError(() => parseSafetensors(build({ t: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, new Uint8Array(8)), 'm.safetensors'), /non-negative integers/));
   it('bad metadata', () => expectReadError(() => parseSafetensors(build({ __metadata__: { a: 1 } }, new Uint8Array(0)), 'm.safetensors'), /__metadata__\.a' is not a string/));

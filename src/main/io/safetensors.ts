@@ -1,12 +1,12 @@
 // Hand-written rather than a dependency: the format is an 8-byte length, a JSON header and raw data,
 // and writing it ourselves lets every corruption become one clear PlateauError naming the file.
 import { invalid } from '../../shared/api/errors';
-import { asReadError, decodeElements, elementCount, type NdArray } from './ndarray';
+import { asReadError, decodeElements, elementCount, nameTable, type NdArray } from './ndarray';
 
 /** Largest header we accept; real headers are kilobytes, a bigger length means a corrupted file. */
 export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
 
-const DTYPES: Record<string, { dtype: string; width: number }> = {
+const DTYPES = nameTable<{ dtype: string; width: number }>({
   F16: { dtype: 'f2', width: 2 },
   BF16: { dtype: 'bf16', width: 2 },
   F32: { dtype: 'f4', width: 4 },
@@ -20,7 +20,7 @@ const DTYPES: Record<string, { dtype: string; width: number }> = {
   U32: { dtype: 'u4', width: 4 },
   U64: { dtype: 'u8', width: 8 },
   BOOL: { dtype: 'b1', width: 1 },
-};
+});
 
 export interface Safetensors {
   tensors: Map<string, NdArray>;
@@ -188,7 +188,8 @@ export interface HeaderSpec {
 
 /** The 8-byte length and JSON header for tensors laid out back to back in `specs` order. */
 export function encodeSafetensorsHeader(specs: readonly HeaderSpec[], metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named 'constructor' or '__proto__' is a key like any other, not an inherited one.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const { name, dtype, shape, byteLength } of specs) {
