@@ -132,4 +132,22 @@ export function mutateZipMember(r: Rand, zip: Uint8Array, choose: (names: string
   return { what: `member ${name}: ${m.what}`, bytes: zipSync(members, { level: 0 }) };
 }
 
+/** Pickle opcodes with a fixed-width integer argument (ints, lengths, memo slots), and that width. */
+const PICKLE_INT_ARGS = new Map([[0x4b, 1], [0x4d, 2], [0x4a, 4], [0x8c, 1], [0x58, 4], [0x71, 1], [0x68, 1], [0x72, 4], [0x6a, 4], [0x43, 1], [0x42, 4]]);
+
+/**
+ * Sets the argument of one integer-carrying pickle opcode (a shape, stride or offset; a string length; a
+ * memo index) to an edge value: the edits a blind flip rarely makes, and the ones a view's bounds must survive.
+ */
+export function editPickleInt(r: Rand, b: Uint8Array): Mutation {
+  const at = [...b.keys()].filter((i) => PICKLE_INT_ARGS.has(b[i]) && i + PICKLE_INT_ARGS.get(b[i])! < b.length);
+  if (at.length === 0) return mutateBytes(r, b);
+  const i = pick(r, at);
+  const width = PICKLE_INT_ARGS.get(b[i])!;
+  const out = b.slice();
+  const v = pick(r, [0, 1, 2, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0xffffffff, 1 << 20]);
+  for (let k = 0; k < width; k++) out[i + 1 + k] = (v >>> (8 * k)) & 0xff;
+  return { what: `pickle opcode 0x${b[i].toString(16)} at ${i}: argument -> ${v >>> 0} (${width} bytes)`, bytes: out };
+}
+
 export { pick };
