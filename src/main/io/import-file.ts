@@ -151,7 +151,7 @@ async function inspectFileUnflagged(path: string): Promise<FileImport> {
  */
 async function inspectSafetensors(path: string): Promise<FileImport> {
   const st = await openSafetensorsFile(path);
-  const scalars: Record<string, ImportScalar> = {};
+  const scalars: Record<string, ImportScalar> = Object.create(null); // a '__proto__' key stays data
   for (const [k, v] of Object.entries(st.metadata)) scalars[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   const names = new Set(st.entries.map((e) => e.name));
   if (DUMP_ARRAYS.every((k) => names.has(k))) {

@@ -84,6 +84,11 @@ describe('safetensors', () => {
     expect(names.map((n) => st.tensors.get(n)?.data[0])).toEqual([0, 1, 2, 3]);
   });
 
+  it("keeps a metadata key '__proto__' as data", () => {
+    const st = parseSafetensors(build({ __metadata__: JSON.parse('{"__proto__": "x", "step": "3"}') }, new Uint8Array(0)), 'm.safetensors');
+    expect(Object.entries(st.metadata)).toEqual([['__proto__', 'x'], ['step', '3']]);
+  });
+
   it('rejects a bad tensor to write', () => {
     expect(() => encodeSafetensors({ w: { shape: [3], data: new Float32Array(2) } })).toThrow(/shape \[3\]/);
     expect(() => encodeSafetensors({ w: { shape: [1], data: new Uint8Array(1) as unknown as Int32Array } })).toThrow(/unsupported type Uint8Array/);

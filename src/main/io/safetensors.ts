@@ -133,7 +133,8 @@ function checkCoverage(entries: readonly SafetensorsEntry[], dataLen: number, fa
 
 function parseMetadata(entry: unknown, fail: (p: string) => Error): Record<string, string> {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail("'__metadata__' is not an object");
-  const out: Record<string, string> = {};
+  // No prototype: a key '__proto__' is kept as data instead of vanishing into a prototype assignment.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(entry)) {
     if (typeof v !== 'string') throw fail(`'__metadata__.${k}' is not a string`);
     out[k] = v;

@@ -18,7 +18,8 @@ const MAX_SCALAR_LIST = 16;
  * ('model.layers.0.weight', 'optimizer.param_groups.0.lr'). Guards against cycles, which a pickle can build.
  */
 export function flattenCheckpoint(root: PickleValue): Flattened {
-  const out: Flattened = { tensors: [], scalars: {}, skipped: [] };
+  // scalars without a prototype: a key '__proto__' in the checkpoint stays a scalar, not a prototype assignment
+  const out: Flattened = { tensors: [], scalars: Object.create(null), skipped: [] };
   const seen = new Set<string>();
   const onPath = new Set<unknown>();
   let nodes = 0;
