@@ -37,6 +37,8 @@ export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: str
 
 /** Tensors up to this many bytes are loaded together; a bigger one is loaded, written and measured alone. */
 const BATCH_BYTES = 64 * 1024 * 1024;
+/** ...and at most this many: 100 000 tiny tensors cost far more in objects than in bytes. */
+const BATCH_TENSORS = 4096;
 
 /** A tensor with NaN or infinite values: imported as it is, but left out of the metrics. */
 export interface NonFiniteTensor {
@@ -90,7 +92,7 @@ function* batches(tensors: TensorInfo[]): Generator<TensorInfo[]> {
   let bytes = 0;
   for (const t of tensors) {
     const size = 4 * t.shape.reduce((a, b) => a * b, 1);
-    if (batch.length && bytes + size > BATCH_BYTES) {
+    if (batch.length && (bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
       yield batch;
       [batch, bytes] = [[], 0];
     }

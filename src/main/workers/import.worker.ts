@@ -49,7 +49,8 @@ async function main() {
     const r = await importCheckpoint(source, step, file, init);
     r.dropped.forEach((n) => dropped.add(n));
     nonFinite.push(...r.nonFinite);
-    init ??= await initWeights(file, r.tensors);
+    // dist_from_init's reference, needed only when more checkpoints follow (a single file has none)
+    if (!init && i < steps.length - 1) init = await initWeights(file, r.tensors);
     post({ type: 'checkpoint', step, epoch: 0, file, bytes: r.bytes, sha256: r.sha256 });
     post({ type: 'metrics', rows: r.rows });
     post({ type: 'progress', fraction: (i + 1) / steps.length, message: `checkpoint ${i + 1}/${steps.length}` });
