@@ -45,7 +45,14 @@ function writeLargeFile(path: string): void {
  * A fresh Node process running the built import worker, so its peak RSS is the import's alone: the
  * wrapper records `maxRSS` when the process exits (after the parent disconnects on `done`).
  */
-export function importInChild(path: string, runDir: string, dir: string, inspectOnly = false): Promise<{ seconds: number; cpuSeconds: number; maxRssBytes: number; result: Record<string, unknown> }> {
+export interface ChildImport {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  result: Record<string, unknown>;
+}
+
+export function importInChild(path: string, runDir: string, dir: string, inspectOnly = false): Promise<ChildImport> {
   const rssFile = join(dir, 'maxrss');
   const wrapper = join(dir, 'measure.mjs');
   writeFileSync(wrapper, [
@@ -57,7 +64,8 @@ export function importInChild(path: string, runDir: string, dir: string, inspect
   ].join('\n'));
   const started = performance.now();
   const workerData = JSON.stringify({ path, runDir, ...(inspectOnly ? { inspectOnly } : {}) });
-  const child = fork(wrapper, [], { env: { ...process.env, [WORKER_DATA_ENV]: workerData }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const env = { ...process.env, [WORKER_DATA_ENV]: workerData };
+  const child = fork(wrapper, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let result: Record<string, unknown> | undefined;
     let seconds = 0;

@@ -11,7 +11,8 @@ const SHAPE = [4];
 const TENSOR_BYTES = 16;
 
 function writeManyTensors(path: string): void {
-  const specs = Array.from({ length: TENSORS }, (_, i) => ({ name: `blocks.${i}.scale`, dtype: 'F32' as const, shape: SHAPE, byteLength: TENSOR_BYTES }));
+  const spec = (i: number) => ({ name: `blocks.${i}.scale`, dtype: 'F32' as const, shape: SHAPE, byteLength: TENSOR_BYTES });
+  const specs = Array.from({ length: TENSORS }, (_, i) => spec(i));
   const data = new Float32Array(TENSORS * SHAPE[0]);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 2654435761) % 1000) / 1000;
   const fd = openSync(path, 'w');
@@ -46,12 +47,14 @@ export const importManyTensorsBench: BenchCase = {
       log(`inspected ${String(inspect.result.tensors)} tensors (a ${headerMib.toFixed(1)} MiB header) in ${inspect.seconds.toFixed(2)} s ` +
         `(${inspect.cpuSeconds.toFixed(2)} CPU s); peak RSS ${mib(inspect.maxRssBytes)} MiB`);
       const full = await importInChild(path, join(dir, 'run'), dir);
-      log(`imported them as a checkpoint in ${full.seconds.toFixed(2)} s (${full.cpuSeconds.toFixed(2)} CPU s); peak RSS ${mib(full.maxRssBytes)} MiB`);
+      log(`imported them as a checkpoint in ${full.seconds.toFixed(2)} s (${full.cpuSeconds.toFixed(2)} CPU s); ` +
+        `peak RSS ${mib(full.maxRssBytes)} MiB`);
       return {
         value: Number(inspect.seconds.toFixed(2)),
         extra: {
           inspect_cpu_s: Number(inspect.cpuSeconds.toFixed(2)), inspect_peak_rss_mib: mib(inspect.maxRssBytes),
-          import_s: Number(full.seconds.toFixed(2)), import_cpu_s: Number(full.cpuSeconds.toFixed(2)), import_peak_rss_mib: mib(full.maxRssBytes),
+          import_s: Number(full.seconds.toFixed(2)), import_cpu_s: Number(full.cpuSeconds.toFixed(2)),
+          import_peak_rss_mib: mib(full.maxRssBytes),
           header_mib: Number(headerMib.toFixed(2)),
         },
       };

@@ -129,7 +129,8 @@ describe('safetensors read lazily', () => {
   for (let i = 0; i < N; i++) {
     const kind = i % 3;
     const values = [i, i + 0.5, -i];
-    tensors[`t${i}`] = { shape: [3], data: kind === 0 ? new Float32Array(values) : kind === 1 ? new Float64Array(values) : new Int32Array([i, i + 1, -i]) };
+    const data = kind === 0 ? new Float32Array(values) : kind === 1 ? new Float64Array(values) : new Int32Array([i, i + 1, -i]);
+    tensors[`t${i}`] = { shape: [3], data };
   }
   const expected = (i: number) => (i % 3 === 2 ? [i, i + 1, -i] : [i, i + 0.5, -i]);
 
@@ -145,7 +146,8 @@ describe('safetensors read lazily', () => {
   });
 
   it('reads a lone tensor into spare memory bigger than it, even at the end of the file', async () => {
-    writeFileSync(at('tail.safetensors'), encodeSafetensors({ a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [2], data: new Float32Array([3, 4]) } }));
+    const two = { a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [2], data: new Float32Array([3, 4]) } };
+    writeFileSync(at('tail.safetensors'), encodeSafetensors(two));
     const idx = (await inspectImport(at('tail.safetensors'))) as FileImport;
     const spare = new Float32Array([9, 9, 9, 9, 9, 9]).buffer;
     const [b] = await idx.load(['b'], { reuse: spare });

@@ -9,7 +9,8 @@ import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlateauError } from '../../shared/api/errors';
 import {
-  editNpyHeader, editNumber, editPickleInt, editSafetensorsHeader, editWord, int, mutateBytes, mutateZipMember, pick, rng, type Mutation, type Rand,
+  editNpyHeader, editNumber, editPickleInt, editSafetensorsHeader, editWord, int, mutateBytes, mutateZipMember, pick, rng,
+  type Mutation, type Rand,
 } from '../test/fuzz';
 import { inspectImport } from './import-file';
 import { dumpRows, importCheckpoint } from './import-run';
@@ -43,7 +44,9 @@ interface Failure {
 }
 
 /** Runs `cases` mutations of `make`; returns the cases that broke the contract. */
-async function fuzz(format: string, make: (r: Rand, i: number) => { files: Record<string, Uint8Array>; entry: string; what: string }): Promise<{ ran: number; failures: Failure[] }> {
+type Case = { files: Record<string, Uint8Array>; entry: string; what: string };
+
+async function fuzz(format: string, make: (r: Rand, i: number) => Case): Promise<{ ran: number; failures: Failure[] }> {
   const failures: Failure[] = [];
   const started = performance.now();
   let ran = 0;
@@ -63,7 +66,8 @@ async function fuzz(format: string, make: (r: Rand, i: number) => { files: Recor
       if (named.length) failures.push({ case: label, error: `imported a pickle naming ${named.join(', ')}` });
     } catch (err) {
       const ok = err instanceof PlateauError && err.message.length > 0 && err.message.includes(basename(path));
-      if (!ok) failures.push({ case: label, error: err instanceof PlateauError ? `PlateauError not naming the file: ${err.message}` : String((err as Error)?.stack ?? err) });
+      const why = err instanceof PlateauError ? `PlateauError not naming the file: ${err.message}` : String((err as Error)?.stack ?? err);
+      if (!ok) failures.push({ case: label, error: why });
     }
     const ms = performance.now() - t0;
     if (ms > SLOW_MS) failures.push({ case: label, error: `took ${ms.toFixed(0)} ms` });
@@ -73,7 +77,8 @@ async function fuzz(format: string, make: (r: Rand, i: number) => { files: Recor
   return { ran, failures };
 }
 
-const blindOrHeader = (r: Rand, b: Uint8Array, header: (r: Rand, b: Uint8Array) => Mutation) => (int(r, 2) ? mutateBytes(r, b) : header(r, b));
+const blindOrHeader = (r: Rand, b: Uint8Array, header: (r: Rand, b: Uint8Array) => Mutation) =>
+  int(r, 2) ? mutateBytes(r, b) : header(r, b);
 
 // The originals: each imports cleanly before any mutation (checked first in every block).
 const safetensorsFiles = {
@@ -108,7 +113,8 @@ function tfjsModel(): Record<string, Uint8Array> {
   const json = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [
     { paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [
       { name: 'dense/kernel', shape: [2, 3], dtype: 'float32' }, { name: 'dense/bias', shape: [2], dtype: 'int32' }] },
-    { paths: ['group2-shard1of1.bin'], weights: [{ name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
+    { paths: ['group2-shard1of1.bin'], weights: [
+      { name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
   ] });
   return {
     'model.json': new TextEncoder().encode(json),
@@ -168,7 +174,8 @@ describe('import fuzz: every mutation imports or fails with a PlateauError namin
   it('npz (arrays and a feature dump): blind edits, and edits of a member behind a valid CRC', { timeout: 60_000 }, async () => {
     const { ran, failures } = await fuzz('npz', (r) => {
       const [kind, b] = pick(r, Object.entries(npzFiles));
-      const m = int(r, 3) === 0 ? mutateBytes(r, b) : mutateZipMember(r, b, (names) => pick(r, names), (rr, bytes) => blindOrHeader(rr, bytes, editNpyHeader));
+      const member = (rr: Rand, bytes: Uint8Array) => blindOrHeader(rr, bytes, editNpyHeader);
+      const m = int(r, 3) === 0 ? mutateBytes(r, b) : mutateZipMember(r, b, (names) => pick(r, names), member);
       return { files: { 'm.npz': m.bytes }, entry: 'm.npz', what: `${kind}: ${m.what}` };
     });
     await expectClean(failures, ran);
@@ -179,8 +186,8 @@ describe('import fuzz: every mutation imports or fails with a PlateauError namin
       const [kind, b] = pick(r, Object.entries(torchFiles));
       const choice = int(r, 4);
       // blind over the zip; the pickle behind a valid CRC, blind or at an integer argument; any member
-      const m = choice === 0 ? mutateBytes(r, b)
-        : mutateZipMember(r, b, (names) => (choice === 3 ? pick(r, names) : names.find((n) => n.endsWith('data.pkl'))!), choice === 2 ? editPickleInt : mutateBytes);
+      const member = (names: string[]) => (choice === 3 ? pick(r, names) : names.find((n) => n.endsWith('data.pkl'))!);
+      const m = choice === 0 ? mutateBytes(r, b) : mutateZipMember(r, b, member, choice === 2 ? editPickleInt : mutateBytes);
       return { files: { 'm.pt': m.bytes }, entry: 'm.pt', what: `${kind}: ${m.what}` };
     });
     await expectClean(failures, ran);
@@ -190,7 +197,7 @@ describe('import fuzz: every mutation imports or fails with a PlateauError namin
     const { ran, failures } = await fuzz('tfjs', (r) => {
       const files = tfjsModel();
       const name = int(r, 2) ? 'model.json' : pick(r, Object.keys(files));
-      const m = name === 'model.json' ? (int(r, 3) ? editJsonText(r, files[name]) : mutateBytes(r, files[name])) : mutateBytes(r, files[name]);
+      const m = name === 'model.json' && int(r, 3) ? editJsonText(r, files[name]) : mutateBytes(r, files[name]);
       files[name] = m.bytes;
       return { files, entry: 'model.json', what: `${name}: ${m.what}` };
     });

@@ -110,7 +110,10 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
   const bytes = tensors.reduce((s, t) => s + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
   const st = await openSafetensorsFile(path);
   const cache = new Map<string, Float32Array>();
-  if (bytes <= INIT_IN_MEMORY) (await st.readMany(tensors.map((t) => t.name))).forEach((d, i) => cache.set(tensors[i].name, d as Float32Array));
+  if (bytes <= INIT_IN_MEMORY) {
+    const all = await st.readMany(tensors.map((t) => t.name));
+    tensors.forEach((t, i) => cache.set(t.name, all[i] as Float32Array));
+  }
   const byName = new Map(st.entries.map((e) => [e.name, e]));
   return {
     get: async (name, shape) => {

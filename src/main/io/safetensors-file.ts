@@ -37,7 +37,8 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       await readInto(fh, new Uint8Array(out.buffer, 0, out.byteLength), dataStart + e.begin, path);
       return out;
     }
-    return decodeElements(await readAt(fh, e.end - e.begin, dataStart + e.begin, path), e.dtype, e.count, true, `${path}: tensor '${e.name}'`);
+    const bytes = await readAt(fh, e.end - e.begin, dataStart + e.begin, path);
+    return decodeElements(bytes, e.dtype, e.count, true, `${path}: tensor '${e.name}'`);
   };
   return {
     source: path,

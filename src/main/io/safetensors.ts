@@ -122,13 +122,16 @@ function checkCoverage(entries: readonly SafetensorsEntry[], dataLen: number, fa
   for (const e of byStart) {
     if (e.begin > at) {
       const before = prev ? `tensor '${prev.name}' ends at byte ${at}` : 'the data section starts at byte 0';
-      throw fail(`${before} but tensor '${e.name}' starts at ${e.begin}: ${e.begin - at} bytes belong to no tensor (bytes inserted, or a tensor missing)`);
+      const gap = `${e.begin - at} bytes belong to no tensor (bytes inserted, or a tensor missing)`;
+      throw fail(`${before} but tensor '${e.name}' starts at ${e.begin}: ${gap}`);
     }
     if (e.begin < at) throw fail(`tensor '${e.name}' [${e.begin}, ${e.end}) overlaps tensor '${prev!.name}', which ends at byte ${at}`);
     at = e.end;
     prev = e;
   }
-  if (at !== dataLen) throw fail(`the tensors cover ${at} bytes of the ${dataLen}-byte data section: ${dataLen - at} trailing bytes belong to no tensor`);
+  if (at !== dataLen) {
+    throw fail(`the tensors cover ${at} bytes of the ${dataLen}-byte data section: ${dataLen - at} trailing bytes belong to no tensor`);
+  }
 }
 
 function parseMetadata(entry: unknown, fail: (p: string) => Error): Record<string, string> {

@@ -81,9 +81,11 @@ describe('readTfjsModel', () => {
   // Both found by the import fuzz suite: an inherited name passed the dtype check, a repeated name broke the checkpoint write.
   it("refuses a dtype named like an object's own member, and a weight listed twice", async () => {
     for (const dtype of ['constructor', '__proto__', 'toString']) {
-      await expectError(readTfjsModel(writeModel(`proto-${dtype}`, [{ paths: [], weights: [{ name: 'w', shape: [1], dtype }] }])), new RegExp(`unsupported dtype '${dtype}'`));
+      const manifest = [{ paths: [], weights: [{ name: 'w', shape: [1], dtype }] }];
+      await expectError(readTfjsModel(writeModel(`proto-${dtype}`, manifest)), new RegExp(`unsupported dtype '${dtype}'`));
     }
-    const twice = [{ paths: ['twice-1.bin'], weights: [{ name: 'w', shape: [1], dtype: 'float32' }, { name: 'w', shape: [1], dtype: 'float32' }] }];
+    const w = { name: 'w', shape: [1], dtype: 'float32' };
+    const twice = [{ paths: ['twice-1.bin'], weights: [w, w] }];
     await expectError(readTfjsModel(writeModel('twice', twice)), /twice\.json: weight 'w' appears twice in the weightsManifest/);
   });
 });

@@ -72,7 +72,9 @@ function splice(b: Uint8Array, at: number, remove: number, insert: Uint8Array): 
 }
 
 /** Numbers a header edit puts in place of one of its own: edges of every integer width and of JSON. */
-const EDGE_NUMBERS = ['0', '-1', '1', '3', '255', '65536', '2147483647', '4294967296', '9007199254740993', '1e308', '1.5', '-0', '[]', 'null', '"8"'];
+const EDGE_NUMBERS = [
+  '0', '-1', '1', '3', '255', '65536', '2147483647', '4294967296', '9007199254740993', '1e308', '1.5', '-0', '[]', 'null', '"8"',
+];
 
 /** Replaces one number in a text header (a shape, an offset) with an edge value. */
 export function editNumber(r: Rand, text: string): { what: string; text: string } {
@@ -124,7 +126,9 @@ export function editNpyHeader(r: Rand, b: Uint8Array): Mutation {
  * Re-zips `zip` with one member mutated by `mutate` (its CRC then matches, so the bytes reach the
  * member's own parser); members are stored, as torch.save writes them.
  */
-export function mutateZipMember(r: Rand, zip: Uint8Array, choose: (names: string[]) => string, mutate: (r: Rand, b: Uint8Array) => Mutation): Mutation {
+export function mutateZipMember(
+  r: Rand, zip: Uint8Array, choose: (names: string[]) => string, mutate: (r: Rand, b: Uint8Array) => Mutation,
+): Mutation {
   const members: Record<string, Uint8Array> = unzipSync(zip);
   const name = choose(Object.keys(members));
   const m = mutate(r, members[name]);
@@ -133,7 +137,9 @@ export function mutateZipMember(r: Rand, zip: Uint8Array, choose: (names: string
 }
 
 /** Pickle opcodes with a fixed-width integer argument (ints, lengths, memo slots), and that width. */
-const PICKLE_INT_ARGS = new Map([[0x4b, 1], [0x4d, 2], [0x4a, 4], [0x8c, 1], [0x58, 4], [0x71, 1], [0x68, 1], [0x72, 4], [0x6a, 4], [0x43, 1], [0x42, 4]]);
+const PICKLE_INT_ARGS = new Map([
+  [0x4b, 1], [0x4d, 2], [0x4a, 4], [0x8c, 1], [0x58, 4], [0x71, 1], [0x68, 1], [0x72, 4], [0x6a, 4], [0x43, 1], [0x42, 4],
+]);
 
 /**
  * Sets the argument of one integer-carrying pickle opcode (a shape, stride or offset; a string length; a
