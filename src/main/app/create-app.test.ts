@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,3 +72,25 @@ describe('job settings', () => {
   });
 });
 
+
+describe('start-up', () => {
+  it('removes the temp files of checkpoint writes whose process died, and only those', async () => {
+    const dir = dataDir();
+    const ckpts = join(dir, 'projects', '1', 'runs', '2', 'checkpoints');
+    mkdirSync(ckpts, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names a writer that is gone
+    const stale = [`step-00000010.safetensors.plateau-tmp-${dead}-0123abcd`, `step-00000020.safetensors.plateau-tmp-${dead}-89abcdef`];
+    const kept = [
+      'step-00000010.safetensors',
+      `step-00000030.safetensors.tmp-${dead}`, // the old naming: could as well be a user's file
+      'step-00000040.safetensors.plateau-tmp', 'notes.plateau-tmp-12-xyz', 'model.tmp',
+      `step-00000050.safetensors.plateau-tmp-${process.ppid}-0123abcd`, // its writer is alive: maybe writing right now
+    ];
+    for (const f of [...stale, ...kept]) writeFileSync(join(ckpts, f), 'x');
+    writeFileSync(join(dir, `loose.plateau-tmp-${dead}-0123abcd`), 'x'); // outside projects/: not the app's to clean
+    const app = createApp({ dataDir: dir, host: 'memory' });
+    await app.close();
+    expect(readdirSync(ckpts).sort()).toEqual([...kept].sort());
+    expect(readdirSync(dir)).toContain(`loose.plateau-tmp-${dead}-0123abcd`);
+  });
+});

@@ -10,6 +10,7 @@ import { JobManager } from '../jobs/job-manager';
 import { importRunner } from '../jobs/import-runner';
 import { metricsRunner } from '../jobs/metrics-runner';
 import { trainRunner } from '../jobs/train-runner';
+import { removeStaleTemps } from '../io/temp-files';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
 import { checkpointsService } from '../services/checkpoints-service';
@@ -23,7 +24,7 @@ import { sweepsService } from '../services/sweeps-service';
 import { systemService } from '../services/system-service';
 import type { AppContext, PickPath } from './context';
 import { acquireDataLock } from './data-lock';
-import { databaseFile } from './paths';
+import { databaseFile, projectsDir } from './paths';
 import { APP_VERSION } from './version';
 
 export interface AppOptions {
@@ -66,6 +67,8 @@ export function createApp(opts: AppOptions) {
   if (lock.primary) {
     repos.jobs.markInterrupted();
     repos.runs.markInterrupted();
+    // Checkpoints a killed process was writing: its temp files (ours by name, their writer dead) go.
+    removeStaleTemps(projectsDir(opts.dataDir));
   }
   const bus = new EventBus();
   // a flag or the environment wins over what was saved in the app, which wins over the defaults

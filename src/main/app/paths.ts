@@ -12,8 +12,10 @@ export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = proce
 }
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'plateau.db');
+/** Every file the app writes besides the database: checkpoints, imports, sweeps, one folder per project. */
+export const projectsDir = (dataDir: string) => join(dataDir, 'projects');
 /** Checkpoint files of one project live in a folder of their own, so removing a project is one rm. */
-export const projectDir = (dataDir: string, projectId: number) => join(dataDir, 'projects', String(projectId));
+export const projectDir = (dataDir: string, projectId: number) => join(projectsDir(dataDir), String(projectId));
 export const runDir = (dataDir: string, projectId: number, runId: number) => join(projectDir(dataDir, projectId), 'runs', String(runId));
 /** Reports written from the app land here unless the user picks a folder in a native dialog (desktop). */
 export const reportsDir = (dataDir: string) => join(dataDir, 'reports');

@@ -45,16 +45,27 @@ function writeLargeFile(path: string): void {
  * A fresh Node process running the built import worker, so its peak RSS is the import's alone: the
  * wrapper records `maxRSS` when the process exits (after the parent disconnects on `done`).
  */
-function importInChild(path: string, runDir: string, dir: string): Promise<{ seconds: number; maxRssBytes: number; result: Record<string, unknown> }> {
+export interface ChildImport {
+  seconds: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+  result: Record<string, unknown>;
+}
+
+export function importInChild(path: string, runDir: string, dir: string, inspectOnly = false): Promise<ChildImport> {
   const rssFile = join(dir, 'maxrss');
   const wrapper = join(dir, 'measure.mjs');
   writeFileSync(wrapper, [
     "import { writeFileSync } from 'node:fs';",
-    `process.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));`,
+    // peak RSS in KiB and CPU seconds: the CPU time reads true on a machine shared with other work, wall time does not
+    "process.on('exit', () => { const u = process.resourceUsage();",
+    `  writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1e6])); });`,
     `await import(${JSON.stringify(pathToFileURL(workerEntry('import')).href)});`,
   ].join('\n'));
   const started = performance.now();
-  const child = fork(wrapper, [], { env: { ...process.env, [WORKER_DATA_ENV]: JSON.stringify({ path, runDir }) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const workerData = JSON.stringify({ path, runDir, ...(inspectOnly ? { inspectOnly } : {}) });
+  const env = { ...process.env, [WORKER_DATA_ENV]: workerData };
+  const child = fork(wrapper, [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let result: Record<string, unknown> | undefined;
     let seconds = 0;
@@ -68,7 +79,8 @@ function importInChild(path: string, runDir: string, dir: string): Promise<{ sec
     child.on('error', reject);
     child.on('exit', (code) => {
       if (!result) return reject(new Error(`the import worker exited (code ${code}) before finishing`));
-      resolve({ seconds, maxRssBytes: Number(readFileSync(rssFile, 'utf8')) * 1024, result });
+      const [maxRssKib, cpuSeconds] = JSON.parse(readFileSync(rssFile, 'utf8')) as [number, number];
+      resolve({ seconds, cpuSeconds, maxRssBytes: maxRssKib * 1024, result });
     });
   });
 }

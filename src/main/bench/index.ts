@@ -3,6 +3,7 @@ import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
 import { importLargeBench } from './import-large';
+import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
@@ -14,5 +15,5 @@ import { trainCliBench } from './train-cli';
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
+  importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
 ];

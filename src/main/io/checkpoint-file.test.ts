@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCheckpointWriter, readCheckpoint, writeCheckpoint } from './checkpoint-file';
+import { tempWriter } from './temp-files';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,6 +25,18 @@ describe('checkpoint files', () => {
     expect(sha256).toBe(createHash('sha256').update(disk).digest('hex'));
     expect(await readCheckpoint(file)).toEqual(content);
     expect(readdirSync(dir)).toEqual(['step-10.safetensors']); // no temp file left behind
+  });
+
+  it('writes under a temp name that start-up cleaning knows as this process\'s', () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const w = openCheckpointWriter(join(dir, 'step-1.safetensors'), { step: 1, epoch: 0 }, [{ name: 'w', shape: [1] }]);
+    const [tmp] = readdirSync(dir);
+    expect(tmp).toMatch(/^step-1\.safetensors\.plateau-tmp-\d+-[0-9a-f]{8}$/);
+    expect(tempWriter(tmp)).toBe(process.pid);
+    expect(tempWriter('step-1.safetensors.tmp-123')).toBeNull();
+    w.write('w', new Float32Array([1]));
+    w.finish();
+    expect(readdirSync(dir)).toEqual(['step-1.safetensors']);
   });
 
   it('fails with a plain message and leaves nothing behind when the folder cannot be written', () => {

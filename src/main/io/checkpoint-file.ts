@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
 import { elementCount } from './ndarray';
+import { tempPathFor } from './temp-files';
 import { encodeSafetensors, encodeSafetensorsHeader, parseSafetensors } from './safetensors';
 
 type Tensor32 = { shape: number[]; data: Float32Array };
@@ -34,7 +35,7 @@ export function writeCheckpoint(path: string, c: CheckpointContent): { bytes: nu
     ...(c.config !== undefined ? { config: JSON.stringify(c.config) } : {}),
   };
   const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'w');
@@ -80,7 +81,7 @@ export interface CheckpointWriter {
 export function openCheckpointWriter(path: string, meta: { step: number; epoch: number }, tensors: readonly { name: string; shape: readonly number[] }[]): CheckpointWriter {
   const metadata = { format: 'plateau-checkpoint-1', step: String(meta.step), epoch: String(meta.epoch) };
   const specs = tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`) }));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPathFor(path);
   const hash = createHash('sha256');
   let fd: number | undefined;
   let bytes = 0;

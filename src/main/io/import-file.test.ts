@@ -133,3 +133,41 @@ describe('inspectImport', () => {
     expect(((await inspectImport(at('nan.npy'))) as FileImport).tensors).toEqual([{ name: 'nan', shape: [3], dtype: 'f4', nonFinite: 2 }]);
   });
 });
+
+describe('safetensors read lazily', () => {
+  // Values tied to each tensor's index, so a tensor read from its neighbour's bytes shows.
+  const N = 3000;
+  const tensors: Record<string, { shape: number[]; data: Float32Array | Float64Array | Int32Array }> = {};
+  for (let i = 0; i < N; i++) {
+    const kind = i % 3;
+    const values = [i, i + 0.5, -i];
+    const data = kind === 0 ? new Float32Array(values) : kind === 1 ? new Float64Array(values) : new Int32Array([i, i + 1, -i]);
+    tensors[`t${i}`] = { shape: [3], data };
+  }
+  const expected = (i: number) => (i % 3 === 2 ? [i, i + 1, -i] : [i, i + 0.5, -i]);
+
+  it('loads thousands of small tensors, in any order asked, each from its own bytes', async () => {
+    writeFileSync(at('many.safetensors'), encodeSafetensors(tensors));
+    const idx = (await inspectImport(at('many.safetensors'))) as FileImport;
+    expect(idx.tensors).toHaveLength(N);
+    const asked = Array.from({ length: N }, (_, i) => `t${(i * 7919) % N}`); // a permutation: 7919 is prime to 3000
+    const got = new Map((await idx.load(asked)).map((t) => [t.name, Array.from(t.data)]));
+    for (let i = 0; i < N; i++) expect(got.get(`t${i}`), `t${i}`).toEqual(expected(i));
+    const all = await idx.load();
+    expect(all.map((t) => t.name)).toEqual(idx.tensors.map((t) => t.name));
+    // every fifth: the bytes between two wanted tensors are skipped within one read, not taken for theirs
+    const fifth = await idx.load(Array.from({ length: N / 5 }, (_, k) => `t${5 * k + 1}`));
+    expect(fifth).toHaveLength(N / 5);
+    for (const t of fifth) expect(Array.from(t.data), t.name).toEqual(expected(Number(t.name.slice(1))));
+    expect(new Set(fifth.map((t) => Number(t.name.slice(1)) % 5))).toEqual(new Set([1]));
+  });
+
+  it('reads a lone tensor into spare memory bigger than it, even at the end of the file', async () => {
+    const two = { a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [2], data: new Float32Array([3, 4]) } };
+    writeFileSync(at('tail.safetensors'), encodeSafetensors(two));
+    const idx = (await inspectImport(at('tail.safetensors'))) as FileImport;
+    const spare = new Float32Array([9, 9, 9, 9, 9, 9]).buffer;
+    const [b] = await idx.load(['b'], { reuse: spare });
+    expect(Array.from(b.data)).toEqual([3, 4]);
+  });
+});

@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlateauError } from '../../shared/api/errors';
 import { readCheckpoint } from './checkpoint-file';
@@ -103,5 +103,16 @@ describe('safetensors read lazily', () => {
     expect((err as Error).message).toMatch(/lazy\.safetensors: truncated: the file ended at byte \d+ while reading tensor data/);
     await expect(openSafetensorsFile(at('lazy.safetensors'))).rejects.toThrow(/lazy\.safetensors: tensor '.*': data_offsets .* lie outside/);
     await expect(st.read('nope')).rejects.toThrow(/no tensor named 'nope'/);
+  });
+});
+
+describe('importing an empty matrix', () => {
+  it('writes it and measures the others (torch saves shape [0, 3] happily; its metrics threw)', async () => {
+    const file = (await inspectImport(resolve(__dirname, '../../../test/fixtures/import/dtypes.pt'))) as FileImport;
+    const r = await importCheckpoint(file, 0, at('dtypes.safetensors'));
+    expect((await readCheckpoint(at('dtypes.safetensors'))).weights.empty.shape).toEqual([0, 3]);
+    const layers = new Set(r.rows.map((x) => x.layer));
+    expect(layers.has('empty')).toBe(false);
+    expect(layers.has('double')).toBe(true); // a 3 x 4 float64 matrix, measured as float32
   });
 });

@@ -32,12 +32,14 @@ const TRAINING_STATE = /^(optimizer|optim|opt|scheduler|lr_scheduler|scaler|ema_
  * and optimizer or scheduler state are dropped: inspection lists them, but they are not the network's weights.
  */
 export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: string[] } {
-  const keep = file.tensors.filter((t) => isFloatDtype(t.dtype) && !TRAINING_STATE.test(t.name));
-  return { keep, dropped: file.tensors.filter((t) => !keep.includes(t)).map((t) => t.name) };
+  const isWeight = (t: TensorInfo) => isFloatDtype(t.dtype) && !TRAINING_STATE.test(t.name);
+  return { keep: file.tensors.filter(isWeight), dropped: file.tensors.filter((t) => !isWeight(t)).map((t) => t.name) };
 }
 
 /** Tensors up to this many bytes are loaded together; a bigger one is loaded, written and measured alone. */
 const BATCH_BYTES = 64 * 1024 * 1024;
+/** ...and at most this many: 100 000 tiny tensors cost far more in objects than in bytes. */
+const BATCH_TENSORS = 4096;
 
 /** A tensor with NaN or infinite values: imported as it is, but left out of the metrics. */
 export interface NonFiniteTensor {
@@ -91,7 +93,7 @@ function* batches(tensors: TensorInfo[]): Generator<TensorInfo[]> {
   let bytes = 0;
   for (const t of tensors) {
     const size = 4 * t.shape.reduce((a, b) => a * b, 1);
-    if (batch.length && bytes + size > BATCH_BYTES) {
+    if (batch.length && (bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
       yield batch;
       [batch, bytes] = [[], 0];
     }
@@ -109,10 +111,14 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
   const bytes = tensors.reduce((s, t) => s + 4 * t.shape.reduce((a, b) => a * b, 1), 0);
   const st = await openSafetensorsFile(path);
   const cache = new Map<string, Float32Array>();
-  if (bytes <= INIT_IN_MEMORY) for (const t of tensors) cache.set(t.name, (await st.read(t.name)) as Float32Array);
+  if (bytes <= INIT_IN_MEMORY) {
+    const all = await st.readMany(tensors.map((t) => t.name));
+    tensors.forEach((t, i) => cache.set(t.name, all[i] as Float32Array));
+  }
+  const byName = new Map(st.entries.map((e) => [e.name, e]));
   return {
     get: async (name, shape) => {
-      const e = st.entries.find((x) => x.name === name);
+      const e = byName.get(name);
       if (!e || e.shape.join() !== shape.join()) return null;
       const data = cache.get(name) ?? ((await st.read(name)) as Float32Array);
       // A reference with NaN in it would make every distance NaN: measure none rather than a wrong one.
@@ -134,6 +140,8 @@ export function weightRows(weights: Weights, step: number, init?: Weights): Metr
     if (t.shape.length < 2 || t.shape.length > 4 || t.shape.length === 3) continue;
     // NaN or Inf would turn every measure into NaN (or a wrong number): such tensors are flagged, not measured.
     if (countNonFinite(t.data)) continue;
+    // An empty matrix (shape [0, 3], which torch saves happily) has no norm or spectrum to measure.
+    if (t.data.length === 0) continue;
     const rowsN = t.shape[0];
     const cols = t.data.length / rowsN;
     const small = Math.min(rowsN, cols) <= MAX_GRAM;

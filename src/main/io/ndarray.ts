@@ -19,6 +19,14 @@ export interface NdArray {
   data: NumericArray;
 }
 
+/**
+ * A lookup table for names read from files: no prototype, so 'constructor' or '__proto__' (a fuzzed
+ * dtype) finds nothing instead of Object's own members.
+ */
+export function nameTable<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 export const isFloatDtype = (dtype: string) => dtype.startsWith('f') || dtype === 'bf16';
 
 /** How many NaN or infinite values an array holds (integer arrays never do). */
@@ -52,8 +60,8 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-const INT_WIDTH: Record<string, number> = { i1: 1, i2: 2, i4: 4, i8: 8, u1: 1, u2: 2, u4: 4, u8: 8, b1: 1 };
-const FLOAT_WIDTH: Record<string, number> = { f2: 2, f4: 4, f8: 8, bf16: 2 };
+const INT_WIDTH = nameTable({ i1: 1, i2: 2, i4: 4, i8: 8, u1: 1, u2: 2, u4: 4, u8: 8, b1: 1 });
+const FLOAT_WIDTH = nameTable({ f2: 2, f4: 4, f8: 8, bf16: 2 });
 
 /** Bytes per element of a dtype, or undefined if unsupported. */
 export function dtypeWidth(dtype: string): number | undefined {
@@ -61,9 +69,9 @@ export function dtypeWidth(dtype: string): number | undefined {
 }
 
 type NativeCtor = { new (buffer: ArrayBuffer): NumericArray; BYTES_PER_ELEMENT: number };
-const NATIVE: Record<string, NativeCtor> = {
+const NATIVE = nameTable<NativeCtor>({
   f8: Float64Array, f4: Float32Array, i2: Int16Array, i4: Int32Array, u2: Uint16Array, u4: Uint32Array,
-};
+});
 
 /**
  * Decodes `count` elements of `dtype` from `bytes` (any alignment, either byte order) into a fresh

@@ -12,6 +12,8 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
   /** Reads one tensor's data (native byte order): a fresh array, or a float32 one over `reuse` when it is big enough. */
   read(name: string, reuse?: ArrayBuffer): Promise<NumericArray>;
+  /** Reads several tensors, in the order named, with one open of the file (a header of 100 000 tensors is no 100 000 opens). */
+  readMany(names: readonly string[]): Promise<NumericArray[]>;
 }
 
 /** Reads the header of a .safetensors file; tensor data is read later, one tensor per `read`. */
@@ -22,27 +24,63 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     return { ...parsed, dataStart: 8 + hLen };
   });
   const byName = new Map(entries.map((e) => [e.name, e]));
+  const entry = (name: string) => {
+    const e = byName.get(name);
+    if (!e) throw invalid(`${path}: no tensor named '${name}'`, { source: path });
+    return e;
+  };
+  const readOne = async (fh: FileHandle, e: SafetensorsEntry, reuse?: ArrayBuffer): Promise<NumericArray> => {
+    // float32 and float64 (the weights) go straight into their array: no second copy of a big tensor.
+    if (e.dtype === 'f4' || e.dtype === 'f8') {
+      const fits = e.dtype === 'f4' && reuse && reuse.byteLength >= 4 * e.count;
+      const out = fits ? new Float32Array(reuse, 0, e.count) : e.dtype === 'f4' ? new Float32Array(e.count) : new Float64Array(e.count);
+      await readInto(fh, new Uint8Array(out.buffer, 0, out.byteLength), dataStart + e.begin, path);
+      return out;
+    }
+    const bytes = await readAt(fh, e.end - e.begin, dataStart + e.begin, path);
+    return decodeElements(bytes, e.dtype, e.count, true, `${path}: tensor '${e.name}'`);
+  };
   return {
     source: path,
     entries,
     metadata,
     read: async (name, reuse) => {
-      const e = byName.get(name);
-      if (!e) throw invalid(`${path}: no tensor named '${name}'`, { source: path });
+      const e = entry(name);
+      return withFile(path, (fh) => readOne(fh, e, reuse));
+    },
+    readMany: async (names) => {
+      const wanted = names.map(entry);
+      // Neighbouring tensors are read as one span: 100 000 tiny tensors are a few reads, not 100 000 round trips.
+      const order = wanted.map((_, i) => i).sort((a, b) => wanted[a].begin - wanted[b].begin);
+      const out = new Array<NumericArray>(wanted.length);
       return withFile(path, async (fh) => {
-        const where = `${path}: tensor '${name}'`;
-        // float32 and float64 (the weights) go straight into their array: no second copy of a big tensor.
-        if (e.dtype === 'f4' || e.dtype === 'f8') {
-          const fits = e.dtype === 'f4' && reuse && reuse.byteLength >= 4 * e.count;
-          const out = fits ? new Float32Array(reuse, 0, e.count) : e.dtype === 'f4' ? new Float32Array(e.count) : new Float64Array(e.count);
-          await readInto(fh, new Uint8Array(out.buffer), dataStart + e.begin, path);
-          return out;
+        for (let i = 0; i < order.length; ) {
+          const first = wanted[order[i]];
+          let j = i + 1;
+          let end = first.end;
+          for (; j < order.length && wanted[order[j]].begin - end <= SPAN_GAP && wanted[order[j]].end - first.begin <= SPAN; j++) {
+            end = Math.max(end, wanted[order[j]].end);
+          }
+          if (j === i + 1) out[order[i]] = await readOne(fh, first);
+          else {
+            const span = await readAt(fh, end - first.begin, dataStart + first.begin, path);
+            for (let k = i; k < j; k++) {
+              const e = wanted[order[k]];
+              const bytes = span.subarray(e.begin - first.begin, e.end - first.begin);
+              out[order[k]] = decodeElements(bytes, e.dtype, e.count, true, `${path}: tensor '${e.name}'`);
+            }
+          }
+          i = j;
         }
-        return decodeElements(await readAt(fh, e.end - e.begin, dataStart + e.begin, path), e.dtype, e.count, true, where);
+        return out;
       });
     },
   };
 }
+
+/** Tensors within one read span: at most this many bytes together, with at most SPAN_GAP unwanted bytes between two. */
+const SPAN = 16 * 1024 * 1024;
+const SPAN_GAP = 64 * 1024;
 
 async function withFile<T>(path: string, fn: (fh: FileHandle, size: number) => Promise<T>): Promise<T> {
   let fh: FileHandle;

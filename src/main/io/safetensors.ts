@@ -1,12 +1,12 @@
 // Hand-written rather than a dependency: the format is an 8-byte length, a JSON header and raw data,
 // and writing it ourselves lets every corruption become one clear PlateauError naming the file.
 import { invalid } from '../../shared/api/errors';
-import { asReadError, decodeElements, elementCount, type NdArray } from './ndarray';
+import { asReadError, decodeElements, elementCount, nameTable, type NdArray } from './ndarray';
 
 /** Largest header we accept; real headers are kilobytes, a bigger length means a corrupted file. */
 export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
 
-const DTYPES: Record<string, { dtype: string; width: number }> = {
+const DTYPES = nameTable<{ dtype: string; width: number }>({
   F16: { dtype: 'f2', width: 2 },
   BF16: { dtype: 'bf16', width: 2 },
   F32: { dtype: 'f4', width: 4 },
@@ -20,7 +20,7 @@ const DTYPES: Record<string, { dtype: string; width: number }> = {
   U32: { dtype: 'u4', width: 4 },
   U64: { dtype: 'u8', width: 8 },
   BOOL: { dtype: 'b1', width: 1 },
-};
+});
 
 export interface Safetensors {
   tensors: Map<string, NdArray>;
@@ -103,14 +103,41 @@ export function parseHeader(json: Uint8Array, dataLen: number, source: string): 
     if (end - begin !== count * spec.width) {
       throw fail(`${where}: data_offsets span ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${count * spec.width}`);
     }
-    entries.push({ name, shape: [...(shape as number[])], dtype: spec.dtype, count, begin, end });
+    // The parsed header is dropped after this: its shape arrays are taken over, not copied (100 000 fewer arrays).
+    entries.push({ name, shape: shape as number[], dtype: spec.dtype, count, begin, end });
   }
+  checkCoverage(entries, dataLen, fail);
   return { entries, metadata };
+}
+
+/**
+ * The format's own rule: the tensors tile the data section exactly, in some order, with no gap,
+ * overlap or trailing bytes. Without it, bytes inserted into the data would shift every later tensor
+ * and still import. Sorting keeps this O(n log n) for a header of 100 000 tensors.
+ */
+function checkCoverage(entries: readonly SafetensorsEntry[], dataLen: number, fail: (p: string) => Error): void {
+  const byStart = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: SafetensorsEntry | undefined;
+  for (const e of byStart) {
+    if (e.begin > at) {
+      const before = prev ? `tensor '${prev.name}' ends at byte ${at}` : 'the data section starts at byte 0';
+      const gap = `${e.begin - at} bytes belong to no tensor (bytes inserted, or a tensor missing)`;
+      throw fail(`${before} but tensor '${e.name}' starts at ${e.begin}: ${gap}`);
+    }
+    if (e.begin < at) throw fail(`tensor '${e.name}' [${e.begin}, ${e.end}) overlaps tensor '${prev!.name}', which ends at byte ${at}`);
+    at = e.end;
+    prev = e;
+  }
+  if (at !== dataLen) {
+    throw fail(`the tensors cover ${at} bytes of the ${dataLen}-byte data section: ${dataLen - at} trailing bytes belong to no tensor`);
+  }
 }
 
 function parseMetadata(entry: unknown, fail: (p: string) => Error): Record<string, string> {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw fail("'__metadata__' is not an object");
-  const out: Record<string, string> = {};
+  // No prototype: a key '__proto__' is kept as data instead of vanishing into a prototype assignment.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(entry)) {
     if (typeof v !== 'string') throw fail(`'__metadata__.${k}' is not a string`);
     out[k] = v;
@@ -165,7 +192,8 @@ export interface HeaderSpec {
 
 /** The 8-byte length and JSON header for tensors laid out back to back in `specs` order. */
 export function encodeSafetensorsHeader(specs: readonly HeaderSpec[], metadata?: Record<string, string>): Uint8Array {
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named 'constructor' or '__proto__' is a key like any other, not an inherited one.
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const { name, dtype, shape, byteLength } of specs) {

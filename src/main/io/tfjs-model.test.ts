@@ -77,4 +77,15 @@ describe('readTfjsModel', () => {
     writeFileSync(nojson, '{not json');
     await expectError(readTfjsModel(nojson), /bad\.json: is not valid UTF-8 JSON/);
   });
+
+  // Both found by the import fuzz suite: an inherited name passed the dtype check, a repeated name broke the checkpoint write.
+  it("refuses a dtype named like an object's own member, and a weight listed twice", async () => {
+    for (const dtype of ['constructor', '__proto__', 'toString']) {
+      const manifest = [{ paths: [], weights: [{ name: 'w', shape: [1], dtype }] }];
+      await expectError(readTfjsModel(writeModel(`proto-${dtype}`, manifest)), new RegExp(`unsupported dtype '${dtype}'`));
+    }
+    const w = { name: 'w', shape: [1], dtype: 'float32' };
+    const twice = [{ paths: ['twice-1.bin'], weights: [w, w] }];
+    await expectError(readTfjsModel(writeModel('twice', twice)), /twice\.json: weight 'w' appears twice in the weightsManifest/);
+  });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { invalid, PlateauError } from '../../shared/api/errors';
 import type { ImportedTensor, SkippedEntry, TensorInfo } from './import-types';
-import { asReadError, decodeElements, elementCount, halfToFloat } from './ndarray';
+import { asReadError, decodeElements, elementCount, halfToFloat, nameTable } from './ndarray';
 import { readFileOrThrow } from './npz';
 
 /** A TF.js model.json (layers or graph model) and the weights its manifest lists. */
@@ -29,8 +29,8 @@ interface Planned {
   weight: ManifestWeight;
 }
 
-const WIDTH: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-const OUT_DTYPE: Record<string, string> = { float32: 'f4', int32: 'i4', bool: 'b1' };
+const WIDTH = nameTable({ float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 });
+const OUT_DTYPE = nameTable({ float32: 'f4', int32: 'i4', bool: 'b1' });
 
 /** Reads model.json and plans where each weight lies; no shard is read until `load`. */
 export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
@@ -49,6 +49,7 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
   const planned: Planned[] = [];
   const tensors: TensorInfo[] = [];
   const skipped: SkippedEntry[] = [];
+  const seen = new Set<string>();
   manifest.forEach((g: { paths?: unknown; weights?: unknown }, gi) => {
     if (!Array.isArray(g?.paths) || !g.paths.every((p) => typeof p === 'string') || !Array.isArray(g.weights)) {
       throw fail(`weightsManifest[${gi}] needs 'paths' (strings) and 'weights' (a list)`);
@@ -66,7 +67,8 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
       const q = w.quantization;
       const stored = q ? q.dtype : w.dtype;
       const width = WIDTH[stored];
-      if (width === undefined || !(w.dtype in OUT_DTYPE)) {
+      const out = OUT_DTYPE[w.dtype];
+      if (width === undefined || out === undefined) {
         // Strings have per-element lengths and complex64 no NdArray type: without their size we cannot go on.
         throw fail(`weight '${w.name}' has unsupported dtype '${stored}' (supported: float32, int32, bool; quantized uint8, uint16, float16)`);
       }
@@ -74,14 +76,17 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
         throw fail(`weight '${w.name}' is ${q.dtype}-quantized but lacks 'scale' and 'min'`);
       }
       planned.push({ group: gi, offset, bytes: count * width, weight: w });
-      tensors.push({ name: w.name, shape: [...w.shape], dtype: OUT_DTYPE[w.dtype] }); // quantized: the decoded type
+      if (seen.has(w.name)) throw fail(`weight '${w.name}' appears twice in the weightsManifest`);
+      seen.add(w.name);
+      tensors.push({ name: w.name, shape: [...w.shape], dtype: out }); // quantized: the decoded type
       offset += count * width;
     }
   });
 
+  const known = new Set(tensors.map((t) => t.name));
   const load = async (wanted?: readonly string[]): Promise<ImportedTensor[]> => {
     const want = wanted ? new Set(wanted) : undefined;
-    for (const n of want ?? []) if (!tensors.some((t) => t.name === n)) throw fail(`no weight named '${n}'`);
+    for (const n of want ?? []) if (!known.has(n)) throw fail(`no weight named '${n}'`);
     const buffers = new Map<number, Uint8Array>();
     const out: ImportedTensor[] = [];
     for (const [i, p] of planned.entries()) {

@@ -205,7 +205,7 @@ describe('training jobs', () => {
       const ckpts = await t.client.runs.checkpoints({ id: run.id });
       expect(ckpts.length).toBeGreaterThan(0);
       for (const c of ckpts) expect(createHash('sha256').update(readFileSync(c.file)).digest('hex')).toBe(c.sha256);
-      expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+      expect(readdirSync(dir).filter((f) => f.includes('plateau-tmp'))).toEqual([]);
     } finally {
       spawnSync('umount', [dir]);
     }

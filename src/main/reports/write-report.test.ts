@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,19 @@ describe('writeReport', () => {
     expect(readdirSync(dir)).toEqual([]); // not even a manifest: it is written only after everything else
   });
 
+  it('clears the temp files a killed report left in its folder, and nothing of the user\'s', async () => {
+    const dir = join(out, 'killed');
+    mkdirSync(dir);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names a writer that is gone
+    const stale = `report.plateau-tmp-${dead}-0badc0de.pdf`;
+    const mine = ['report.tmp-1-0badc0de.pdf', 'notes.plateau-tmp.pdf', `report.plateau-tmp-${process.ppid}-0badc0de.pdf`];
+    for (const f of [stale, ...mine]) writeFileSync(join(dir, f), 'x');
+    await writeReport(data, { outDir: dir, formats: ['csv'] });
+    const left = readdirSync(dir);
+    expect(left).not.toContain(stale);
+    for (const f of mine) expect(left).toContain(f); // another name, or a writer still alive
+  });
+
   it('says where PLATEAU_CHROMIUM points when that browser does not exist', async () => {
     const saved = process.env.PLATEAU_CHROMIUM;
     process.env.PLATEAU_CHROMIUM = '/nonexistent/chromium';
@@ -140,6 +153,6 @@ describe('writeReport', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(2 * 900); // IHDR width: twice the CSS width
     expect(existsSync(join(dir, 'report.html'))).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.includes('plateau-tmp'))).toEqual([]);
   });
 });

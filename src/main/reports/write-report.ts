@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { invalid, unavailable } from '../../shared/api/errors';
+import { removeStaleTemps, tempPathFor } from '../io/temp-files';
 import { renderSvg, reportFigures } from './charts';
 import { findChromium, NO_BROWSER } from './chromium';
 import { groupsCsv, groupsTex } from './group-tables';
@@ -41,8 +41,8 @@ export function parseFormats(list: string | string[]): ReportFormat[] {
   return [...new Set(items)] as ReportFormat[];
 }
 
-/** report.pdf -> report.tmp-PID-RANDOM.pdf: the extension stays last, for browsers that look at it. */
-const tempName = (path: string) => path.replace(/(\.\w+)?$/, (ext) => `.tmp-${process.pid}-${randomBytes(4).toString('hex')}${ext}`);
+/** report.pdf -> report.plateau-tmp-PID-RANDOM.pdf: the extension stays last, for browsers that look at it. */
+const tempName = (path: string) => tempPathFor(path, { keepExtension: true });
 
 /** Writes beside the final name, then renames: a reader never sees half a file. */
 async function writeAtomic(path: string, content: string): Promise<void> {
@@ -76,6 +76,8 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
   // Fail before writing anything when the PDF cannot be made; PNGs are only skipped.
   if (want('pdf') && !opts.pdf && !browser) throw unavailable(NO_BROWSER);
   await mkdir(opts.outDir, { recursive: true });
+  // A report killed half-way left its temp files here; the folder is the user's, so only its top level and only ours.
+  removeStaleTemps(opts.outDir, { recursive: false });
   const out: WrittenReport = { files: [], skipped: [] };
   const put = async (name: string, content: string) => {
     const path = join(opts.outDir, name);

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync }
 import { basename, join } from 'node:path';
 import type { AppContext } from '../app/context';
 import { runDir } from '../app/paths';
+import { tempPathFor } from '../io/temp-files';
 import { saveRecord, type SweepRecord } from './manifest';
 import { sweepStatus, type TaskStatus } from './sweeps';
 import { readTaskRun, type TaskRun } from './task-db';
@@ -50,8 +51,9 @@ function merge(ctx: AppContext, record: SweepRecord, t: TaskStatus, task: TaskRu
       mkdirSync(dir, { recursive: true });
       for (const c of sources) {
         const dest = join(dir, basename(c.src));
-        copyFileSync(c.src, `${dest}.tmp`);
-        renameSync(`${dest}.tmp`, dest); // atomic: a reader never sees half a checkpoint
+        const tmp = tempPathFor(dest);
+        copyFileSync(c.src, tmp);
+        renameSync(tmp, dest); // atomic: a reader never sees half a checkpoint
         repos.checkpoints.add({ runId, step: c.step, epoch: c.epoch, file: dest, bytes: c.bytes, sha256: c.sha256 });
       }
       repos.metrics.insertMany(runId, task.metrics);

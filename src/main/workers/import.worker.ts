@@ -10,6 +10,8 @@ import { workerPort } from './port';
 export interface ImportWorkerData {
   path: string;
   runDir: string;
+  /** Inspect and stop (the bench's measure of inspection alone, in a process of its own). */
+  inspectOnly?: boolean;
 }
 
 const port = workerPort<ImportWorkerData>();
@@ -22,6 +24,7 @@ const { data, post } = port;
  */
 async function main() {
   const index = await inspectImport(data.path);
+  if (data.inspectOnly) return post({ type: 'done', result: { format: index.format, tensors: index.tensors.length } });
   const dir = join(data.runDir, 'checkpoints');
   mkdirSync(dir, { recursive: true });
   const checkpointPath = (step: number) => join(dir, `step-${String(step).padStart(8, '0')}.safetensors`);
@@ -47,7 +50,8 @@ async function main() {
     const r = await importCheckpoint(source, step, file, init);
     r.dropped.forEach((n) => dropped.add(n));
     nonFinite.push(...r.nonFinite);
-    init ??= await initWeights(file, r.tensors);
+    // dist_from_init's reference, needed only when more checkpoints follow (a single file has none)
+    if (!init && i < steps.length - 1) init = await initWeights(file, r.tensors);
     // the epoch the file states, else unknown (null), never a made-up 0
     const epoch = source.scalars ? statedSettings(source.scalars).epoch ?? null : null;
     post({ type: 'checkpoint', step, epoch, file, bytes: r.bytes, sha256: r.sha256 });

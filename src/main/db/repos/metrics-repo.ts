@@ -3,8 +3,14 @@ import type { MetricSeries, Split } from '../../../shared/domain/types';
 import type { Db } from '../connection';
 
 export function metricsRepo(db: Db) {
-  const insert = db.prepare(`INSERT OR REPLACE INTO metrics (run_id, step, checkpoint_id, epoch, split, key, layer, value, details)
-    VALUES (?, ?, (SELECT id FROM checkpoints WHERE run_id = ? AND step = ?), ?, ?, ?, ?, ?, ?)`);
+  // A value measured at a checkpoint (float64, checkpoint_id set) is never replaced by the training log's
+  // float32 value of the same key at the same step, whichever arrives last: the log of the epoch that ends
+  // at a checkpoint is posted after it, and was 1.4% off at a loss of 2.6e-5. Anything else: the newer wins.
+  const insert = db.prepare(`INSERT INTO metrics (run_id, step, checkpoint_id, epoch, split, key, layer, value, details)
+    VALUES (?, ?, (SELECT id FROM checkpoints WHERE run_id = ? AND step = ?), ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, key, split, layer, step) DO UPDATE SET
+      checkpoint_id = excluded.checkpoint_id, epoch = excluded.epoch, value = excluded.value, details = excluded.details
+    WHERE excluded.checkpoint_id IS NOT NULL OR metrics.checkpoint_id IS NULL`);
   const insertBatch = db.transaction((runId: number, rows: MetricRow[]) => {
     for (const r of rows) {
       insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value, r.details ? JSON.stringify(r.details) : null);

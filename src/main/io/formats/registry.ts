@@ -22,13 +22,14 @@ export interface FileImport {
 /** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */
 export function flagNonFinite(index: FileImport): FileImport {
   const load = index.load;
+  const byName = new Map(index.tensors.map((t) => [t.name, t]));
   index.load = async (names, options) => {
     const out = await load(names, options);
     for (const t of out) {
       const n = countNonFinite(t.data);
       if (n === 0) continue;
       t.nonFinite = n;
-      const info = index.tensors.find((x) => x.name === t.name);
+      const info = byName.get(t.name);
       if (info) info.nonFinite = n;
     }
     return out;

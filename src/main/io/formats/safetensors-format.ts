@@ -23,20 +23,19 @@ export const safetensorsFormat: ImportFormatDescriptor = {
   inspect: async (path) => {
     const st = await openSafetensorsFile(path);
     const scalars = metadataScalars(st.metadata);
+    const names = new Set(st.entries.map((e) => e.name));
     return {
       format: 'safetensors',
       source: path,
       tensors: st.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype })),
       ...(Object.keys(scalars).length ? { scalars } : {}),
-      load: async (names, options) => {
-        for (const n of names ?? []) {
-          if (!st.entries.some((e) => e.name === n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
-        }
-        const wanted = st.entries.filter((e) => !names || names.includes(e.name));
-        const reuse = wanted.length === 1 ? options?.reuse : undefined;
-        const out = [];
-        for (const e of wanted) out.push({ name: e.name, shape: e.shape, dtype: e.dtype, data: await st.read(e.name, reuse) });
-        return out;
+      load: async (wanted, options) => {
+        for (const n of wanted ?? []) if (!names.has(n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
+        const want = wanted && new Set(wanted);
+        const entries = st.entries.filter((e) => !want || want.has(e.name));
+        // A lone tensor may fill the caller's spare memory; several are read in one open of the file.
+        const data = entries.length === 1 ? [await st.read(entries[0]!.name, options?.reuse)] : await st.readMany(entries.map((e) => e.name));
+        return entries.map((e, i) => ({ name: e.name, shape: e.shape, dtype: e.dtype, data: data[i]! }));
       },
     };
   },

@@ -16,14 +16,15 @@ export function fromArrays(path: string, format: string, arrays: Map<string, NdA
     ...(scalars && Object.keys(scalars).length ? { scalars } : {}),
     load: async (names) => {
       for (const n of names ?? []) if (!arrays.has(n)) throw invalid(`${path}: no array named '${n}'`, { source: path });
-      return [...arrays].filter(([n]) => !names || names.includes(n)).map(([name, a]) => ({ name, ...a }));
+      const want = names && new Set(names);
+      return [...arrays].filter(([n]) => !want || want.has(n)).map(([name, a]) => ({ name, ...a }));
     },
   };
 }
 
 /** safetensors `__metadata__` as scalars: numbers where they read as numbers. */
 export function metadataScalars(metadata: Record<string, string>): Record<string, ImportScalar> {
-  const out: Record<string, ImportScalar> = {};
+  const out: Record<string, ImportScalar> = Object.create(null); // a '__proto__' key stays data
   for (const [k, v] of Object.entries(metadata)) out[k] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   return out;
 }

@@ -18,10 +18,13 @@ const MAX_SCALAR_LIST = 16;
  * ('model.layers.0.weight', 'optimizer.param_groups.0.lr'). Guards against cycles, which a pickle can build.
  */
 export function flattenCheckpoint(root: PickleValue): Flattened {
-  const out: Flattened = { tensors: [], scalars: {}, skipped: [] };
+  // scalars without a prototype: a key '__proto__' in the checkpoint stays a scalar, not a prototype assignment
+  const out: Flattened = { tensors: [], scalars: Object.create(null), skipped: [] };
   const seen = new Set<string>();
   const onPath = new Set<unknown>();
   let nodes = 0;
+  /** Tensors and scalars named so far: counted, as Object.keys(scalars) per object would be quadratic. */
+  let found = 0;
   const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
   const claim = (name: string): string | undefined => {
     const n = name || 'value';
@@ -30,6 +33,7 @@ export function flattenCheckpoint(root: PickleValue): Flattened {
       return undefined;
     }
     seen.add(n);
+    found++;
     return n;
   };
 
@@ -66,11 +70,11 @@ export function flattenCheckpoint(root: PickleValue): Flattened {
         } else x.forEach((v, i) => visit(v, join(name, String(i))));
       } else if (x instanceof PyObject) {
         // An object we did not build: its pickled state may still hold tensors (e.g. a module's __dict__).
-        const before = out.tensors.length + Object.keys(out.scalars).length;
+        const before = found;
         if (x.state instanceof Map || Array.isArray(x.state)) visit(x.state, name);
         if (x.dictItems) visit(x.dictItems, name);
         if (x.listItems) visit(x.listItems, name);
-        if (out.tensors.length + Object.keys(out.scalars).length === before) {
+        if (found === before) {
           out.skipped.push({ name: name || 'value', reason: `object of ${x.__global__} (not rebuilt; pickled code is never run)` });
         }
       } else if (x instanceof TorchStorage) {

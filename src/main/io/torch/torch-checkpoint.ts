@@ -78,9 +78,10 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
     usable.push(t);
   }
 
+  const known = new Set(tensors.map((t) => t.name));
   const load = async (wanted?: readonly string[]): Promise<ImportedTensor[]> => {
     const want = wanted ? new Set(wanted) : undefined;
-    for (const n of want ?? []) if (!tensors.some((t) => t.name === n)) throw invalid(`${source}: no tensor named '${n}'`, { source });
+    for (const n of want ?? []) if (!known.has(n)) throw invalid(`${source}: no tensor named '${n}'`, { source });
     return withZip(openSource, source, async (z) => {
       const storages = new Map<string, NumericArray>(); // views share storages: decode each once
       const out: ImportedTensor[] = [];

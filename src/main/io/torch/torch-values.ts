@@ -2,15 +2,15 @@
 // builds plain data here. A pickle naming anything else is refused whole, since a data file has no
 // reason to name os.system; allowed names we do not rebuild stay inert PyObjects. Nothing is ever executed.
 import { invalid } from '../../../shared/api/errors';
-import { decodeElements, dtypeWidth } from '../ndarray';
+import { decodeElements, dtypeWidth, nameTable } from '../ndarray';
 import { describe, isTuple, tuple, PyGlobal, type PickleHooks, type PickleValue } from './pickle';
 
 /** Element type of each torch storage class, in the NumPy spelling used by NdArray ('' = unsupported). */
-const STORAGE_DTYPES: Record<string, string> = {
+const STORAGE_DTYPES = nameTable({
   FloatStorage: 'f4', DoubleStorage: 'f8', HalfStorage: 'f2', BFloat16Storage: 'bf16',
   LongStorage: 'i8', IntStorage: 'i4', ShortStorage: 'i2', CharStorage: 'i1',
   ByteStorage: 'u1', BoolStorage: 'b1', UntypedStorage: 'u1',
-};
+});
 
 /** A storage named by a persistent id; its bytes live in the zip member `data/<key>`. */
 export class TorchStorage {
