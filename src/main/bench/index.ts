@@ -1,3 +1,4 @@
+import { attentionBlockBench } from './attention-block';
 import type { BenchCase } from './bench-case';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
@@ -12,6 +13,6 @@ import { trainStepBench } from './train-step';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
-  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
+  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
+  concurrentRunsBench, importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
 ];
