@@ -74,7 +74,9 @@ describe('batched multi-head attention', () => {
     for (const s of cases) {
       const [q, k, v] = [randn(s.n * s.tq * s.d), randn(s.n * s.t * s.d), randn(s.n * s.t * s.d)];
       const ref = naive(q, k, v, s);
-      for (const layout of ['batch', 'time'] as const) expect(maxAbs(ours(q, k, v, s, layout), ref), `${label(s)}, ${layout}`).toBeLessThan(2e-6);
+      for (const layout of ['batch', 'time'] as const) {
+        expect(maxAbs(ours(q, k, v, s, layout), ref), `${label(s)}, ${layout}`).toBeLessThan(2e-6);
+      }
     }
     // the mask matters: the first query of a causal case sees only key 0, so its output is v[0]
     const s = cases[0];
@@ -90,7 +92,8 @@ describe('batched multi-head attention', () => {
       const eps = 1e-5;
       const fd = [q, k, v].map((x, which) =>
         Float64Array.from(x, (_, e) => {
-          const at = (h: number) => loss([q, k, v].map((y, w) => (w === which ? Float64Array.from(y, (yi, i) => (i === e ? yi + h : yi)) : y)));
+          const shifted = (y: Float64Array, h: number) => Float64Array.from(y, (yi, i) => (i === e ? yi + h : yi));
+          const at = (h: number) => loss([q, k, v].map((y, w) => (w === which ? shifted(y, h) : y)));
           return (at(eps) - at(-eps)) / (2 * eps);
         }),
       );
@@ -122,7 +125,8 @@ describe('batched multi-head attention', () => {
       }
       return y;
     };
-    const lossRef = (w: Float64Array[]) => naive(proj(w[0]), proj(w[1]), proj(w[2]), s).reduce((a, o, i) => a + 0.5 * (o - target[i]) ** 2, 0);
+    const lossRef = (w: Float64Array[]) =>
+      naive(proj(w[0]), proj(w[1]), proj(w[2]), s).reduce((a, o, i) => a + 0.5 * (o - target[i]) ** 2, 0);
     const vars = ws.map((w) => tf.variable(tf.tensor2d(Float32Array.from(w), [s.d, s.d])));
     const xt = tf.tensor2d(Float32Array.from(x), [s.n * s.t, s.d]);
     const tt = tf.tensor3d(Float32Array.from(target), [s.n, s.t, s.d]);
@@ -151,9 +155,10 @@ describe('batched multi-head attention', () => {
     tf.tidy(() => {
       const x = tf.zeros([2, 5, 12]) as tf.Tensor3D;
       expect(() => multiHeadAttention(x, x, x, { heads: 5, causal: true })).toThrow(/heads=5 must divide the width 12/);
-      expect(() => multiHeadAttention(x, tf.zeros([2, 5, 8]) as tf.Tensor3D, x, { heads: 3, causal: true })).toThrow(/k has shape 2x5x8, expected 2x5x12/);
-      expect(() => multiHeadAttention(x, x, tf.zeros([2, 4, 12]) as tf.Tensor3D, { heads: 3, causal: true })).toThrow(/v has shape 2x4x12, expected 2x5x12/);
-      expect(() => multiHeadAttention(x, x, x, { heads: 3, causal: true, qOffset: 1 })).toThrow(/5 queries from position 1 do not fit 5 keys/);
+      const o = { heads: 3, causal: true };
+      expect(() => multiHeadAttention(x, tf.zeros([2, 5, 8]) as tf.Tensor3D, x, o)).toThrow(/k has shape 2x5x8, expected 2x5x12/);
+      expect(() => multiHeadAttention(x, x, tf.zeros([2, 4, 12]) as tf.Tensor3D, o)).toThrow(/v has shape 2x4x12, expected 2x5x12/);
+      expect(() => multiHeadAttention(x, x, x, { ...o, qOffset: 1 })).toThrow(/5 queries from position 1 do not fit 5 keys/);
     });
   });
 });

@@ -86,16 +86,21 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
   const [n, tq, d] = time ? [q.shape[1], q.shape[0], q.shape[2]] : q.shape;
   const t = time ? k.shape[0] : k.shape[1];
   const { heads } = o;
-  if (!Number.isInteger(heads) || heads < 1 || d % heads !== 0) throw invalid(`attention: heads=${heads} must divide the width ${d}`, { field: 'heads', value: heads });
+  if (!Number.isInteger(heads) || heads < 1 || d % heads !== 0) {
+    throw invalid(`attention: heads=${heads} must divide the width ${d}`, { field: 'heads', value: heads });
+  }
   // k sets T; n and d come from q
   const kvShape = time ? [t, n, d] : [n, t, d];
   for (const [name, x] of [['k', k], ['v', v]] as const) {
     if (x.shape.join('x') !== kvShape.join('x')) {
-      throw invalid(`attention: ${name} has shape ${x.shape.join('x')}, expected ${kvShape.join('x')} (q is ${q.shape.join('x')}, layout ${time ? 'time' : 'batch'})`);
+      const want = `${kvShape.join('x')} (q is ${q.shape.join('x')}, layout ${time ? 'time' : 'batch'})`;
+      throw invalid(`attention: ${name} has shape ${x.shape.join('x')}, expected ${want}`);
     }
   }
   const qOffset = o.qOffset ?? t - tq;
-  if (tq > t || !Number.isInteger(qOffset) || qOffset < 0 || qOffset + tq > t) throw invalid(`attention: ${tq} queries from position ${qOffset} do not fit ${t} keys`);
+  if (tq > t || !Number.isInteger(qOffset) || qOffset < 0 || qOffset + tq > t) {
+    throw invalid(`attention: ${tq} queries from position ${qOffset} do not fit ${t} keys`);
+  }
   const dh = d / heads;
   // [n|T, T|n, heads, dh] -> [n, heads, T, dh] (or [n, heads, dh, T] for K), as n * heads matrices
   const split = (x: tf.Tensor3D, len: number, keys: boolean) => {
