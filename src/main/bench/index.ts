@@ -1,3 +1,4 @@
+import { attentionBlockBench } from './attention-block';
 import type { BenchCase } from './bench-case';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
@@ -14,6 +15,6 @@ import { trainCliBench } from './train-cli';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
-  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
+  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
+  concurrentRunsBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
 ];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TransformerConfig } from '../../../shared/domain/train-config';
 import { invalid } from '../../../shared/api/errors';
 import type { Rng } from '../data/prng';
-import { attend, headIndicator, layerNorm } from '../ops/attention';
+import { layerNorm, multiHeadAttention } from '../ops/attention';
 import { addRow } from '../ops/broadcast';
 import { embeddingLookup } from '../ops/embedding';
 import { linear } from '../ops/matmul';
@@ -78,7 +78,7 @@ export function transformer(rng: Rng, opts: TransformerOptions): Model {
   const dense = (x: tf.Tensor2D, w: V, b?: V) => (b ? addRow(linear(x, w as tf.Tensor2D), b) : linear(x, w as tf.Tensor2D));
 
   /** Rows are position-major ([T*n, d], position t in rows t*n..t*n+n-1), so a position is a contiguous slice. */
-  function block(x: tf.Tensor2D, n: number, b: Block, last: boolean, ind: tf.Tensor2D): tf.Tensor2D {
+  function block(x: tf.Tensor2D, n: number, b: Block, last: boolean): tf.Tensor2D {
     const rows = (t: tf.Tensor2D, i: number) => tf.slice(t, [i * n, 0], [n, -1]) as tf.Tensor2D;
     const pre = norm === 'pre';
     const h = pre ? layerNorm(x, b.ln1g!, b.ln1b!) : x;
@@ -88,10 +88,10 @@ export function transformer(rng: Rng, opts: TransformerOptions): Model {
     const qAll = dense(hq, b.wq, b.bq);
     const kAll = dense(h, b.wk, b.bk);
     const vAll = dense(h, b.wv, b.bv);
-    const q = Array.from({ length: T - q0 }, (_, i) => rows(qAll, i));
-    const k = Array.from({ length: T }, (_, j) => rows(kAll, j));
-    const v = Array.from({ length: T }, (_, j) => rows(vAll, j));
-    const att = dense(tf.concat(attend(q, k, v, ind, causal, q0), 0) as tf.Tensor2D, b.wo, b.bo);
+    // position-major rows are the 'time' layout [T, n, d] as they lie
+    const seq = (t: tf.Tensor2D, len: number) => tf.reshape(t, [len, n, d]) as tf.Tensor3D;
+    const a = multiHeadAttention(seq(qAll, T - q0), seq(kAll, T), seq(vAll, T), { heads, causal, qOffset: q0, layout: 'time' });
+    const att = dense(tf.reshape(a, [(T - q0) * n, d]) as tf.Tensor2D, b.wo, b.bo);
     const xq = last ? rows(x, T - 1) : x;
     let r = tf.add(xq, att) as tf.Tensor2D;
     if (norm === 'post') r = layerNorm(r, b.ln1g!, b.ln1b!);
@@ -114,8 +114,7 @@ export function transformer(rng: Rng, opts: TransformerOptions): Model {
         const ids = tf.reshape(byPos, [T * n]) as tf.Tensor1D;
         const posIds = tf.reshape(tf.tile(tf.reshape(tf.range(0, T, 1, 'int32'), [T, 1]), [1, n]), [T * n]) as tf.Tensor1D;
         let h = tf.add(embeddingLookup(embed as tf.Tensor2D, ids), embeddingLookup(pos as tf.Tensor2D, posIds)) as tf.Tensor2D;
-        const ind = headIndicator(d, heads);
-        blocks.forEach((b, l) => (h = block(h, n, b, l === L - 1, ind)));
+        blocks.forEach((b, l) => (h = block(h, n, b, l === L - 1)));
         const features = lnf ? layerNorm(h, lnf[0], lnf[1]) : h;
         return { logits: linear(features, unembed as tf.Tensor2D), features };
       });

@@ -104,3 +104,30 @@ const linearBoth = tf.customGrad((...args: Arg[]) => {
     },
   };
 }) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * Batched a @ b ([B, m, k] x [B, k, n] -> [B, m, n]) whose gradient transposes explicitly, for the same
+ * reason as `explicitMatMul`; saved inputs and calls to itself keep it twice differentiable. Exported for
+ * tests: a machine with a BLAS never takes this route through `batchMatMul`.
+ */
+export const explicitBatchMatMul: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad(
+  (...args: Arg[]) => {
+    const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sa, sb] = saved as tf.Tensor3D[];
+        return [
+          explicitBatchMatMul(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
+          explicitBatchMatMul(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
+        ];
+      },
+    };
+  },
+) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+
+/** Batched a @ b, differentiable in both; fast gradient on wasm's own kernels, the stock batched matMul elsewhere. */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return onWasm() ? explicitBatchMatMul(a, b) : tf.matMul(a, b);
+}

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { softmaxCrossEntropy, trainingCrossEntropy } from './cross-entropy';
 import { embeddingLookup } from './embedding';
-import { inputMatMul, linear, matMul } from './matmul';
+import { batchMatMul, explicitBatchMatMul, inputMatMul, linear, matMul } from './matmul';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -45,6 +45,29 @@ describe('fast matMul', () => {
       const h = tf.grad(f)(b);
       const expected = tf.matMul(tf.mul(2, tf.matMul(a, a, true, false)), tf.ones([2, 1]));
       expect(maxDiff(h, expected)).toBeLessThan(1e-4);
+    });
+  });
+});
+
+describe('batched matMul', () => {
+  it('gives the stock batched product and gradients on both routes, and its own second derivative', () => {
+    tf.tidy(() => {
+      const a = tf.randomNormal([3, 5, 4], 0, 1, 'float32', 11) as tf.Tensor3D;
+      const b = tf.randomNormal([3, 4, 2], 0, 1, 'float32', 12) as tf.Tensor3D;
+      type Bmm = (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor3D;
+      const sq = (f: Bmm) => (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(f(x as tf.Tensor3D, y as tf.Tensor3D)));
+      const stock = tf.grads(sq((x, y) => tf.matMul(x, y)))([a, b]);
+      for (const f of [batchMatMul, explicitBatchMatMul]) {
+        expect(maxDiff(f(a, b), tf.matMul(a, b))).toBeLessThan(1e-5);
+        const ours = tf.grads(sq(f))([a, b]);
+        expect(maxDiff(ours[0], stock[0])).toBeLessThan(1e-4);
+        expect(maxDiff(ours[1], stock[1])).toBeLessThan(1e-4);
+      }
+      // d/db sum(grad_b sum((a b)^2)) = d/db sum(2 a^T a b) = 2 a^T a 1 per batch matrix
+      const gradB = tf.grad((z: tf.Tensor) => tf.sum(tf.square(explicitBatchMatMul(a, z as tf.Tensor3D))));
+      const h = tf.grad((y: tf.Tensor) => tf.sum(gradB(y)))(b);
+      const expected = tf.matMul(tf.mul(2, tf.matMul(a, a, true, false)), tf.ones([3, 4, 2]));
+      expect(maxDiff(h, expected)).toBeLessThan(1e-3);
     });
   });
 });
