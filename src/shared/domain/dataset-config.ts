@@ -112,6 +112,44 @@ export const csvDatasetSchema = z.strictObject({
   ...fileData,
 });
 
+/** How a text file is cut into documents: whole file, blank-line separated records, or fortune (`%` line) records. */
+export const TEXT_DOCUMENT_MODES = ['file', 'paragraph', 'fortune'] as const;
+/** bytes: 256 ids (round-trips any UTF-8); chars: the training split's code points + <unk>; bpe: a tokenizer.json. */
+export const TEXT_TOKENIZERS = ['bytes', 'chars', 'bpe'] as const;
+
+/**
+ * A language-modelling corpus: UTF-8 text from `path` (a file or folder) or Debian's fortunes in `fortunes`
+ * (a language code: en, de, es, ...), split into train/test by document with the run seed, tokenized and
+ * packed into windows of `contextLength` tokens with next-token targets. Not yet in `datasetSchema`: the
+ * training loop takes it once it supports sequence targets (issue #15).
+ */
+export const textDatasetSchema = z
+  .strictObject({
+    kind: z.literal('text'),
+    path: path().optional(),
+    documents: z.enum(TEXT_DOCUMENT_MODES, oneOf(TEXT_DOCUMENT_MODES)).default('file'),
+    fortunes: z.string('must be a language code').min(1, 'must be a language code such as en, de, es').optional(),
+    tokenizer: z.enum(TEXT_TOKENIZERS, oneOf(TEXT_TOKENIZERS)).default('bytes'),
+    /** The Hugging Face tokenizer.json of tokenizer 'bpe'. */
+    tokenizerPath: path().optional(),
+    contextLength: int(1, 65_536).default(128),
+    testFraction: unitOpen().default(0.1),
+    /** Use only the first this many windows of a split (default all). */
+    trainSize: int(1, 1e8).optional(),
+    testSize: int(1, 1e8).optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.path === undefined) === (d.fortunes === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path (a text file or folder) and fortunes (a language code)' });
+    }
+    if (d.tokenizer === 'bpe' && d.tokenizerPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tokenizerPath'], message: "must be the tokenizer.json path for tokenizer 'bpe'" });
+    }
+    if (d.tokenizer !== 'bpe' && d.tokenizerPath !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tokenizerPath'], message: "is only read with tokenizer 'bpe'" });
+    }
+  });
+
 const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
 export const datasetSchema = z.discriminatedUnion(
   'kind',
@@ -128,4 +166,5 @@ export type IdxDatasetConfig = z.infer<typeof idxDatasetSchema>;
 export type NpzDatasetConfig = z.infer<typeof npzDatasetSchema>;
 export type NpyDatasetConfig = z.infer<typeof npyDatasetSchema>;
 export type CsvDatasetConfig = z.infer<typeof csvDatasetSchema>;
+export type TextDatasetConfig = z.infer<typeof textDatasetSchema>;
 export type FileDatasetConfig = IdxDatasetConfig | NpzDatasetConfig | NpyDatasetConfig | CsvDatasetConfig;

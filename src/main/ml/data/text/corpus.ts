@@ -5,13 +5,13 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid, notFound } from '../../../../shared/api/errors';
+import type { TEXT_DOCUMENT_MODES } from '../../../../shared/domain/dataset-config';
 import { createRng } from '../prng';
 import { readDataFile } from '../read-file';
 import { decodeUtf8 } from './utf8';
 
 /** How a file is cut into documents. */
-export const DOCUMENT_MODES = ['file', 'paragraph', 'fortune'] as const;
-export type DocumentMode = (typeof DOCUMENT_MODES)[number];
+export type DocumentMode = (typeof TEXT_DOCUMENT_MODES)[number];
 
 export interface TextDocument {
   text: string;

@@ -2,9 +2,9 @@
  * Tokenizers for language-model corpora: UTF-8 bytes (256 ids, the default: round-trips any text) and
  * characters (a vocabulary of the training split's code points plus <unk>). BPE lives in bpe.ts.
  */
+import type { TEXT_TOKENIZERS } from '../../../../shared/domain/dataset-config';
 
-export const TOKENIZER_KINDS = ['bytes', 'chars', 'bpe'] as const;
-export type TokenizerKind = (typeof TOKENIZER_KINDS)[number];
+export type TokenizerKind = (typeof TEXT_TOKENIZERS)[number];
 
 export interface TextTokenizer {
   readonly kind: TokenizerKind;
