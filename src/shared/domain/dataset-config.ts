@@ -140,7 +140,8 @@ export const textDatasetSchema = z
   })
   .superRefine((d, ctx) => {
     if ((d.path === undefined) === (d.fortunes === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path (a text file or folder) and fortunes (a language code)' });
+      const message = 'give exactly one of path (a text file or folder) and fortunes (a language code)';
+      ctx.addIssue({ code: 'custom', path: ['path'], message });
     }
     if (d.tokenizer === 'bpe' && d.tokenizerPath === undefined) {
       ctx.addIssue({ code: 'custom', path: ['tokenizerPath'], message: "must be the tokenizer.json path for tokenizer 'bpe'" });

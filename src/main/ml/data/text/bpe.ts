@@ -51,7 +51,9 @@ export function bpeTokenizerFromJson(json: unknown, source: string): BpeTokenize
     const out = Int32Array.from(ids);
     // An unknown piece with no unk_token comes back as undefined -> 0 silently; refuse it instead.
     for (let i = 0; i < ids.length; i++) {
-      if (typeof ids[i] !== 'number' || ids[i] < 0 || ids[i] >= vocabSize) throw fail(`text holds a piece outside the vocabulary: ${JSON.stringify(text.slice(0, 40))}`);
+      if (typeof ids[i] !== 'number' || ids[i] < 0 || ids[i] >= vocabSize) {
+        throw fail(`text holds a piece outside the vocabulary: ${JSON.stringify(text.slice(0, 40))}`);
+      }
     }
     return out;
   };

@@ -57,7 +57,9 @@ describe('UTF-8', () => {
   it('names the file, byte offset and line of bad bytes', () => {
     // 'ok\n' is 3 bytes, 'line two é\n' 12 (é is 2): the bad byte is at offset 15, on line 3
     const bytes = Uint8Array.from([...new TextEncoder().encode('ok\nline two é\n'), 0xff, 0x41]);
-    expect(() => decodeUtf8(bytes, 'notes.txt')).toThrow(/^notes\.txt: not UTF-8: ill-formed byte sequence at byte offset 15 \(line 3; bytes ff 41\)$/);
+    expect(() => decodeUtf8(bytes, 'notes.txt')).toThrow(
+      /^notes\.txt: not UTF-8: ill-formed byte sequence at byte offset 15 \(line 3; bytes ff 41\)$/,
+    );
   });
 });
 
@@ -99,7 +101,9 @@ describe('documents', () => {
     expect(() => readCorpus(join(dir, 'nope'), 'file')).toThrow(`${join(dir, 'nope')}: no such file or folder`);
     const latin1 = write('mixed/latin1.txt', Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
     write('mixed/a.txt', 'fine');
-    expect(() => readCorpus(join(dir, 'mixed'), 'file')).toThrow(`${latin1}: not UTF-8: ill-formed byte sequence at byte offset 3 (line 1; bytes e9 0a)`);
+    expect(() => readCorpus(join(dir, 'mixed'), 'file')).toThrow(
+      `${latin1}: not UTF-8: ill-formed byte sequence at byte offset 3 (line 1; bytes e9 0a)`,
+    );
   });
 });
 
@@ -132,6 +136,8 @@ describe('split by document', () => {
   it('keeps a document on each side and refuses a single document', () => {
     expect(splitDocuments(docs.slice(0, 2), 0.01, 0, 'c').test).toHaveLength(1);
     expect(splitDocuments(docs.slice(0, 2), 0.99, 0, 'c').train).toHaveLength(1);
-    expect(() => splitDocuments(docs.slice(0, 1), 0.1, 0, 'one.txt')).toThrow(/^one\.txt: 1 document: a train\/test split by document needs at least 2/);
+    expect(() => splitDocuments(docs.slice(0, 1), 0.1, 0, 'one.txt')).toThrow(
+      /^one\.txt: 1 document: a train\/test split by document needs at least 2/,
+    );
   });
 });

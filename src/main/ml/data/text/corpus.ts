@@ -80,7 +80,10 @@ export function readCorpus(path: string, mode: DocumentMode): TextDocument[] {
   const files = listCorpusFiles(path);
   if (files.length === 0) throw invalid(`${path}: empty corpus (the folder holds no files)`, { source: path });
   const docs = files.flatMap((f) => readTextFile(f, mode));
-  if (docs.length === 0) throw invalid(`${path}: empty corpus (no text in ${files.length === 1 ? 'the file' : `its ${files.length} files`})`, { source: path });
+  if (docs.length === 0) {
+    const where = files.length === 1 ? 'the file' : `its ${files.length} files`;
+    throw invalid(`${path}: empty corpus (no text in ${where})`, { source: path });
+  }
   return docs;
 }
 
@@ -95,9 +98,12 @@ export interface DocumentSplit {
  */
 export function splitDocuments(docs: TextDocument[], testFraction: number, seed: number, source: string): DocumentSplit {
   const n = docs.length;
-  if (!(testFraction > 0 && testFraction < 1)) throw invalid(`testFraction must be in (0, 1), got ${testFraction}`, { field: 'testFraction' });
+  if (!(testFraction > 0 && testFraction < 1)) {
+    throw invalid(`testFraction must be in (0, 1), got ${testFraction}`, { field: 'testFraction' });
+  }
   if (n < 2) {
-    throw invalid(`${source}: ${n} document${n === 1 ? '' : 's'}: a train/test split by document needs at least 2 (cut files into records?)`, {
+    const count = `${n} document${n === 1 ? '' : 's'}`;
+    throw invalid(`${source}: ${count}: a train/test split by document needs at least 2 (cut files into records?)`, {
       source,
     });
   }

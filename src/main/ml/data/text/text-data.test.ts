@@ -97,11 +97,14 @@ describe('text dataset', () => {
       /^.*tiny \((train|test) split, 1 documents\): \d tokens is shorter than one context window \(needs 65/,
     );
     expect(() => buildTextData(config({ fortunes: 'ga' }), 0, { fortunesRoot: join(dir, 'none') })).toThrow(/apt-get install fortunes-ga/);
-    expect(() => buildTextData(config({ path: corpus, contextLength: 4, trainSize: 10_000 }), 0)).toThrow(/^dataset\.trainSize must be in \[1, \d+\]/);
+    expect(() => buildTextData(config({ path: corpus, contextLength: 4, trainSize: 10_000 }), 0)).toThrow(
+      /^dataset\.trainSize must be in \[1, \d+\]/,
+    );
   });
 
   it('validates the config: one source, a tokenizer.json with bpe only', () => {
-    const issues = (c: Record<string, unknown>) => textDatasetSchema.safeParse({ kind: 'text', ...c }).error?.issues.map((i) => i.message) ?? [];
+    const issues = (c: Record<string, unknown>) =>
+      textDatasetSchema.safeParse({ kind: 'text', ...c }).error?.issues.map((i) => i.message) ?? [];
     expect(issues({})).toEqual(['give exactly one of path (a text file or folder) and fortunes (a language code)']);
     expect(issues({ path: 'a', fortunes: 'en' })).toHaveLength(1);
     expect(issues({ path: 'a', tokenizer: 'bpe' })).toEqual(["must be the tokenizer.json path for tokenizer 'bpe'"]);

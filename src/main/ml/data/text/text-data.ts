@@ -31,7 +31,9 @@ function tokenizerFor(config: TextDatasetConfig, train: readonly TextDocument[])
     case 'chars':
       return charTokenizerFor(train.map((d) => d.text));
     case 'bpe':
-      if (!config.tokenizerPath) throw invalid("dataset.tokenizerPath: must be the tokenizer.json path for tokenizer 'bpe'", { field: 'dataset.tokenizerPath' });
+      if (!config.tokenizerPath) {
+        throw invalid("dataset.tokenizerPath: must be the tokenizer.json path for tokenizer 'bpe'", { field: 'dataset.tokenizerPath' });
+      }
       return readBpeTokenizer(config.tokenizerPath);
   }
 }
@@ -61,9 +63,10 @@ export function buildTextData(config: TextDatasetConfig, seed: number, options: 
   const trainStream = encodeDocuments(split.train, tokenizer);
   const testStream = encodeDocuments(split.test, tokenizer);
   const T = config.contextLength;
+  const label = (side: 'train' | 'test') => `${source} (${side} split, ${split[side].length} documents)`;
   return {
-    train: firstWindows(packWindows(trainStream, T, `${source} (train split, ${split.train.length} documents)`), config.trainSize, 'dataset.trainSize'),
-    test: firstWindows(packWindows(testStream, T, `${source} (test split, ${split.test.length} documents)`), config.testSize, 'dataset.testSize'),
+    train: firstWindows(packWindows(trainStream, T, label('train')), config.trainSize, 'dataset.trainSize'),
+    test: firstWindows(packWindows(testStream, T, label('test')), config.testSize, 'dataset.testSize'),
     tokenizer,
     vocabSize: tokenizer.vocabSize,
     meta: {

@@ -39,10 +39,13 @@ export interface TokenWindows {
  * window is dropped. A stream shorter than one window (T + 1 tokens) is an error naming its source.
  */
 export function packWindows(stream: Int32Array, T: number, source: string): TokenWindows {
-  if (!Number.isInteger(T) || T < 1) throw invalid(`context window must be a positive integer, got ${T}`, { field: 'contextLength', value: T });
+  if (!Number.isInteger(T) || T < 1) {
+    throw invalid(`context window must be a positive integer, got ${T}`, { field: 'contextLength', value: T });
+  }
   const n = Math.floor((stream.length - 1) / T);
   if (n < 1) {
-    throw invalid(`${source}: ${stream.length} tokens is shorter than one context window (needs ${T + 1}: ${T} inputs and the next token)`, {
+    const need = `needs ${T + 1}: ${T} inputs and the next token`;
+    throw invalid(`${source}: ${stream.length} tokens is shorter than one context window (${need})`, {
       source,
       tokens: stream.length,
       contextLength: T,
