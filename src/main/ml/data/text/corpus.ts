@@ -45,7 +45,10 @@ export function documentsOf(text: string, mode: DocumentMode, source: string): T
   return records.map((r, i) => ({ text: r, source: `${source} (record ${i + 1})` }));
 }
 
-/** Files under a path: the file itself, or every regular file under a folder (recursively, sorted, hidden ones skipped). */
+/**
+ * Files under a path: the file itself, or every regular file under a folder (recursively, sorted; hidden
+ * files and links inside the folder skipped, so a linked alias is not read twice).
+ */
 export function listCorpusFiles(path: string): string[] {
   let st;
   try {

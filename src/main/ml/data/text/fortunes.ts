@@ -32,7 +32,8 @@ export const FORTUNE_LANGUAGES: readonly FortuneLanguage[] = [
   { code: 'de', name: 'German', package: 'fortunes-de', dir: 'de' },
   { code: 'es', name: 'Spanish', package: 'fortunes-es', dir: 'es' },
   { code: 'it', name: 'Italian', package: 'fortunes-it', dir: 'it' },
-  { code: 'fr', name: 'French', package: 'fortunes-fr', dir: 'fr' },
+  // bookworm has no fortunes-fr; the Debian hints package is the one that installs fr/
+  { code: 'fr', name: 'French (Debian hints)', package: 'fortunes-debian-hints', dir: 'fr' },
   { code: 'pl', name: 'Polish', package: 'fortunes-pl', dir: 'pl' },
   { code: 'cs', name: 'Czech and Slovak', package: 'fortunes-cs', dir: 'cs' },
   { code: 'ru', name: 'Russian', package: 'fortunes-ru', dir: 'ru' },
