@@ -4,6 +4,7 @@ import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
 import { importLargeBench } from './import-large';
 import { metricsClosedFormBench } from './metrics-closed-form';
+import { serveCompareBench } from './serve-compare';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
@@ -13,5 +14,5 @@ import { trainStepBench } from './train-step';
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, concurrentRunsBench,
-  importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
+  serveCompareBench, importLargeBench, importFolderBench, grokkingMlpBench, grokkingInterventionsBench,
 ];
