@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MetricKeyInfo } from '../domain/metric-keys';
 import type { MetricRow } from '../jobs/messages';
+import type { EncodedResult } from '../rpc/envelope';
 import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo, type JobSettings } from '../domain/types';
 
 /**
@@ -158,11 +159,11 @@ export type Api = {
   };
 };
 
-/** Services receive params after validation (defaults applied). */
+/** Services receive params after validation (defaults applied); a large result may come already encoded as JSON. */
 export type ServiceApi = {
   [N in Namespace]: {
     [K in keyof Contract[N]]: Contract[N][K] extends { params: infer P extends z.ZodType; result: infer R }
-      ? (params: z.output<P>) => Promise<R> | R
+      ? (params: z.output<P>) => Promise<R | EncodedResult<R>> | R | EncodedResult<R>
       : never;
   };
 };
