@@ -2,6 +2,7 @@ import { PlateauError } from '../../shared/api/errors';
 import { metricsBackend } from '../app/backends';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
+import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry } from './worker-runner';
 
@@ -27,13 +28,20 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       backend,
       threads: ctx.jobs.threadsPerJob(),
     };
+    const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
     const handle = runWorker(workerEntry('metrics'), data, (m) => {
       if (m.type === 'metrics') {
-        repos.metrics.insertMany(runId, m.rows);
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       } else if (m.type === 'progress') progress(m.fraction, m.message);
     }, signal, isolationFor(backend));
-    await handle.done;
+    try {
+      await handle.done;
+    } catch (err) {
+      ctx.jobs.writes.flush(); // rows stored so far stay
+      throw err;
+    }
+    writes.settle();
     bus.emit('run.updated', { runId, projectId: run.projectId });
   };
 }
