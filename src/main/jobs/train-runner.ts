@@ -32,7 +32,12 @@ export function trainRunner(ctx: AppContext): JobRunner {
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       }
       else if (m.type === 'checkpoint') {
-        writes.add(() => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }), changed);
+        // the checkpoint row and the rows of its step commit together: a kill keeps both or neither
+        writes.add(() => {
+          repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+          if (m.rows?.length) repos.metrics.insertMany(runId, m.rows);
+        }, changed);
+        if (m.rows?.length) bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       }
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };

@@ -51,6 +51,19 @@ async function main() {
     rows = [];
     lastFlush = performance.now();
   };
+  /**
+   * A checkpoint waits for the log of the epoch it ends and goes with it as one message, which the host
+   * stores in one transaction: a kill -9 then keeps both or neither. Resuming from it starts at the next
+   * epoch, so a checkpoint stored without its epoch's log would leave that epoch's rows missing for good.
+   */
+  let pending: Extract<FromWorker, { type: 'checkpoint' }> | undefined;
+  const postCheckpoint = () => {
+    if (!pending) return;
+    post({ ...pending, rows: [...(pending.rows ?? []), ...rows] }); // its metrics, then the epoch's log (as before: the log wins a shared key)
+    pending = undefined;
+    rows = [];
+    lastFlush = performance.now();
+  };
   const startedAt = performance.now();
   const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
   // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
@@ -68,7 +81,8 @@ async function main() {
       for (const [key, value] of Object.entries(log.interventions ?? {})) {
         if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
       }
-      if (performance.now() - lastFlush > FLUSH_MS) flush();
+      if (pending) postCheckpoint();
+      else if (performance.now() - lastFlush > FLUSH_MS) flush();
       const elapsed = (performance.now() - startedAt) / 1000;
       const fraction = log.epoch / epochs;
       post({
@@ -78,6 +92,7 @@ async function main() {
         values: { step: log.step, epoch: log.epoch, train_loss: log.train_loss, train_acc: log.train_acc, test_loss: log.test_loss, test_acc: log.test_acc, steps_per_s: log.steps_per_s, eta_s: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0 },
       });
       if (control === 'pause') {
+        postCheckpoint();
         flush();
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -85,19 +100,26 @@ async function main() {
     onCheckpoint(c) {
       const file = join(ckptDir, checkpointName(c.step));
       const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
-      flush(); // metrics up to here land before the checkpoint row refers to them
-      post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
+      postCheckpoint(); // two checkpoints in one epoch: the earlier goes first
+      flush(); // metrics up to here land before the checkpoint row
       if (c.step === 0) init = c.weights;
-      if (!measureLive) return;
-      try {
-        post({ type: 'metrics', rows: checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch }, init) });
-      } catch {
-        measureLive = false; // training goes on; the metrics job after it measures every checkpoint and reports why
+      let measured: MetricRow[] = [];
+      if (measureLive) {
+        try {
+          measured = checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch }, init);
+        } catch {
+          measureLive = false; // training goes on; the metrics job after it measures every checkpoint and reports why
+        }
       }
+      // posted with its epoch's log (train() saves before it logs the epoch): see postCheckpoint
+      pending = { type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256, rows: measured };
     },
     control: () => (control === 'cancel' ? 'cancel' : 'run'),
-  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {});
-  flush();
+  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {})
+    .finally(() => {
+      flush();
+      postCheckpoint(); // the final checkpoint, saved after the last epoch's log; or the last one before an error
+    });
   post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: measureLive } as Record<string, unknown> });
 }
 
