@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createApp } from '../app/create-app';
 import type { Db } from '../db/connection';
@@ -14,7 +15,7 @@ const STEPS = 6220;
 /** What the Compare view asks for (renderer/api/live.ts). */
 const MAX_POINTS = 2000;
 const JOBS = 8;
-const COMPARE_ROUNDS = 3;
+const COMPARE_ROUNDS = 2;
 /** A simple read is sent every READ_EVERY_MS whether or not the last one came back (open loop: a stall delays all). */
 const READ_EVERY_MS = 20;
 
@@ -35,9 +36,13 @@ function fillMetrics(db: Db, runIds: number[]): void {
   })();
 }
 
-/** The client runs in its own thread, so its timers and JSON parsing do not share the host's event loop. */
+/**
+ * Clients run in threads of their own, the reads apart from the Compare (parsing its 46 MB reply takes a
+ * while), so neither's timers share a thread with the host or with each other. Times are epoch ms.
+ */
 const CLIENT = `
 const { parentPort, workerData: w } = require('node:worker_threads');
+const now = () => performance.timeOrigin + performance.now();
 const call = async (method, params) => {
   const res = await fetch(w.origin + '/rpc/' + method, { method: 'POST', headers: { authorization: 'Bearer ' + w.token, 'content-type': 'application/json' }, body: JSON.stringify(params) });
   const text = await res.text();
@@ -45,41 +50,56 @@ const call = async (method, params) => {
   if (!reply.ok) throw new Error(method + ': ' + reply.error.message);
   return { result: reply.result, bytes: text.length };
 };
-(async () => {
-  const reads = [], compares = [];
-  let comparing = true, n = 0;
-  const pending = new Set();
+async function reads() {
+  const out = [], pending = new Set();
+  let n = 0, stop = false;
+  parentPort.once('message', () => (stop = true));
   const timer = setInterval(() => {
-    const t0 = performance.now();
+    const t0 = now();
     const i = n++;
     const p = (i % 2 ? call('runs.list', { projectId: w.projectId }) : call('runs.get', { id: w.runIds[i % w.runIds.length] }))
-      .then(() => reads.push({ ms: performance.now() - t0, during: comparing }));
+      // a read that fails (fetch gives up after 300 s without an answer) counts with the time it waited
+      .then(() => out.push({ at: t0, ms: now() - t0 }), () => out.push({ at: t0, ms: now() - t0, failed: true }));
     pending.add(p);
     p.finally(() => pending.delete(p));
   }, w.readEveryMs);
-  await new Promise((r) => setTimeout(r, 500));
+  while (!stop) await new Promise((r) => setTimeout(r, 50));
+  clearInterval(timer);
+  await Promise.all(pending);
+  return { reads: out };
+}
+async function compares() {
+  const out = [];
   for (let r = 0; r < w.rounds; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     try {
       const { result, bytes } = await call('metrics.series', { runIds: w.runIds.slice(0, 200), keys: w.keys, maxPoints: w.maxPoints });
-      compares.push({ ms: performance.now() - t0, series: result.length, points: result.reduce((a, s) => a + s.steps.length, 0), bytes });
+      out.push({ at: t0, ms: now() - t0, series: result.length, points: result.reduce((a, s) => a + s.steps.length, 0), bytes });
     } catch (e) {
-      compares.push({ ms: performance.now() - t0, error: String(e && e.cause || e) }); // fetch gives up after 300 s without headers
+      out.push({ at: t0, ms: now() - t0, error: String(e && e.cause || e) });
       break;
     }
   }
-  comparing = false;
-  await new Promise((r) => setTimeout(r, w.tailMs));
-  clearInterval(timer);
-  await Promise.all(pending);
-  parentPort.postMessage({ reads, compares });
-})().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
+  return { compares: out };
+}
+(w.role === 'reads' ? reads() : compares()).then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
 `;
 
-interface ClientReport {
-  reads: { ms: number; during: boolean }[];
-  compares: { ms: number; series?: number; points?: number; bytes?: number; error?: string }[];
-  error?: string;
+interface Read { at: number; ms: number; failed?: boolean }
+interface Compare { at: number; ms: number; series?: number; points?: number; bytes?: number; error?: string }
+
+/** Starts one client thread; `stop()` asks a reads client to finish; `report` is what it sends back. */
+function client(role: 'reads' | 'compare', data: Record<string, unknown>) {
+  const w = new Worker(CLIENT, { eval: true, workerData: { ...data, role } });
+  const report = new Promise<{ reads?: Read[]; compares?: Compare[]; error?: string }>((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  }).then((r) => {
+    void w.terminate();
+    if (r.error) throw new Error(`bench client: ${r.error}`);
+    return r;
+  });
+  return { report, stop: () => w.postMessage('stop') };
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -122,34 +142,40 @@ export const serveCompareBench: BenchCase = {
           set: { 'dataset.p': 31, 'model.width': 32, epochs: 400, 'checkpoints.perDecade': 4 },
         });
         t0 = performance.now();
-        const client = new Worker(CLIENT, {
-          eval: true,
-          workerData: { origin: host.origin, token, projectId: project.id, runIds, keys: KEYS.map(([k]) => k), maxPoints: MAX_POINTS, rounds: COMPARE_ROUNDS, readEveryMs: READ_EVERY_MS, tailMs: 3000 },
-        });
-        const report = await new Promise<ClientReport>((resolve, reject) => {
-          client.once('message', resolve);
-          client.once('error', reject);
-        });
-        await client.terminate();
-        if (report.error) throw new Error(`bench client: ${report.error}`);
+        // the host's own event loop: how long its longest synchronous stretches were (what every request waits behind)
+        const loop = monitorEventLoopDelay({ resolution: 10 });
+        loop.enable();
+        const common = { origin: host.origin, token, projectId: project.id, runIds, keys: KEYS.map(([k]) => k), maxPoints: MAX_POINTS, rounds: COMPARE_ROUNDS, readEveryMs: READ_EVERY_MS };
+        const readers = client('reads', common);
+        await new Promise((r) => setTimeout(r, 500));
+        const compares = (await client('compare', common).report).compares!;
+        await new Promise((r) => setTimeout(r, 2000));
+        readers.stop();
+        const reads = (await readers.report).reads!;
+        loop.disable();
         const active = app.ctx.repos.jobs.list({ active: true }).length;
         await app.ctx.jobs.idle();
         const trainS = (performance.now() - t0) / 1000;
         const ok = started.filter((r) => app.ctx.repos.runs.get(r.id).status === 'succeeded').length;
-        for (const c of report.compares) {
+        for (const c of compares) {
           log(c.error ? `compare failed after ${c.ms.toFixed(0)} ms: ${c.error}` : `compare: ${c.series} series, ${c.points} points, ${(c.bytes! / 1e6).toFixed(1)} MB in ${c.ms.toFixed(0)} ms`);
         }
-        log(`${JOBS} training jobs: ${ok} succeeded, ${active} still active when the client finished; all done after ${trainS.toFixed(1)} s`);
-        const all = report.reads.map((r) => r.ms);
-        const during = report.reads.filter((r) => r.during).map((r) => r.ms);
-        log(`reads: ${all.length} (${during.length} during Compare); p50/p95/p99 all ${[0.5, 0.95, 0.99].map((q) => quantile(all, q).toFixed(1)).join('/')} ms, ` +
-          `during Compare ${[0.5, 0.95, 0.99].map((q) => quantile(during, q).toFixed(1)).join('/')} ms, max ${Math.max(...all).toFixed(0)} ms`);
+        log(`${JOBS} training jobs: ${ok} succeeded, ${active} still active when the clients finished; all done after ${trainS.toFixed(1)} s`);
+        const inCompare = (r: Read) => compares.some((c) => r.at >= c.at && r.at <= c.at + c.ms);
+        const all = reads.map((r) => r.ms);
+        const during = reads.filter(inCompare).map((r) => r.ms);
+        const failed = reads.filter((r) => r.failed).length;
+        const q3 = (xs: number[]) => [0.5, 0.95, 0.99].map((q) => quantile(xs, q).toFixed(1)).join('/');
+        log(`reads: ${all.length} (${during.length} during a Compare, ${failed} failed); p50/p95/p99 all ${q3(all)} ms, during Compare ${q3(during)} ms, max ${Math.max(...all).toFixed(0)} ms`);
+        const loopMs = (ns: number) => round1(ns / 1e6);
+        log(`host event loop delay: p99 ${loopMs(loop.percentile(99))} ms, max ${loopMs(loop.max)} ms`);
         return {
           value: round1(quantile(all, 0.95)),
           extra: {
             read_p50_ms: round1(quantile(all, 0.5)), read_p99_ms: round1(quantile(all, 0.99)), read_max_ms: round1(Math.max(...all)),
-            compare_read_p95_ms: round1(quantile(during, 0.95)), compare_ms: round1(quantile(report.compares.map((c) => c.ms), 0.5)),
-            reads: all.length, load_avg_1m: Number(loadavg()[0].toFixed(2)),
+            compare_read_p95_ms: round1(quantile(during, 0.95)), compare_ms: round1(quantile(compares.map((c) => c.ms), 0.5)),
+            loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max),
+            reads: all.length, failed_reads: failed, load_avg_1m: Number(loadavg()[0].toFixed(2)),
           },
         };
       } finally {
