@@ -7,6 +7,7 @@ import { checkpointMetricRows } from '../ml/metrics/model-metrics';
 import { readsSynchronously } from '../../shared/domain/types';
 import { train, type EpochLog } from '../ml/train';
 import { workerPort } from './port';
+import { yieldCpuToHost } from './priority';
 
 /** What the train runner hands this worker. */
 export interface TrainWorkerData {
@@ -38,6 +39,7 @@ const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.
 const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
 
 async function main() {
+  yieldCpuToHost(); // before the backend starts its threads, so they inherit it
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   const ckptDir = join(data.runDir, 'checkpoints');
