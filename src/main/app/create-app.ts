@@ -74,6 +74,7 @@ export function createApp(opts: AppOptions) {
   const saved = savedJobSettings(repos);
   const jobs = new JobManager(repos, bus, forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1), forced.threads ?? saved.threads);
   const reader = new DbReader(db);
+  jobs.writes.onCommit = () => reader.ensureStarted();
   const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, reader, bus, jobs };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,19 @@ describe('DbReader', () => {
     expect(got.every((s) => s.steps.length === 100 && s.steps[0] === 1 && s.steps[99] === 10_000)).toBe(true);
     expect(ticks).toBeGreaterThanOrEqual(Math.min(5, Math.floor(ms / 50)));
     expect(repos.metrics.series([ids[0]], ['train_loss'])[0].steps).toHaveLength(10_000);
+  });
+
+  it("once started, checkpoints the WAL in the worker instead of inside the host's commits", async () => {
+    const { db, reader, run } = fixture();
+    const dbFile = db.name;
+    const size = () => statSync(dbFile).size;
+    reader.ensureStarted();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = size();
+    fill(db, [run('a')], 20_000); // ~1 MB, all of it in the WAL: the host's connection no longer copies it over
+    expect(size()).toBe(before);
+    for (let i = 0; i < 100 && size() === before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(size()).toBeGreaterThan(before + 200_000);
   });
 });
 

@@ -30,6 +30,8 @@ export class WriteQueue {
   private pending: Pending[] = [];
   private byKey = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** Called after each batch is committed (the reader worker takes over checkpointing the WAL). */
+  onCommit: (() => void) | undefined;
 
   constructor(private db: Db, private intervalMs = WRITE_BATCH_MS) {}
 
@@ -66,6 +68,7 @@ export class WriteQueue {
         }
       }
     }
+    guarded(() => this.onCommit?.());
     for (const p of batch) guarded(() => p.after?.());
   }
 
