@@ -17,7 +17,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'plateau-kill-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const bin = join(root, 'bin/plateau.mjs');
 const args = (...more: string[]) => [bin, '--json', '--data-dir', dataDir, '--jobs', '1', '--threads', '1', ...more];
-const TRAIN = ['train', '--preset', 'grokking-mlp', '--seed', '7', '--epochs', '1500',
+const TRAIN = ['train', '--preset', 'grokking-mlp', '--seed', '7', '--epochs', '1000',
   '--set', 'dataset.p=23', '--set', 'model.width=16', '--set', 'checkpoints.perDecade=12'];
 const KILLS = 3;
 
@@ -86,7 +86,7 @@ describe('kill -9 while training', () => {
     const whole = spawnSync(process.execPath, args(...TRAIN, '--project', 'whole'), { encoding: 'utf8' });
     expect(whole.status, whole.stderr).toBe(0);
     const ref = JSON.parse(whole.stdout.trim().split('\n').at(-1)!) as { run_id: number; status: string; epochs: number };
-    expect(ref).toMatchObject({ status: 'succeeded', epochs: 1500 });
+    expect(ref).toMatchObject({ status: 'succeeded', epochs: 1000 });
 
     const next = random(20261206);
     let runId = 0;
@@ -105,12 +105,12 @@ describe('kill -9 while training', () => {
 
     const resumed = spawnSync(process.execPath, args('resume', String(runId)), { encoding: 'utf8' });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', run_id: runId, status: 'succeeded', epochs: 1500 });
+    expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', run_id: runId, status: 'succeeded', epochs: 1000 });
     const final = checkDatabase(runId);
     expect(final.status).toBe('succeeded');
     expect(final.checkpoints).toEqual(checkDatabase(ref.run_id).checkpoints);
     const [a, b] = [metricsOf(ref.run_id), metricsOf(runId)];
-    expect(b.length).toBeGreaterThan(4 * 1500);
+    expect(b.length).toBeGreaterThan(4 * 1000);
     expect(b).toEqual(a);
   }, 180_000);
 });
