@@ -14,6 +14,7 @@ export default defineConfig({
           'metrics.worker': resolve(__dirname, 'src/main/workers/metrics.worker.ts'),
           'import.worker': resolve(__dirname, 'src/main/workers/import.worker.ts'),
           'checkpoint-metrics.worker': resolve(__dirname, 'src/main/workers/checkpoint-metrics.worker.ts'),
+          'reader.worker': resolve(__dirname, 'src/main/workers/reader.worker.ts'),
         },
       },
     },

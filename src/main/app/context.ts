@@ -1,3 +1,4 @@
+import type { DbReader } from '../db/db-reader';
 import type { Repos } from '../db/repos';
 import type { JobManager } from '../jobs/job-manager';
 import type { EventBus } from '../rpc/event-bus';
@@ -10,6 +11,8 @@ export interface AppContext {
   dataDir: string;
   backend?: string;
   repos: Repos;
+  /** Long reads (metric series) off the host's thread. */
+  reader: DbReader;
   bus: EventBus;
   jobs: JobManager;
   /** Folders the user picked in a native dialog this session: the only places outside dataDir the core writes to. */

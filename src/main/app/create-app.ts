@@ -5,6 +5,7 @@ import { invalid } from '../../shared/api/errors';
 import type { SystemInfo } from '../../shared/domain/types';
 import type { PdfPrinter } from '../reports/pdf';
 import { openDatabase } from '../db/connection';
+import { DbReader } from '../db/db-reader';
 import { createRepos, type Repos } from '../db/repos';
 import { JobManager } from '../jobs/job-manager';
 import { importRunner } from '../jobs/import-runner';
@@ -74,7 +75,9 @@ export function createApp(opts: AppOptions) {
   // a flag or the environment wins over what was saved in the app, which wins over the defaults
   const saved = savedJobSettings(repos);
   const jobs = new JobManager(repos, bus, forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1), forced.threads ?? saved.threads);
-  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, bus, jobs, chosenFolders: new Set() };
+  const reader = new DbReader(db);
+  jobs.writes.onCommit = () => reader.ensureStarted();
+  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, reader, bus, jobs, chosenFolders: new Set() };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));
   jobs.register('import', importRunner(ctx));
@@ -96,6 +99,7 @@ export function createApp(opts: AppOptions) {
     dispatch,
     async close() {
       await jobs.shutdown();
+      await reader.close();
       db.close();
       lock.release();
     },

@@ -6,6 +6,7 @@ import { importFolderBench } from './import-folder';
 import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
+import { serveCompareBench } from './serve-compare';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
@@ -16,5 +17,6 @@ import { trainCliBench } from './train-cli';
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
-  concurrentRunsBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
+  concurrentRunsBench, serveCompareBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench,
+  grokkingInterventionsBench,
 ];

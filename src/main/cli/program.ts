@@ -7,6 +7,7 @@ import { metricsCommand } from './metrics-command';
 import type { GlobalOptions } from './output';
 import { projectsCommand } from './projects-command';
 import { reportCommand } from './report-command';
+import { resumeCommand } from './resume-command';
 import { serveCommand } from './serve-command';
 import { sweepCommand } from './sweep-command';
 import { trainCommand } from './train-command';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   infoCommand(program, globals);
   projectsCommand(program, globals);
   trainCommand(program, globals);
+  resumeCommand(program, globals);
   sweepCommand(program, globals);
   metricsCommand(program, globals);
   importCommand(program, globals);

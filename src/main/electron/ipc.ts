@@ -1,4 +1,5 @@
 import { BrowserWindow, ipcMain } from 'electron';
+import { encodeReply } from '../../shared/rpc/envelope';
 import type { Dispatch } from '../rpc/dispatch';
 import type { EventBus } from '../rpc/event-bus';
 
@@ -10,7 +11,7 @@ export function wireIpc(dispatch: Dispatch, bus: EventBus, trusted: (url: string
   ipcMain.handle('plateau:invoke', async (e, method: unknown, params: unknown) => {
     if (!trusted(e.senderFrame?.url)) return { ok: false, error: { code: 'Unavailable', message: 'Calls are accepted only from the Plateau window.' } };
     if (typeof method !== 'string') return { ok: false, error: { code: 'InvalidParams', message: 'method must be a string' } };
-    return JSON.parse(JSON.stringify(await dispatch(method, params)));
+    return JSON.parse(encodeReply(await dispatch(method, params)));
   });
   const unsubscribe = bus.subscribe((name, payload) => {
     const wire = JSON.parse(JSON.stringify(payload));

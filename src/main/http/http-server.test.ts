@@ -28,6 +28,20 @@ describe('browser host', () => {
     expect(JSON.parse(ok.body)).toEqual({ ok: true, result: [] });
   });
 
+  it('sends metrics.series, read and encoded in the reader worker, as the JSON reply it is', async () => {
+    const h = await start('a-token-for-the-series-test');
+    const { repos } = h.app.ctx;
+    const run = repos.runs.create({ projectId: repos.projects.create('P').id, name: 'r', config: {}, status: 'succeeded' });
+    repos.metrics.insertMany(run.id, [1, 2, 3].map((step) => ({ step, epoch: step, split: 'train' as const, key: 'train_loss', value: 1 / step })));
+    const call = (body: object) => raw(h.port, '/rpc/metrics.series', { method: 'POST', body: JSON.stringify(body), headers: { authorization: 'Bearer a-token-for-the-series-test' } });
+    const res = await call({ runIds: [run.id], keys: ['train_loss'] });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(res.body)).toEqual({
+      ok: true, result: [{ runId: run.id, key: 'train_loss', split: 'train', layer: '', steps: [1, 2, 3], epochs: [1, 2, 3], values: [1, 0.5, 1 / 3] }],
+    });
+    expect(JSON.parse((await call({ runIds: [], keys: ['train_loss'] })).body)).toMatchObject({ ok: false, error: { code: 'InvalidParams' } });
+  });
+
   it('trades ?token= for an HttpOnly cookie and drops it from the URL', async () => {
     const h = await start();
     const res = await raw(h.port, `/runs?token=${encodeURIComponent(new URL(h.url).searchParams.get('token')!)}`);

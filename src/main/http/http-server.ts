@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ErrorEnvelope } from '../../shared/api/errors';
+import { EncodedResult, type Reply } from '../../shared/rpc/envelope';
 import type { Dispatch } from '../rpc/dispatch';
 import type { EventBus } from '../rpc/event-bus';
 import { cookieHeader, crossSiteRefusal, hostAllowed, isLoopback, presentedToken, tokenMatches } from './auth';
@@ -24,6 +25,14 @@ const MAX_BODY = 10 * 1024 * 1024;
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders });
   res.end(JSON.stringify(body));
+}
+/** A reply whose result is already JSON bytes (EncodedResult) is written around them, never parsed or copied. */
+function reply(res: ServerResponse, r: Reply) {
+  if (!(r.ok && r.result instanceof EncodedResult)) return json(res, 200, r);
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders });
+  res.write('{"ok":true,"result":');
+  res.write(r.result.json);
+  res.end('}');
 }
 const fail = (res: ServerResponse, status: number, error: ErrorEnvelope) => json(res, status, { ok: false, error });
 
@@ -119,7 +128,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptio
     } catch (err) {
       return fail(res, 400, { code: 'InvalidParams', message: `The request body is not valid JSON: ${(err as Error).message}` });
     }
-    return json(res, 200, await opts.dispatch(method, params));
+    return reply(res, await opts.dispatch(method, params));
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { code: 'InvalidParams', message: 'Method not allowed.' });
   serveStatic(opts.staticDir, url.pathname, res);

@@ -6,6 +6,7 @@ import { runDir, uploadsDir } from '../app/paths';
 import { statedSettings } from '../io/import-settings';
 import type { ImportScalar } from '../io/import-types';
 import type { ImportWorkerData } from '../workers/import.worker';
+import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { runWorker, workerEntry } from './worker-runner';
 
@@ -26,20 +27,24 @@ export function importRunner(ctx: AppContext): JobRunner {
     const data: ImportWorkerData = { path: (params as { path: string }).path, runDir: runDir(ctx.dataDir, run.projectId, runId) };
     repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
     changed();
+    const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
+    const handle = runWorker(workerEntry('import'), data, (m) => {
+      if (m.type === 'checkpoint') writes.add(() => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }));
+      else if (m.type === 'metrics') {
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
+        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+      } else if (m.type === 'progress') progress(m.fraction, m.message);
+    }, signal, 'thread'); // no tfjs here: a thread is enough
     try {
-      const result = await runWorker(workerEntry('import'), data, (m) => {
-        if (m.type === 'checkpoint') repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
-        else if (m.type === 'metrics') {
-          repos.metrics.insertMany(runId, m.rows);
-          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-        } else if (m.type === 'progress') progress(m.fraction, m.message);
-      }, signal, 'thread').done; // no tfjs here: a thread is enough
+      const result = await handle.done;
+      writes.settle();
       // The settings the file states (optimizer param group, epoch), under fromFile: what it says, or nothing.
       const stated = statedSettings((result.scalars ?? {}) as Record<string, ImportScalar>);
       const config = Object.keys(stated).length ? { ...repos.runs.get(runId).config, fromFile: stated } : undefined;
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now(), ...(config ? { config } : {}) });
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
+      ctx.jobs.writes.flush(); // rows stored so far stay
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : (err as Error).message, finishedAt: Date.now() });
       throw err;

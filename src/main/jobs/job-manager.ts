@@ -5,6 +5,7 @@ import type { Job, JobKind } from '../../shared/domain/types';
 import { isFinal } from '../../shared/jobs/job-states';
 import { threadsPerJob } from '../../shared/jobs/limits';
 import type { Repos } from '../db/repos';
+import { WriteQueue } from '../db/write-queue';
 import type { EventBus } from '../rpc/event-bus';
 
 export interface JobContext {
@@ -26,9 +27,13 @@ export class JobManager {
   private lastProgress = new Map<number, number>();
   /** Jobs this process queued: another process sharing the database runs its own. */
   private owned = new Set<number>();
+  /** Runners' writes (metric and checkpoint rows) and progress go through here, committed in batches. */
+  readonly writes: WriteQueue;
 
   /** `threads`: compute threads each job may use (the BLAS's, or wasm's own pool); default: shared out (limits.ts). */
-  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, public threads?: number) {}
+  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, public threads?: number) {
+    this.writes = new WriteQueue(repos.db);
+  }
 
   threadsPerJob(): number {
     return threadsPerJob(availableParallelism(), this.concurrency, this.threads);
@@ -77,6 +82,7 @@ export class JobManager {
   async shutdown(): Promise<void> {
     for (const ctl of this.running.values()) ctl.abort();
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 20));
+    this.writes.close();
   }
 
   private pump(): void {
@@ -117,12 +123,13 @@ export class JobManager {
     const now = Date.now();
     if (fraction < 1 && now - (this.lastProgress.get(job.id) ?? 0) < PROGRESS_INTERVAL_MS) return;
     this.lastProgress.set(job.id, now);
-    this.repos.jobs.setProgress(job.id, fraction, message);
+    this.writes.add(() => this.repos.jobs.setProgress(job.id, fraction, message), { key: `progress:${job.id}` });
     const payload: JobProgress = { jobId: job.id, runId: job.runId, fraction, message, values };
     this.bus.emit('job.progress', payload);
   }
 
   private finish(id: number, state: 'succeeded' | 'failed' | 'cancelled', error: string | null): void {
+    this.writes.flush(); // the job's last progress lands before its final state
     this.emitState(this.repos.jobs.setState(id, state, error));
   }
 

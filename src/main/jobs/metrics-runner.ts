@@ -5,6 +5,7 @@ import { metricsBackend } from '../app/backends';
 import { metricPluginPaths } from '../app/metric-plugins';
 import type { AppContext } from '../app/context';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
+import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry } from './worker-runner';
 
@@ -36,13 +37,20 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       backend,
       threads: ctx.jobs.threadsPerJob(),
     };
+    const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
     const handle = runWorker(workerEntry('metrics'), data, (m) => {
       if (m.type === 'metrics') {
-        repos.metrics.insertMany(runId, m.rows);
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       } else if (m.type === 'progress') progress(m.fraction, m.message);
     }, signal, isolationFor(backend));
-    await handle.done;
+    try {
+      await handle.done;
+    } catch (err) {
+      ctx.jobs.writes.flush(); // rows stored so far stay
+      throw err;
+    }
+    writes.settle();
     // An import has no training log: its accuracies and losses are those measured at its last checkpoint.
     if (run.origin === 'imported') {
       const lastStep = all.at(-1)!.step;

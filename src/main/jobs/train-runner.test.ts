@@ -188,6 +188,27 @@ describe('training jobs', () => {
     await expect(t.client.runs.resume({ id: cut.id })).rejects.toMatchObject({ code: 'Conflict' });
   });
 
+  it('a run stopped before its first checkpoint starts over on resume, and ends where an uninterrupted run ends', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const set = { 'dataset.p': 23, 'model.width': 16, epochs: 200, checkpoints: { firstAndLast: false } }; // no checkpoint at all
+    const [whole] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
+    await t.app.ctx.jobs.idle();
+    const [cut] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
+    await new Promise<void>((resolve) => {
+      const off = t.client.on('job.progress', (e) => { if (e.runId === cut.id && e.values && e.values.epoch >= 10) { off(); resolve(); } });
+    });
+    await t.client.runs.cancel({ id: cut.id });
+    await t.app.ctx.jobs.idle();
+    expect(await t.client.runs.checkpoints({ id: cut.id })).toEqual([]);
+    expect((await t.client.runs.resume({ id: cut.id })).status).toBe('queued');
+    await t.app.ctx.jobs.idle();
+    expect((await t.client.runs.get({ id: cut.id })).status).toBe('succeeded');
+    const [a, b] = await Promise.all([whole, cut].map((r) => t.client.metrics.series({ runIds: [r.id], keys: ['train_loss'] })));
+    expect(b[0].steps).toEqual(a[0].steps);
+    expect(b[0].values).toEqual(a[0].values); // same seed, same backend, from scratch: identical
+  });
+
   it('a full disk while writing a checkpoint fails the run with that reason, earlier checkpoints intact', async (ctx) => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });

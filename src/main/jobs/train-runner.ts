@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context';
 import { jobBackend } from '../app/backends';
 import { runDir } from '../app/paths';
 import type { TrainWorkerData } from '../workers/train.worker';
+import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry, type WorkerHandle } from './worker-runner';
 
@@ -19,17 +20,24 @@ export function trainRunner(ctx: AppContext): JobRunner {
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
     repos.runs.update(runId, { status: 'running', startedAt: run.startedAt ?? Date.now(), error: null });
     changed();
+    // rows are committed in batches with other jobs' (WriteQueue); a failed write stops this job with its reason
+    let handle: WorkerHandle | undefined;
+    const writes = jobWrites(ctx.jobs.writes, (err) => handle?.fail(err));
     const onMessage = (m: FromWorker) => {
       if (m.type === 'ready') {
         repos.runs.update(runId, { backend: m.backend, versions: { plateau: ctx.appVersion, tfjs: m.tfjsVersion, threads: String(m.threads), ...(m.blas ? { blas: m.blas } : {}), node: process.versions.node } });
         changed();
       } else if (m.type === 'metrics') {
-        repos.metrics.insertMany(runId, m.rows);
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       }
       else if (m.type === 'checkpoint') {
-        repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
-        changed();
+        // the checkpoint row and the rows of its step commit together: a kill keeps both or neither
+        writes.add(() => {
+          repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
+          if (m.rows?.length) repos.metrics.insertMany(runId, m.rows);
+        }, changed);
+        if (m.rows?.length) bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       }
       else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
@@ -37,10 +45,11 @@ export function trainRunner(ctx: AppContext): JobRunner {
     const backend = await jobBackend(asked ?? ctx.backend);
     const measure = (params as { metrics?: boolean }).metrics !== false;
     const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, threads: ctx.jobs.threadsPerJob(), resumeFile, metrics: measure };
-    const handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
+    handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
     try {
       const result = await handle.done;
+      writes.settle(); // every row the worker sent is stored before the run is marked done
       const status = result.status as 'succeeded' | 'cancelled' | 'diverged';
       repos.runs.update(runId, {
         status,
@@ -54,6 +63,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
       }
       if (status === 'cancelled') throw new PlateauError('Cancelled', 'Cancelled by the user.');
     } catch (err) {
+      ctx.jobs.writes.flush();
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       if (repos.runs.get(runId).status === 'running') {
         repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: cancelled ? null : (err as Error).message });

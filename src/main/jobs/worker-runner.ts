@@ -37,6 +37,8 @@ export interface WorkerHandle {
   send(msg: ToWorker): void;
   /** Resolves with the worker's `done` result; rejects on `error`, a crash, or a forced stop after cancel. */
   done: Promise<Record<string, unknown>>;
+  /** Stops the job with this error (storing what it sent failed after the message was handled: a full disk). */
+  fail(err: unknown): void;
 }
 
 interface Child {
@@ -71,6 +73,7 @@ export function runWorker(
   entry: string, workerData: unknown, onMessage: (m: FromWorker) => void, signal: AbortSignal, isolation: Isolation,
 ): WorkerHandle {
   const child = spawnChild(entry, workerData, isolation);
+  let fail: (err: unknown) => void = () => {};
   const done = new Promise<Record<string, unknown>>((resolve, reject) => {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -88,6 +91,7 @@ export function runWorker(
         settle(() => reject(new PlateauError('Cancelled', `The job did not stop within ${CANCEL_DEADLINE_MS / 1000} s of being cancelled and was stopped by force.`)));
       }, CANCEL_DEADLINE_MS);
     };
+    fail = (err) => settle(() => reject(err));
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort);
     child.on('message', (m: FromWorker) => {
@@ -107,5 +111,5 @@ export function runWorker(
   });
   // Exit after `done` is harmless: settle() ignores it.
   void done.finally(() => child.stop()).catch(() => {});
-  return { send: (m) => child.send(m), done };
+  return { send: (m) => child.send(m), done, fail: (err) => fail(err) };
 }

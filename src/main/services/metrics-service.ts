@@ -1,21 +1,13 @@
 import type { ServiceApi } from '../../shared/api/contract';
 import { invalid, notFound } from '../../shared/api/errors';
-import { lttbIndices } from '../../shared/domain/downsample';
 import { metricDescriptors, resolveJobKeys } from '../../shared/domain/metrics';
 import type { AppContext } from '../app/context';
 
 export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
   return {
     keys: () => metricDescriptors(),
-    series: ({ runIds, keys, split, maxPoints }) => {
-      const all = ctx.repos.metrics.series(runIds, keys, split);
-      if (!maxPoints) return all;
-      return all.map((s) => {
-        if (s.steps.length <= maxPoints) return s;
-        const kept = lttbIndices(s.steps, s.values, maxPoints);
-        return { ...s, steps: kept.map((i) => s.steps[i]), epochs: kept.map((i) => s.epochs[i]), values: kept.map((i) => s.values[i]) };
-      });
-    },
+    // read, downsampled and encoded in the reader worker: a Compare over 5M rows no longer holds up other requests
+    series: ({ runIds, keys, split, maxPoints }) => ctx.reader.series({ runIds, keys, split, maxPoints }),
     coverage: ({ runId }) => {
       ctx.repos.runs.get(runId);
       return ctx.repos.metrics.coverage(runId);

@@ -85,7 +85,10 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       changed(run);
       return run;
     },
-    /** A paused run continues in place; an interrupted, cancelled or failed one restarts from its last checkpoint. */
+    /**
+     * A paused run continues in place; an interrupted, cancelled or failed one restarts from its last checkpoint,
+     * or from the start when it stopped before its first (its partial log is dropped: the run writes it again).
+     */
     resume: ({ id }) => {
       const run = repos.runs.get(id);
       if (run.status === 'paused') {
@@ -94,10 +97,10 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       }
       if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) throw conflict(`Run ${id} is ${run.status}; only paused, interrupted, cancelled or failed runs can be resumed.`);
       const last = repos.checkpoints.latest(id);
-      if (!last) throw conflict(`Run ${id} has no checkpoint to resume from; start it again instead.`);
+      if (!last) repos.metrics.clear(id);
       const first = repos.jobs.list({ projectId: run.projectId }).findLast((j) => j.runId === id && j.kind === 'train');
       const { metrics = true, backend } = (first ? repos.jobs.params(first.id) : {}) as { metrics?: boolean; backend?: string };
-      ctx.jobs.enqueue('train', run.projectId, id, { metrics, backend, resumeFile: last.file });
+      ctx.jobs.enqueue('train', run.projectId, id, { metrics, backend, ...(last ? { resumeFile: last.file } : {}) });
       return changedRun(repos.runs.update(id, { status: 'queued', error: null, finishedAt: null }));
     },
     checkpoints: ({ id }) => {

@@ -22,36 +22,34 @@ const capture = (n: number): CheckpointCapture => ({
 });
 
 describe('startMeasurer (checkpoint metrics off the training thread)', () => {
-  it('returns rows in checkpoint order, moves the buffers to the helper, and holds at most two captures', async () => {
+  it('answers each capture with its rows, moves the buffers to the helper, and holds at most two captures', async () => {
     // the helper answers with how many features it got, slowly: later requests queue behind it
     const url = helper('echo', `if (m.type !== 'measure') return; await new Promise((r) => setTimeout(r, 30));
       parentPort.postMessage({ id: m.id, rows: [{ step: m.at.step, epoch: m.at.epoch, split: 'train', key: 'n', value: m.capture.train.features.length }] });`);
-    const got: number[][] = [];
     const events: string[] = [];
-    const m = startMeasurer(url, (rows) => { got.push([rows[0]!.step, rows[0]!.value]); events.push(`rows ${rows[0]!.step}`); }, () => {});
+    const m = startMeasurer(url, () => {});
+    const note = (k: number) => (rows: { value: number }[] | null) => events.push(`rows ${k}: ${rows?.[0]?.value}`);
     const sent = capture(5);
-    await m.measure(sent, { step: 0, epoch: 0 });
+    const r0 = (await m.measure(sent, { step: 0, epoch: 0 })).rows.then(note(0));
     events.push('queued 0');
     expect(sent.train.features.length).toBe(0); // transferred, not copied
-    await m.measure(capture(6), { step: 1, epoch: 1 });
+    const r1 = (await m.measure(capture(6), { step: 1, epoch: 1 })).rows.then(note(1));
     events.push('queued 1');
-    await m.measure(capture(7), { step: 2, epoch: 2 }); // a third waits until the first is measured
+    const r2 = (await m.measure(capture(7), { step: 2, epoch: 2 })).rows.then(note(2)); // a third waits until the first is measured
     events.push('queued 2');
+    await Promise.all([r0, r1, r2]);
     await m.close();
-    expect(got).toEqual([[0, 5], [1, 6], [2, 7]]);
-    expect(events).toEqual(['queued 0', 'queued 1', 'rows 0', 'queued 2', 'rows 1', 'rows 2']);
+    expect(events).toEqual(['queued 0', 'queued 1', 'rows 0: 5', 'queued 2', 'rows 1: 6', 'rows 2: 7']);
   });
 
-  it('the first error turns measuring off, says why once, and later captures are dropped', async () => {
+  it('the first error turns measuring off, says why once, and later captures get no rows', async () => {
     const url = helper('fail', `if (m.type === 'measure') parentPort.postMessage({ id: m.id, error: 'features are not finite' });`);
     const errors: string[] = [];
-    const rows: unknown[] = [];
-    const m = startMeasurer(url, (r) => rows.push(r), (e) => errors.push(e));
-    await m.measure(capture(3), { step: 0, epoch: 0 });
+    const m = startMeasurer(url, (e) => errors.push(e));
+    expect(await (await m.measure(capture(3), { step: 0, epoch: 0 })).rows).toBeNull();
+    expect(await (await m.measure(capture(3), { step: 1, epoch: 1 })).rows).toBeNull();
     await m.close();
     expect(errors).toEqual(['features are not finite']);
     expect(m.failed).toBe(true);
-    await m.measure(capture(3), { step: 1, epoch: 1 });
-    expect(rows).toEqual([]);
   });
 });

@@ -7,47 +7,50 @@ import type { MeasureReply, MeasureRequest } from './checkpoint-metrics.worker';
 const IN_FLIGHT = 2;
 
 /**
- * Checkpoint metrics off the training thread: each capture goes to a helper thread, and its rows come
- * back in order through `onRows` while training continues. The first failure turns measuring off
- * (`onError`); whatever was not measured is left to the metrics job after training.
+ * Checkpoint metrics off the training thread: each capture goes to a helper thread while training
+ * continues. `measure` resolves once the capture is queued, to `{ rows }`: a promise of its rows (null once
+ * measuring has failed; wrapped, since a promise resolving to a promise would wait for both). The first failure turns measuring off (`onError`); what was not measured is left to the
+ * metrics job after training.
  */
-export function startMeasurer(entry: URL, onRows: (rows: MetricRow[]) => void, onError: (message: string) => void) {
+export function startMeasurer(entry: URL, onError: (message: string) => void) {
   const worker = new Worker(entry);
-  const pending = new Map<number, () => void>();
+  const pending = new Map<number, (rows: MetricRow[] | null) => void>();
   let nextId = 0;
   let failed = false;
   const fail = (message: string) => {
     if (failed) return;
     failed = true;
     onError(message);
-    for (const done of pending.values()) done();
+    for (const done of pending.values()) done(null);
     pending.clear();
   };
   worker.on('message', (r: MeasureReply) => {
-    if ('error' in r) fail(r.error);
-    else if (!failed) onRows(r.rows);
-    pending.get(r.id)?.();
+    const done = pending.get(r.id);
     pending.delete(r.id);
+    if ('error' in r) fail(r.error);
+    done?.('rows' in r && !failed ? r.rows : null);
   });
   worker.on('error', (err) => fail(err.message));
   worker.on('exit', (code) => { if (pending.size) fail(`the checkpoint-metrics thread exited (code ${code})`); });
   const send = (m: MeasureRequest, transfer: ArrayBuffer[] = []) => worker.postMessage(m, transfer);
+  /** Resolves when the oldest pending capture is answered. */
   const oldest = () => new Promise<void>((resolve) => {
     const first = pending.keys().next();
     if (first.done) return resolve();
     const done = pending.get(first.value)!;
-    pending.set(first.value, () => { done(); resolve(); });
+    pending.set(first.value, (rows) => { done(rows); resolve(); });
   });
   return {
     get failed() { return failed; },
     setInit(weights: Record<string, { shape: number[]; data: Float32Array }>) { send({ type: 'init', weights }); },
     /** Queues a capture (its buffers move to the helper); waits only while IN_FLIGHT captures are pending. */
-    async measure(capture: CheckpointCapture, at: { step: number; epoch: number }) {
-      if (failed) return;
-      while (pending.size >= IN_FLIGHT) await oldest();
+    async measure(capture: CheckpointCapture, at: { step: number; epoch: number }): Promise<{ rows: Promise<MetricRow[] | null> }> {
+      while (!failed && pending.size >= IN_FLIGHT) await oldest();
+      if (failed) return { rows: Promise.resolve(null) };
       const id = nextId++;
-      pending.set(id, () => {});
+      const rows = new Promise<MetricRow[] | null>((resolve) => pending.set(id, resolve));
       send({ type: 'measure', id, capture, at }, captureBuffers(capture));
+      return { rows };
     },
     /** Waits for every queued capture, then stops the helper. */
     async close() {

@@ -14,6 +14,7 @@ import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
 import { parseModelAndData } from '../ml/validate-config';
 import { workerPort } from './port';
+import { yieldCpuToHost } from './priority';
 
 /** What the metrics runner hands this worker: a run's config and the checkpoint files to measure. */
 export interface MetricsWorkerData {
@@ -37,6 +38,7 @@ let cancelled = false;
 port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
 
 async function main() {
+  yieldCpuToHost(); // before the backend starts its threads, so they inherit it
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   for (const p of data.plugins ?? []) await loadMetricPlugin(p, (id, fn) => registerProducer(id, fn as MetricProducerFn));

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricRow, ToWorker } from '../../shared/jobs/messages';
+import type { FromWorker, MetricRow, ToWorker } from '../../shared/jobs/messages';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { initBackend, type BackendName } from '../ml/backend';
 import { captureCheckpoint } from '../ml/metrics/model-metrics';
@@ -8,6 +8,7 @@ import { readsSynchronously } from '../../shared/domain/types';
 import { train, type EpochLog } from '../ml/train';
 import { startMeasurer } from './measurer';
 import { workerPort } from './port';
+import { yieldCpuToHost } from './priority';
 
 /** What the train runner hands this worker. */
 export interface TrainWorkerData {
@@ -39,6 +40,7 @@ const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.
 const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
 
 async function main() {
+  yieldCpuToHost(); // before the backend starts its threads, so they inherit it
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   const ckptDir = join(data.runDir, 'checkpoints');
@@ -52,13 +54,25 @@ async function main() {
     rows = [];
     lastFlush = performance.now();
   };
+  /**
+   * A checkpoint's row goes to the host only after its epoch's log, and with its measured metrics, in one
+   * message the host stores in one transaction. Resuming starts after the last stored checkpoint, so rows of
+   * its step stored apart from it could be lost for good by a kill -9; rows stored before it are merely
+   * written again. Its metrics come from a helper thread, so checkpoints wait here, in order, until then.
+   */
+  const waiting: { msg: Extract<FromWorker, { type: 'checkpoint' }>; rows: Promise<MetricRow[] | null> }[] = [];
+  let posting = Promise.resolve();
+  const postCheckpoints = () => {
+    flush(); // the epoch's log first
+    for (const w of waiting.splice(0)) posting = posting.then(async () => post({ ...w.msg, rows: (await w.rows) ?? [] }));
+  };
   const startedAt = performance.now();
   const resume = data.resumeFile ? await readCheckpoint(data.resumeFile) : undefined;
   // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
   // The features are read here; the metrics are computed on a helper thread while training goes on.
   let liveOff: string | undefined;
   const measurer = data.metrics && readsSynchronously(backend.name)
-    ? startMeasurer(new URL('./checkpoint-metrics.worker.js', import.meta.url), (rows) => post({ type: 'metrics', rows }), (message) => (liveOff = message))
+    ? startMeasurer(new URL('./checkpoint-metrics.worker.js', import.meta.url), (message) => (liveOff = message))
     : undefined;
   const stepZero = join(ckptDir, checkpointName(0));
   if (resume && existsSync(stepZero)) measurer?.setInit((await readCheckpoint(stepZero)).weights);
@@ -73,7 +87,8 @@ async function main() {
       for (const [key, value] of Object.entries(log.interventions ?? {})) {
         if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
       }
-      if (performance.now() - lastFlush > FLUSH_MS) flush();
+      if (waiting.length) postCheckpoints();
+      else if (performance.now() - lastFlush > FLUSH_MS) flush();
       const elapsed = (performance.now() - startedAt) / 1000;
       const fraction = log.epoch / epochs;
       post({
@@ -83,27 +98,31 @@ async function main() {
         values: { step: log.step, epoch: log.epoch, train_loss: log.train_loss, train_acc: log.train_acc, test_loss: log.test_loss, test_acc: log.test_acc, steps_per_s: log.steps_per_s, eta_s: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0 },
       });
       if (control === 'pause') {
-        flush();
+        postCheckpoints();
         await new Promise<void>((resolve) => (wake = resolve));
       }
     },
     async onCheckpoint(c) {
       const file = join(ckptDir, checkpointName(c.step));
       const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
-      flush(); // metrics up to here land before the checkpoint row refers to them
-      post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 });
-      if (!measurer || measurer.failed) return;
-      if (c.step === 0) measurer.setInit(c.weights);
-      try {
-        await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), { step: c.step, epoch: c.epoch });
-      } catch (err) {
-        liveOff ??= (err as Error).message; // training goes on; the metrics job after it measures every checkpoint
+      let rows: Promise<MetricRow[] | null> = Promise.resolve([]);
+      if (measurer && !measurer.failed) {
+        if (c.step === 0) measurer.setInit(c.weights);
+        try {
+          ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), { step: c.step, epoch: c.epoch }));
+        } catch (err) {
+          liveOff ??= (err as Error).message; // training goes on; the metrics job after it measures every checkpoint
+        }
       }
+      waiting.push({ msg: { type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 }, rows });
     },
     control: () => (control === 'cancel' ? 'cancel' : 'run'),
-  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {});
-  await measurer?.close();
-  flush();
+  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {})
+    .finally(async () => {
+      postCheckpoints(); // the final checkpoint, saved after the last epoch's log; or the last one before an error
+      await posting;
+      await measurer?.close();
+    });
   const live = !!measurer && !liveOff && !measurer.failed;
   post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: live, ...(liveOff ? { liveMetricsOff: liveOff } : {}) } as Record<string, unknown> });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MetricDescriptor } from '../domain/metrics';
 import type { MetricRow } from '../jobs/messages';
+import type { EncodedResult } from '../rpc/envelope';
 import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo, type JobSettings } from '../domain/types';
 
 /**
@@ -176,11 +177,14 @@ export type Api = {
   };
 };
 
+/** Methods whose service may hand back its result already encoded as JSON (big series, from the reader worker). */
+type Encodable = 'metrics.series';
+
 /** Services receive params after validation (defaults applied). */
 export type ServiceApi = {
   [N in Namespace]: {
     [K in keyof Contract[N]]: Contract[N][K] extends { params: infer P extends z.ZodType; result: infer R }
-      ? (params: z.output<P>) => Promise<R> | R
+      ? (params: z.output<P>) => `${N}.${K & string}` extends Encodable ? Promise<R | EncodedResult<R>> | R | EncodedResult<R> : Promise<R> | R
       : never;
   };
 };

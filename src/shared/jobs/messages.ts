@@ -7,7 +7,11 @@ export type FromWorker =
   | { type: 'progress'; fraction: number; message: string; values?: Record<string, number> }
   /** Metric rows, already batched by the worker: step, epoch, split, key, value. */
   | { type: 'metrics'; rows: MetricRow[] }
-  | { type: 'checkpoint'; step: number; epoch: number | null; file: string; bytes: number; sha256: string }
+  /**
+   * A checkpoint written to disk, with the rows stored together with its row (in one transaction): its
+   * metrics and its epoch's log. Resuming starts after it, so what belongs to its step must not be lost apart from it.
+   */
+  | { type: 'checkpoint'; step: number; epoch: number | null; file: string; bytes: number; sha256: string; rows?: MetricRow[] }
   | { type: 'done'; result: Record<string, unknown> }
   | { type: 'error'; code: string; message: string };
 

@@ -1,4 +1,4 @@
-import type { EventListener, Reply, Transport } from './envelope';
+import { encodeReply, type EventListener, type Reply, type Transport } from './envelope';
 
 /** JSON round trip, so in-memory tests see exactly what the wire would carry. */
 const wire = <T>(x: T): T => (x === undefined ? x : JSON.parse(JSON.stringify(x)));
@@ -9,7 +9,7 @@ export function createMemoryTransport(
   subscribe: (listener: EventListener) => () => void,
 ): Transport {
   return {
-    invoke: async (method, params) => wire(await dispatch(method, wire(params))),
+    invoke: async (method, params) => JSON.parse(encodeReply(await dispatch(method, wire(params)))) as Reply,
     onEvent: (listener) => subscribe((name, payload) => listener(name, wire(payload))),
   };
 }

@@ -1,6 +1,7 @@
 import type { MetricRow } from '../../../shared/jobs/messages';
 import type { MetricSeries, Split } from '../../../shared/domain/types';
 import type { Db } from '../connection';
+import { readSeries } from './metric-series';
 
 export function metricsRepo(db: Db) {
   // A value measured at a checkpoint (float64, checkpoint_id set) is never replaced by the training log's
@@ -23,27 +24,12 @@ export function metricsRepo(db: Db) {
   return {
     /** Moves a run's per-layer rows to new layer names ({ old: new }); a row already under the new name is replaced. */
     renameLayers: (runId: number, names: Record<string, string>): void => renameAll(runId, names),
+    /** Drops every row of a run (a run started over from scratch). */
+    clear: (runId: number): void => void db.prepare('DELETE FROM metrics WHERE run_id = ?').run(runId),
     /** Writes a batch in one transaction; a non-finite value is refused by the NOT NULL column, so callers drop them first. */
     insertMany: (runId: number, rows: MetricRow[]): void => insertBatch(runId, rows),
-    series(runIds: number[], keys: string[], split?: Split): MetricSeries[] {
-      const rows = db.prepare<unknown[], { run_id: number; key: string; split: Split; layer: string; step: number; epoch: number | null; value: number }>(
-        `SELECT run_id, key, split, layer, step, epoch, value FROM metrics
-         WHERE run_id IN (SELECT value FROM json_each(?)) AND key IN (SELECT value FROM json_each(?)) ${split ? 'AND split = ?' : ''}
-         ORDER BY run_id, key, split, layer, step`,
-      ).all(JSON.stringify(runIds), JSON.stringify(keys), ...(split ? [split] : []));
-      const out: MetricSeries[] = [];
-      let cur: MetricSeries | undefined;
-      for (const r of rows) {
-        if (!cur || cur.runId !== r.run_id || cur.key !== r.key || cur.split !== r.split || cur.layer !== r.layer) {
-          cur = { runId: r.run_id, key: r.key, split: r.split, layer: r.layer, steps: [], epochs: [], values: [] };
-          out.push(cur);
-        }
-        cur.steps.push(r.step);
-        cur.epochs.push(r.epoch);
-        cur.values.push(r.value);
-      }
-      return out;
-    },
+    /** Every point of the series (reports); the contract's metrics.series reads them in the reader worker. */
+    series: (runIds: number[], keys: string[], split?: Split): MetricSeries[] => readSeries(db, { runIds, keys, split }),
     /** The recorded details of one value (seed, iterations, a spectral density), or null. */
     details: (runId: number, key: string, step: number, split: Split, layer = ''): Record<string, unknown> | null => {
       const r = db.prepare<unknown[], { details: string | null }>('SELECT details FROM metrics WHERE run_id = ? AND key = ? AND step = ? AND split = ? AND layer = ?')
