@@ -12,7 +12,8 @@ import { RunsView } from '../runs/RunsView';
 import { CommandPalette, type PaletteAction } from './CommandPalette';
 import { SettingsDialog } from './SettingsDialog';
 import { useCurrentProject } from './current-project';
-import { useRoute, type Route } from './routes';
+import { encodeCompare, decodeCompare } from '../compare/compare-url';
+import { rememberedQuery, useRoute, type Route } from './routes';
 
 const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
   { route: 'projects', label: 'Projects', icon: FolderKanban },
@@ -42,7 +43,6 @@ export function Shell() {
   const info = useSystemInfo();
   const [project, setProject] = useCurrentProject(projects.data);
   const [creating, setCreating] = useState(false);
-  const [comparePicks, setComparePicks] = useState<string[]>([]);
   const [settings, setSettings] = useState(false);
   const { toggleColorScheme } = useMantineColorScheme();
   const actions: PaletteAction[] = [
@@ -95,9 +95,9 @@ export function Shell() {
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && (
           <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
-            onCompare={(ids) => { setComparePicks(ids.map(String)); go('compare'); }} onSweep={() => go('sweeps')} />
+            onCompare={(ids) => go('compare', encodeCompare({ ...decodeCompare(rememberedQuery('compare')), project: project?.id ?? null, runs: ids.map(String) }))} onSweep={() => go('sweeps')} />
         )}
-        {route === 'compare' && <CompareView project={project} picked={comparePicks} setPicked={setComparePicks} />}
+        {route === 'compare' && <CompareView project={project} setProject={setProject} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
         {route === 'reports' && <ReportsView project={project} />}

@@ -1,0 +1,47 @@
+import type { EChartsCoreOption } from './echarts';
+import { escapeHtml, sig } from './format';
+
+export interface ScatterPoint {
+  name: string;
+  x: number;
+  y: number;
+  /** Counted in the correlations (a finished run); others are drawn hollow. */
+  counted: boolean;
+}
+
+export interface ScatterInput {
+  points: ScatterPoint[];
+  xName: string;
+  yName: string;
+  title: string;
+  logX?: boolean;
+}
+
+/**
+ * Final value against final value, one labelled point per run (labels that would overlap are hidden; the
+ * tooltip still names every point). Runs left out of the correlations are hollow, in their own legend entry.
+ * Pure: tested without a DOM.
+ */
+export function scatterOption({ points, xName, yName, title, logX = false }: ScatterInput): EChartsCoreOption {
+  const canLog = logX && points.length > 0 && points.every((p) => p.x > 0);
+  const data = (counted: boolean) => points.filter((p) => p.counted === counted).map((p) => [p.x, p.y, p.name]);
+  const label = { show: true, position: 'right', fontSize: 11, formatter: (p: { data: [number, number, string] }) => p.data[2] };
+  const series = [
+    { name: 'finished', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true }, data: data(true) },
+    { name: 'not finished (not counted)', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true },
+      itemStyle: { color: 'transparent', borderWidth: 2, borderColor: '#868e96' }, data: data(false) },
+  ].filter((s) => s.data.length);
+  return {
+    animation: false,
+    title: { text: title, left: 'center', top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+    legend: { show: series.length > 1, bottom: 0 },
+    grid: { left: 72, right: 96, top: 36, bottom: series.length > 1 ? 64 : 48 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { data: [number, number, string] }) => `${escapeHtml(p.data[2])}<br/>${escapeHtml(xName)}: ${sig(p.data[0])}<br/>${escapeHtml(yName)}: ${sig(p.data[1])}`,
+    },
+    xAxis: { type: canLog ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
+    yAxis: { type: 'value', name: yName, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
+    series,
+  };
+}
