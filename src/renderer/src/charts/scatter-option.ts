@@ -24,8 +24,12 @@ export interface ScatterInput {
  */
 export function scatterOption({ points, xName, yName, title, logX = false }: ScatterInput): EChartsCoreOption {
   const canLog = logX && points.length > 0 && points.every((p) => p.x > 0);
-  const data = (counted: boolean) => points.filter((p) => p.counted === counted).map((p) => [p.x, p.y, p.name]);
-  const label = { show: true, position: 'right', fontSize: 11, formatter: (p: { data: [number, number, string] }) => p.data[2] };
+  // names of points in the right half go to their left, so they stay inside the chart
+  const xs = points.map((p) => (canLog ? Math.log(p.x) : p.x));
+  const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const data = (counted: boolean) => points.flatMap((p, i) => (p.counted === counted
+    ? [{ value: [p.x, p.y, p.name], label: { position: xs[i] > middle ? 'left' : 'right' } }] : []));
+  const label = { show: true, fontSize: 11, formatter: (p: { value: [number, number, string] }) => p.value[2] };
   const series = [
     { name: 'finished', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true }, data: data(true) },
     { name: 'not finished (not counted)', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true },
@@ -38,7 +42,8 @@ export function scatterOption({ points, xName, yName, title, logX = false }: Sca
     grid: { left: 72, right: 96, top: 36, bottom: series.length > 1 ? 64 : 48 },
     tooltip: {
       trigger: 'item',
-      formatter: (p: { data: [number, number, string] }) => `${escapeHtml(p.data[2])}<br/>${escapeHtml(xName)}: ${sig(p.data[0])}<br/>${escapeHtml(yName)}: ${sig(p.data[1])}`,
+      formatter: ({ value: [x, y, name] }: { value: [number, number, string] }) =>
+        `${escapeHtml(name)}<br/>${escapeHtml(xName)}: ${sig(x)}<br/>${escapeHtml(yName)}: ${sig(y)}`,
     },
     xAxis: { type: canLog ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
     yAxis: { type: 'value', name: yName, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
