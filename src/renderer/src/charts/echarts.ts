@@ -6,7 +6,10 @@ import * as echarts from 'echarts/core';
 import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, TitleComponent, ToolboxComponent, CanvasRenderer, SVGRenderer, LabelLayout]);
+echarts.use([
+  BarChart, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, TitleComponent, ToolboxComponent,
+  CanvasRenderer, SVGRenderer, LabelLayout,
+]);
 
 export { echarts };
 export type { EChartsCoreOption } from 'echarts/core';

@@ -16,7 +16,8 @@ export function sig(v: number, digits = 4): string {
 export const xLabel = (x: number) => (Number.isInteger(x) ? String(x) : sig(x));
 
 /** Escapes text that goes into a tooltip's HTML (run names are user text). */
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
 /**
  * The plain wheel scrolls the page: a chart that zooms on it traps the reader half-way down Compare.

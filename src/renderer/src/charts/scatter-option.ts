@@ -29,6 +29,7 @@ export function scatterOption({ points, xName, yName, title, logX = false }: Sca
   const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
   const data = (counted: boolean) => points.flatMap((p, i) => (p.counted === counted
     ? [{ value: [p.x, p.y, p.name], label: { position: xs[i] > middle ? 'left' : 'right' } }] : []));
+  const axisLabel = { formatter: (v: number) => sig(v) };
   const label = { show: true, fontSize: 11, formatter: (p: { value: [number, number, string] }) => p.value[2] };
   const series = [
     { name: 'finished', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true }, data: data(true) },
@@ -45,8 +46,8 @@ export function scatterOption({ points, xName, yName, title, logX = false }: Sca
       formatter: ({ value: [x, y, name] }: { value: [number, number, string] }) =>
         `${escapeHtml(name)}<br/>${escapeHtml(xName)}: ${sig(x)}<br/>${escapeHtml(yName)}: ${sig(y)}`,
     },
-    xAxis: { type: canLog ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
-    yAxis: { type: 'value', name: yName, scale: true, axisLabel: { formatter: (v: number) => sig(v) } },
+    xAxis: { type: canLog ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 28, scale: true, axisLabel },
+    yAxis: { type: 'value', name: yName, scale: true, axisLabel },
     series,
   };
 }

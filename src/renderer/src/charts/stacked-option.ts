@@ -47,7 +47,8 @@ export function stackedOption(
       const data = ema(s.y, smoothing).flatMap((y, j) => (ok(s.x[j], y, logYs[i]) ? [[s.x[j], y]] : []));
       // one point is drawn as a symbol: a line through it alone would be invisible
       const showSymbol = data.length === 1;
-      return { id: `line:${i}:${s.name}`, name: s.name, type: 'line', xAxisIndex: i, yAxisIndex: i, showSymbol, sampling: 'lttb', large: true, data };
+      return { id: `line:${i}:${s.name}`, name: s.name, type: 'line', xAxisIndex: i, yAxisIndex: i, showSymbol, sampling: 'lttb',
+        large: true, data };
     }),
     ...Object.entries(p.bands ?? {}).flatMap(([name, b]) => {
       const x = p.series.find((s) => s.name === name)?.x ?? [];
@@ -56,7 +57,8 @@ export function stackedOption(
       return [
         { id: `band:${i}:${name}:lower`, name, type: 'line', xAxisIndex: i, yAxisIndex: i, stack, symbol: 'none', lineStyle: { opacity: 0 },
           tooltip: { show: false }, data: b.lower.map((y, j) => [x[j], y]) },
-        { id: `band:${i}:${name}:width`, name, type: 'line', xAxisIndex: i, yAxisIndex: i, stack, symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.18 }, tooltip: { show: false },
+        { id: `band:${i}:${name}:width`, name, type: 'line', xAxisIndex: i, yAxisIndex: i, stack, symbol: 'none', lineStyle: { opacity: 0 },
+          areaStyle: { opacity: 0.18 }, tooltip: { show: false },
           data: b.upper.map((y, j) => [x[j], y - b.lower[j]]) },
       ];
     }),
@@ -69,12 +71,14 @@ export function stackedOption(
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     dataZoom: [{ type: 'inside', xAxisIndex: axisIndex, ...WHEEL_ZOOM }, { type: 'slider', xAxisIndex: axisIndex, height: 16, bottom: 6 }],
     grid,
-    title: panels.map((p, i) => ({ text: p.title, left: 72, top: panelTop(i, panelHeight) - 18, textStyle: { fontSize: 12, fontWeight: 'normal' } })),
+    title: panels.map((p, i) => ({
+      text: p.title, left: 72, top: panelTop(i, panelHeight) - 18, textStyle: { fontSize: 12, fontWeight: 'normal' } })),
     xAxis: panels.map((_, i) => ({
       type: logX ? 'log' : 'value', gridIndex: i, name: i === panels.length - 1 ? xName : '', nameLocation: 'middle', nameGap: 24,
       axisLabel: { show: i === panels.length - 1 },
     })),
-    yAxis: panels.map((_, i) => ({ type: logYs[i] ? 'log' : 'value', gridIndex: i, scale: true, axisLabel: { formatter: (v: number) => sig(v) } })),
+    yAxis: panels.map((_, i) => ({ type: logYs[i] ? 'log' : 'value', gridIndex: i, scale: true,
+      axisLabel: { formatter: (v: number) => sig(v) } })),
     series,
   };
 }

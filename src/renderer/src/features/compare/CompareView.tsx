@@ -50,15 +50,17 @@ export function CompareView({ project, setProject }: { project: Project | null; 
         <Stack gap="sm">
           <Group align="flex-end" grow>
             <MultiSelect label="Runs" placeholder="Pick runs" searchable clearable
-              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} value={s.runs} onChange={(v) => set({ runs: v })} />
+              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} value={s.runs}
+              onChange={(v) => set({ runs: v })} />
             <MultiSelect label="Metrics" searchable data={choices.map((c) => ({ value: c.value, label: c.label }))} value={s.metrics}
               onChange={(v) => set({ metrics: v })} />
           </Group>
           <Group gap="xl">
-            <SegmentedControl size="xs" aria-label="x axis" data={[{ value: 'epoch', label: 'epoch' }, { value: 'step', label: 'step' }]} value={s.x}
+            <SegmentedControl size="xs" aria-label="x axis" data={['epoch', 'step']} value={s.x}
               onChange={(v) => set({ x: v as 'epoch' | 'step' })} />
             <Switch size="xs" label="log x" checked={s.logX} onChange={(e) => set({ logX: e.currentTarget.checked })} />
-            <Switch size="xs" label="group seeds (mean ± std)" checked={s.group} onChange={(e) => set({ group: e.currentTarget.checked })} />
+            <Switch size="xs" label="group seeds (mean ± std)" checked={s.group}
+              onChange={(e) => set({ group: e.currentTarget.checked })} />
             <Group gap="xs" w={260}>
               <Text size="xs">smoothing</Text>
               <Slider aria-label="Smoothing" size="xs" min={0} max={0.99} step={0.01} value={smoothing} onChange={setSmoothing}
@@ -99,13 +101,15 @@ export function CompareView({ project, setProject }: { project: Project | null; 
               ))}
             </Box>
             <Text size="xs" c="dimmed">
-              The wheel scrolls the page; Ctrl+wheel (or a pinch) zooms all panels together, Shift+wheel pans, and so does the slider below the chart.
+              The wheel scrolls the page; Ctrl+wheel (or a pinch) zooms all panels together, Shift+wheel pans, and so does the slider
+              below the chart.
             </Text>
             {panels.some((p) => p.series.length === 0) && (
               <Text size="xs" c="dimmed">Panels without lines have no values yet: compute metrics on the runs' checkpoints (Runs → Compute metrics).</Text>
             )}
           </Card>
-          <MetricScatter runs={selectedRuns} series={series.data ?? []} choices={choices} xChoice={s.scatterX} yChoice={s.scatterY} logX={s.scatterLogX}
+          <MetricScatter runs={selectedRuns} series={series.data ?? []} choices={choices}
+            xChoice={s.scatterX} yChoice={s.scatterY} logX={s.scatterLogX}
             onChange={set} />
         </>
       )}

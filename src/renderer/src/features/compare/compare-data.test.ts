@@ -73,14 +73,15 @@ describe('compare data', () => {
 
   it('correlates finished runs only, and names the runs it left out', () => {
     // finished: x = [1, 2, 3], y = [2, 4, 5]: all pairs concordant (tau 1); Pearson by hand = 3 / sqrt(2 * 4.6667) = 0.98198
-    const runs = [run(1, 0), run(2, 1), { ...run(3, 2), status: 'imported' as const }, run(4, 3, 0.01, 'running'), run(5, 4, 0.01, 'failed')];
+    const runs = [run(1, 0), run(2, 1), run(3, 2, 0.01, 'imported'), run(4, 3, 0.01, 'running'), run(5, 4, 0.01, 'failed')];
     const all = [[1, 2], [2, 4], [3, 5], [10, -9], [0, 9]].flatMap(([k, g], i) =>
       [series(i + 1, 'kappa', 'train', [0, k]), series(i + 1, 'gap_acc', 'none', [g])]);
     const [kappa] = metricChoices(reg('kappa'));
     const gap = metricChoices(reg('gap_acc'))[0];
     const d = scatterData(all, runs, kappa, gap);
     expect(d.points.map((p) => [p.name, p.x, p.y, p.counted])).toEqual([
-      ['1 grok s0', 1, 2, true], ['2 grok s1', 2, 4, true], ['3 grok s2', 3, 5, true], ['4 grok s3', 10, -9, false], ['5 grok s4', 0, 9, false],
+      ['1 grok s0', 1, 2, true], ['2 grok s1', 2, 4, true], ['3 grok s2', 3, 5, true],
+      ['4 grok s3', 10, -9, false], ['5 grok s4', 0, 9, false],
     ]);
     expect([d.n, d.tau]).toEqual([3, 1]);
     expect(d.rho).toBeCloseTo(3 / Math.sqrt(2 * (14 / 3)), 12);

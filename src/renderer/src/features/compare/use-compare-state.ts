@@ -7,7 +7,9 @@ import { type CompareState, decodeCompare, encodeCompare } from './compare-url';
  * forward, a pasted link), written back in place on every change. A link's project becomes the current
  * one; switching project here starts an empty selection (run ids belong to one project).
  */
-export function useCompareState(projectId: number | null, setProject: (id: number) => void): [CompareState, (patch: Partial<CompareState>) => void] {
+export function useCompareState(
+  projectId: number | null, setProject: (id: number) => void,
+): [CompareState, (patch: Partial<CompareState>) => void] {
   const query = useRouteQuery();
   const [state, setState] = useState(() => decodeCompare(query));
   useEffect(() => {
@@ -22,7 +24,9 @@ export function useCompareState(projectId: number | null, setProject: (id: numbe
   useEffect(() => {
     const was = previous.current;
     previous.current = projectId;
-    if (was !== null && projectId !== null && was !== projectId) setState((s) => (s.project === projectId ? s : { ...s, project: projectId, runs: [] }));
+    if (was !== null && projectId !== null && was !== projectId) {
+      setState((s) => (s.project === projectId ? s : { ...s, project: projectId, runs: [] }));
+    }
   }, [projectId]);
 
   useEffect(() => {

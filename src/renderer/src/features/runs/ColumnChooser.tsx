@@ -26,7 +26,8 @@ export function useColumnChoices(projectId: number | null, catalog: ColumnInfo[]
 }
 
 export function ColumnChooser({ catalog, visibility, choices, onChange }: {
-  catalog: ColumnInfo[]; visibility: Record<string, boolean>; choices: Record<string, boolean>; onChange: (c: Record<string, boolean>) => void;
+  catalog: ColumnInfo[]; visibility: Record<string, boolean>; choices: Record<string, boolean>;
+  onChange: (c: Record<string, boolean>) => void;
 }) {
   const shown = catalog.filter((c) => visibility[c.id]).length;
   return (
@@ -54,7 +55,9 @@ export function ColumnChooser({ catalog, visibility, choices, onChange }: {
           </Stack>
         </ScrollArea.Autosize>
         <Group justify="flex-end" mt="xs">
-          <Button size="compact-xs" variant="subtle" disabled={!Object.keys(choices).length} onClick={() => onChange({})}>Reset to defaults</Button>
+          <Button size="compact-xs" variant="subtle" disabled={!Object.keys(choices).length} onClick={() => onChange({})}>
+            Reset to defaults
+          </Button>
         </Group>
       </Popover.Dropdown>
     </Popover>

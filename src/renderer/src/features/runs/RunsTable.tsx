@@ -56,7 +56,8 @@ export interface RunsTableProps {
 }
 
 /** Every run of the project: sortable, filterable, groupable by a hyperparameter, multi-selectable, arrow keys move the focus. */
-export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, catalog, visibility, measured, current, onOpen, selection, onSelection }: RunsTableProps) {
+export function RunsTable(props: RunsTableProps) {
+  const { runs, live, waitingMetrics, filter, groupBy, catalog, visibility, measured, current, onOpen, selection, onSelection } = props;
   const [sorting, setSorting] = useState<SortingState>([{ id: 'id', desc: true }]);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
   // A stable array: a new one each render would make react-table regroup and reset expansion forever.
@@ -70,7 +71,9 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, catalog
     },
     { id: 'id', header: 'ID', accessorKey: 'id', aggregationFn: 'count', aggregatedCell: ({ getValue }) => `${getValue()} runs` },
     { id: 'name', header: 'Name', accessorKey: 'name',
-      cell: ({ getValue }) => <Text fw={500} size="sm" truncate="end" maw={320} miw={120} title={getValue<string>()}>{getValue<string>()}</Text> },
+      cell: ({ getValue }) => (
+        <Text fw={500} size="sm" truncate="end" maw={320} miw={120} title={getValue<string>()}>{getValue<string>()}</Text>
+      ) },
     {
       id: 'status', header: 'Status', accessorKey: 'status',
       cell: ({ row, table }) => {
@@ -108,7 +111,11 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, catalog
     columns,
     // Live progress reaches cells through meta, so the columns (and the DOM) stay put while runs train.
     meta: { live, waitingMetrics, measured } satisfies Meta,
-    state: { sorting, globalFilter: filter, grouping, rowSelection: selection, expanded, columnVisibility: groupBy ? { ...visibility, [groupBy]: true } : visibility },
+    // a grouped-by column shows even when hidden: its cells name the groups
+    state: {
+      sorting, globalFilter: filter, grouping, rowSelection: selection, expanded,
+      columnVisibility: groupBy ? { ...visibility, [groupBy]: true } : visibility,
+    },
     getRowId: (r) => String(r.id),
     onSortingChange: setSorting,
     onExpandedChange: setExpanded,

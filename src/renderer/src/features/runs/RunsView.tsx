@@ -41,8 +41,10 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
   // final kappa and nc1 come from the checkpoint metrics: fetched only while one of their columns shows
   const measuredKeys = (['kappa', 'nc1'] as const).filter((k) => columns.visibility[k]);
   const measuredSeries = useSeries(measuredKeys.length ? (runs.data ?? []).map((r) => r.id) : [], [...measuredKeys]);
-  const measured = useMemo(() => ({ kappa: lastValues(measuredSeries.data ?? [], 'kappa'), nc1: lastValues(measuredSeries.data ?? [], 'nc1') }),
-    [measuredSeries.data]);
+  const measured = useMemo(() => {
+    const all = measuredSeries.data ?? [];
+    return { kappa: lastValues(all, 'kappa'), nc1: lastValues(all, 'nc1') };
+  }, [measuredSeries.data]);
   const groupChoices = useMemo(() => [
     { value: 'preset', label: 'preset' }, { value: 'status', label: 'status' },
     ...varyingKeys(runs.data ?? []).map((k) => ({ value: `hp:${k}`, label: k })),

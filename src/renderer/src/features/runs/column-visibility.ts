@@ -1,4 +1,4 @@
-import type { Run } from '../../../../shared/domain/types';
+import type { MetricSeries, Run } from '../../../../shared/domain/types';
 import { flattenConfig, varyingKeys } from './run-columns';
 
 export type ColumnGroup = 'run' | 'final' | 'config';
@@ -66,8 +66,10 @@ export function parseChoices(text: string | null): Record<string, boolean> {
 }
 
 /** The last value of a metric's whole-model row on the train split, per run (what the kappa and nc1 columns show). */
-export function lastValues(series: { runId: number; key: string; split: string; layer: string; values: number[] }[], key: string): Map<number, number> {
+export function lastValues(series: Pick<MetricSeries, 'runId' | 'key' | 'split' | 'layer' | 'values'>[], key: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const s of series) if (s.key === key && s.split === 'train' && s.layer === '' && s.values.length) out.set(s.runId, s.values[s.values.length - 1]);
+  for (const s of series) {
+    if (s.key === key && s.split === 'train' && s.layer === '' && s.values.length) out.set(s.runId, s.values[s.values.length - 1]);
+  }
   return out;
 }

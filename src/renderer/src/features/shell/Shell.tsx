@@ -45,6 +45,9 @@ export function Shell() {
   const [creating, setCreating] = useState(false);
   const [settings, setSettings] = useState(false);
   const { toggleColorScheme } = useMantineColorScheme();
+  // Compare with these runs, keeping the rest of the last Compare view (metrics, axes)
+  const compareLink = (ids: number[]) =>
+    encodeCompare({ ...decodeCompare(rememberedQuery('compare')), project: project?.id ?? null, runs: ids.map(String) });
   const actions: PaletteAction[] = [
     ...NAV.map(({ route: r, label }) => ({ id: `go-${r}`, group: 'Go to', label, run: () => go(r) })),
     { id: 'new-run', group: 'Actions', label: 'New run…', keywords: ['train', 'start'], run: () => { go('runs'); setCreating(true); } },
@@ -95,7 +98,7 @@ export function Shell() {
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && (
           <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
-            onCompare={(ids) => go('compare', encodeCompare({ ...decodeCompare(rememberedQuery('compare')), project: project?.id ?? null, runs: ids.map(String) }))} onSweep={() => go('sweeps')} />
+            onCompare={(ids) => go('compare', compareLink(ids))} onSweep={() => go('sweeps')} />
         )}
         {route === 'compare' && <CompareView project={project} setProject={setProject} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
