@@ -27,6 +27,14 @@ test('train two seeds, compare them on the stacked chart, export PNG, SVG and CS
   await page.keyboard.press('Escape');
   await page.screenshot({ path: testInfo.outputPath('view-compare.png'), fullPage: true });
 
+  // the view lives in the URL: runs and a panel's y axis survive a trip to Runs and back
+  await chart.getByRole('switch', { name: 'Log y axis: kappa (train)' }).check();
+  await expect.poll(() => page.url()).toContain('logy=kappa%7Ctrain');
+  expect(page.url()).toMatch(/#\/compare\?.*runs=\d+%2C\d+/);
+  await wb.goto('Runs');
+  await wb.goto('Compare');
+  await expect(chart.getByRole('switch', { name: 'Log y axis: kappa (train)' })).toBeChecked();
+
   const download = async (name: string) => {
     const [d] = await Promise.all([page.waitForEvent('download'), chart.getByRole('button', { name }).click()]);
     return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };

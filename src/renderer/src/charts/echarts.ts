@@ -2,9 +2,14 @@
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+// labelLayout (hideOverlap) of the scatter's run names needs this feature in a tree-shaken build
+import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, TitleComponent, ToolboxComponent, CanvasRenderer, SVGRenderer]);
+echarts.use([
+  BarChart, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, TitleComponent, ToolboxComponent,
+  CanvasRenderer, SVGRenderer, LabelLayout,
+]);
 
 export { echarts };
 export type { EChartsCoreOption } from 'echarts/core';

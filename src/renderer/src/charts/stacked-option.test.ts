@@ -41,4 +41,29 @@ describe('stackedOption', () => {
     expect(band).toHaveLength(2);
     expect(band[1].data.map((d: number[]) => +d[1].toFixed(12))).toEqual([0.2, 0.2, 0.2]);
   });
+
+  it('falls back to a linear y axis per panel when a log one has no positive value to show', () => {
+    const gap = { title: 'gap', logY: true, series: [{ name: 'r', x: [1, 2], y: [0, -0.5] }] };
+    const o = stackedOption({ panels: [panels[1], gap], xName: 'epoch' }) as any;
+    expect(o.yAxis.map((a: any) => a.type)).toEqual(['log', 'value']);
+    expect(o.series[1].data).toEqual([[1, 0], [2, -0.5]]);
+  });
+
+  it('leaves the plain wheel to the page: zooms on ctrl+wheel, pans on shift+wheel', () => {
+    const o = stackedOption({ panels, xName: 'epoch' }) as any;
+    expect(o.dataZoom[0]).toMatchObject({ type: 'inside', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: 'shift' });
+  });
+
+  it('formats the tooltip to 4 significant digits under each panel title, without the band series', () => {
+    const o = stackedOption({ panels, xName: 'epoch' }) as any;
+    const p = (axisIndex: number, seriesId: string, name: string, value: number[]) =>
+      ({ axisIndex, seriesId, seriesName: name, marker: '*', value });
+    const html = o.tooltip.formatter([
+      p(1, 'line:1:run 1', 'run <1>', [3, 0.000123456]), p(0, 'line:0:run 1', 'run <1>', [3, 0.1 + 0.2]),
+      p(0, 'band:0:run 1:lower', 'run <1>', [3, 0.25]),
+    ]);
+    expect(html.split('<br/>')).toEqual([
+      'epoch 3', '<b>test acc</b>', '*run &lt;1&gt;&nbsp;&nbsp;<b>0.3</b>', '<b>kappa</b>', '*run &lt;1&gt;&nbsp;&nbsp;<b>1.235e-4</b>',
+    ]);
+  });
 });

@@ -1,39 +1,42 @@
-import { Card, Group, MultiSelect, SegmentedControl, Slider, Stack, Switch, Text, Title } from '@mantine/core';
+import { Box, Card, Group, MultiSelect, SegmentedControl, Slider, Stack, Switch, Text, Title } from '@mantine/core';
 import { ChartLine } from 'lucide-react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Project } from '../../../../shared/domain/types';
 import { useSeries } from '../../api/live';
 import { useMetricKeys, useRuns } from '../../api/queries';
 import { Chart } from '../../charts/Chart';
-import { stackedHeight, stackedOption } from '../../charts/stacked-option';
+import { panelTop, stackedHeight, stackedOption } from '../../charts/stacked-option';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorText } from '../../components/ErrorText';
 import { MetricHelp } from '../../components/MetricHelp';
 import { ChartActions } from './ChartActions';
-import { buildPanels, DEFAULT_CHOICES, metricChoices, runLabel } from './compare-data';
-import { DEFAULT_SCATTER, MetricScatter } from './MetricScatter';
+import { buildPanels, metricChoices, runLabel } from './compare-data';
+import { MetricScatter } from './MetricScatter';
+import { useCompareState } from './use-compare-state';
 
-/** Pick runs and metrics; see them over training, stacked and x-aligned, and against each other. */
-export function CompareView({ project, picked, setPicked }: { project: Project | null; picked: string[]; setPicked: (ids: string[]) => void }) {
+/**
+ * Pick runs and metrics; see them over training, stacked and x-aligned, and against each other.
+ * The whole view lives in the URL (see compare-url.ts): it survives navigation and can be bookmarked or shared.
+ */
+export function CompareView({ project, setProject }: { project: Project | null; setProject: (id: number) => void }) {
   const runs = useRuns(project?.id ?? null);
   const keys = useMetricKeys();
   const choices = useMemo(() => metricChoices(keys.data ?? []), [keys.data]);
-  const [metrics, setMetrics] = useState<string[]>(DEFAULT_CHOICES);
-  const [x, setX] = useState<'epoch' | 'step'>('epoch');
-  const [logX, setLogX] = useState(true);
-  const [smoothing, setSmoothing] = useState(0);
-  const [group, setGroup] = useState(false);
-  const [scatter, setScatter] = useState(DEFAULT_SCATTER);
+  const [s, set] = useCompareState(project?.id ?? null, setProject);
+  // the slider moves the lines as it is dragged; the URL takes the value where it stops
+  const [smoothing, setSmoothing] = useState(s.smoothing);
+  useEffect(() => setSmoothing(s.smoothing), [s.smoothing]);
 
-  const selectedRuns = (runs.data ?? []).filter((r) => picked.includes(String(r.id)));
-  const chosen = metrics.map((m) => choices.find((c) => c.value === m)).filter((c) => !!c);
-  const scatterKeys = [scatter.x, scatter.y].map((v) => v.split('|')[0]);
+  const selectedRuns = (runs.data ?? []).filter((r) => s.runs.includes(String(r.id)));
+  const chosen = s.metrics.map((m) => choices.find((c) => c.value === m)).filter((c) => !!c);
+  const scatterKeys = [s.scatterX, s.scatterY].map((v) => v.split('|')[0]);
   const allKeys = [...new Set([...chosen.map((c) => c.key), ...scatterKeys])];
   const series = useSeries(selectedRuns.map((r) => r.id), allKeys);
-  const panels = useMemo(() => buildPanels(series.data ?? [], selectedRuns, chosen, { x, group }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [series.data, picked.join(), metrics.join(), x, group, runs.data]);
-  const option = useMemo(() => stackedOption({ panels, xName: x, logX, smoothing }), [panels, x, logX, smoothing]);
+  const panels = useMemo(() => buildPanels(series.data ?? [], selectedRuns, chosen, { x: s.x, group: s.group })
+    .map((p, i) => ({ ...p, logY: s.logY[chosen[i].value] ?? p.logY })),
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  [series.data, s.runs.join(), s.metrics.join(), s.x, s.group, s.logY, runs.data, choices]);
+  const option = useMemo(() => stackedOption({ panels, xName: s.x, logX: s.logX, smoothing }), [panels, s.x, s.logX, smoothing]);
 
   if (!project) return <EmptyState icon={ChartLine} title="Choose a project">Compare works on the runs of one project.</EmptyState>;
   if (runs.data && runs.data.length === 0) {
@@ -47,16 +50,21 @@ export function CompareView({ project, picked, setPicked }: { project: Project |
         <Stack gap="sm">
           <Group align="flex-end" grow>
             <MultiSelect label="Runs" placeholder="Pick runs" searchable clearable
-              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} value={picked} onChange={setPicked} />
-            <MultiSelect label="Metrics" searchable data={choices.map((c) => ({ value: c.value, label: c.label }))} value={metrics} onChange={setMetrics} />
+              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} value={s.runs}
+              onChange={(v) => set({ runs: v })} />
+            <MultiSelect label="Metrics" searchable data={choices.map((c) => ({ value: c.value, label: c.label }))} value={s.metrics}
+              onChange={(v) => set({ metrics: v })} />
           </Group>
           <Group gap="xl">
-            <SegmentedControl size="xs" aria-label="x axis" data={[{ value: 'epoch', label: 'epoch' }, { value: 'step', label: 'step' }]} value={x} onChange={(v) => setX(v as 'epoch' | 'step')} />
-            <Switch size="xs" label="log x" checked={logX} onChange={(e) => setLogX(e.currentTarget.checked)} />
-            <Switch size="xs" label="group seeds (mean ± std)" checked={group} onChange={(e) => setGroup(e.currentTarget.checked)} />
+            <SegmentedControl size="xs" aria-label="x axis" data={['epoch', 'step']} value={s.x}
+              onChange={(v) => set({ x: v as 'epoch' | 'step' })} />
+            <Switch size="xs" label="log x" checked={s.logX} onChange={(e) => set({ logX: e.currentTarget.checked })} />
+            <Switch size="xs" label="group seeds (mean ± std)" checked={s.group}
+              onChange={(e) => set({ group: e.currentTarget.checked })} />
             <Group gap="xs" w={260}>
               <Text size="xs">smoothing</Text>
-              <Slider aria-label="Smoothing" size="xs" min={0} max={0.99} step={0.01} value={smoothing} onChange={setSmoothing} style={{ flex: 1 }} />
+              <Slider aria-label="Smoothing" size="xs" min={0} max={0.99} step={0.01} value={smoothing} onChange={setSmoothing}
+                onChangeEnd={(v) => set({ smoothing: v })} style={{ flex: 1 }} />
             </Group>
           </Group>
           {!!chosen.length && (
@@ -79,17 +87,30 @@ export function CompareView({ project, picked, setPicked }: { project: Project |
               <Title order={4}>Over training</Title>
               <ChartActions option={option} name="metrics-over-training" size={{ width: 1100, height: stackedHeight(panels.length) }}
                 csv={() => ({
-                  header: ['metric', 'series', x, 'value'],
-                  rows: panels.flatMap((p) => p.series.flatMap((s) => s.x.map((xv, i) => [p.title, s.name, xv, s.y[i]]))),
+                  header: ['metric', 'series', s.x, 'value'],
+                  rows: panels.flatMap((p) => p.series.flatMap((l) => l.x.map((xv, i) => [p.title, l.name, xv, l.y[i]]))),
                 })} />
             </Group>
-            <Chart option={option} height={stackedHeight(panels.length)} label="Stacked metric charts" />
+            <Box pos="relative">
+              <Chart option={option} height={stackedHeight(panels.length)} label="Stacked metric charts" />
+              {/* one y-axis switch per panel, on its title row; the default is the registry's hint */}
+              {chosen.map((c, i) => (
+                <Switch key={c.value} size="xs" label="log y" aria-label={`Log y axis: ${c.label}`} checked={!!panels[i]?.logY}
+                  onChange={(e) => set({ logY: { ...s.logY, [c.value]: e.currentTarget.checked } })}
+                  style={{ position: 'absolute', right: 24, top: panelTop(i) - 20 }} />
+              ))}
+            </Box>
+            <Text size="xs" c="dimmed">
+              The wheel scrolls the page; Ctrl+wheel (or a pinch) zooms all panels together, Shift+wheel pans, and so does the slider
+              below the chart.
+            </Text>
             {panels.some((p) => p.series.length === 0) && (
               <Text size="xs" c="dimmed">Panels without lines have no values yet: compute metrics on the runs' checkpoints (Runs → Compute metrics).</Text>
             )}
           </Card>
-          <MetricScatter runs={selectedRuns} series={series.data ?? []} choices={choices} xChoice={scatter.x} yChoice={scatter.y}
-            onChange={(sx, sy) => setScatter({ x: sx, y: sy })} />
+          <MetricScatter runs={selectedRuns} series={series.data ?? []} choices={choices}
+            xChoice={s.scatterX} yChoice={s.scatterY} logX={s.scatterLogX}
+            onChange={set} />
         </>
       )}
     </Stack>

@@ -1,55 +1,57 @@
 import { Card, Group, Select, Stack, Switch, Text, Title } from '@mantine/core';
-import { useMemo, useState } from 'react';
-import { kendallTau, pearson } from '../../../../shared/domain/stats';
+import { useMemo } from 'react';
 import type { MetricSeries, Run } from '../../../../shared/domain/types';
 import { Chart } from '../../charts/Chart';
+import { scatterOption } from '../../charts/scatter-option';
 import { ChartActions } from './ChartActions';
-import { choiceValue, finalValues, hyperparameterChoices, runLabel, type Choice } from './compare-data';
+import { hyperparameterChoices, scatterData, type Choice } from './compare-data';
 
-/** Final value of one metric against another across runs, with Kendall's tau and Pearson's rho. */
-export function MetricScatter({ runs, series, choices, xChoice, yChoice, onChange }: {
-  runs: Run[]; series: MetricSeries[]; choices: Choice[]; xChoice: string; yChoice: string; onChange: (x: string, y: string) => void;
+/** Final value of one metric against another across runs, with Kendall's tau and Pearson's rho over the finished ones. */
+export function MetricScatter({ runs, series, choices, xChoice, yChoice, logX, onChange }: {
+  runs: Run[]; series: MetricSeries[]; choices: Choice[]; xChoice: string; yChoice: string; logX: boolean;
+  onChange: (patch: { scatterX?: string; scatterY?: string; scatterLogX?: boolean }) => void;
 }) {
   const axes = useMemo(() => [...hyperparameterChoices(runs), ...choices], [runs, choices]);
+  const options = axes.map((c) => ({ value: c.value, label: c.label }));
   const xc = axes.find((c) => c.value === xChoice);
   const yc = axes.find((c) => c.value === yChoice);
-  const points = useMemo(() => {
-    if (!xc || !yc) return [];
-    const xs = finalValues(series, runs, xc);
-    const ys = finalValues(series, runs, yc);
-    return runs.filter((r) => xs.has(r.id) && ys.has(r.id)).map((r) => ({ name: runLabel(r), x: xs.get(r.id)!, y: ys.get(r.id)! }));
-  }, [series, runs, xc, yc]);
-  const [logX, setLogX] = useState(false);
+  const data = useMemo(() => (xc && yc ? scatterData(series, runs, xc, yc) : null), [series, runs, xc, yc]);
+  const points = useMemo(() => data?.points ?? [], [data]);
   const canLog = points.length > 0 && points.every((p) => p.x > 0);
-  const tau = kendallTau(points.map((p) => p.x), points.map((p) => p.y));
-  const rho = pearson(points.map((p) => p.x), points.map((p) => p.y));
-  const stats = points.length >= 2 ? `Kendall τ = ${tau.toFixed(3)}   Pearson ρ = ${rho.toFixed(3)}   (n = ${points.length})` : 'needs two or more runs with both metrics';
-  const option = useMemo(() => ({
-    animation: false,
-    title: { text: stats, left: 'center', top: 0, textStyle: { fontSize: 12, fontWeight: 'normal' } },
-    grid: { left: 72, right: 24, top: 36, bottom: 48 },
-    tooltip: { trigger: 'item', formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>${p.data[0].toPrecision(4)}, ${p.data[1].toPrecision(4)}` },
-    xAxis: { type: logX && canLog ? 'log' : 'value', name: xc?.label, nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: yc?.label, scale: true },
-    series: [{ type: 'scatter', symbolSize: 10, data: points.map((p) => [p.x, p.y, p.name]) }],
-  }), [points, stats, xc, yc, logX, canLog]);
+  // a side constant over the runs leaves the coefficients undefined (NaN): say so rather than print NaN
+  const r3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'undefined');
+  const stats = !data || data.n < 2
+    ? `needs two or more finished runs with both values (${data?.n ?? 0} so far)`
+    : `Kendall τ = ${r3(data.tau)}   Pearson ρ = ${r3(data.rho)}   (n = ${data.n} finished runs)`;
+  const [xName, yName] = [xc?.label ?? xChoice, yc?.label ?? yChoice];
+  const option = useMemo(() => scatterOption({ points, xName, yName, title: stats, logX: logX && canLog }), [points, xName, yName, stats, logX, canLog]);
+  const leftOut = data?.leftOut ?? [];
   return (
     <Card withBorder component="section" aria-label="Metric against metric">
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={4}>Metric against metric or setting (final values)</Title>
           <ChartActions option={option} name="metric-vs-metric" size={{ width: 900, height: 500 }}
-            csv={() => ({ header: ['run', xc?.label ?? xChoice, yc?.label ?? yChoice], rows: points.map((p) => [p.name, p.x, p.y]) })} />
+            csv={() => ({ header: ['run', xName, yName, 'counted'], rows: points.map((p) => [p.name, p.x, p.y, p.counted]) })} />
         </Group>
         <Group>
-          <Select label="x" size="xs" searchable data={axes.map((c) => ({ value: c.value, label: c.label }))} value={xChoice} allowDeselect={false} onChange={(v) => v && onChange(v, yChoice)} />
-          <Switch label="log x" size="xs" mt={22} checked={logX} disabled={!canLog} onChange={(e) => setLogX(e.currentTarget.checked)} />
-          <Select label="y" size="xs" searchable data={axes.map((c) => ({ value: c.value, label: c.label }))} value={yChoice} allowDeselect={false} onChange={(v) => v && onChange(xChoice, v)} />
+          <Select label="x" size="xs" searchable data={options} value={xChoice} allowDeselect={false}
+            onChange={(v) => v && onChange({ scatterX: v })} />
+          <Switch label="log x" size="xs" mt={22} checked={logX && canLog} disabled={!canLog}
+            onChange={(e) => onChange({ scatterLogX: e.currentTarget.checked })} />
+          <Select label="y" size="xs" searchable data={options} value={yChoice} allowDeselect={false}
+            onChange={(v) => v && onChange({ scatterY: v })} />
         </Group>
-        <Chart option={option} height={340} label="Metric scatter" />
-        <Text size="xs" c="dimmed">Each point is a run at its last measured checkpoint.</Text>
+        <Chart option={option} height={360} label="Metric scatter" />
+        <Text size="xs" c="dimmed">
+          Each point is a run at its last measured checkpoint. τ and ρ count finished runs only (succeeded or imported).
+        </Text>
+        {leftOut.length > 0 && (
+          <Text size="xs" c="orange" aria-label="Runs left out of the correlations">
+            Drawn hollow, not counted: {leftOut.map((r) => `${r.name} (${r.status})`).join(', ')}.
+          </Text>
+        )}
       </Stack>
     </Card>
   );
 }
-export const DEFAULT_SCATTER = { x: choiceValue('kappa', 'train'), y: choiceValue('gap_acc', 'none') };

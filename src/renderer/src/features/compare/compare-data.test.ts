@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { metricInfo } from '../../../../shared/domain/metrics';
 import type { MetricSeries, Run } from '../../../../shared/domain/types';
-import { buildPanels, choiceValue, finalValues, hyperparameterChoices, metricChoices } from './compare-data';
+import { buildPanels, choiceValue, finalValues, hyperparameterChoices, metricChoices, scatterData } from './compare-data';
 
-const run = (id: number, seed: number, lr = 0.01): Run => ({
-  id, projectId: 1, name: `grok s${seed}`, preset: 'grokking-mlp', config: { seed, optimizer: { lr } }, status: 'succeeded', seed,
+const run = (id: number, seed: number, lr = 0.01, status: Run['status'] = 'succeeded'): Run => ({
+  id, projectId: 1, name: `grok s${seed}`, preset: 'grokking-mlp', config: { seed, optimizer: { lr } }, status, seed,
   backend: 'wasm', versions: {}, origin: 'local', tags: [], error: null, summary: {}, createdAt: 0, startedAt: 0, finishedAt: 0,
 });
-const series = (runId: number, key: string, split: 'train' | 'test', values: number[], layer = ''): MetricSeries =>
+const series = (runId: number, key: string, split: 'train' | 'test' | 'none', values: number[], layer = ''): MetricSeries =>
   ({ runId, key, split, layer, steps: values.map((_, i) => i * 10), epochs: values.map((_, i) => i), values });
 /** The registry's descriptors of these keys (what metrics.keys serves). */
 const reg = (...keys: string[]) => keys.map((k) => metricInfo(k)!);
@@ -69,5 +69,22 @@ describe('compare data', () => {
     expect([...finalValues(all, runs, eigs)]).toEqual([[1, 30], [2, 34]]);
     const [kl] = buildPanels(all, runs, metricChoices(reg('kappa_layer')).slice(0, 1), { x: 'step', group: false });
     expect(kl.series).toEqual([{ name: '1 grok s0 [layers.0.weight]', x: [0, 10], y: [0.5, 0.25] }]);
+  });
+
+  it('correlates finished runs only, and names the runs it left out', () => {
+    // finished: x = [1, 2, 3], y = [2, 4, 5]: all pairs concordant (tau 1); Pearson by hand = 3 / sqrt(2 * 4.6667) = 0.98198
+    const runs = [run(1, 0), run(2, 1), run(3, 2, 0.01, 'imported'), run(4, 3, 0.01, 'running'), run(5, 4, 0.01, 'failed')];
+    const all = [[1, 2], [2, 4], [3, 5], [10, -9], [0, 9]].flatMap(([k, g], i) =>
+      [series(i + 1, 'kappa', 'train', [0, k]), series(i + 1, 'gap_acc', 'none', [g])]);
+    const [kappa] = metricChoices(reg('kappa'));
+    const gap = metricChoices(reg('gap_acc'))[0];
+    const d = scatterData(all, runs, kappa, gap);
+    expect(d.points.map((p) => [p.name, p.x, p.y, p.counted])).toEqual([
+      ['1 grok s0', 1, 2, true], ['2 grok s1', 2, 4, true], ['3 grok s2', 3, 5, true],
+      ['4 grok s3', 10, -9, false], ['5 grok s4', 0, 9, false],
+    ]);
+    expect([d.n, d.tau]).toEqual([3, 1]);
+    expect(d.rho).toBeCloseTo(3 / Math.sqrt(2 * (14 / 3)), 12);
+    expect(d.leftOut).toEqual([{ name: '4 grok s3', status: 'running' }, { name: '5 grok s4', status: 'failed' }]);
   });
 });

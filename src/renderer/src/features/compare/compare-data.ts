@@ -1,6 +1,7 @@
 import type { MetricDescriptor, MetricParts } from '../../../../shared/domain/metrics';
-import { meanStd } from '../../../../shared/domain/stats';
+import { kendallTau, meanStd, pearson } from '../../../../shared/domain/stats';
 import type { MetricSeries, Run, Split } from '../../../../shared/domain/types';
+import type { ScatterPoint } from '../../charts/scatter-option';
 import type { Panel } from '../../charts/stacked-option';
 import { flattenConfig, varyingKeys } from '../runs/run-columns';
 
@@ -113,4 +114,33 @@ export function finalValues(all: MetricSeries[], runs: Run[], c: Choice): Map<nu
     if (s?.y.length) out.set(r.id, s.y[s.y.length - 1]);
   }
   return out;
+}
+
+/** Runs whose last values are final: trained to the end, or imported. Others may still move (or stopped early). */
+const FINISHED = new Set<Run['status']>(['succeeded', 'imported']);
+
+export interface ScatterData {
+  points: ScatterPoint[];
+  /** Over the finished runs only; NaN below two of them. */
+  tau: number;
+  rho: number;
+  n: number;
+  /** Runs drawn but not counted, with their status (running, failed, ...). */
+  leftOut: { name: string; status: Run['status'] }[];
+}
+
+/** The scatter's points (every run with both values) and Kendall's tau and Pearson's rho over the finished ones. */
+export function scatterData(all: MetricSeries[], runs: Run[], xc: Choice, yc: Choice): ScatterData {
+  const xs = finalValues(all, runs, xc);
+  const ys = finalValues(all, runs, yc);
+  const both = runs.filter((r) => xs.has(r.id) && ys.has(r.id) && Number.isFinite(xs.get(r.id)) && Number.isFinite(ys.get(r.id)));
+  const points = both.map((r) => ({ name: runLabel(r), x: xs.get(r.id)!, y: ys.get(r.id)!, counted: FINISHED.has(r.status) }));
+  const counted = points.filter((p) => p.counted);
+  return {
+    points,
+    tau: kendallTau(counted.map((p) => p.x), counted.map((p) => p.y)),
+    rho: pearson(counted.map((p) => p.x), counted.map((p) => p.y)),
+    n: counted.length,
+    leftOut: both.filter((r) => !FINISHED.has(r.status)).map((r) => ({ name: runLabel(r), status: r.status })),
+  };
 }

@@ -7,11 +7,31 @@ import { ArrowDown, ArrowUp, ChevronDown, ChevronRight } from 'lucide-react';
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
 import type { Run } from '../../../../shared/domain/types';
-import { finalOf, flattenConfig, varyingKeys } from './run-columns';
+import { type ColumnInfo, FINAL_COLUMNS, type FinalColumn } from './column-visibility';
+import { finalOf, flattenConfig } from './run-columns';
 import { STATUS_COLOR } from './status';
+import { sig } from '../../charts/format';
 
-const liveOf = (table: { options: { meta?: unknown } }) => (table.options.meta as { live: Map<number, JobProgress> }).live;
+interface Meta { live: Map<number, JobProgress>; waitingMetrics: Set<number>; measured: Record<'kappa' | 'nc1', Map<number, number>> }
+const metaOf = (table: { options: { meta?: unknown } }) => table.options.meta as Meta;
+const liveOf = (table: { options: { meta?: unknown } }) => metaOf(table).live;
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—');
+const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? sig(x) : '—');
+// a Badge's label is an ellipsis box that a squeezed table column shrinks to 'SU…': keep the whole word
+const WHOLE = { root: { minWidth: 'max-content' }, label: { overflow: 'visible' } };
+const ACCURACY = new Set<FinalColumn>(['train_acc', 'test_acc', 'gap_acc']);
+
+/** A final value of a run: its summary's last logged values (live while training), or the last checkpoint measured. */
+function finalValue(run: Run, id: FinalColumn, meta: Meta): number | null {
+  const live = meta.live.get(run.id)?.values;
+  const logged = (k: 'train_acc' | 'test_acc' | 'train_loss' | 'test_loss') => live?.[k] ?? finalOf(run, k);
+  if (id === 'kappa' || id === 'nc1') return meta.measured[id].get(run.id) ?? null;
+  if (id === 'gap_acc') {
+    const [train, test] = [logged('train_acc'), logged('test_acc')];
+    return train !== null && test !== null ? train - test : null;
+  }
+  return logged(id);
+}
 const meanOf = (xs: unknown[]) => {
   const v = xs.filter((x): x is number => typeof x === 'number');
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
@@ -24,6 +44,11 @@ export interface RunsTableProps {
   waitingMetrics: Set<number>;
   filter: string;
   groupBy: string | null;
+  /** The columns there are (see columnCatalog) and which of them show. */
+  catalog: ColumnInfo[];
+  visibility: Record<string, boolean>;
+  /** Last checkpoint values of kappa and nc1 per run, for their columns. */
+  measured: Meta['measured'];
   current: number | null;
   onOpen: (id: number) => void;
   selection: RowSelectionState;
@@ -31,12 +56,13 @@ export interface RunsTableProps {
 }
 
 /** Every run of the project: sortable, filterable, groupable by a hyperparameter, multi-selectable, arrow keys move the focus. */
-export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current, onOpen, selection, onSelection }: RunsTableProps) {
+export function RunsTable(props: RunsTableProps) {
+  const { runs, live, waitingMetrics, filter, groupBy, catalog, visibility, measured, current, onOpen, selection, onSelection } = props;
   const [sorting, setSorting] = useState<SortingState>([{ id: 'id', desc: true }]);
   const [expanded, setExpanded] = useState<ExpandedState>(true);
   // A stable array: a new one each render would make react-table regroup and reset expansion forever.
   const grouping = useMemo(() => (groupBy ? [groupBy] : []), [groupBy]);
-  const hyper = useMemo(() => varyingKeys(runs), [runs]);
+  const hyper = useMemo(() => catalog.filter((c) => c.group === 'config').map((c) => c.label), [catalog]);
   const columns = useMemo<ColumnDef<Run>[]>(() => [
     {
       id: 'select', enableSorting: false, enableGrouping: false,
@@ -44,17 +70,21 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current
       cell: ({ row }) => row.getCanSelect() && <Checkbox size="xs" aria-label={`Select run ${row.original.id}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} onClick={(e) => e.stopPropagation()} />,
     },
     { id: 'id', header: 'ID', accessorKey: 'id', aggregationFn: 'count', aggregatedCell: ({ getValue }) => `${getValue()} runs` },
-    { id: 'name', header: 'Name', accessorKey: 'name', cell: ({ getValue }) => <Text fw={500} size="sm">{getValue<string>()}</Text> },
+    { id: 'name', header: 'Name', accessorKey: 'name',
+      cell: ({ getValue }) => (
+        <Text fw={500} size="sm" truncate="end" maw={320} miw={120} title={getValue<string>()}>{getValue<string>()}</Text>
+      ) },
     {
       id: 'status', header: 'Status', accessorKey: 'status',
       cell: ({ row, table }) => {
         const p = liveOf(table).get(row.original.id);
         if (p) return <Progress value={p.fraction * 100} size="lg" aria-label={`Run ${row.original.id} progress`} />;
-        const waiting = (table.options.meta as { waitingMetrics: Set<number> }).waitingMetrics.has(row.original.id);
+        const waiting = metaOf(table).waitingMetrics.has(row.original.id);
+        // badges never shrink: a squeezed table scrolls sideways instead of cutting 'queued' to 'Q…'
         return (
           <Group gap={4} wrap="nowrap">
-            <Badge color={STATUS_COLOR[row.original.status]} variant="light">{row.original.status}</Badge>
-            {waiting && <Badge color="gray" variant="outline">metrics queued</Badge>}
+            <Badge color={STATUS_COLOR[row.original.status]} variant="light" styles={WHOLE}>{row.original.status}</Badge>
+            {waiting && <Badge color="gray" variant="outline" styles={WHOLE}>metrics queued</Badge>}
           </Group>
         );
       },
@@ -65,23 +95,27 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current
     ...hyper.map((k): ColumnDef<Run> => ({ id: `hp:${k}`, header: k, accessorFn: (r) => flattenConfig(r.config)[k] ?? '—',
       cell: ({ getValue }) => <Text size="sm" truncate="end" maw={260} title={String(getValue())}>{String(getValue())}</Text> })),
     { id: 'backend', header: 'Backend', accessorFn: (r) => r.backend ?? '—' },
-    ...(['train_acc', 'test_acc'] as const).map((key): ColumnDef<Run> => ({
-      id: key, header: key === 'train_acc' ? 'Train acc' : 'Test acc',
-      accessorFn: (r) => finalOf(r, key),
-      cell: ({ row, table, getValue }) => pct(liveOf(table).get(row.original.id)?.values?.[key] ?? getValue()),
-      aggregationFn: (_id, rows) => meanOf(rows.map((r) => r.getValue(key))),
-      aggregatedCell: ({ getValue }) => `mean ${pct(getValue())}`,
+    ...FINAL_COLUMNS.map(({ id, label }): ColumnDef<Run> => ({
+      id, header: label.replace(/ \(.*\)$/, ''),
+      accessorFn: (r) => finalValue(r, id, { live: new Map(), waitingMetrics: new Set(), measured }),
+      cell: ({ row, table }) => (ACCURACY.has(id) ? pct : num)(finalValue(row.original, id, metaOf(table))),
+      aggregationFn: (_id, rows) => meanOf(rows.map((r) => r.getValue(id))),
+      aggregatedCell: ({ getValue }) => `mean ${(ACCURACY.has(id) ? pct : num)(getValue())}`,
       sortUndefined: 'last',
     })),
     { id: 'tags', header: 'Tags', accessorFn: (r) => r.tags.join(' '), cell: ({ row }) => <Group gap={4}>{row.original.tags.map((t) => <Badge key={t} size="xs" variant="outline">{t}</Badge>)}</Group> },
-  ], [hyper]);
+  ], [hyper, measured]);
 
   const table = useReactTable({
     data: runs,
     columns,
     // Live progress reaches cells through meta, so the columns (and the DOM) stay put while runs train.
-    meta: { live, waitingMetrics },
-    state: { sorting, globalFilter: filter, grouping, rowSelection: selection, expanded },
+    meta: { live, waitingMetrics, measured } satisfies Meta,
+    // a grouped-by column shows even when hidden: its cells name the groups
+    state: {
+      sorting, globalFilter: filter, grouping, rowSelection: selection, expanded,
+      columnVisibility: groupBy ? { ...visibility, [groupBy]: true } : visibility,
+    },
     getRowId: (r) => String(r.id),
     onSortingChange: setSorting,
     onExpandedChange: setExpanded,
@@ -113,7 +147,8 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current
   };
 
   return (
-    <Table highlightOnHover verticalSpacing={6} aria-label="Runs" stickyHeader>
+    <Table.ScrollContainer minWidth={900} type="native">
+    <Table highlightOnHover verticalSpacing={6} aria-label="Runs" stickyHeader style={{ whiteSpace: 'nowrap' }}>
       <Table.Thead>
         {table.getHeaderGroups().map((hg) => (
           <Table.Tr key={hg.id}>
@@ -147,5 +182,6 @@ export function RunsTable({ runs, live, waitingMetrics, filter, groupBy, current
         ))}
       </Table.Tbody>
     </Table>
+    </Table.ScrollContainer>
   );
 }

@@ -3,11 +3,13 @@ import type { RowSelectionState } from '@tanstack/react-table';
 import { ChartLine, FolderKanban, ListChecks, Plus, Search } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { Project, Run } from '../../../../shared/domain/types';
-import { useLiveProgress } from '../../api/live';
+import { useLiveProgress, useSeries } from '../../api/live';
 import { useActiveJobs, useRuns } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
 import { TableExport } from '../../components/TableExport';
 import { ErrorText } from '../../components/ErrorText';
+import { ColumnChooser, useColumnChoices } from './ColumnChooser';
+import { columnCatalog, lastValues } from './column-visibility';
 import { NewRunDialog } from './NewRunDialog';
 import { finalOf, flattenConfig, varyingKeys } from './run-columns';
 import { RunDetail } from './RunDetail';
@@ -34,6 +36,15 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
   const [filter, setFilter] = useState('');
   const [groupBy, setGroupBy] = useState<string | null>(null);
   const [selection, setSelection] = useState<RowSelectionState>({});
+  const catalog = useMemo(() => columnCatalog(runs.data ?? []), [runs.data]);
+  const columns = useColumnChoices(project?.id ?? null, catalog);
+  // final kappa and nc1 come from the checkpoint metrics: fetched only while one of their columns shows
+  const measuredKeys = (['kappa', 'nc1'] as const).filter((k) => columns.visibility[k]);
+  const measuredSeries = useSeries(measuredKeys.length ? (runs.data ?? []).map((r) => r.id) : [], [...measuredKeys]);
+  const measured = useMemo(() => {
+    const all = measuredSeries.data ?? [];
+    return { kappa: lastValues(all, 'kappa'), nc1: lastValues(all, 'nc1') };
+  }, [measuredSeries.data]);
   const groupChoices = useMemo(() => [
     { value: 'preset', label: 'preset' }, { value: 'status', label: 'status' },
     ...varyingKeys(runs.data ?? []).map((k) => ({ value: `hp:${k}`, label: k })),
@@ -71,9 +82,11 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
             <TextInput aria-label="Filter runs" placeholder="Filter: name, status, tag, or a setting such as lr 0.001" leftSection={<Search size={14} />}
               value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={420} />
             <Select aria-label="Group runs by" placeholder="Group by…" clearable data={groupChoices} value={groupBy} onChange={setGroupBy} w={240} />
+            <ColumnChooser catalog={catalog} visibility={columns.visibility} choices={columns.choices} onChange={columns.update} />
             <TableExport name={`runs-${project.name}`} table={() => runsTable(runs.data ?? [])} />
           </Group>
-          <RunsTable runs={runs.data} live={live} waitingMetrics={waitingMetrics} filter={filter} groupBy={groupBy} current={current?.id ?? null} onOpen={setSelected}
+          <RunsTable runs={runs.data} live={live} waitingMetrics={waitingMetrics} filter={filter} groupBy={groupBy}
+            catalog={catalog} visibility={columns.visibility} measured={measured} current={current?.id ?? null} onOpen={setSelected}
             selection={selection} onSelection={setSelection} />
         </>
       )}

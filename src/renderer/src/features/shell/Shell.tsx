@@ -12,7 +12,8 @@ import { RunsView } from '../runs/RunsView';
 import { CommandPalette, type PaletteAction } from './CommandPalette';
 import { SettingsDialog } from './SettingsDialog';
 import { useCurrentProject } from './current-project';
-import { useRoute, type Route } from './routes';
+import { encodeCompare, decodeCompare } from '../compare/compare-url';
+import { rememberedQuery, useRoute, type Route } from './routes';
 
 const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
   { route: 'projects', label: 'Projects', icon: FolderKanban },
@@ -42,9 +43,11 @@ export function Shell() {
   const info = useSystemInfo();
   const [project, setProject] = useCurrentProject(projects.data);
   const [creating, setCreating] = useState(false);
-  const [comparePicks, setComparePicks] = useState<string[]>([]);
   const [settings, setSettings] = useState(false);
   const { toggleColorScheme } = useMantineColorScheme();
+  // Compare with these runs, keeping the rest of the last Compare view (metrics, axes)
+  const compareLink = (ids: number[]) =>
+    encodeCompare({ ...decodeCompare(rememberedQuery('compare')), project: project?.id ?? null, runs: ids.map(String) });
   const actions: PaletteAction[] = [
     ...NAV.map(({ route: r, label }) => ({ id: `go-${r}`, group: 'Go to', label, run: () => go(r) })),
     { id: 'new-run', group: 'Actions', label: 'New run…', keywords: ['train', 'start'], run: () => { go('runs'); setCreating(true); } },
@@ -95,9 +98,9 @@ export function Shell() {
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && (
           <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
-            onCompare={(ids) => { setComparePicks(ids.map(String)); go('compare'); }} onSweep={() => go('sweeps')} />
+            onCompare={(ids) => go('compare', compareLink(ids))} onSweep={() => go('sweeps')} />
         )}
-        {route === 'compare' && <CompareView project={project} picked={comparePicks} setPicked={setComparePicks} />}
+        {route === 'compare' && <CompareView project={project} setProject={setProject} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
         {route === 'reports' && <ReportsView project={project} />}
