@@ -2,7 +2,8 @@ import { metric, type MetricDescriptor } from './descriptor';
 
 const PETZKA = 'Petzka et al., Relative Flatness and Generalization, NeurIPS 2021';
 const HAN = 'Han et al., NeurIPS 2025';
-const both = { family: 'flatness', needs: 'features', producer: 'closed-form', splits: ['train', 'test'] } as const;
+// positive and spanning decades over training (0.05 to 500 in a grokking run): plotted on a log axis
+const both = { family: 'flatness', needs: 'features', producer: 'closed-form', splits: ['train', 'test'], logScale: true } as const;
 
 /** Relative flatness family (METRICS.md): closed form on the last layer, and per hidden layer through HVPs. */
 export const FLATNESS_METRICS: readonly MetricDescriptor[] = [
@@ -22,7 +23,7 @@ export const FLATNESS_METRICS: readonly MetricDescriptor[] = [
   metric({ ...both, key: 'flatness_bound', label: 'Relative flatness bound',
     description: 'Squared Frobenius norm of W times the last-layer Hessian trace; an upper bound on kappa.',
     formula: '||W||_F^2 * hessian_trace', citation: HAN }),
-  metric({ key: 'kappa_layer', family: 'flatness', needs: 'model', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request',
+  metric({ key: 'kappa_layer', family: 'flatness', needs: 'model', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request', logScale: true,
     label: 'Relative flatness of a layer (HVP)',
     description: 'kappa of a chosen layer (activations entering it, its weight), the same sum over Hessian blocks '
       + 'computed with Hessian-vector products: exact when rank(G) * m <= 100 HVPs, else structured '

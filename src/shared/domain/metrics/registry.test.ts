@@ -36,7 +36,7 @@ describe('metric registry', () => {
     expect(metricInfo('kappa_layer')!.parts).toBe('each');
     expect(metricInfo('fro_norm')!.parts).toBe('last-and-each');
     // the log axes compare-data used to guess from the key names (gap_loss, which can be negative, no longer)
-    expect(metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort()).toEqual(['cdnv', 'nc1', 'test_loss', 'train_loss']);
+    expect(metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort()).toEqual(['cdnv', 'flatness_bound', 'hessian_trace', 'kappa', 'kappa_fam', 'kappa_layer', 'kappa_sigma', 'nc1', 'test_loss', 'train_loss']);
   });
 
   it('resolves a job\'s keys: the defaults, the Hessian set, or the named ones in registry order', () => {

@@ -53,7 +53,7 @@ describe('compare data', () => {
   it('takes the log axis from the registry, and draws a per-layer or per-index metric as one line per part', () => {
     const panels = (keys: string[]) => buildPanels([], [], metricChoices(reg(...keys)).filter((c) => !c.key.startsWith('intervention_')), { x: 'step', group: false });
     expect(panels(['train_loss', 'nc1', 'kappa', 'gap_loss']).map((p) => [p.title, p.logY])).toEqual([
-      ['train_loss (train)', true], ['nc1 (train)', true], ['nc1 (test)', true], ['kappa (train)', false], ['kappa (test)', false], ['gap_loss', false],
+      ['train_loss (train)', true], ['nc1 (train)', true], ['nc1 (test)', true], ['kappa (train)', true], ['kappa (test)', true], ['gap_loss', false],
     ]);
     const runs = [run(1, 0), run(2, 1)];
     const all = [
