@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { blasConv3x3, convOnBlas } from './conv-blas';
 import { im2colT, maxPool2x2Js } from './conv-js';
 import { matMul } from './matmul';
 
@@ -41,9 +42,11 @@ const syncBackend = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend()
 /**
  * 3x3 convolution, stride 1, zero padding 1 ('same'), no bias. x: [n, h, w, in] (NHWC);
  * w: [out, in, 3, 3] (PyTorch layout). `isInput`: x is data, so its gradient (a whole extra conv)
- * is skipped. Asynchronous backends use the stock op, whose gradients exist there.
+ * is skipped. With a BLAS on wasm: im2col + sgemm (conv-blas), where the tape skips it by itself.
+ * Asynchronous backends use the stock op, whose gradients exist there.
  */
 export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, isInput = false): tf.Tensor4D {
+  if (convOnBlas()) return blasConv3x3(x, w);
   if (!syncBackend()) return tf.conv2d(x, toFilter(w), 1, 'same');
   if (!isInput) return convBoth(x, w);
   const f = tf.customGrad((...args: Arg[]) => {
