@@ -25,7 +25,8 @@ static int read_args(napi_env env, napi_callback_info info, int cols_first, conv
   return a->x && a->cols;
 }
 
-#define BAD_ARGS(name) napi_throw_range_error(env, NULL, "plateau_kernels: " name " takes (Float32Array, Float32Array, n, h, w, c) of matching sizes")
+#define BAD_ARGS(name) \
+  napi_throw_range_error(env, NULL, "plateau_kernels: " name " takes (Float32Array, Float32Array, n, h, w, c) of matching sizes")
 
 /* im2col3x3(x, cols, n, h, w, c): fills cols [n*h*w, 9c] from x [n, h, w, c]. */
 napi_value js_im2col3x3(napi_env env, napi_callback_info info) {

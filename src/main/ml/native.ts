@@ -32,7 +32,8 @@ let addon: NativeKernels | null | undefined;
 
 /**
  * The addon (loaded once per thread), or null. PLATEAU_NATIVE=off leaves it out; PLATEAU_NATIVE=<file.node>
- * loads that build (relative to the working directory) instead of the package's (a worktree whose node_modules links another checkout's addon).
+ * loads that build (relative to the working directory) instead of the package's: a worktree whose
+ * node_modules links another checkout's addon.
  */
 export function nativeKernels(): NativeKernels | null {
   if (addon !== undefined) return addon;

@@ -40,6 +40,13 @@ function naiveConv(x: Float64Array, xs: Shape4, w: Float64Array, cout: number): 
 }
 
 const f64 = (t: tf.Tensor) => Float64Array.from(t.dataSync());
+/** The tensors `f` makes, read back as float64 arrays; frees everything it made. */
+function read(f: () => tf.Tensor[]): Float64Array[] {
+  const ts = tf.tidy(f);
+  const out = ts.map(f64);
+  tf.dispose(ts);
+  return out;
+}
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system BLAS and a current native build)', () => {
@@ -47,7 +54,7 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     { xs: [2, 5, 4, 3] as Shape4, cout: 4 },
     { xs: [3, 6, 6, 1] as Shape4, cout: 2 }, // one input channel (the first layer): runs of 3 floats
     { xs: [1, 1, 3, 2] as Shape4, cout: 3 }, // one row: every window clipped above and below
-  ])('forward, input and filter gradients of $xs -> $cout channels match a float64 definition and its finite differences', ({ xs, cout }) => {
+  ])('forward, input and filter gradients of $xs -> $cout channels match a float64 definition and finite differences', ({ xs, cout }) => {
     expect(convOnBlas()).toBe(true);
     const rng = createRng(size(xs) + cout);
     const ws: Shape4 = [cout, xs[3], 3, 3];
@@ -67,11 +74,11 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     const fdX = fd(x64, () => loss(x64, w64));
     const fdW = fd(w64, () => loss(x64, w64));
     const before = tf.memory().numTensors;
-    const [y, dx, dw] = tf.tidy(() => {
+    const [y, dx, dw] = read(() => {
       const [x, w] = [tf.tensor4d(xv, xs), tf.tensor4d(wv, ws)];
       const dy = tf.tensor4d(dyv, [...xs.slice(0, 3), cout] as Shape4);
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv3x3(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
-      return [conv3x3(x, w), ...g].map((t) => f64(t));
+      return [conv3x3(x, w), ...g];
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(maxAbs(y, naiveConv(x64, xs, w64, cout))).toBeLessThan(1e-5);
@@ -87,10 +94,10 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     const dy = tf.tensor4d(normalArray(rng, 8 * 14 * 14 * 32), [8, 14, 14, 32]);
     const run = (blas: boolean) => {
       setBlasConv(blas);
-      return tf.tidy(() => {
+      return read(() => {
         const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv3x3(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
         const gIn = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(conv3x3(x, b as tf.Tensor4D, true), dy)))(w);
-        return [conv3x3(x, w), ...g, gIn].map(f64);
+        return [conv3x3(x, w), ...g, gIn];
       });
     };
     const [fresh, old] = [run(true), run(false)];
@@ -133,9 +140,17 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     m.dispose();
   });
 
+  it('native im2col/col2im refuse arrays that do not fit the shape', () => {
+    const k = nativeKernels()!;
+    expect(() => k.im2col3x3!(new Float32Array(8), new Float32Array(71), 1, 2, 2, 2)).toThrow(/im2col3x3 takes .* matching sizes/);
+    expect(() => k.col2im3x3!(new Float32Array(72), new Float32Array(8), 1, 2, 2, 0)).toThrow(/col2im3x3 takes/);
+    expect(() => k.im2col3x3!(new Float64Array(8) as unknown as Float32Array, new Float32Array(72), 1, 2, 2, 2)).toThrow(/im2col3x3/);
+  });
+
   it('refuses a weight that does not fit the input by name', () => {
     tf.tidy(() => {
-      expect(() => conv3x3(tf.zeros([1, 4, 4, 3]) as tf.Tensor4D, tf.zeros([2, 2, 3, 3]) as tf.Tensor4D)).toThrow(/weight 2x2x3x3 does not fit 3 input channels/);
+      const [x, w] = [tf.zeros([1, 4, 4, 3]) as tf.Tensor4D, tf.zeros([2, 2, 3, 3]) as tf.Tensor4D];
+      expect(() => conv3x3(x, w)).toThrow(/weight 2x2x3x3 does not fit 3 input channels/);
     });
   });
 });

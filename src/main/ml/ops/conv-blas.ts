@@ -50,8 +50,10 @@ export function registerConvKernels(native: NativeKernels): void {
   const { im2col3x3, col2im3x3 } = native;
   if (registered || !im2col3x3 || !col2im3x3) return; // an addon built before im2col.c: the existing route serves
   const kernels = { im2col3x3, col2im3x3 };
-  tf.registerKernel({ kernelName: IM2COL, backendName: 'wasm', kernelFunc: ((a: KernelArgs) => im2colKernel(kernels, a)) as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: COL2IM, backendName: 'wasm', kernelFunc: ((a: KernelArgs) => col2imKernel(kernels, a)) as unknown as tf.KernelFunc });
+  const onWasm = (kernelName: string, f: (a: KernelArgs) => tf.TensorInfo) =>
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: f as unknown as tf.KernelFunc });
+  onWasm(IM2COL, (a) => im2colKernel(kernels, a));
+  onWasm(COL2IM, (a) => col2imKernel(kernels, a));
   // linear maps: each gradient is the other map, so the tape can differentiate them again
   tf.registerGradient({ kernelName: IM2COL, gradFunc: (dy, _s, attrs) => ({ x: () => col2im(dy as tf.Tensor2D, attrs.shape as Shape4) }) });
   tf.registerGradient({ kernelName: COL2IM, gradFunc: (dy) => ({ x: () => im2col(dy as tf.Tensor4D) }) });
@@ -72,7 +74,9 @@ export function setBlasConv(on: boolean): boolean {
 export function blasConv3x3(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   const [n, h, wd, c] = x.shape;
   const cout = w.shape[0];
-  if (w.shape[1] !== c || w.shape[2] !== 3 || w.shape[3] !== 3) throw new Error(`conv3x3: weight ${w.shape.join('x')} does not fit ${c} input channels (want [out, ${c}, 3, 3])`);
+  if (w.shape[1] !== c || w.shape[2] !== 3 || w.shape[3] !== 3) {
+    throw new Error(`conv3x3: weight ${w.shape.join('x')} does not fit ${c} input channels (want [out, ${c}, 3, 3])`);
+  }
   return tf.tidy(() => {
     const wm = tf.reshape(tf.transpose(w, [2, 3, 1, 0]), [9 * c, cout]) as tf.Tensor2D;
     return tf.reshape(tf.matMul(im2col(x), wm), [n, h, wd, cout]) as tf.Tensor4D;
