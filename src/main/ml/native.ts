@@ -24,6 +24,11 @@ export interface NativeKernels {
   im2col3x3?(x: Float32Array, cols: Float32Array, n: number, h: number, w: number, c: number): void;
   /** The adjoint of im2col3x3: x [n, h, w, c] = every column entry added back to the pixel it came from. */
   col2im3x3?(cols: Float32Array, x: Float32Array, n: number, h: number, w: number, c: number): void;
+  /**
+   * 2x2/2 max pooling of x [n, h, w, c] by its window maxima (first on ties): mode 0 out = pooled x, 1 out = g
+   * picked at x's maxima (g like x), 2 out = g [n, h/2, w/2, c] put back at x's maxima, zeros elsewhere. Optional.
+   */
+  maxpool2x2?(mode: 0 | 1 | 2, x: Float32Array, g: Float32Array, out: Float32Array, n: number, h: number, w: number, c: number): void;
 }
 
 // Not named `require`: the bundler injects its own `require` shim into ESM output.

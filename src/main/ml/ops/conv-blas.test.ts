@@ -10,12 +10,16 @@ import { nativeKernels } from '../native';
 import { conv3x3 } from './conv';
 import { convOnBlas, setBlasConv } from './conv-blas';
 import { softmaxCrossEntropy } from './cross-entropy';
+import { setNativePool } from './pool-native';
 
 beforeAll(async () => {
   await initBackend('wasm');
   installSecondOrderGradients();
 });
-afterEach(() => void setBlasConv(true));
+afterEach(() => {
+  setBlasConv(true);
+  setNativePool(true);
+});
 
 // needs the system BLAS and an addon built with im2col.c
 const available = !!loadBlas() && !!nativeKernels()?.im2col3x3;
@@ -117,7 +121,7 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     tf.dispose([x, w]);
   });
 
-  it('gives the CNN symmetric HVPs equal to those of the XNNPACK route', () => {
+  it('gives the CNN symmetric HVPs equal to those of the XNNPACK and conv-js route', () => {
     const m = cnn(createRng(3), { inputDim: 8 * 8, numClasses: 3, channels: [3, 4], hidden: 5, activation: 'tanh' });
     const rng = createRng(9);
     const x = tf.tensor2d(normalArray(rng, 6 * 64), [6, 64]);
@@ -133,6 +137,7 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     const scale = Math.max(1, Math.abs(dot(u, hv)));
     expect(Math.abs(dot(u, hv) - dot(v, hu)) / scale).toBeLessThan(1e-4);
     setBlasConv(false);
+    setNativePool(false);
     const hvOld = hvp(loss, params, v);
     const diff = hv.map((t, i) => tf.sub(t, hvOld[i]));
     expect(Math.sqrt(dot(diff, diff) / dot(hvOld, hvOld))).toBeLessThan(1e-4);

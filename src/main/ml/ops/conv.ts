@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { blasConv3x3, convOnBlas } from './conv-blas';
 import { im2colT, maxPool2x2Js } from './conv-js';
 import { matMul } from './matmul';
+import { nativeMaxPool2x2, poolNative } from './pool-native';
 
 type Arg = tf.Tensor | tf.GradSaveFunc;
 
@@ -62,11 +63,12 @@ export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, isInput = false): tf.Ten
 
 /**
  * 2x2 max pooling, stride 2 (h and w must be even); ties go to the first element of the window in
- * row-major order, as in PyTorch. Twice differentiable on wasm/cpu (conv-js); stock tf.maxPool
- * elsewhere (its gradient, MaxPoolGrad, has no gradient of its own).
+ * row-major order, as in PyTorch. Twice differentiable on wasm (native kernels, pool-native, else
+ * conv-js) and cpu (conv-js); stock tf.maxPool elsewhere (its gradient, MaxPoolGrad, has no gradient of its own).
  */
 export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
   const [, h, w] = x.shape;
   if (h % 2 !== 0 || w % 2 !== 0) throw new Error(`maxPool2x2 needs even height and width, got ${h}x${w}`);
+  if (poolNative()) return nativeMaxPool2x2(x);
   return syncBackend() ? maxPool2x2Js(x) : tf.maxPool(x, 2, 2, 'valid');
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
 import type { NativeKernels } from '../native';
 import { registerConvKernels } from './conv-blas';
+import { registerPoolKernels } from './pool-native';
 
 /**
  * Kernels tfjs-backend-wasm 4.22 is slow at on the shapes training lives on, registered over its own
@@ -153,5 +154,6 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   if (blas && native) registerConvKernels(native);
+  if (native) registerPoolKernels(native);
   matMulIsBlas = !!blas;
 }
