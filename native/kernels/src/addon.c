@@ -1,7 +1,7 @@
 /*
  * Kernels tfjs's wasm backend is slow at, run natively on tensors where they lie in wasm memory:
- * sgemm through the system BLAS (blas.c) and a fused Adam/AdamW step (adam.c). Optional: the app
- * runs on tfjs's own kernels where this addon was not built.
+ * sgemm through the system BLAS (blas.c), a fused Adam/AdamW step (adam.c), a 3x3 convolution's
+ * im2col/col2im (im2col.c) and 2x2 max pooling (maxpool.c). Optional: the app runs on tfjs's own kernels where this addon was not built.
  */
 #include "kernels.h"
 
@@ -30,6 +30,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"adam", NULL, js_adam, NULL, NULL, NULL, napi_default, NULL},
+    {"im2col3x3", NULL, js_im2col3x3, NULL, NULL, NULL, napi_default, NULL},
+    {"col2im3x3", NULL, js_col2im3x3, NULL, NULL, NULL, napi_default, NULL},
+    {"maxpool2x2", NULL, js_maxpool2x2, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

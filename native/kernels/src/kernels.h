@@ -15,4 +15,7 @@ napi_value js_open(napi_env env, napi_callback_info info);
 napi_value js_set_threads(napi_env env, napi_callback_info info);
 napi_value js_sgemm(napi_env env, napi_callback_info info);
 napi_value js_adam(napi_env env, napi_callback_info info);
+napi_value js_im2col3x3(napi_env env, napi_callback_info info);
+napi_value js_col2im3x3(napi_env env, napi_callback_info info);
+napi_value js_maxpool2x2(napi_env env, napi_callback_info info);
 #endif

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
 /**
  * The optional `@plateau/kernels` addon (native/kernels): kernels run natively on tfjs-wasm tensors
@@ -16,17 +17,34 @@ export interface NativeKernels {
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, bc1: number, sqrtBc2: number, l2: number, keep: number,
   ): void;
+  /**
+   * cols [n*h*w, 9c] from x [n, h, w, c]: each row the zero-padded 3x3 window of one pixel, (kh, kw, c) order.
+   * Optional: an addon built before it was added lacks it (and col2im3x3).
+   */
+  im2col3x3?(x: Float32Array, cols: Float32Array, n: number, h: number, w: number, c: number): void;
+  /** The adjoint of im2col3x3: x [n, h, w, c] = every column entry added back to the pixel it came from. */
+  col2im3x3?(cols: Float32Array, x: Float32Array, n: number, h: number, w: number, c: number): void;
+  /**
+   * 2x2/2 max pooling of x [n, h, w, c] by its window maxima (first on ties): mode 0 out = pooled x, 1 out = g
+   * picked at x's maxima (g like x), 2 out = g [n, h/2, w/2, c] put back at x's maxima, zeros elsewhere. Optional.
+   */
+  maxpool2x2?(mode: 0 | 1 | 2, x: Float32Array, g: Float32Array, out: Float32Array, n: number, h: number, w: number, c: number): void;
 }
 
 // Not named `require`: the bundler injects its own `require` shim into ESM output.
 const nodeRequire = createRequire(import.meta.url);
 let addon: NativeKernels | null | undefined;
 
-/** The addon (loaded once per thread), or null. PLATEAU_NATIVE=off leaves it out. */
+/**
+ * The addon (loaded once per thread), or null. PLATEAU_NATIVE=off leaves it out; PLATEAU_NATIVE=<file.node>
+ * loads that build (relative to the working directory) instead of the package's: a worktree whose
+ * node_modules links another checkout's addon.
+ */
 export function nativeKernels(): NativeKernels | null {
   if (addon !== undefined) return addon;
+  const wanted = process.env.PLATEAU_NATIVE;
   try {
-    addon = process.env.PLATEAU_NATIVE === 'off' ? null : (nodeRequire('@plateau/kernels') as NativeKernels);
+    addon = wanted === 'off' ? null : (nodeRequire(wanted ? resolve(wanted) : '@plateau/kernels') as NativeKernels);
   } catch {
     addon = null;
   }

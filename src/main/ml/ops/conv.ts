@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { blasConv3x3, convOnBlas } from './conv-blas';
 import { im2colT, maxPool2x2Js } from './conv-js';
 import { matMul } from './matmul';
+import { nativeMaxPool2x2, poolNative } from './pool-native';
 
 type Arg = tf.Tensor | tf.GradSaveFunc;
 
@@ -41,9 +43,11 @@ const syncBackend = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend()
 /**
  * 3x3 convolution, stride 1, zero padding 1 ('same'), no bias. x: [n, h, w, in] (NHWC);
  * w: [out, in, 3, 3] (PyTorch layout). `isInput`: x is data, so its gradient (a whole extra conv)
- * is skipped. Asynchronous backends use the stock op, whose gradients exist there.
+ * is skipped. With a BLAS on wasm: im2col + sgemm (conv-blas), where the tape skips it by itself.
+ * Asynchronous backends use the stock op, whose gradients exist there.
  */
 export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, isInput = false): tf.Tensor4D {
+  if (convOnBlas()) return blasConv3x3(x, w);
   if (!syncBackend()) return tf.conv2d(x, toFilter(w), 1, 'same');
   if (!isInput) return convBoth(x, w);
   const f = tf.customGrad((...args: Arg[]) => {
@@ -59,11 +63,12 @@ export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, isInput = false): tf.Ten
 
 /**
  * 2x2 max pooling, stride 2 (h and w must be even); ties go to the first element of the window in
- * row-major order, as in PyTorch. Twice differentiable on wasm/cpu (conv-js); stock tf.maxPool
- * elsewhere (its gradient, MaxPoolGrad, has no gradient of its own).
+ * row-major order, as in PyTorch. Twice differentiable on wasm (native kernels, pool-native, else
+ * conv-js) and cpu (conv-js); stock tf.maxPool elsewhere (its gradient, MaxPoolGrad, has no gradient of its own).
  */
 export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
   const [, h, w] = x.shape;
   if (h % 2 !== 0 || w % 2 !== 0) throw new Error(`maxPool2x2 needs even height and width, got ${h}x${w}`);
+  if (poolNative()) return nativeMaxPool2x2(x);
   return syncBackend() ? maxPool2x2Js(x) : tf.maxPool(x, 2, 2, 'valid');
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
 import type { NativeKernels } from '../native';
+import { registerConvKernels } from './conv-blas';
+import { registerPoolKernels } from './pool-native';
 
 /**
  * Kernels tfjs-backend-wasm 4.22 is slow at on the shapes training lives on, registered over its own
@@ -8,13 +10,13 @@ import type { NativeKernels } from '../native';
  */
 
 /** The parts of tfjs-backend-wasm's backend these kernels use (public methods of BackendWasm). */
-interface WasmBackend {
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }
 
 /** What tfjs hands a kernel. */
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 const TILE = 16; // 16 x 16 float tiles: both sides of the copy stay in L1 (measured fastest of 8..64)
 
@@ -151,5 +153,7 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   override('GatherV2', gatherRows);
   if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
+  if (blas && native) registerConvKernels(native);
+  if (native) registerPoolKernels(native);
   matMulIsBlas = !!blas;
 }
