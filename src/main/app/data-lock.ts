@@ -1,14 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../io/temp-files';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * Several processes may open one data folder (the app, a CLI train, a browser host). The first one
@@ -20,7 +13,7 @@ export function acquireDataLock(dataDir: string): { primary: boolean; release():
   try {
     holder = Number(readFileSync(file, 'utf8'));
   } catch { /* no lock yet */ }
-  if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) return { primary: false, release() {} };
+  if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) return { primary: false, release() {} };
   writeFileSync(file, String(process.pid));
   return {
     primary: true,

@@ -23,7 +23,8 @@ export function tempWriter(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-const alive = (pid: number) => {
+/** Whether a process still runs (a pid we may not signal is alive too). */
+export const processAlive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
@@ -51,7 +52,7 @@ export function removeStaleTemps(dir: string, opts: { recursive?: boolean } = {}
         if (opts.recursive ?? true) walk(p);
       } else if (e.isFile()) {
         const pid = tempWriter(e.name);
-        if (pid === null || pid === process.pid || alive(pid)) continue;
+        if (pid === null || pid === process.pid || processAlive(pid)) continue;
         try {
           rmSync(p, { force: true });
           removed.push(p);
