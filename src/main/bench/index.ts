@@ -6,6 +6,7 @@ import { importFolderBench } from './import-folder';
 import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
+import { metricsLmHeadBench } from './metrics-lm-head';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
@@ -17,4 +18,5 @@ import { trainCliBench } from './train-cli';
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
   concurrentRunsBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench, grokkingInterventionsBench,
+  metricsLmHeadBench,
 ];

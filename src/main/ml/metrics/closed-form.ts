@@ -59,6 +59,7 @@ function splitMetrics(split: FeatureSource, layer: LastLayer, wanted: ReadonlySe
           invVar: sigma?.invVar ?? null,
           gramSigma: sigma?.gramSigma ?? null,
           collapse: needCollapse,
+          scatter: layer.m < cls.classes.length ? 'features' : 'classes',
         }, name)
       : null;
   const bag = flatnessFromPasses(first, second, layer, wanted);

@@ -1,4 +1,4 @@
-import { meanStd, rowGram, symmetricEigen } from './linalg';
+import { colGram, meanStd, rowGram, symmetricEigen } from './linalg';
 import type { FirstPass } from './feature-scan';
 import type { SecondPass } from './second-pass';
 import { put, type LastLayer, type MetricBag } from './types';
@@ -67,6 +67,31 @@ export function nc1FromGram(centredGram: Float64Array, projScatter: Float64Array
   return total;
 }
 
+/**
+ * nc1 in feature space, for m < Cp: with Mt^T Mt = V L V^T (m x m, the same non-zero eigenvalues as
+ * the Gram), u_k = Mt v_k / sqrt(l_k) gives u_k^T S u_k = l_k v_k^T Sigma v_k, Sigma = sum_i e_i e_i^T;
+ * so nc1 = sum_k v_k^T Sigma v_k / (n l_k) over the top min(Cp-1, m) eigenpairs above the cut-off.
+ * The same sum as nc1FromGram, on the smaller of the two matrices; no inverse is formed.
+ */
+export function nc1FromFeatureScatter(centred: Float64Array, scatter: Float64Array, Cp: number, m: number, n: number): number | string {
+  if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
+  const { values, vectors } = symmetricEigen(colGram(centred, Cp, m), m);
+  if (!(values[0] > 0)) return 'all class means coincide, so the between-class covariance is zero';
+  let total = 0;
+  for (let k = 0; k < Math.min(Cp - 1, m); k++) {
+    const l = values[k];
+    if (l <= NC1_RELATIVE_CUTOFF * values[0]) break;
+    let q = 0;
+    for (let a = 0; a < m; a++) {
+      let s = 0;
+      for (let b = 0; b < m; b++) s += scatter[a * m + b] * vectors[k * m + b];
+      q += vectors[k * m + a] * s;
+    }
+    total += q / (n * l);
+  }
+  return total;
+}
+
 /** Finalises the collapse family from the two passes. */
 export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second: SecondPass, layer: LastLayer, wanted: ReadonlySet<string>): MetricBag {
   const bag: MetricBag = { values: {}, omitted: {} };
@@ -76,7 +101,11 @@ export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second:
   const few = `needs at least 2 classes present in the split (found ${Cp})`;
   const K = geo.centredGram;
   const norms = Array.from({ length: Cp }, (_, a) => Math.sqrt(K[a * Cp + a]));
-  if (wanted.has('nc1')) put(bag, 'nc1', nc1FromGram(K, second.projScatter, Cp, n));
+  if (wanted.has('nc1')) {
+    put(bag, 'nc1', second.featureScatter.length
+      ? nc1FromFeatureScatter(geo.centred, second.featureScatter, Cp, m, n)
+      : nc1FromGram(K, second.projScatter, Cp, n));
+  }
   if (wanted.has('nc2_equinorm_means')) {
     const { mean, std } = meanStd(norms);
     put(bag, 'nc2_equinorm_means', Cp < 2 ? few : mean > 0 ? std / mean : 'all class means coincide');

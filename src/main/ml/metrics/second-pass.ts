@@ -14,11 +14,18 @@ export interface SecondPassPlan {
   /** kappa_sigma on the Gram route: W diag(sigma^2) W^T over non-constant features, C x C */
   gramSigma: Float64Array | null;
   collapse: boolean;
+  /**
+   * Where nc1's within-class scatter is kept: projected on the centred means (Cp x Cp, for m >= Cp) or
+   * in feature space (m x m, for m < Cp: at vocabulary scale m^2 per sample instead of Cp^2 / 2).
+   */
+  scatter: 'classes' | 'features';
 }
 
 export interface SecondPass {
-  /** sum_i (e_i . centred_a)(e_i . centred_b), e_i = phi_i - mu_{y_i}, over samples of the collapse classes; Cp x Cp */
+  /** sum_i (e_i . centred_a)(e_i . centred_b), e_i = phi_i - mu_{y_i}, over samples of the collapse classes; Cp x Cp or empty */
   projScatter: Float64Array;
+  /** sum_i e_i e_i^T over the same samples, m x m, when the scatter is kept in feature space (else empty) */
+  featureScatter: Float64Array;
   /** sum over samples of class a of ||e_i||^2; Cp */
   withinSq: Float64Array;
   /** samples of the collapse classes whose argmax logit differs from the nearest class mean */
@@ -34,7 +41,10 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
   const { slot, classes } = cls;
   const { means, centred, meanDist, invVar, gramSigma, collapse } = plan;
   const Cp = classes.length;
-  const projScatter = new Float64Array(collapse ? Cp * Cp : 0);
+  const byClass = collapse && plan.scatter === 'classes';
+  const byFeature = collapse && plan.scatter === 'features';
+  const projScatter = new Float64Array(byClass ? Cp * Cp : 0);
+  const featureScatter = new Float64Array(byFeature ? m * m : 0);
   const withinSq = new Float64Array(Cp);
   const e = new Float64Array(m);
   const proj = new Float64Array(Cp);
@@ -63,9 +73,16 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
         if (j < m) a0 += e[j] * centred[co + j];
         proj[b] = a0 + a1;
       }
-      for (let b = 0; b < Cp; b++) {
-        const pb = proj[b];
-        for (let c = b, o = b * Cp; c < Cp; c++) projScatter[o + c] += pb * proj[c];
+      if (byClass) {
+        for (let b = 0; b < Cp; b++) {
+          const pb = proj[b];
+          for (let c = b, o = b * Cp; c < Cp; c++) projScatter[o + c] += pb * proj[c];
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          const ej = e[j];
+          for (let k = j, o = j * m; k < m; k++) featureScatter[o + k] += ej * e[k];
+        }
       }
       // ||phi - mu_c||^2 = ||e||^2 + 2 e.(mu_y - mu_c) + ||mu_y - mu_c||^2, and e.(mu_y - mu_c) = proj_y - proj_c.
       let best = 0, bestDist = Infinity;
@@ -76,6 +93,7 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
       if (classes[best] !== pred[i]) mismatches++;
     }
   }
-  for (let b = 0; b < Cp; b++) for (let c = 0; c < b; c++) projScatter[b * Cp + c] = projScatter[c * Cp + b];
-  return { projScatter, withinSq, mismatches, kappaSigmaSum };
+  if (byClass) for (let b = 0; b < Cp; b++) for (let c = 0; c < b; c++) projScatter[b * Cp + c] = projScatter[c * Cp + b];
+  if (byFeature) for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) featureScatter[j * m + k] = featureScatter[k * m + j];
+  return { projScatter, featureScatter, withinSq, mismatches, kappaSigmaSum };
 }
