@@ -4,6 +4,7 @@ import { runNumpyReference, worstDisagreement } from '../../bench/metrics-closed
 import { syntheticLmHead } from '../../bench/metrics-lm-head';
 import { LM_NUMPY_REFERENCE_SCRIPT } from '../../bench/metrics-lm-numpy-reference';
 import { computeDumpMetrics, computeSplitMetrics } from './closed-form';
+import { featureRowsFrom } from './model-metrics';
 import { classGeometry, collapseFromPasses } from './collapse';
 import { collapseClasses } from './collapse-classes';
 import { firstPass } from './feature-scan';
@@ -117,5 +118,17 @@ describe('collapse keys on the K most frequent classes', () => {
     expect(ref).not.toBeNull();
     for (const key of Object.keys(ref!.values)) expect(typeof ours[key], key).toBe('number');
     expect(worstDisagreement(ours, ref!.values).rel).toBeLessThan(1e-8);
+  });
+
+  it('stored collapse rows record K and the classes present per split; other rows do not', () => {
+    const train = problem(13, 200, 4, 8);
+    const test = problem(14, 100, 4, 8);
+    const rows = featureRowsFrom({ layer: train.layer, weights: [], train: train.split, test: test.split }, { step: 1, epoch: null },
+      new Set(['nc1', 'gnc2', 'kappa', 'perplexity']), { collapseTopK: 3 });
+    const details = (key: string, split: string) => rows.find((r) => r.key === key && r.split === split)?.details;
+    expect(details('gnc2', 'test')).toEqual({ collapse_top_k: 3, classes_present: 8, classes_used: 3 });
+    expect(details('nc1', 'train')).toMatchObject({ collapse_top_k: 3, classes_present: 8, classes_used: 3, geometry: expect.anything() });
+    expect(details('kappa', 'train')).toBeUndefined();
+    expect(rows.filter((r) => r.key === 'perplexity').map((r) => r.split).sort()).toEqual(['test', 'train']);
   });
 });
