@@ -13,7 +13,9 @@ function humanTable(r: DumpMetrics): string {
   const keys = Object.keys(r).filter((k) => typeof r[k] === 'number');
   const rows = keys.map((k) => [k, fmt(r[k]), fmt(r.test?.[k])]);
   const omitted = Object.entries(r.omitted ?? {}).map(([k, why]) => `  ${k}: ${why}`);
-  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : [])].join('\n');
+  const c = r.collapse;
+  const rule = c ? [`Collapse keys on the ${c.collapse_top_k} most frequent classes (${c.classes_present} present in train).`] : [];
+  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : []), ...rule].join('\n');
 }
 
 interface MetricsFlags {
