@@ -61,8 +61,12 @@ export const metricsLmHeadBench: BenchCase = {
     log(`generated n = ${n}, C = ${C}, m = ${m} (float32) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const rssBefore = process.memoryUsage().rss;
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     const values: DumpMetrics = computeDumpMetrics(dump, LM_HEAD_KEYS);
     const seconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // on a shared machine CPU time says more than wall time about the code itself
+    log(`CPU time ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of ${seconds.toFixed(2)} s wall`);
     const peak = process.resourceUsage().maxRSS * 1024;
     log(`head keys (${LM_HEAD_KEYS.length}), one split: ${seconds.toFixed(2)} s, ${(seconds / n * 1000).toFixed(2)} ms per position`
       + (n < SIZE.n ? `; at n = ${SIZE.n} about ${((seconds / n) * SIZE.n / 60).toFixed(0)} min` : ''));

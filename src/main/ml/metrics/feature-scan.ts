@@ -96,13 +96,13 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
   const { n, m, labels } = split;
   const { cls, route } = plan;
   const C = layer.C;
-  const W = Float64Array.from(layer.weight);
   const b = layer.bias ? Float64Array.from(layer.bias) : new Float64Array(C);
   const gram = route === 'gram';
+  // Variance route: the rows of W centred on their mean, once (C x m float64). Both the variance of the
+  // rows under p (E[w^2] - E[w]^2 then stays far from cancellation) and the softmax are shift-invariant,
+  // so the logits come from the centred rows too (each shifted by the same wbar . phi).
+  const W = gram ? Float64Array.from(layer.weight) : centredRows(layer.weight, C, m);
   const G = gram ? gramOf(W, C, m) : null;
-  // The variance of W's rows under p is shift-invariant: rows centred on their mean keep the
-  // E[w^2] - E[w]^2 form far from cancellation.
-  const Wc = gram ? null : centredRows(W, C, m);
   const probs = gram ? new Float64Array(n * C) : null;
   const sigmaMoments = !gram && plan.sigma ? new Float64Array(m * m) : null;
   const pred = new Int32Array(n);
@@ -169,7 +169,7 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
         const p = z[c];
         if (p === 0) continue;
         const wo = c * m;
-        for (let k = 0; k < m; k++) { const w = Wc![wo + k]; v[k] += p * w; q[k] += p * w * w; }
+        for (let k = 0; k < m; k++) { const w = W[wo + k]; v[k] += p * w; q[k] += p * w * w; }
       }
       let total = 0;
       for (let k = 0; k < m; k++) { q[k] = Math.max(0, q[k] - v[k] * v[k]); total += q[k]; }
@@ -221,7 +221,7 @@ export function gramQuadratic(G: Float64Array, p: ArrayLike<number>, C: number):
   return diagTerm - quad;
 }
 
-function centredRows(W: Float64Array, C: number, m: number): Float64Array {
+function centredRows(W: FloatMatrix, C: number, m: number): Float64Array {
   const mean = new Float64Array(m);
   for (let c = 0; c < C; c++) for (let j = 0; j < m; j++) mean[j] += W[c * m + j] / C;
   const out = new Float64Array(C * m);
