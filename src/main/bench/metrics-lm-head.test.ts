@@ -4,7 +4,8 @@ import { LM_HEAD_KEYS, metricsLmHeadBench, syntheticLmHead } from './metrics-lm-
 describe('metrics_lm_head bench', () => {
   it('is named for its size and measures the head keys of one split', () => {
     expect(metricsLmHeadBench.name).toBe('metrics_lm_head_n50000_c50257_m768');
-    expect(LM_HEAD_KEYS).toEqual(expect.arrayContaining(['kappa', 'kappa_sigma', 'nc1', 'gnc2', 'duality_cos_mean', 'perplexity', 'train_loss']));
+    const some = ['kappa', 'kappa_sigma', 'nc1', 'gnc2', 'duality_cos_mean', 'perplexity', 'train_loss'];
+    expect(LM_HEAD_KEYS).toEqual(expect.arrayContaining(some));
     expect(LM_HEAD_KEYS).not.toContain('test_loss');
     expect(LM_HEAD_KEYS).not.toContain('fro_norm');
   });

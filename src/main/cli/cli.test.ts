@@ -66,7 +66,8 @@ describe('plateau CLI', () => {
     expect(got.collapse).toEqual({ collapse_top_k: 4, classes_present: 10, samples_used: expect.any(Number), 'test.classes_present': 10,
       'test.samples_used': expect.any(Number) });
     expect(got.nc1).not.toBeCloseTo(JSON.parse(readFileSync(fixture('mixture_c10.expected.json'), 'utf8')).nc1, 3);
-    expect(plateau('metrics', '--features', fixture('mixture_c10.npz'), '--collapse-top-k', '1').stderr).toMatch(/--collapse-top-k must be an integer >= 2/);
+    const bad = plateau('metrics', '--features', fixture('mixture_c10.npz'), '--collapse-top-k', '1');
+    expect(bad.stderr).toMatch(/--collapse-top-k must be an integer >= 2/);
   });
 
   it('train --json streams one line per epoch and a summary; metrics --run prints the checkpoint values', () => {

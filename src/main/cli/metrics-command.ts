@@ -15,7 +15,8 @@ function humanTable(r: DumpMetrics): string {
   const omitted = Object.entries(r.omitted ?? {}).map(([k, why]) => `  ${k}: ${why}`);
   const c = r.collapse;
   const rule = c ? [`Collapse keys on the ${c.collapse_top_k} most frequent classes (${c.classes_present} present in train).`] : [];
-  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : []), ...rule].join('\n');
+  const notComputed = omitted.length ? ['', 'Not computed:', ...omitted] : [];
+  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...notComputed, ...rule].join('\n');
 }
 
 interface MetricsFlags {

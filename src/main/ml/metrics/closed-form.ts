@@ -7,7 +7,10 @@ import { flatnessFromPasses, sigmaPlan } from './flatness';
 import { secondPass } from './second-pass';
 import { generalizationFromPasses } from './generalization';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
-import { put, type ClosedFormOptions, type FeatureDumpData, type FeatureSource, type FloatMatrix, type LastLayer, type MetricBag, type MetricValues } from './types';
+import {
+  put, type ClosedFormOptions, type FeatureDumpData, type FeatureSource, type FloatMatrix, type LastLayer, type MetricBag,
+  type MetricValues,
+} from './types';
 
 /** Every key computable in closed form from a feature dump (features or weights alone), in catalogue order. */
 export const CLOSED_FORM_KEYS: readonly string[] = metricKeysWhere((d) => d.producer === 'closed-form' || d.producer === 'weights-only');
@@ -35,14 +38,18 @@ export function resolveKeys(keys?: readonly string[]): Set<string> {
 }
 
 /** Flatness, collapse and per-split generalisation keys of one split, from at most two passes over its features. */
-export function computeSplitMetrics(split: FeatureSource, layer: LastLayer, keys?: readonly string[], options: ClosedFormOptions = {}): MetricBag {
+export function computeSplitMetrics(
+  split: FeatureSource, layer: LastLayer, keys?: readonly string[], options: ClosedFormOptions = {},
+): MetricBag {
   checkInputs(split, layer);
   return splitMetrics(split, layer, resolveKeys(keys), options).bag;
 }
 
 interface SplitResult { first: FirstPass; bag: MetricBag }
 
-function splitMetrics(split: FeatureSource, layer: LastLayer, wanted: ReadonlySet<string>, options: ClosedFormOptions, name = 'split'): SplitResult {
+function splitMetrics(
+  split: FeatureSource, layer: LastLayer, wanted: ReadonlySet<string>, options: ClosedFormOptions, name = 'split',
+): SplitResult {
   const needSigma = wanted.has('kappa_sigma');
   const needCollapse = COLLAPSE_KEYS.some((k) => wanted.has(k));
   const route = flatnessRouteFor(layer.C, options.flatnessRoute);

@@ -21,7 +21,9 @@ export interface CollapseClasses {
 }
 
 export function checkTopK(topK: number): number {
-  if (!Number.isSafeInteger(topK) || topK < 2) throw invalid(`collapse_top_k must be a whole number >= 2 (got ${topK})`, { collapse_top_k: topK });
+  if (!Number.isSafeInteger(topK) || topK < 2) {
+    throw invalid(`collapse_top_k must be a whole number >= 2 (got ${topK})`, { collapse_top_k: topK });
+  }
   return topK;
 }
 

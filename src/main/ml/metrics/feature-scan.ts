@@ -184,7 +184,9 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
       }
     }
   }
-  return { n, m, C, lossSum, correct, kappaSum, traceSum, probs, sigmaMoments, pred, cls, classSums, shift, shiftedSum: s1, shiftedSumSq: s2 };
+  return {
+    n, m, C, lossSum, correct, kappaSum, traceSum, probs, sigmaMoments, pred, cls, classSums, shift, shiftedSum: s1, shiftedSumSq: s2,
+  };
 }
 
 function argmaxOver(z: Float64Array, keep: Int32Array): number {

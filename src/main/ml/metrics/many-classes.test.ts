@@ -34,7 +34,9 @@ const FLATNESS = ['kappa', 'kappa_sigma', 'kappa_fam', 'hessian_trace', 'flatnes
 
 function expectAllClose(a: Record<string, number>, b: Record<string, number>, rel: number): void {
   expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
-  for (const k of Object.keys(a)) expect(Math.abs(a[k] - b[k]), `${k}: ${a[k]} vs ${b[k]}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(b[k]), 1e-12));
+  for (const k of Object.keys(a)) {
+    expect(Math.abs(a[k] - b[k]), `${k}: ${a[k]} vs ${b[k]}`).toBeLessThanOrEqual(rel * Math.max(Math.abs(b[k]), 1e-12));
+  }
 }
 
 describe('flatness at vocabulary scale', () => {

@@ -37,7 +37,8 @@ describe('metric registry', () => {
     expect(metricInfo('kappa_layer')!.parts).toBe('each');
     expect(metricInfo('fro_norm')!.parts).toBe('last-and-each');
     // the log axes compare-data used to guess from the key names (gap_loss, which can be negative, no longer)
-    expect(metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort()).toEqual(['cdnv', 'nc1', 'perplexity', 'test_loss', 'train_loss']);
+    const logKeys = metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort();
+    expect(logKeys).toEqual(['cdnv', 'nc1', 'perplexity', 'test_loss', 'train_loss']);
   });
 
   it('resolves a job\'s keys: the defaults, the Hessian set, or the named ones in registry order', () => {
