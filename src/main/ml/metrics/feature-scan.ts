@@ -119,7 +119,7 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
   let lossSum = 0, correct = 0, kappaSum = 0, traceSum = 0;
   for (const chunk of rowChunks(split, name)) {
     const x = chunk.x;
-    if (chunk.start === 0) for (let j = 0; j < m; j++) shift[j] = x[j];
+    if (chunk.start === 0 && chunk.rows > 0) for (let j = 0; j < m; j++) shift[j] = x[j]; // an empty first chunk may come first
     for (let r = 0; r < chunk.rows; r++) {
       const i = chunk.start + r;
       const off = r * m;

@@ -60,7 +60,7 @@ describe('flatness at vocabulary scale', () => {
       },
     });
     const whole = computeSplitMetrics(split, layer, undefined, { collapseTopK: 5 }).values;
-    expectAllClose(computeSplitMetrics(chunked([1, 99, 100, 50]), layer, undefined, { collapseTopK: 5 }).values, whole, 1e-12);
+    expectAllClose(computeSplitMetrics(chunked([0, 1, 99, 0, 100, 50]), layer, undefined, { collapseTopK: 5 }).values, whole, 1e-12);
     expect(() => computeSplitMetrics(chunked([100, 100]), layer)).toThrow(/chunks hold 200 rows, expected n = 250/);
   });
 });
