@@ -7,6 +7,7 @@ import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
+import { metricsLmHeadBench } from './metrics-lm-head';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
@@ -18,5 +19,5 @@ import { trainCliBench } from './train-cli';
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
   concurrentRunsBench, serveCompareBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench,
-  grokkingInterventionsBench,
+  grokkingInterventionsBench, metricsLmHeadBench,
 ];

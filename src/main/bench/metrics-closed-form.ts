@@ -35,11 +35,19 @@ function numpyAvailable(python: string): boolean {
   }
 }
 
+/** Which reference script runs, with what extra arguments (after the data folder), for how long at most. */
+export interface NumpyScript {
+  script: string;
+  args?: string[];
+  timeoutMs?: number;
+}
+
 /** Runs the NumPy reference on the same data; null (with a logged reason) when it cannot run. */
 export function runNumpyReference(
   dump: FeatureDumpData,
   log: (line: string) => void,
   python = PYTHON,
+  { script, args = [], timeoutMs = 300_000 }: NumpyScript = { script: NUMPY_REFERENCE_SCRIPT },
 ): { seconds: number; values: Record<string, number> } | null {
   if (!numpyAvailable(python)) {
     log(`NumPy reference skipped: '${python} -c "import numpy"' failed`);
@@ -52,7 +60,7 @@ export function runNumpyReference(
     writeFileSync(join(dir, 'labels.npy'), encodeNpy([train.n], Int32Array.from(train.labels)));
     writeFileSync(join(dir, 'weight.npy'), encodeNpy([layer.C, layer.m], layer.weight));
     writeFileSync(join(dir, 'bias.npy'), encodeNpy([layer.C], layer.bias ?? new Float32Array(layer.C)));
-    const out = execFileSync(python, ['-c', NUMPY_REFERENCE_SCRIPT, dir], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 20 });
+    const out = execFileSync(python, ['-c', script, dir, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 20 });
     return JSON.parse(out.trim().split('\n').pop()!);
   } catch (err) {
     log(`NumPy reference failed: ${(err as Error).message.split('\n')[0]}`);

@@ -42,6 +42,7 @@ def metrics():
     out['train_loss'] = float(np.mean(np.log(S) + zmax - Z[np.arange(n), y]))
     pred = Z.argmax(1)
     out['train_acc'] = float(np.mean(pred == y))
+    out['perplexity'] = float(np.exp(out['train_loss']))
     norm2 = np.einsum('ij,ij->i', X, X)
     G = W @ W.T
     q = P @ np.diag(G) - np.einsum('ic,ic->i', P @ G, P)
@@ -75,6 +76,11 @@ def metrics():
     D = ((mu[:, None, :] - mu[None, :, :]) ** 2).sum(2)
     iu = np.triu_indices(Cp, 1)
     out['cdnv'] = float(np.mean((V[iu[0]] + V[iu[1]]) / (2 * D[iu])))
+    u = Mt / r[:, None]
+    U2 = np.sqrt(((u[:, None, :] - u[None, :, :]) ** 2).sum(2))
+    out['gnc2'] = float(np.mean(-np.log(np.maximum(U2[iu], 1e-12))))
+    dc = (Wp * Mt).sum(1) / (np.linalg.norm(Wp, axis=1) * r)
+    out['duality_cos_mean'] = float(dc.mean()); out['duality_cos_std'] = float(dc.std())
     sv = np.linalg.svd(W, compute_uv=False)
     out['fro_norm'] = float(np.sqrt((W ** 2).sum())); out['spectral_norm'] = float(sv[0])
     out['stable_rank'] = out['fro_norm'] ** 2 / out['spectral_norm'] ** 2

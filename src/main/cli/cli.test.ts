@@ -59,6 +59,17 @@ describe('plateau CLI', () => {
     for (const [k, v] of Object.entries(want.test as Record<string, number>)) expect(close(got.test[k], v), `test.${k}`).toBe(true);
   });
 
+  it('metrics --features --collapse-top-k applies the many-classes rule and records it; a bad K is refused by name', () => {
+    const r = plateau('--json', 'metrics', '--features', fixture('mixture_c10.npz'), '--keys', 'nc1,nc4', '--collapse-top-k', '4');
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout);
+    expect(got.collapse).toEqual({ collapse_top_k: 4, classes_present: 10, samples_used: expect.any(Number), 'test.classes_present': 10,
+      'test.samples_used': expect.any(Number) });
+    expect(got.nc1).not.toBeCloseTo(JSON.parse(readFileSync(fixture('mixture_c10.expected.json'), 'utf8')).nc1, 3);
+    const bad = plateau('metrics', '--features', fixture('mixture_c10.npz'), '--collapse-top-k', '1');
+    expect(bad.stderr).toMatch(/--collapse-top-k must be an integer >= 2/);
+  });
+
   it('train --json streams one line per epoch and a summary; metrics --run prints the checkpoint values', () => {
     const r = plateau('--json', 'train', '--preset', 'grokking-mlp', '--epochs', '6', '--set', 'dataset.p=11', '--set', 'model.width=8', '--project', 'cli');
     expect(r.status).toBe(0);

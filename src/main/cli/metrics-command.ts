@@ -13,11 +13,15 @@ function humanTable(r: DumpMetrics): string {
   const keys = Object.keys(r).filter((k) => typeof r[k] === 'number');
   const rows = keys.map((k) => [k, fmt(r[k]), fmt(r.test?.[k])]);
   const omitted = Object.entries(r.omitted ?? {}).map(([k, why]) => `  ${k}: ${why}`);
-  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...(omitted.length ? ['', 'Not computed:', ...omitted] : [])].join('\n');
+  const c = r.collapse;
+  const rule = c ? [`Collapse keys on the ${c.collapse_top_k} most frequent classes (${c.classes_present} present in train).`] : [];
+  const notComputed = omitted.length ? ['', 'Not computed:', ...omitted] : [];
+  return [table(['METRIC', 'TRAIN', r.test ? 'TEST' : ''], rows), ...notComputed, ...rule].join('\n');
 }
 
 interface MetricsFlags {
   features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean;
+  collapseTopK?: string;
 }
 
 /** `plateau metrics --features DUMP`: the closed-form metrics of a feature dump (METRICS.md format). */
@@ -30,6 +34,7 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
     .option('--k <n>', 'with --run: how many eigenvalues hessian_top_eigs finds (default 5)')
     .option('--layers <w1,w2>', 'with --run: the weights kappa_layer is computed for (default the last layer)')
     .option('--seed <n>', 'with --run: seed of the iterative (HVP) measures (default 0)')
+    .option('--collapse-top-k <n>', 'collapse keys use the K most frequent classes when more are present (default 1024)')
     .option('--list', 'list every registered metric: key, family, producer, splits, how it is stored')
     .action(async (o: MetricsFlags) => {
       if (o.list) return withClient(globals(), async (client) => listMetrics(globals(), await client.metrics.keys({})));
@@ -37,12 +42,12 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
       const dump = await readFeatureDump(o.features);
-      const result = computeDumpMetrics(dump, keys);
+      const result = computeDumpMetrics(dump, keys, { collapseTopK: jobOptions(o).collapse_top_k });
       emit(globals(), result, () => humanTable(result));
     });
 }
 
-function jobOptions(o: { k?: string; layers?: string; seed?: string }): MetricJobOptions {
+function jobOptions(o: { k?: string; layers?: string; seed?: string; collapseTopK?: string }): MetricJobOptions {
   const int = (flag: string, v: string | undefined, min: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -50,7 +55,10 @@ function jobOptions(o: { k?: string; layers?: string; seed?: string }): MetricJo
     return n;
   };
   const layers = o.layers?.split(',').map((l) => l.trim()).filter(Boolean);
-  const out: MetricJobOptions = { k: int('k', o.k, 1), seed: int('seed', o.seed, 0), layers: layers?.length ? layers : undefined };
+  const out: MetricJobOptions = {
+    k: int('k', o.k, 1), seed: int('seed', o.seed, 0), layers: layers?.length ? layers : undefined,
+    collapse_top_k: int('collapse-top-k', o.collapseTopK, 2),
+  };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 

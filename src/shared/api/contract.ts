@@ -26,6 +26,8 @@ export const metricJobOptions = z.object({
   k: z.int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
   /** Weights `kappa_layer` is computed for (`layers.0.weight` or `layers.0`); default the last layer. */
   layers: z.array(z.string().min(1)).min(1, 'must name at least one layer').max(64).optional(),
+  /** K of the collapse keys' many-classes rule (METRICS.md; default 1024): with more classes present, the K most frequent. */
+  collapse_top_k: z.int().min(2, 'must be at least 2').max(1_000_000, 'must be at most 1000000').optional(),
 }).strict();
 export type MetricJobOptions = z.infer<typeof metricJobOptions>;
 

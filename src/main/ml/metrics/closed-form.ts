@@ -1,11 +1,16 @@
 import { invalid } from '../../../shared/api/errors';
 import { metricInfo, metricKeysWhere } from '../../../shared/domain/metrics';
 import { classGeometry, collapseFromPasses } from './collapse';
-import { checkInputs, firstPass, secondPass, type FirstPass } from './feature-scan';
+import { collapseClasses, DEFAULT_COLLAPSE_TOP_K } from './collapse-classes';
+import { checkInputs, firstPass, flatnessRouteFor, type FirstPass } from './feature-scan';
 import { flatnessFromPasses, sigmaPlan } from './flatness';
+import { secondPass } from './second-pass';
 import { generalizationFromPasses } from './generalization';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
-import type { FeatureDumpData, FeatureSplit, FloatMatrix, LastLayer, MetricBag, MetricValues } from './types';
+import {
+  put, type ClosedFormOptions, type FeatureDumpData, type FeatureSource, type FloatMatrix, type LastLayer, type MetricBag,
+  type MetricValues,
+} from './types';
 
 /** Every key computable in closed form from a feature dump (features or weights alone), in catalogue order. */
 export const CLOSED_FORM_KEYS: readonly string[] = metricKeysWhere((d) => d.producer === 'closed-form' || d.producer === 'weights-only');
@@ -32,33 +37,41 @@ export function resolveKeys(keys?: readonly string[]): Set<string> {
   return new Set(keys);
 }
 
-/** Flatness and collapse keys of one split, from at most two passes over its features. */
-export function computeSplitMetrics(split: FeatureSplit, layer: LastLayer, keys?: readonly string[]): MetricBag {
+/** Flatness, collapse and per-split generalisation keys of one split, from at most two passes over its features. */
+export function computeSplitMetrics(
+  split: FeatureSource, layer: LastLayer, keys?: readonly string[], options: ClosedFormOptions = {},
+): MetricBag {
   checkInputs(split, layer);
-  return splitMetrics(split, layer, resolveKeys(keys)).bag;
+  return splitMetrics(split, layer, resolveKeys(keys), options).bag;
 }
 
-function splitMetrics(split: FeatureSplit, layer: LastLayer, wanted: ReadonlySet<string>): { first: FirstPass; bag: MetricBag } {
-  const first = firstPass(split, layer);
+interface SplitResult { first: FirstPass; bag: MetricBag }
+
+function splitMetrics(
+  split: FeatureSource, layer: LastLayer, wanted: ReadonlySet<string>, options: ClosedFormOptions, name = 'split',
+): SplitResult {
   const needSigma = wanted.has('kappa_sigma');
   const needCollapse = COLLAPSE_KEYS.some((k) => wanted.has(k));
+  const route = flatnessRouteFor(layer.C, options.flatnessRoute);
+  const cls = collapseClasses(split.labels, split.n, layer.C, options.collapseTopK ?? DEFAULT_COLLAPSE_TOP_K);
+  const first = firstPass(split, layer, { cls, route, sigma: needSigma }, name);
   const geo = needCollapse ? classGeometry(first) : null;
-  const sigma = needSigma ? sigmaPlan(first, layer) : null;
+  const sigma = needSigma && route === 'gram' ? sigmaPlan(first, layer) : null;
   const second =
-    needSigma || needCollapse
+    sigma || geo
       ? secondPass(split, first, {
-          slot: geo?.slot ?? new Int32Array(layer.C),
-          classes: geo?.classes ?? new Int32Array(0),
           means: geo?.means ?? new Float64Array(0),
           centred: geo?.centred ?? new Float64Array(0),
           meanDist: geo?.meanDist ?? new Float64Array(0),
           invVar: sigma?.invVar ?? null,
           gramSigma: sigma?.gramSigma ?? null,
           collapse: needCollapse,
-        })
+          scatter: layer.m < cls.classes.length ? 'features' : 'classes',
+        }, name)
       : null;
   const bag = flatnessFromPasses(first, second, layer, wanted);
   if (geo && second) merge(bag, collapseFromPasses(first, geo, second, layer, wanted));
+  if (wanted.has('perplexity')) put(bag, 'perplexity', Math.exp(first.lossSum / first.n));
   return { first, bag };
 }
 
@@ -71,9 +84,11 @@ export interface DumpMetrics {
   [key: string]: number | MetricValues | Record<string, string> | undefined;
   test?: MetricValues;
   omitted?: Record<string, string>;
+  /** When more than collapse_top_k classes are present: K and the classes present (`test.` prefix for the test split). */
+  collapse?: MetricValues;
 }
 
-export interface DumpMetricOptions {
+export interface DumpMetricOptions extends ClosedFormOptions {
   /** Initial weight (C x m) of the run, enabling dist_from_init. */
   initWeight?: FloatMatrix | null;
 }
@@ -87,7 +102,7 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   const top: MetricBag = { values: {}, omitted: {} };
   let trainFirst: FirstPass | null = null;
   if (needData) {
-    const train = splitMetrics(dump.train, layer, wanted);
+    const train = splitMetrics(dump.train, layer, wanted, options, 'train split');
     trainFirst = train.first;
     merge(top, train.bag);
   }
@@ -95,7 +110,7 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   let testFirst: FirstPass | null = null;
   const needTestSplit = PER_SPLIT_KEYS.some((k) => wanted.has(k));
   if (dump.test && (needTestSplit || TEST_GENERALIZATION_KEYS.some((k) => wanted.has(k)))) {
-    const test = splitMetrics(dump.test, layer, needTestSplit ? wanted : new Set<string>());
+    const test = splitMetrics(dump.test, layer, needTestSplit ? wanted : new Set<string>(), options, 'test split');
     testFirst = test.first;
     testBag = test.bag;
   }
@@ -106,7 +121,22 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   const omitted: Record<string, string> = { ...top.omitted };
   if (testBag) for (const [k, why] of Object.entries(testBag.omitted)) omitted[`test.${k}`] = why;
   if (Object.keys(omitted).length > 0) out.omitted = omitted;
+  const collapse = collapseInfo(wanted, [['', trainFirst], ['test.', needTestSplit ? testFirst : null]]);
+  if (collapse) out.collapse = collapse;
   return out;
+}
+
+/** The many-classes rule's record, only where it applied (below K nothing changes, the output included). */
+function collapseInfo(wanted: ReadonlySet<string>, firsts: [string, FirstPass | null][]): MetricValues | null {
+  if (!COLLAPSE_KEYS.some((k) => wanted.has(k))) return null;
+  const info: MetricValues = {};
+  for (const [prefix, first] of firsts) {
+    if (!first?.cls.restricted) continue;
+    info.collapse_top_k = first.cls.topK;
+    info[`${prefix}classes_present`] = first.cls.present;
+    info[`${prefix}samples_used`] = first.cls.samples;
+  }
+  return Object.keys(info).length ? info : null;
 }
 
 function merge(into: MetricBag, from: MetricBag): void {

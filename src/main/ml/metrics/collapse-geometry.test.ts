@@ -22,4 +22,16 @@ describe('class-mean geometry', () => {
     const d = (a: number, b: number) => Math.hypot(g.points[a][0] - g.points[b][0], g.points[a][1] - g.points[b][1]);
     expect([d(0, 1), d(0, 2), d(1, 2)].map((x) => +x.toFixed(10)).sort()).toEqual([3, 4, 5]);
   });
+
+  it('more classes than features: the m x m route keeps the distances; only the top-K classes are drawn', () => {
+    // four means at the corners of a 2 x 1 rectangle in m = 2 (C > m), class 0 the most frequent
+    const rows = [[0, 0], [0, 0], [0, 0], [2, 0], [2, 0], [2, 1], [0, 1]];
+    const labels = [0, 0, 0, 1, 1, 2, 3];
+    const g = classMeanGeometry(split(rows, labels), 4);
+    expect(g.classes).toEqual([0, 1, 2, 3]);
+    const d = (a: number, b: number) => Math.hypot(g.points[a][0] - g.points[b][0], g.points[a][1] - g.points[b][1]);
+    expect([d(0, 1), d(1, 2), d(0, 2), d(2, 3)].map((x) => +x.toFixed(10))).toEqual([2, 1, +Math.sqrt(5).toFixed(10), 2]);
+    expect(g.explained).toBeCloseTo(1, 12);
+    expect(classMeanGeometry(split(rows, labels), 4, 2).classes).toEqual([0, 1]);
+  });
 });

@@ -1,4 +1,5 @@
-import { symmetricEigen } from './linalg';
+import { collapseClasses, DEFAULT_COLLAPSE_TOP_K } from './collapse-classes';
+import { colGram, rowGram, symmetricEigen } from './linalg';
 import type { FeatureSplit } from './types';
 
 /** Class means in the plane of their two principal directions: the picture behind NC2 (a simplex ETF when collapsed). */
@@ -11,35 +12,34 @@ export interface ClassGeometry {
 }
 
 /**
- * PCA of the centred class means through their C x C Gram (never an m x m matrix): with
- * M~ = U S V^T, the coordinates on the top two right singular vectors are U S = u_k * sqrt(lambda_k).
+ * PCA of the centred class means of the collapse classes (every class present, the `topK` most frequent
+ * when more are present), through the smaller of the C x C Gram and the m x m scatter of the means:
+ * with M~ = U S V^T the coordinates are U S = u_k sqrt(lambda_k) = M~ v_k.
  */
-export function classMeanGeometry(split: FeatureSplit, numClasses: number): ClassGeometry {
+export function classMeanGeometry(split: FeatureSplit, numClasses: number, topK = DEFAULT_COLLAPSE_TOP_K): ClassGeometry {
   const { n, m, features, labels } = split;
-  const sums = new Float64Array(numClasses * m);
-  const counts = new Float64Array(numClasses);
+  const { slot, classes: kept, counts } = collapseClasses(labels, n, numClasses, topK);
+  const C = kept.length;
+  const centred = new Float64Array(C * m);
   for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    counts[c]++;
-    for (let j = 0; j < m; j++) sums[c * m + j] += features[i * m + j];
+    const a = slot[labels[i]];
+    if (a >= 0) for (let j = 0; j < m; j++) centred[a * m + j] += features[i * m + j];
   }
-  const classes = [...counts.keys()].filter((c) => counts[c] > 0);
-  const C = classes.length;
   const global = new Float64Array(m);
-  const centred = classes.map((c) => Float64Array.from({ length: m }, (_, j) => sums[c * m + j] / counts[c]));
-  for (const mu of centred) for (let j = 0; j < m; j++) global[j] += mu[j] / C;
-  for (const mu of centred) for (let j = 0; j < m; j++) mu[j] -= global[j];
-  const gram = new Float64Array(C * C);
-  for (let a = 0; a < C; a++) {
-    for (let b = a; b < C; b++) {
-      let s = 0;
-      for (let j = 0; j < m; j++) s += centred[a][j] * centred[b][j];
-      gram[a * C + b] = gram[b * C + a] = s;
-    }
-  }
-  const { values, vectors } = symmetricEigen(gram, C);
+  kept.forEach((c, a) => { for (let j = 0; j < m; j++) global[j] += (centred[a * m + j] /= counts[c]) / C; });
+  for (let a = 0; a < C; a++) for (let j = 0; j < m; j++) centred[a * m + j] -= global[j];
+  const classes = Array.from(kept);
+  const byMeans = C <= m;
+  const dim = byMeans ? C : m;
+  const { values, vectors } = symmetricEigen(byMeans ? rowGram(centred, C, m) : colGram(centred, C, m), dim);
   const total = values.reduce((s, v) => s + Math.max(0, v), 0);
-  const scale = [0, 1].map((k) => (k < C ? Math.sqrt(Math.max(0, values[k])) : 0));
-  const points = classes.map((_, a) => [0, 1].map((k) => (k < C ? vectors[k * C + a] * scale[k] : 0)) as [number, number]);
-  return { classes, points, explained: total > 0 ? (Math.max(0, values[0]) + (C > 1 ? Math.max(0, values[1]) : 0)) / total : 0 };
+  const coord = (k: number, a: number): number => {
+    if (k >= dim) return 0;
+    if (byMeans) return vectors[k * C + a] * Math.sqrt(Math.max(0, values[k]));
+    let s = 0;
+    for (let j = 0; j < m; j++) s += centred[a * m + j] * vectors[k * m + j];
+    return s;
+  };
+  const points = classes.map((_, a) => [coord(0, a), coord(1, a)] as [number, number]);
+  return { classes, points, explained: total > 0 ? (Math.max(0, values[0]) + (dim > 1 ? Math.max(0, values[1]) : 0)) / total : 0 };
 }

@@ -1,11 +1,12 @@
-import { meanStd, rowGram, symmetricEigen } from './linalg';
-import type { FirstPass, SecondPass } from './feature-scan';
+import { colGram, meanStd, rowGram, symmetricEigen } from './linalg';
+import type { FirstPass } from './feature-scan';
+import type { SecondPass } from './second-pass';
 import { put, type LastLayer, type MetricBag } from './types';
 
 /** Eigenvalues of Sigma_B at or below this fraction of the largest are dropped from the pseudo-inverse. */
 export const NC1_RELATIVE_CUTOFF = 1e-10;
 
-/** Class geometry from the first pass; classes with no sample in the split are left out. */
+/** Class geometry of the collapse classes (METRICS.md: present classes, the top K of them when more are present). */
 export interface ClassGeometry {
   slot: Int32Array;
   classes: Int32Array;
@@ -17,16 +18,14 @@ export interface ClassGeometry {
 }
 
 export function classGeometry(first: FirstPass): ClassGeometry {
-  const { C, m, counts, classSums } = first;
-  const slot = new Int32Array(C).fill(-1);
-  const present: number[] = [];
-  for (let c = 0; c < C; c++) if (counts[c] > 0) { slot[c] = present.length; present.push(c); }
-  const Cp = present.length;
+  const { m, cls, classSums } = first;
+  const { classes, counts } = cls;
+  const Cp = classes.length;
   const means = new Float64Array(Cp * m);
   const global = new Float64Array(m);
-  present.forEach((c, a) => {
+  classes.forEach((c, a) => {
     for (let j = 0; j < m; j++) {
-      means[a * m + j] = classSums[c * m + j] / counts[c];
+      means[a * m + j] = classSums[a * m + j] / counts[c];
       global[j] += means[a * m + j] / Cp;
     }
   });
@@ -40,7 +39,7 @@ export function classGeometry(first: FirstPass): ClassGeometry {
       meanDist[a * Cp + b] = meanDist[b * Cp + a] = s;
     }
   }
-  return { slot, classes: Int32Array.from(present), means, centred, centredGram: rowGram(centred, Cp, m), meanDist };
+  return { slot: cls.slot, classes, means, centred, centredGram: rowGram(centred, Cp, m), meanDist };
 }
 
 /**
@@ -68,15 +67,45 @@ export function nc1FromGram(centredGram: Float64Array, projScatter: Float64Array
   return total;
 }
 
+/**
+ * nc1 in feature space, for m < Cp: with Mt^T Mt = V L V^T (m x m, the same non-zero eigenvalues as
+ * the Gram), u_k = Mt v_k / sqrt(l_k) gives u_k^T S u_k = l_k v_k^T Sigma v_k, Sigma = sum_i e_i e_i^T;
+ * so nc1 = sum_k v_k^T Sigma v_k / (n l_k) over the top min(Cp-1, m) eigenpairs above the cut-off.
+ * The same sum as nc1FromGram, on the smaller of the two matrices; no inverse is formed.
+ */
+export function nc1FromFeatureScatter(centred: Float64Array, scatter: Float64Array, Cp: number, m: number, n: number): number | string {
+  if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
+  const { values, vectors } = symmetricEigen(colGram(centred, Cp, m), m);
+  if (!(values[0] > 0)) return 'all class means coincide, so the between-class covariance is zero';
+  let total = 0;
+  for (let k = 0; k < Math.min(Cp - 1, m); k++) {
+    const l = values[k];
+    if (l <= NC1_RELATIVE_CUTOFF * values[0]) break;
+    let q = 0;
+    for (let a = 0; a < m; a++) {
+      let s = 0;
+      for (let b = 0; b < m; b++) s += scatter[a * m + b] * vectors[k * m + b];
+      q += vectors[k * m + a] * s;
+    }
+    total += q / (n * l);
+  }
+  return total;
+}
+
 /** Finalises the collapse family from the two passes. */
 export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second: SecondPass, layer: LastLayer, wanted: ReadonlySet<string>): MetricBag {
   const bag: MetricBag = { values: {}, omitted: {} };
-  const { n, m } = first;
+  const { m } = first;
+  const n = first.cls.samples;
   const Cp = geo.classes.length;
   const few = `needs at least 2 classes present in the split (found ${Cp})`;
   const K = geo.centredGram;
   const norms = Array.from({ length: Cp }, (_, a) => Math.sqrt(K[a * Cp + a]));
-  if (wanted.has('nc1')) put(bag, 'nc1', nc1FromGram(K, second.projScatter, Cp, n));
+  if (wanted.has('nc1')) {
+    put(bag, 'nc1', second.featureScatter.length
+      ? nc1FromFeatureScatter(geo.centred, second.featureScatter, Cp, m, n)
+      : nc1FromGram(K, second.projScatter, Cp, n));
+  }
   if (wanted.has('nc2_equinorm_means')) {
     const { mean, std } = meanStd(norms);
     put(bag, 'nc2_equinorm_means', Cp < 2 ? few : mean > 0 ? std / mean : 'all class means coincide');
@@ -115,7 +144,14 @@ export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second:
     }
   }
   if (wanted.has('nc4')) put(bag, 'nc4', second.mismatches / n);
-  if (wanted.has('cdnv')) put(bag, 'cdnv', cdnv(geo, second, first.counts));
+  if (wanted.has('cdnv')) put(bag, 'cdnv', cdnv(geo, second, first.cls.counts));
+  if (wanted.has('gnc2')) put(bag, 'gnc2', gnc2(K, norms, Cp));
+  if (wanted.has('duality_cos_mean') || wanted.has('duality_cos_std')) {
+    const cos = dualityCosines(geo, layer, m, norms);
+    for (const [key, v] of [['duality_cos_mean', 'mean'], ['duality_cos_std', 'std']] as const) {
+      if (wanted.has(key)) put(bag, key, typeof cos === 'string' ? cos : meanStd(cos)[v]);
+    }
+  }
   return bag;
 }
 
@@ -133,4 +169,33 @@ function cdnv(geo: ClassGeometry, second: SecondPass, counts: Float64Array): num
     }
   }
   return s / pairs;
+}
+
+/** Mean over pairs a < b of -log max(||u_a - u_b||, 1e-12), u = centred mean / its norm (Wu & Papyan 2024). */
+function gnc2(K: Float64Array, norms: number[], Cp: number): number | string {
+  if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
+  if (norms.some((r) => r === 0)) return 'a class mean equals the global mean, so its direction is undefined';
+  let s = 0, pairs = 0;
+  for (let a = 0; a < Cp; a++) {
+    for (let b = a + 1; b < Cp; b++) {
+      const d2 = Math.max(0, 2 - (2 * K[a * Cp + b]) / (norms[a] * norms[b]));
+      s -= Math.log(Math.max(Math.sqrt(d2), 1e-12));
+      pairs++;
+    }
+  }
+  return s / pairs;
+}
+
+/** cos(w_c, mu_c - mu_G) per collapse class (self-duality, NC3 in cosine form). */
+function dualityCosines(geo: ClassGeometry, layer: LastLayer, m: number, norms: number[]): number[] | string {
+  const out: number[] = [];
+  for (let a = 0; a < geo.classes.length; a++) {
+    const wo = geo.classes[a] * m;
+    let dot = 0, w2 = 0;
+    for (let j = 0; j < m; j++) { const w = layer.weight[wo + j]; dot += w * geo.centred[a * m + j]; w2 += w * w; }
+    if (w2 === 0) return `the classifier row of class ${geo.classes[a]} is zero`;
+    if (norms[a] === 0) return `the mean of class ${geo.classes[a]} equals the global mean`;
+    out.push(dot / (Math.sqrt(w2) * norms[a]));
+  }
+  return out;
 }

@@ -4,9 +4,10 @@ import type { MetricRow } from '../../../shared/jobs/messages';
 import type { SplitTensors } from '../data/tensors';
 import type { Model } from '../models/model';
 import { CLOSED_FORM_KEYS, computeDumpMetrics } from './closed-form';
+import { collapseClasses, DEFAULT_COLLAPSE_TOP_K } from './collapse-classes';
 import { classMeanGeometry } from './collapse-geometry';
 import type { NamedWeights } from './producers';
-import type { FeatureSplit, LastLayer } from './types';
+import type { ClosedFormOptions, FeatureSplit, LastLayer } from './types';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
 
 const BATCH = 4096; // rows per forward pass: bounds memory on big splits
@@ -80,18 +81,28 @@ export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
  * The closed-form feature metrics of one checkpoint: the last-layer family on both splits and
  * generalisation, each on the split its descriptor names. Undefined values are left out. Pure: no tfjs.
  */
-export function featureRowsFrom(c: CheckpointCapture, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS)): MetricRow[] {
+export function featureRowsFrom(
+  c: CheckpointCapture, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS), options: ClosedFormOptions = {},
+): MetricRow[] {
   const wanted = FEATURE_KEYS.filter((k) => keys.has(k));
   if (!wanted.length) return [];
-  const r = computeDumpMetrics({ train: c.train, test: c.test, layer: c.layer }, wanted);
+  const topK = options.collapseTopK ?? DEFAULT_COLLAPSE_TOP_K;
+  const r = computeDumpMetrics({ train: c.train, test: c.test, layer: c.layer }, wanted, { ...options, collapseTopK: topK });
   const row = rowOf(at);
   const rows: MetricRow[] = [];
   // top-level values are on the split the descriptor lists first (train for per-split keys, none for gaps)
   for (const [key, value] of Object.entries(r)) if (typeof value === 'number') rows.push(row(key, metricInfo(key)!.splits[0], value));
   // The class means in their principal plane ride along with nc1: what the collapse-geometry view draws.
   const nc1 = rows.find((x) => x.key === 'nc1' && x.split === 'train');
-  if (nc1) nc1.details = { geometry: classMeanGeometry(c.train, c.layer.C) };
+  if (nc1) nc1.details = { geometry: classMeanGeometry(c.train, c.layer.C, topK) };
   for (const [key, value] of Object.entries(r.test ?? {})) rows.push(row(key, 'test', value));
+  // The many-classes rule (METRICS.md) is part of how a collapse value was computed: K and the classes present.
+  for (const x of rows) {
+    if (metricInfo(x.key)!.family !== 'collapse') continue;
+    const split = x.split === 'test' ? c.test : c.train;
+    const cls = collapseClasses(split.labels, split.n, c.layer.C, topK);
+    x.details = { ...x.details, collapse_top_k: topK, classes_present: cls.present, classes_used: cls.classes.length };
+  }
   return rows;
 }
 
@@ -116,8 +127,9 @@ export const checkpointRowsFrom = (c: CheckpointCapture, at: At, init?: NamedWei
   [...featureRowsFrom(c, at), ...weightRowsFrom(c, at, init)];
 
 /** The same, of the model as it is now, on this thread (the metrics job's producers). */
-export const featureMetricRows = (model: Model, train: SplitTensors, test: SplitTensors, at: At, keys?: ReadonlySet<string>) =>
-  featureRowsFrom(captureCheckpoint(model, train, test), at, keys);
+export const featureMetricRows = (
+  model: Model, train: SplitTensors, test: SplitTensors, at: At, keys?: ReadonlySet<string>, options?: ClosedFormOptions,
+) => featureRowsFrom(captureCheckpoint(model, train, test), at, keys, options);
 export const weightMetricRows = (model: Model, at: At, init?: NamedWeights, keys?: ReadonlySet<string>) =>
   weightRowsFrom(captureWeights(model), at, init, keys);
 export const checkpointMetricRows = (model: Model, train: SplitTensors, test: SplitTensors, at: At, init?: NamedWeights) =>

@@ -10,6 +10,28 @@ export interface FeatureSplit {
   m: number;
 }
 
+/**
+ * A split read in row chunks, so n x m never has to be in memory at once: every call of `chunks()`
+ * yields the rows from row 0 in order, each chunk a whole number of rows (rows x m, row-major).
+ */
+export interface ChunkedSplit {
+  chunks(): Iterable<FloatMatrix>;
+  labels: ArrayLike<number>;
+  n: number;
+  m: number;
+}
+
+/** What the closed-form passes read: a split in memory or in chunks. */
+export type FeatureSource = FeatureSplit | ChunkedSplit;
+
+/** Settings of the closed-form metrics (METRICS.md defaults otherwise). */
+export interface ClosedFormOptions {
+  /** K of the collapse keys' many-classes rule (default 1024). */
+  collapseTopK?: number;
+  /** kappa's route: the C x C Gram (small C) or the per-sample variance of the rows of W; 'auto' picks by C. */
+  flatnessRoute?: 'auto' | 'gram' | 'variance';
+}
+
 /** The last linear layer: weight (C x m), optional bias (C). */
 export interface LastLayer {
   weight: FloatMatrix;

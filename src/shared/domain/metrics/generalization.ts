@@ -12,6 +12,9 @@ export const GENERALIZATION_METRICS: readonly MetricDescriptor[] = [
     description: 'Top-1 accuracy on the training split.', formula: 'mean_i [argmax_c z_ic = y_i]' }),
   metric({ ...g, key: 'test_acc', splits: ['test'], trainingLog: true, runView: 'accuracy', label: 'Test accuracy',
     description: 'Top-1 accuracy on the test split.', formula: 'mean_i [argmax_c z_ic = y_i]' }),
+  metric({ ...g, key: 'perplexity', splits: ['train', 'test'], logScale: true, label: 'Perplexity',
+    description: 'exp of the mean cross-entropy (nats) of the split: next-token perplexity when samples are token positions.',
+    formula: 'exp(loss)' }),
   // can be negative: never a log axis
   metric({ ...g, key: 'gap_loss', splits: ['none'], label: 'Loss gap',
     description: 'Test loss minus train loss.', formula: 'test_loss - train_loss' }),

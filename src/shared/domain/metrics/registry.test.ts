@@ -7,7 +7,8 @@ import { METRIC_FAMILIES, keysOfFamily, keysOfProducer, metric, metricDescriptor
 const CONTRACT = [
   'kappa', 'kappa_sigma', 'kappa_fam', 'hessian_trace', 'flatness_bound', 'kappa_layer',
   'nc1', 'nc2_equinorm_means', 'nc2_equinorm_classifiers', 'nc2_equiangular', 'nc2_angle_std', 'nc3', 'nc4', 'cdnv',
-  'train_loss', 'test_loss', 'train_acc', 'test_acc', 'gap_loss', 'gap_acc',
+  'gnc2', 'duality_cos_mean', 'duality_cos_std',
+  'train_loss', 'test_loss', 'train_acc', 'test_acc', 'gap_loss', 'gap_acc', 'perplexity',
   'hessian_top_eig', 'hessian_top_eigs', 'hessian_trace_hutch', 'hessian_esd',
   'fro_norm', 'spectral_norm', 'stable_rank', 'dist_from_init', 'ww_alpha',
 ];
@@ -36,7 +37,8 @@ describe('metric registry', () => {
     expect(metricInfo('kappa_layer')!.parts).toBe('each');
     expect(metricInfo('fro_norm')!.parts).toBe('last-and-each');
     // the log axes compare-data used to guess from the key names (gap_loss, which can be negative, no longer)
-    expect(metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort()).toEqual(['cdnv', 'flatness_bound', 'hessian_trace', 'kappa', 'kappa_fam', 'kappa_layer', 'kappa_sigma', 'nc1', 'test_loss', 'train_loss']);
+    const logKeys = metricDescriptors().filter((d) => d.logScale).map((d) => d.key).sort();
+    expect(logKeys).toEqual(['cdnv', 'flatness_bound', 'hessian_trace', 'kappa', 'kappa_fam', 'kappa_layer', 'kappa_sigma', 'nc1', 'perplexity', 'test_loss', 'train_loss']);
   });
 
   it('resolves a job\'s keys: the defaults, the Hessian set, or the named ones in registry order', () => {
