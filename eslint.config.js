@@ -31,8 +31,16 @@ export default tseslint.config(
   {
     files: ['src/main/**/*.ts'],
     // the database's own reader thread, the bench harness and tests (which check files and databases directly) are exempt
-    ignores: ['src/main/electron/**', 'src/main/index.ts', 'src/main/ml/**', 'src/main/workers/**', 'src/main/bench/**', 'src/main/db/**',
-      'src/main/sweeps/task-db.ts', 'src/main/**/*.test.ts'],
+    ignores: [
+      'src/main/electron/**',
+      'src/main/index.ts',
+      'src/main/ml/**',
+      'src/main/workers/**',
+      'src/main/bench/**',
+      'src/main/db/**',
+      'src/main/sweeps/task-db.ts',
+      'src/main/**/*.test.ts',
+    ],
     rules: {
       'no-restricted-imports': restrict([
         group(['electron'], "Only src/main/electron and src/main/index.ts import 'electron' (the core runs on plain Node)."),
@@ -56,7 +64,10 @@ export default tseslint.config(
     ignores: ['src/shared/**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict([
-        group([...node, 'electron', 'better-sqlite3', '@tensorflow/*', '**/main/**', '**/renderer/**', '**/preload/**'], 'src/shared is isomorphic: no Node, Electron, database, tfjs, main or renderer imports.'),
+        group(
+          [...node, 'electron', 'better-sqlite3', '@tensorflow/*', '**/main/**', '**/renderer/**', '**/preload/**'],
+          'src/shared is isomorphic: no Node, Electron, database, tfjs, main or renderer imports.',
+        ),
       ]),
     },
   },
@@ -64,7 +75,10 @@ export default tseslint.config(
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': restrict([
-        group([...node, 'electron', 'better-sqlite3', '@tensorflow/*', '**/main/**', '**/preload/**'], 'The renderer reaches the core only through renderer/src/api (the contract).'),
+        group(
+          [...node, 'electron', 'better-sqlite3', '@tensorflow/*', '**/main/**', '**/preload/**'],
+          'The renderer reaches the core only through renderer/src/api (the contract).',
+        ),
       ]),
     },
   },

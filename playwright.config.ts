@@ -3,7 +3,9 @@ import { electronBinary, findChromium } from './e2e/browsers';
 
 const executablePath = findChromium();
 if (!electronBinary()) {
-  console.log('e2e: the electron project will skip: no Electron binary here (Electron downloads it at first launch, and this network blocks that). The browser project runs the same specs.');
+  console.log(
+    'e2e: the electron project will skip: no Electron binary here (Electron downloads it at first launch, and this network blocks that). The browser project runs the same specs.',
+  );
 }
 
 /** One suite, two hosts: the browser host in Chromium (everywhere), and Electron (where its binary exists). */
@@ -20,7 +22,14 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
     viewport: { width: 1280, height: 800 },
   },

@@ -8,11 +8,15 @@ export function findChromium(): string | undefined {
   try {
     const own = chromium.executablePath();
     if (own && existsSync(own)) return undefined; // Playwright's default works as is
-  } catch { /* not installed */ }
+  } catch {
+    /* not installed */
+  }
   for (const p of [process.env.PLATEAU_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
     if (p && existsSync(p)) return p;
   }
-  throw new Error('No Chromium found for the e2e tests. Install one: `npx playwright install chromium`, or on Debian `apt-get install chromium`, or set PLATEAU_CHROMIUM to a Chromium binary.');
+  throw new Error(
+    'No Chromium found for the e2e tests. Install one: `npx playwright install chromium`, or on Debian `apt-get install chromium`, or set PLATEAU_CHROMIUM to a Chromium binary.',
+  );
 }
 
 /** The Electron binary if it was downloaded (Electron 45 fetches it at first launch); never triggers a download. */

@@ -18,7 +18,9 @@ export interface Host {
 }
 
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; origin: string }> {
-  const child = spawn(process.execPath, ['bin/plateau.mjs', '--json', '--data-dir', dataDir, 'serve', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/plateau.mjs', '--json', '--data-dir', dataDir, 'serve', '--port', '0', '--no-open'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const line = await new Promise<string>((resolve, reject) => {
@@ -36,16 +38,39 @@ export const test = base.extend<{ host: Host }>({
     try {
       if (testInfo.project.metadata.host === 'electron') {
         const bin = electronBinary();
-        testInfo.skip(!bin, 'Electron binary not present on this machine (Electron 45 downloads it at first launch; this network blocks it). The same specs ran against the browser host.');
-        const app = await _electron.launch({ executablePath: bin!, args: ['out/main/index.js'], env: { ...process.env, PLATEAU_HOME: dataDir } });
+        testInfo.skip(
+          !bin,
+          'Electron binary not present on this machine (Electron 45 downloads it at first launch; this network blocks it). The same specs ran against the browser host.',
+        );
+        const app = await _electron.launch({
+          executablePath: bin!,
+          args: ['out/main/index.js'],
+          env: { ...process.env, PLATEAU_HOME: dataDir },
+        });
         const win = await app.firstWindow();
-        await use({ kind: 'electron', page: win, dataDir, reload: async () => { await win.reload(); } });
+        await use({
+          kind: 'electron',
+          page: win,
+          dataDir,
+          reload: async () => {
+            await win.reload();
+          },
+        });
         await app.close();
       } else {
         const { child, url, origin } = await startServe(dataDir);
         const token = new URL(url).searchParams.get('token') ?? undefined;
         await page.goto(url);
-        await use({ kind: 'browser', page, dataDir, origin, token, reload: async () => { await page.reload(); } });
+        await use({
+          kind: 'browser',
+          page,
+          dataDir,
+          origin,
+          token,
+          reload: async () => {
+            await page.reload();
+          },
+        });
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }

@@ -13,7 +13,8 @@ const RUNS = 200;
 const POINTS = 10_000;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'plateau-bench-ui-'));
-const plateau = (...args) => spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--data-dir', dataDir, ...args], { encoding: 'utf8' });
+const plateau = (...args) =>
+  spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--data-dir', dataDir, ...args], { encoding: 'utf8' });
 
 // Seed: one project with RUNS finished runs, each with POINTS test-accuracy values (a noisy grokking curve).
 const made = plateau('--json', 'projects', 'create', 'UI bench');
@@ -21,7 +22,9 @@ if (made.status !== 0) throw new Error(made.stderr);
 const db = new Database(join(dataDir, 'plateau.db'));
 const seeded = performance.now();
 db.transaction(() => {
-  const run = db.prepare(`INSERT INTO runs (project_id, name, preset, config, status, seed, created_at) VALUES (1, ?, 'bench', ?, 'succeeded', ?, 0)`);
+  const run = db.prepare(
+    `INSERT INTO runs (project_id, name, preset, config, status, seed, created_at) VALUES (1, ?, 'bench', ?, 'succeeded', ?, 0)`,
+  );
   const row = db.prepare(`INSERT INTO metrics (run_id, step, epoch, split, key, value) VALUES (?, ?, ?, 'test', 'test_acc', ?)`);
   for (let r = 1; r <= RUNS; r++) {
     run.run(`bench s${r}`, JSON.stringify({ seed: r, lr: 1e-3 * (1 + (r % 4)) }), r);
@@ -32,7 +35,11 @@ db.transaction(() => {
 db.close();
 console.error(`seeded ${RUNS} x ${POINTS} points in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
 
-const server = spawn(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'serve', '--port', '0', '--no-open'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(
+  process.execPath,
+  [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'serve', '--port', '0', '--no-open'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const { url } = JSON.parse(await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', resolve)));
 const executablePath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => spawnSync('test', ['-x', p]).status === 0);
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
@@ -45,7 +52,9 @@ try {
   await page.getByRole('button', { name: `Compare ${RUNS} selected` }).click();
   const chart = page.getByRole('img', { name: 'Stacked metric charts' });
   await chart.waitFor();
-  await page.waitForFunction(() => document.querySelector('[aria-label="Stacked metric charts"]')?.getAttribute('data-render-ms'), null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelector('[aria-label="Stacked metric charts"]')?.getAttribute('data-render-ms'), null, {
+    timeout: 120_000,
+  });
   const total = performance.now() - clicked;
   const render = Number(await chart.getAttribute('data-render-ms'));
   // Zoom: wheel steps over the chart; each is timed to the second animation frame after it (ECharts
@@ -63,7 +72,16 @@ try {
     }
     return times.sort((a, b) => a - b)[2];
   });
-  console.log(JSON.stringify({ name: `ui_render_${RUNS}_runs_${POINTS}_points`, value: render, unit: 'ms', target: '< 1000 ms', total_ms_with_fetch: Math.round(total), zoom_frame_ms_median: Math.round(zoom) }));
+  console.log(
+    JSON.stringify({
+      name: `ui_render_${RUNS}_runs_${POINTS}_points`,
+      value: render,
+      unit: 'ms',
+      target: '< 1000 ms',
+      total_ms_with_fetch: Math.round(total),
+      zoom_frame_ms_median: Math.round(zoom),
+    }),
+  );
 } finally {
   await browser.close();
   server.kill('SIGTERM');

@@ -9,7 +9,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => spawn(cmd, args, { cwd: root, stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
 
 if (!existsSync(join(root, 'out', 'main', 'cli.js'))) {
-  const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
@@ -32,6 +35,8 @@ const electron = process.env.PLATEAU_BROWSER ? undefined : electronBinary();
 if (electron) {
   run(electron, [root]);
 } else {
-  console.log('Electron is not available here (its binary is missing and could not be downloaded); serving the workbench to your browser instead.');
+  console.log(
+    'Electron is not available here (its binary is missing and could not be downloaded); serving the workbench to your browser instead.',
+  );
   run(process.execPath, [join(root, 'bin', 'plateau.mjs'), 'serve', ...process.argv.slice(2)]);
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '../fixtures';
 import { Workbench } from '../pages/workbench';
 
-test('train two seeds, compare them on the stacked chart, export PNG, SVG and CSV, and use the command palette', async ({ host }, testInfo) => {
+test('train two seeds, compare them on the stacked chart, export PNG, SVG and CSV, and use the command palette', async ({
+  host,
+}, testInfo) => {
   test.setTimeout(120_000);
   const page = host.page;
   const wb = new Workbench(page);

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { expect, test } from '../fixtures';
 import { Workbench } from '../pages/workbench';
 
-const slurmUp = spawnSync('sinfo', ['-h', '-o', '%T']).stdout?.toString().match(/idle|mixed|allocated/);
+const slurmUp = spawnSync('sinfo', ['-h', '-o', '%T'])
+  .stdout?.toString()
+  .match(/idle|mixed|allocated/);
 
 test('submit a sweep to Slurm from the new-run form, follow it, collect it', async ({ host }, testInfo) => {
   test.skip(!slurmUp, 'No running Slurm here: `bash scripts/slurm/start-test-cluster.sh` starts a single-node one (CI does).');

@@ -15,9 +15,14 @@ test('start a short grokking-mlp run, watch it finish, see its curves', async ({
   await detail.getByRole('button', { name: 'Log' }).click();
   await expect(detail.getByLabel('Run log')).toContainText('checkpoint at step 0');
   await expect(detail.getByLabel('Run log')).toContainText(/epoch 40 +step 40 +train loss/);
-  const [csv] = await Promise.all([host.page.waitForEvent('download'), host.page.getByRole('button', { name: /^Save runs-.* as CSV$/ }).click()]);
+  const [csv] = await Promise.all([
+    host.page.waitForEvent('download'),
+    host.page.getByRole('button', { name: /^Save runs-.* as CSV$/ }).click(),
+  ]);
   const { readFileSync } = await import('node:fs');
-  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(/^id,name,status,preset,seed,backend,train_acc,test_acc,train_loss,test_loss,tags\r\n1,grokking-mlp s0,succeeded,grokking-mlp,0,wasm,/);
+  expect(readFileSync((await csv.path())!, 'utf8')).toMatch(
+    /^id,name,status,preset,seed,backend,train_acc,test_acc,train_loss,test_loss,tags\r\n1,grokking-mlp s0,succeeded,grokking-mlp,0,wasm,/,
+  );
   await host.page.screenshot({ path: testInfo.outputPath('run-finished.png') });
 });
 
@@ -102,11 +107,15 @@ test("Han et al.'s study from one preset: baseline, anti-flatness and anti-colla
   await dialog.getByRole('button', { name: 'Start', exact: true }).click();
   const table = page.getByRole('table', { name: 'Runs' });
   await expect(table.getByRole('row')).toHaveCount(4); // header + 3 runs
-  for (const v of ['baseline', 'anti-flatness', 'anti-collapse']) await expect(table.getByText(`grokking-interventions ${v} s0`)).toBeVisible();
+  for (const v of ['baseline', 'anti-flatness', 'anti-collapse'])
+    await expect(table.getByText(`grokking-interventions ${v} s0`)).toBeVisible();
 });
 
 test('drop a checkpoint file on the Import view: it is uploaded to the host and previewed', async ({ host }) => {
-  test.skip(host.kind !== 'browser', 'Electron inspects a dropped file where it lies; Playwright can only drop in-memory files, which have no path.');
+  test.skip(
+    host.kind !== 'browser',
+    'Electron inspects a dropped file where it lies; Playwright can only drop in-memory files, which have no path.',
+  );
   const wb = new Workbench(host.page);
   await wb.createProject('Dropped');
   await wb.goto('Import');

@@ -19,7 +19,12 @@ keepAliveOnErrors('Plateau');
 app.whenReady().then(() => {
   let core: ReturnType<typeof createApp>;
   try {
-    core = createApp({ dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'), host: 'electron', pdf: electronPdf, pickPath });
+    core = createApp({
+      dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'),
+      host: 'electron',
+      pdf: electronPdf,
+      pickPath,
+    });
   } catch (err) {
     dialog.showErrorBox('Plateau cannot open its data', (err as Error).message);
     app.exit(1);

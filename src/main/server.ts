@@ -23,7 +23,9 @@ export interface BrowserHostOptions {
 export async function startBrowserHost(opts: BrowserHostOptions) {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopback(host) && !opts.token) {
-    throw invalid(`Refusing to listen on ${host} without an access token of your choosing: pass --token (or set PLATEAU_TOKEN), or bind to 127.0.0.1 and use an SSH tunnel.`);
+    throw invalid(
+      `Refusing to listen on ${host} without an access token of your choosing: pass --token (or set PLATEAU_TOKEN), or bind to 127.0.0.1 and use an SSH tunnel.`,
+    );
   }
   if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
   await loadMetricPluginsFromEnv();
@@ -51,7 +53,8 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
   } catch (err) {
     await app.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw invalid(`Port ${opts.port} on ${host} is already in use. Choose another with --port, or 0 for any free port.`);
+    if (code === 'EADDRINUSE')
+      throw invalid(`Port ${opts.port} on ${host} is already in use. Choose another with --port, or 0 for any free port.`);
     throw err;
   }
 }

@@ -43,15 +43,20 @@ let webgpuProbe: Promise<boolean> | undefined;
 export function hasHardwareWebgpu(): Promise<boolean> {
   webgpuProbe ??= new Promise((resolve) => {
     if (!installedBackends().includes('webgpu')) return resolve(false);
-    execFile(process.execPath, ['-e', PROBE], { timeout: 20_000, cwd: resolver.resolve('webgpu/package.json').replace(/package\.json$/, '') }, (err, stdout) => {
-      if (err) return resolve(false);
-      try {
-        const info = JSON.parse(stdout) as { architecture: string; type: string } | null;
-        resolve(!!info && info.architecture !== 'software' && info.type !== 'cpu');
-      } catch {
-        resolve(false);
-      }
-    });
+    execFile(
+      process.execPath,
+      ['-e', PROBE],
+      { timeout: 20_000, cwd: resolver.resolve('webgpu/package.json').replace(/package\.json$/, '') },
+      (err, stdout) => {
+        if (err) return resolve(false);
+        try {
+          const info = JSON.parse(stdout) as { architecture: string; type: string } | null;
+          resolve(!!info && info.architecture !== 'software' && info.type !== 'cpu');
+        } catch {
+          resolve(false);
+        }
+      },
+    );
   });
   return webgpuProbe;
 }

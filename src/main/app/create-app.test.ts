@@ -56,14 +56,25 @@ describe('job settings', () => {
       return { app, client: createClient(createMemoryTransport(app.dispatch, app.ctx.bus.subscribe)) };
     };
     let { app, client } = open();
-    expect(await client.system.jobSettings({ jobs: 2, threads: 3 })).toEqual({ jobs: 2, threads: 3, threadsPerJob: 3, cores: availableParallelism() });
+    expect(await client.system.jobSettings({ jobs: 2, threads: 3 })).toEqual({
+      jobs: 2,
+      threads: 3,
+      threadsPerJob: 3,
+      cores: availableParallelism(),
+    });
     expect([app.ctx.jobs.concurrency, app.ctx.jobs.threadsPerJob()]).toEqual([2, 3]);
-    await expect(client.system.jobSettings({ jobs: 0 })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/jobs.*at least 1/) });
+    await expect(client.system.jobSettings({ jobs: 0 })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/jobs.*at least 1/),
+    });
     await app.close();
     ({ app, client } = open());
     expect(await client.system.jobSettings({})).toMatchObject({ jobs: 2, threads: 3 });
     // null threads: back to the cores shared out
-    expect(await client.system.jobSettings({ threads: null })).toMatchObject({ threads: null, threadsPerJob: Math.max(1, Math.floor(availableParallelism() / 2)) });
+    expect(await client.system.jobSettings({ threads: null })).toMatchObject({
+      threads: null,
+      threadsPerJob: Math.max(1, Math.floor(availableParallelism() / 2)),
+    });
     await app.close();
     process.env.PLATEAU_JOBS = '1';
     ({ app } = open());
@@ -71,7 +82,6 @@ describe('job settings', () => {
     await app.close();
   });
 });
-
 
 describe('start-up', () => {
   it('removes the temp files of checkpoint writes whose process died, and only those', async () => {
@@ -83,7 +93,9 @@ describe('start-up', () => {
     const kept = [
       'step-00000010.safetensors',
       `step-00000030.safetensors.tmp-${dead}`, // the old naming: could as well be a user's file
-      'step-00000040.safetensors.plateau-tmp', 'notes.plateau-tmp-12-xyz', 'model.tmp',
+      'step-00000040.safetensors.plateau-tmp',
+      'notes.plateau-tmp-12-xyz',
+      'model.tmp',
       `step-00000050.safetensors.plateau-tmp-${process.ppid}-0123abcd`, // its writer is alive: maybe writing right now
     ];
     for (const f of [...stale, ...kept]) writeFileSync(join(ckpts, f), 'x');

@@ -60,7 +60,10 @@ function savedJobSettings(repos: Repos): { jobs?: number; threads?: number } {
 /** The composition root: one database, one bus, one queue, every service, one dispatcher. */
 export function createApp(opts: AppOptions) {
   // a bad setting from the environment is refused before anything is opened
-  const forced = { concurrency: opts.concurrency ?? countFromEnv('PLATEAU_JOBS'), threads: opts.threads ?? countFromEnv('PLATEAU_THREADS') };
+  const forced = {
+    concurrency: opts.concurrency ?? countFromEnv('PLATEAU_JOBS'),
+    threads: opts.threads ?? countFromEnv('PLATEAU_THREADS'),
+  };
   mkdirSync(opts.dataDir, { recursive: true });
   const db = openDatabase(databaseFile(opts.dataDir), `Plateau ${APP_VERSION}`);
   const repos = createRepos(db);
@@ -74,10 +77,25 @@ export function createApp(opts: AppOptions) {
   const bus = new EventBus();
   // a flag or the environment wins over what was saved in the app, which wins over the defaults
   const saved = savedJobSettings(repos);
-  const jobs = new JobManager(repos, bus, forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1), forced.threads ?? saved.threads);
+  const jobs = new JobManager(
+    repos,
+    bus,
+    forced.concurrency ?? saved.jobs ?? Math.max(1, cpus().length - 1),
+    forced.threads ?? saved.threads,
+  );
   const reader = new DbReader(db);
   jobs.writes.onCommit = () => reader.ensureStarted();
-  const ctx: AppContext = { appVersion: APP_VERSION, host: opts.host, dataDir: opts.dataDir, backend: opts.backend, repos, reader, bus, jobs, chosenFolders: new Set() };
+  const ctx: AppContext = {
+    appVersion: APP_VERSION,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    backend: opts.backend,
+    repos,
+    reader,
+    bus,
+    jobs,
+    chosenFolders: new Set(),
+  };
   jobs.register('train', trainRunner(ctx));
   jobs.register('metrics', metricsRunner(ctx));
   jobs.register('import', importRunner(ctx));

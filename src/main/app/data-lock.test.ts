@@ -20,7 +20,7 @@ describe('data folder lock', () => {
     expect(acquireDataLock(dir).primary).toBe(false);
   });
 
-  it('a second process sharing the data does not mark the first one\'s running jobs interrupted', async () => {
+  it("a second process sharing the data does not mark the first one's running jobs interrupted", async () => {
     const first = testApp();
     dir = first.dataDir;
     const p = await first.client.projects.create({ name: 'P' });

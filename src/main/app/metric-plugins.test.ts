@@ -30,11 +30,15 @@ describe('metric plugins', () => {
     await expect(loadMetricPlugin(join(dir, 'missing.mjs'))).rejects.toThrow(/missing\.mjs could not be loaded/);
     await expect(loadMetricPlugin(file('b.mjs', 'export const x = 1;'))).rejects.toThrow(/b\.mjs exports no 'descriptor' object/);
     await expect(loadMetricPlugin(file('c.mjs', descriptor('plug_c')))).rejects.toThrow(/c\.mjs exports no 'produce' function/);
-    await expect(loadMetricPlugin(file('d.mjs', `${descriptor('plug_d', ", producer: 'hessian'")}\nexport const produce = () => [];`)))
-      .rejects.toThrow(/producer 'hessian' is a built-in one/);
-    await expect(loadMetricPlugin(file('e.mjs', `${descriptor('kappa')}\nexport const produce = () => [];`))).rejects.toThrow(/'kappa' is already registered/);
-    await expect(loadMetricPlugin(file('f.mjs', `${descriptor('plug_f', ", splits: ['val']")}\nexport const produce = () => [];`)))
-      .rejects.toThrow(/f\.mjs: metric 'plug_f': splits must list some of train, test, none/);
+    await expect(
+      loadMetricPlugin(file('d.mjs', `${descriptor('plug_d', ", producer: 'hessian'")}\nexport const produce = () => [];`)),
+    ).rejects.toThrow(/producer 'hessian' is a built-in one/);
+    await expect(loadMetricPlugin(file('e.mjs', `${descriptor('kappa')}\nexport const produce = () => [];`))).rejects.toThrow(
+      /'kappa' is already registered/,
+    );
+    await expect(
+      loadMetricPlugin(file('f.mjs', `${descriptor('plug_f', ", splits: ['val']")}\nexport const produce = () => [];`)),
+    ).rejects.toThrow(/f\.mjs: metric 'plug_f': splits must list some of train, test, none/);
     expect(['plug_c', 'plug_d', 'plug_f'].map((k) => metricInfo(k))).toEqual([undefined, undefined, undefined]);
   });
 

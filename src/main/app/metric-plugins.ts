@@ -43,7 +43,8 @@ async function importPlugin(path: string): Promise<MetricPluginModule> {
  * `withProducer` (the worker's registerProducer) also registers the code that computes it.
  */
 export async function loadMetricPlugin(
-  path: string, withProducer?: (id: string, fn: MetricPluginModule['produce']) => void,
+  path: string,
+  withProducer?: (id: string, fn: MetricPluginModule['produce']) => void,
 ): Promise<string> {
   const abs = isAbsolute(path) ? path : resolve(path);
   const known = LOADED.get(abs);
@@ -68,7 +69,10 @@ export const METRIC_PLUGINS_ENV = 'PLATEAU_METRIC_PLUGINS';
 
 /** Loads the plugins PLATEAU_METRIC_PLUGINS names (CLI and browser host start-up); returns their keys. */
 export async function loadMetricPluginsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const paths = (env[METRIC_PLUGINS_ENV] ?? '').split(delimiter).map((p) => p.trim()).filter(Boolean);
+  const paths = (env[METRIC_PLUGINS_ENV] ?? '')
+    .split(delimiter)
+    .map((p) => p.trim())
+    .filter(Boolean);
   const keys: string[] = [];
   for (const p of paths) keys.push(await loadMetricPlugin(p));
   return keys;

@@ -87,7 +87,12 @@ export const attentionBlockBench: BenchCase = {
     await benchBackend(log);
     const rng = createRng(0);
     const x = tf.tensor3d(normalArray(rng, BATCH * T * D), [BATCH, T, D]);
-    const ws = [0, 1, 2, 3].map(() => tf.tensor2d(normalArray(rng, D * D).map((a) => a / Math.sqrt(D)), [D, D]));
+    const ws = [0, 1, 2, 3].map(() =>
+      tf.tensor2d(
+        normalArray(rng, D * D).map((a) => a / Math.sqrt(D)),
+        [D, D],
+      ),
+    );
     const r = tf.tensor2d(normalArray(rng, BATCH * T * D), [BATCH * T, D]);
     const ind = headIndicator(D, HEADS);
     const inputs = [x, ...ws];

@@ -41,7 +41,6 @@ for _ in range(blocks):
 print(best)
 `;
 
-
 /** ms per exact HVP (all parameters) of an MLP 784-512-10 on a batch of 256, on wasm. */
 export const hessianHvpBench: BenchCase = {
   name: 'hvp_mlp784_512_10_b256',

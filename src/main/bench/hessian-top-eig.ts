@@ -31,10 +31,17 @@ export const hessianTopEigBench: BenchCase = {
       const seconds = (performance.now() - t0) / 1000;
       const eig = r.hessian_top_eig!;
       const perHvp = seconds / eig.iterations;
-      log(`top eigenvalue ${eig.value.toPrecision(6)} after ${eig.iterations} HVPs (${eig.converged ? 'converged' : 'not converged'}), ${perHvp.toFixed(3)} s per HVP over n=${N}`);
+      log(
+        `top eigenvalue ${eig.value.toPrecision(6)} after ${eig.iterations} HVPs (${eig.converged ? 'converged' : 'not converged'}), ${perHvp.toFixed(3)} s per HVP over n=${N}`,
+      );
       return {
         value: Number(seconds.toFixed(3)),
-        extra: { iterations: eig.iterations, converged: String(eig.converged), s_per_hvp: Number(perHvp.toFixed(4)), top_eig: Number(eig.value.toPrecision(6)) },
+        extra: {
+          iterations: eig.iterations,
+          converged: String(eig.converged),
+          s_per_hvp: Number(perHvp.toFixed(4)),
+          top_eig: Number(eig.value.toPrecision(6)),
+        },
       };
     } finally {
       tf.dispose([x, yOneHot]);

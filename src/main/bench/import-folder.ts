@@ -7,7 +7,12 @@ import type { BenchCase } from './bench-case';
 
 const CHECKPOINTS = 100;
 /** A small MLP (784-256-10), the size of a course project's checkpoints: 0.8 MB each. */
-const LAYERS: [string, number[]][] = [['fc1.weight', [256, 784]], ['fc1.bias', [256]], ['fc2.weight', [10, 256]], ['fc2.bias', [10]]];
+const LAYERS: [string, number[]][] = [
+  ['fc1.weight', [256, 784]],
+  ['fc1.bias', [256]],
+  ['fc2.weight', [10, 256]],
+  ['fc2.bias', [10]],
+];
 
 /** Checkpoints that drift a little from step to step, as a training run's do. */
 function writeFolder(dir: string): void {
@@ -39,12 +44,27 @@ export const importFolderBench: BenchCase = {
       writeFolder(folder);
       let rows = 0;
       const started = performance.now();
-      const result = await runWorker(workerEntry('import'), { path: folder, runDir: join(dir, 'imported') }, (m) => {
-        if (m.type === 'metrics') rows += m.rows.length;
-      }, new AbortController().signal, 'thread').done;
+      const result = await runWorker(
+        workerEntry('import'),
+        { path: folder, runDir: join(dir, 'imported') },
+        (m) => {
+          if (m.type === 'metrics') rows += m.rows.length;
+        },
+        new AbortController().signal,
+        'thread',
+      ).done;
       const seconds = (performance.now() - started) / 1000;
-      log(`${String(result.checkpoints)} checkpoints (${LAYERS.map(([n, s]) => `${n} ${s.join('x')}`).join(', ')}), ${rows} metric rows in ${seconds.toFixed(2)} s`);
-      return { value: Number(seconds.toFixed(2)), extra: { checkpoints: Number(result.checkpoints), metric_rows: rows, ms_per_checkpoint: Number(((seconds * 1000) / CHECKPOINTS).toFixed(1)) } };
+      log(
+        `${String(result.checkpoints)} checkpoints (${LAYERS.map(([n, s]) => `${n} ${s.join('x')}`).join(', ')}), ${rows} metric rows in ${seconds.toFixed(2)} s`,
+      );
+      return {
+        value: Number(seconds.toFixed(2)),
+        extra: {
+          checkpoints: Number(result.checkpoints),
+          metric_rows: rows,
+          ms_per_checkpoint: Number(((seconds * 1000) / CHECKPOINTS).toFixed(1)),
+        },
+      };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,11 +18,16 @@ const SLICE = 16 * 1024 * 1024;
 
 /** Writes the test file slice by slice (pseudo-random floats, so nothing compresses or dedupes). */
 function writeLargeFile(path: string): void {
-  const specs = Array.from({ length: TENSORS }, (_, i) => ({ name: `layers.${i}.weight`, dtype: 'F32' as const, shape: SHAPE, byteLength: TENSOR_BYTES }));
+  const specs = Array.from({ length: TENSORS }, (_, i) => ({
+    name: `layers.${i}.weight`,
+    dtype: 'F32' as const,
+    shape: SHAPE,
+    byteLength: TENSOR_BYTES,
+  }));
   const fd = openSync(path, 'w');
   try {
     const put = (b: Uint8Array) => {
-      for (let done = 0; done < b.length; ) done += writeSync(fd, b, done, b.length - done);
+      for (let done = 0; done < b.length;) done += writeSync(fd, b, done, b.length - done);
     };
     put(encodeSafetensorsHeader(specs, { step: '1000' }));
     const slice = new Float32Array(SLICE / 4);
@@ -55,13 +60,16 @@ export interface ChildImport {
 export function importInChild(path: string, runDir: string, dir: string, inspectOnly = false): Promise<ChildImport> {
   const rssFile = join(dir, 'maxrss');
   const wrapper = join(dir, 'measure.mjs');
-  writeFileSync(wrapper, [
-    "import { writeFileSync } from 'node:fs';",
-    // peak RSS in KiB and CPU seconds: the CPU time reads true on a machine shared with other work, wall time does not
-    "process.on('exit', () => { const u = process.resourceUsage();",
-    `  writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1e6])); });`,
-    `await import(${JSON.stringify(pathToFileURL(workerEntry('import')).href)});`,
-  ].join('\n'));
+  writeFileSync(
+    wrapper,
+    [
+      "import { writeFileSync } from 'node:fs';",
+      // peak RSS in KiB and CPU seconds: the CPU time reads true on a machine shared with other work, wall time does not
+      "process.on('exit', () => { const u = process.resourceUsage();",
+      `  writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1e6])); });`,
+      `await import(${JSON.stringify(pathToFileURL(workerEntry('import')).href)});`,
+    ].join('\n'),
+  );
   const started = performance.now();
   const workerData = JSON.stringify({ path, runDir, ...(inspectOnly ? { inspectOnly } : {}) });
   const env = { ...process.env, [WORKER_DATA_ENV]: workerData };
@@ -100,10 +108,14 @@ export const importLargeBench: BenchCase = {
       const t0 = performance.now();
       writeLargeFile(path);
       const fileBytes = statSync(path).size;
-      log(`wrote ${(fileBytes / 2 ** 30).toFixed(2)} GiB (${TENSORS} x ${SHAPE.join(' x ')} float32) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      log(
+        `wrote ${(fileBytes / 2 ** 30).toFixed(2)} GiB (${TENSORS} x ${SHAPE.join(' x ')} float32) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
       const { seconds, maxRssBytes, result } = await importInChild(path, join(dir, 'run'), dir);
       const ratio = maxRssBytes / TENSOR_BYTES;
-      log(`imported ${String(result.checkpoints)} checkpoint in ${seconds.toFixed(1)} s; peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB = ${ratio.toFixed(2)} x the ${TENSOR_BYTES / 2 ** 20} MiB tensor`);
+      log(
+        `imported ${String(result.checkpoints)} checkpoint in ${seconds.toFixed(1)} s; peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB = ${ratio.toFixed(2)} x the ${TENSOR_BYTES / 2 ** 20} MiB tensor`,
+      );
       return {
         value: Number(ratio.toFixed(3)),
         extra: {

@@ -18,7 +18,7 @@ function writeManyTensors(path: string): void {
   const fd = openSync(path, 'w');
   try {
     for (const b of [encodeSafetensorsHeader(specs), new Uint8Array(data.buffer)]) {
-      for (let done = 0; done < b.length; ) done += writeSync(fd, b, done, b.length - done);
+      for (let done = 0; done < b.length;) done += writeSync(fd, b, done, b.length - done);
     }
   } finally {
     closeSync(fd);
@@ -44,16 +44,22 @@ export const importManyTensorsBench: BenchCase = {
       const mib = (b: number) => Math.round(b / 2 ** 20);
       // Process start (~0.1 s) is in both figures: the bar is met with it.
       const inspect = await importInChild(path, join(dir, 'run'), dir, true);
-      log(`inspected ${String(inspect.result.tensors)} tensors (a ${headerMib.toFixed(1)} MiB header) in ${inspect.seconds.toFixed(2)} s ` +
-        `(${inspect.cpuSeconds.toFixed(2)} CPU s); peak RSS ${mib(inspect.maxRssBytes)} MiB`);
+      log(
+        `inspected ${String(inspect.result.tensors)} tensors (a ${headerMib.toFixed(1)} MiB header) in ${inspect.seconds.toFixed(2)} s ` +
+          `(${inspect.cpuSeconds.toFixed(2)} CPU s); peak RSS ${mib(inspect.maxRssBytes)} MiB`,
+      );
       const full = await importInChild(path, join(dir, 'run'), dir);
-      log(`imported them as a checkpoint in ${full.seconds.toFixed(2)} s (${full.cpuSeconds.toFixed(2)} CPU s); ` +
-        `peak RSS ${mib(full.maxRssBytes)} MiB`);
+      log(
+        `imported them as a checkpoint in ${full.seconds.toFixed(2)} s (${full.cpuSeconds.toFixed(2)} CPU s); ` +
+          `peak RSS ${mib(full.maxRssBytes)} MiB`,
+      );
       return {
         value: Number(inspect.seconds.toFixed(2)),
         extra: {
-          inspect_cpu_s: Number(inspect.cpuSeconds.toFixed(2)), inspect_peak_rss_mib: mib(inspect.maxRssBytes),
-          import_s: Number(full.seconds.toFixed(2)), import_cpu_s: Number(full.cpuSeconds.toFixed(2)),
+          inspect_cpu_s: Number(inspect.cpuSeconds.toFixed(2)),
+          inspect_peak_rss_mib: mib(inspect.maxRssBytes),
+          import_s: Number(full.seconds.toFixed(2)),
+          import_cpu_s: Number(full.cpuSeconds.toFixed(2)),
           import_peak_rss_mib: mib(full.maxRssBytes),
           header_mib: Number(headerMib.toFixed(2)),
         },

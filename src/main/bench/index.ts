@@ -17,7 +17,19 @@ import { trainCliBench } from './train-cli';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
-  metricsClosedFormBench, trainStepBench, trainCnnStepBench, hessianHvpBench, hessianTopEigBench, attentionBlockBench,
-  concurrentRunsBench, serveCompareBench, importManyTensorsBench, importLargeBench, importFolderBench, grokkingMlpBench, trainCliBench,
-  grokkingInterventionsBench, metricsLmHeadBench,
+  metricsClosedFormBench,
+  trainStepBench,
+  trainCnnStepBench,
+  hessianHvpBench,
+  hessianTopEigBench,
+  attentionBlockBench,
+  concurrentRunsBench,
+  serveCompareBench,
+  importManyTensorsBench,
+  importLargeBench,
+  importFolderBench,
+  grokkingMlpBench,
+  trainCliBench,
+  grokkingInterventionsBench,
+  metricsLmHeadBench,
 ];

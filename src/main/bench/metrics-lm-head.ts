@@ -32,8 +32,13 @@ export function syntheticLmHead(n: number, m: number, C: number, seed = 1): Feat
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const u = r.uniform() * acc;
-    let lo = 0, hi = C - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cdf[mid] > u) hi = mid; else lo = mid + 1; }
+    let lo = 0,
+      hi = C - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] > u) hi = mid;
+      else lo = mid + 1;
+    }
     labels[i] = lo;
   }
   const s = 1 / Math.sqrt(m);
@@ -68,16 +73,20 @@ export const metricsLmHeadBench: BenchCase = {
     // on a shared machine CPU time says more than wall time about the code itself
     log(`CPU time ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s of ${seconds.toFixed(2)} s wall`);
     const peak = process.resourceUsage().maxRSS * 1024;
-    log(`head keys (${LM_HEAD_KEYS.length}), one split: ${seconds.toFixed(2)} s, ${(seconds / n * 1000).toFixed(2)} ms per position`
-      + (n < SIZE.n ? `; at n = ${SIZE.n} about ${((seconds / n) * SIZE.n / 60).toFixed(0)} min` : ''));
+    log(
+      `head keys (${LM_HEAD_KEYS.length}), one split: ${seconds.toFixed(2)} s, ${((seconds / n) * 1000).toFixed(2)} ms per position` +
+        (n < SIZE.n ? `; at n = ${SIZE.n} about ${(((seconds / n) * SIZE.n) / 60).toFixed(0)} min` : ''),
+    );
     log(`peak RSS ${mib(peak)} MiB (RSS ${mib(rssBefore)} MiB before the metrics; inputs ${mib((n + C) * m * 4)} MiB float32)`);
     if (values.collapse) log(`collapse rule: ${JSON.stringify(values.collapse)}`);
     const extra: Record<string, number | string> = { n, peak_rss_mib: Number(mib(peak)) };
     const numpy = runNumpyReference(dump, log, undefined, { script: LM_NUMPY_REFERENCE_SCRIPT, args: ['1024'], timeoutMs: 3_600_000 });
     if (!numpy) return { value: seconds, extra };
     const worst = worstDisagreement(values, numpy.values);
-    log(`NumPy reference (chunked, float64): ${numpy.seconds.toFixed(2)} s; `
-      + `largest relative difference ${worst.rel.toExponential(1)} (${worst.key})`);
+    log(
+      `NumPy reference (chunked, float64): ${numpy.seconds.toFixed(2)} s; ` +
+        `largest relative difference ${worst.rel.toExponential(1)} (${worst.key})`,
+    );
     const ratio = Number((seconds / numpy.seconds).toFixed(2));
     return { value: seconds, extra: { ...extra, numpy_s: Number(numpy.seconds.toFixed(3)), ratio } };
   },

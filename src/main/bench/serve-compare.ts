@@ -10,7 +10,12 @@ import type { BenchCase } from './bench-case';
 
 /** 201 runs x 4 keys x 6220 steps = 5 000 880 metric rows: the database of the Compare finding. */
 const RUNS = 201;
-const KEYS: [string, 'train' | 'test'][] = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test']];
+const KEYS: [string, 'train' | 'test'][] = [
+  ['train_loss', 'train'],
+  ['train_acc', 'train'],
+  ['test_loss', 'test'],
+  ['test_acc', 'test'],
+];
 const STEPS = 6220;
 /** What the Compare view asks for (renderer/api/live.ts). */
 const MAX_POINTS = 2000;
@@ -31,7 +36,8 @@ function fillMetrics(db: Db, runIds: number[]): void {
     for (const runId of runIds) {
       // a smooth curve plus deterministic jitter: LTTB has something to choose between
       // keys in primary-key order, so every row appends to the b-tree
-      for (const [k, [key, split]] of [...KEYS.entries()].sort((a, b) => (a[1][0] < b[1][0] ? -1 : 1))) fill.run(STEPS, runId, split, key, k + 1, runId, runId);
+      for (const [k, [key, split]] of [...KEYS.entries()].sort((a, b) => (a[1][0] < b[1][0] ? -1 : 1)))
+        fill.run(STEPS, runId, split, key, k + 1, runId, runId);
     }
   })();
 }
@@ -85,8 +91,19 @@ async function compares() {
 (w.role === 'reads' ? reads() : compares()).then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
 `;
 
-interface Read { at: number; ms: number; failed?: boolean }
-interface Compare { at: number; ms: number; series?: number; points?: number; bytes?: number; error?: string }
+interface Read {
+  at: number;
+  ms: number;
+  failed?: boolean;
+}
+interface Compare {
+  at: number;
+  ms: number;
+  series?: number;
+  points?: number;
+  bytes?: number;
+  error?: string;
+}
 
 /** Starts one client thread; `stop()` asks a reads client to finish; `report` is what it sends back. */
 function client(role: 'reads' | 'compare', data: Record<string, unknown>) {
@@ -128,25 +145,46 @@ export const serveCompareBench: BenchCase = {
         return reply.result as T;
       };
       const project = await call<{ id: number }>('projects.create', { name: 'bench' });
-      const runIds = Array.from({ length: RUNS }, (_, i) =>
-        app.ctx.repos.runs.create({ projectId: project.id, name: `r${i}`, config: { seed: i }, status: 'succeeded', seed: i }).id);
+      const runIds = Array.from(
+        { length: RUNS },
+        (_, i) => app.ctx.repos.runs.create({ projectId: project.id, name: `r${i}`, config: { seed: i }, status: 'succeeded', seed: i }).id,
+      );
       let t0 = performance.now();
       fillMetrics(app.ctx.repos.db, runIds);
-      log(`${(RUNS * KEYS.length * STEPS / 1e6).toFixed(2)}M metric rows written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      log(`${((RUNS * KEYS.length * STEPS) / 1e6).toFixed(2)}M metric rows written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const token = 'bench';
-      const host = await startHttpServer({ dispatch: app.dispatch, bus: app.ctx.bus, token, host: '127.0.0.1', port: 0, staticDir: dataDir, dataDir });
+      const host = await startHttpServer({
+        dispatch: app.dispatch,
+        bus: app.ctx.bus,
+        token,
+        host: '127.0.0.1',
+        port: 0,
+        staticDir: dataDir,
+        dataDir,
+      });
       try {
         // the host's own event loop: how long its longest synchronous stretches were (what every request waits behind)
         const loop = monitorEventLoopDelay({ resolution: 10 });
         loop.enable();
-        const common = { origin: host.origin, token, projectId: project.id, runIds, keys: KEYS.map(([k]) => k), maxPoints: MAX_POINTS, rounds: COMPARE_ROUNDS, readEveryMs: READ_EVERY_MS };
+        const common = {
+          origin: host.origin,
+          token,
+          projectId: project.id,
+          runIds,
+          keys: KEYS.map(([k]) => k),
+          maxPoints: MAX_POINTS,
+          rounds: COMPARE_ROUNDS,
+          readEveryMs: READ_EVERY_MS,
+        };
         // two quiet seconds of reads first: the machine's own noise floor (other load on it shows here)
         const readers = client('reads', common);
         await new Promise((r) => setTimeout(r, 2000));
         const jobsAt = performance.timeOrigin + performance.now();
         // 8 short runs: each posts epoch metrics and progress as fast as it trains
         const started = await call<{ id: number }[]>('runs.start', {
-          projectId: project.id, preset: 'grokking-mlp', seeds: Array.from({ length: JOBS }, (_, i) => i),
+          projectId: project.id,
+          preset: 'grokking-mlp',
+          seeds: Array.from({ length: JOBS }, (_, i) => i),
           set: { 'dataset.p': 31, 'model.width': 32, epochs: 400, 'checkpoints.perDecade': 4 },
         });
         t0 = performance.now();
@@ -161,9 +199,15 @@ export const serveCompareBench: BenchCase = {
         const trainS = (performance.now() - t0) / 1000;
         const ok = started.filter((r) => app.ctx.repos.runs.get(r.id).status === 'succeeded').length;
         for (const c of compares) {
-          log(c.error ? `compare failed after ${c.ms.toFixed(0)} ms: ${c.error}` : `compare: ${c.series} series, ${c.points} points, ${(c.bytes! / 1e6).toFixed(1)} MB in ${c.ms.toFixed(0)} ms`);
+          log(
+            c.error
+              ? `compare failed after ${c.ms.toFixed(0)} ms: ${c.error}`
+              : `compare: ${c.series} series, ${c.points} points, ${(c.bytes! / 1e6).toFixed(1)} MB in ${c.ms.toFixed(0)} ms`,
+          );
         }
-        log(`${JOBS} training jobs: ${ok} succeeded, ${active} still active when the clients finished; all done after ${trainS.toFixed(1)} s`);
+        log(
+          `${JOBS} training jobs: ${ok} succeeded, ${active} still active when the clients finished; all done after ${trainS.toFixed(1)} s`,
+        );
         const inCompare = (r: Read) => compares.some((c) => r.at >= c.at && r.at <= c.at + c.ms);
         const quiet = reads.filter((r) => r.at < jobsAt).map((r) => r.ms);
         const all = reads.filter((r) => r.at >= jobsAt).map((r) => r.ms);
@@ -171,16 +215,30 @@ export const serveCompareBench: BenchCase = {
         const failed = reads.filter((r) => r.failed).length;
         const q3 = (xs: number[]) => [0.5, 0.95, 0.99].map((q) => quantile(xs, q).toFixed(1)).join('/');
         log(`quiet reads before the jobs: ${quiet.length}, p50/p95/p99 ${q3(quiet)} ms`);
-        log(`reads: ${all.length} (${during.length} during a Compare, ${failed} failed); p50/p95/p99 all ${q3(all)} ms, during Compare ${q3(during)} ms, max ${Math.max(...all).toFixed(0)} ms`);
+        log(
+          `reads: ${all.length} (${during.length} during a Compare, ${failed} failed); p50/p95/p99 all ${q3(all)} ms, during Compare ${q3(during)} ms, max ${Math.max(...all).toFixed(0)} ms`,
+        );
         const loopMs = (ns: number) => round1(ns / 1e6);
         log(`host event loop delay: p99 ${loopMs(loop.percentile(99))} ms, max ${loopMs(loop.max)} ms`);
         return {
           value: round1(quantile(all, 0.95)),
           extra: {
-            read_p50_ms: round1(quantile(all, 0.5)), read_p99_ms: round1(quantile(all, 0.99)), read_max_ms: round1(Math.max(...all)),
-            compare_read_p95_ms: round1(quantile(during, 0.95)), compare_ms: round1(quantile(compares.map((c) => c.ms), 0.5)),
-            loop_delay_p99_ms: loopMs(loop.percentile(99)), loop_delay_max_ms: loopMs(loop.max),
-            quiet_read_p95_ms: round1(quantile(quiet, 0.95)), reads: all.length, failed_reads: failed, load_avg_1m: Number(loadavg()[0].toFixed(2)),
+            read_p50_ms: round1(quantile(all, 0.5)),
+            read_p99_ms: round1(quantile(all, 0.99)),
+            read_max_ms: round1(Math.max(...all)),
+            compare_read_p95_ms: round1(quantile(during, 0.95)),
+            compare_ms: round1(
+              quantile(
+                compares.map((c) => c.ms),
+                0.5,
+              ),
+            ),
+            loop_delay_p99_ms: loopMs(loop.percentile(99)),
+            loop_delay_max_ms: loopMs(loop.max),
+            quiet_read_p95_ms: round1(quantile(quiet, 0.95)),
+            reads: all.length,
+            failed_reads: failed,
+            load_avg_1m: Number(loadavg()[0].toFixed(2)),
           },
         };
       } finally {

@@ -34,7 +34,12 @@ export function torchMs(script: string, args: string[], log: (line: string) => v
  * `oneThread`: PyTorch on one thread too, which on a small or shared machine can beat its two (their
  * spinning threads contend): the stricter ratio is printed beside the target's.
  */
-export function withReference(ms: number, reference: number | null, log: (line: string) => void, oneThread: number | null = null): BenchResult {
+export function withReference(
+  ms: number,
+  reference: number | null,
+  log: (line: string) => void,
+  oneThread: number | null = null,
+): BenchResult {
   log(`tfjs: ${ms.toFixed(2)} ms`);
   if (reference === null) return { value: ms };
   log(`PyTorch (2 threads): ${reference.toFixed(2)} ms`);
@@ -48,7 +53,12 @@ export function withReference(ms: number, reference: number | null, log: (line: 
 }
 
 /** Best-of-blocks ms per Adam step of a model on one batch; frees everything it made. */
-export async function timeAdamSteps(model: Model, x: tf.Tensor2D, y: tf.Tensor2D, o: { warmup: number; steps: number; blocks: number }): Promise<number> {
+export async function timeAdamSteps(
+  model: Model,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  o: { warmup: number; steps: number; blocks: number },
+): Promise<number> {
   const named = model.namedWeights();
   const names = Object.keys(named);
   const params = names.map((n) => named[n]);

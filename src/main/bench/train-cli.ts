@@ -18,12 +18,20 @@ function plateauTrain(args: string[], log: (line: string) => void): number {
   const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-train-'));
   try {
     const started = performance.now();
-    const out = execFileSync(process.execPath, [cliPath(), 'train', '--preset', 'grokking-mlp', '--seed', '0', '--json', '--data-dir', dir, ...args], {
-      encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PLATEAU_JOBS: '1' },
-    });
+    const out = execFileSync(
+      process.execPath,
+      [cliPath(), 'train', '--preset', 'grokking-mlp', '--seed', '0', '--json', '--data-dir', dir, ...args],
+      {
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, PLATEAU_JOBS: '1' },
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; test_acc: number; checkpoints: number };
-    log(`plateau train ${args.join(' ') || '(defaults)'}: ${seconds.toFixed(1)} s, ${summary.status}, test acc ${(summary.test_acc * 100).toFixed(1)}%, ${summary.checkpoints} checkpoints`);
+    log(
+      `plateau train ${args.join(' ') || '(defaults)'}: ${seconds.toFixed(1)} s, ${summary.status}, test acc ${(summary.test_acc * 100).toFixed(1)}%, ${summary.checkpoints} checkpoints`,
+    );
     if (summary.status !== 'succeeded') throw new Error(`the run ended ${summary.status}`);
     return seconds;
   } finally {
@@ -78,7 +86,11 @@ export const trainCliBench: BenchCase = {
     // PyTorch on 2 threads (the issue's peer) and on 1, which is faster on a small shared machine
     const torch2 = torchMs(TORCH_GROKKING, ['1000', '2'], log);
     const torch1 = torch2 === null ? null : torchMs(TORCH_GROKKING, ['1000', '1'], log);
-    for (const [t, ms] of [[2, torch2], [1, torch1]] as const) if (ms !== null) log(`PyTorch (${t} thread${t > 1 ? 's' : ''}), same recipe: ${(ms / 1000).toFixed(1)} s`);
+    for (const [t, ms] of [
+      [2, torch2],
+      [1, torch1],
+    ] as const)
+      if (ms !== null) log(`PyTorch (${t} thread${t > 1 ? 's' : ''}), same recipe: ${(ms / 1000).toFixed(1)} s`);
     return {
       value: Number(on.toFixed(2)),
       extra: {
@@ -87,8 +99,12 @@ export const trainCliBench: BenchCase = {
         epochs20_s: Number(short.toFixed(2)),
         epochs20_no_metrics_s: Number(shortOff.toFixed(2)),
         ratio_epochs20: Number((short / shortOff).toFixed(3)),
-        ...(torch2 !== null ? { torch_s: Number((torch2 / 1000).toFixed(2)), ratio_vs_torch: Number((on / (torch2 / 1000)).toFixed(3)) } : {}),
-        ...(torch1 !== null ? { torch_1t_s: Number((torch1 / 1000).toFixed(2)), ratio_vs_torch_1t: Number((on / (torch1 / 1000)).toFixed(3)) } : {}),
+        ...(torch2 !== null
+          ? { torch_s: Number((torch2 / 1000).toFixed(2)), ratio_vs_torch: Number((on / (torch2 / 1000)).toFixed(3)) }
+          : {}),
+        ...(torch1 !== null
+          ? { torch_1t_s: Number((torch1 / 1000).toFixed(2)), ratio_vs_torch_1t: Number((on / (torch1 / 1000)).toFixed(3)) }
+          : {}),
       },
     };
   },

@@ -39,7 +39,6 @@ for _ in range(${BLOCKS}):
 print(best)
 `;
 
-
 /**
  * Best ms per step of the native route (conv on im2col + BLAS, native pooling) and, where it is in use, of
  * the fallback (XNNPACK conv, JS pooling), block by block in turn so both see the same machine load.
@@ -72,7 +71,13 @@ export const trainCnnStepBench: BenchCase = {
     const rng = createRng(0);
     const model = cnn(rng, { inputDim: 784, numClasses: 10, channels: CHANNELS, hidden: HIDDEN });
     const x = tf.tensor2d(normalArray(rng, BATCH * 784), [BATCH, 784]);
-    const y = tf.tensor2d(oneHotLabels(Int32Array.from({ length: BATCH }, () => rng.int(10)), 10), [BATCH, 10]);
+    const y = tf.tensor2d(
+      oneHotLabels(
+        Int32Array.from({ length: BATCH }, () => rng.int(10)),
+        10,
+      ),
+      [BATCH, 10],
+    );
     let r: { ms: number; fallbackMs: number | null };
     try {
       r = await timeRoutes(model, x, y);

@@ -64,7 +64,9 @@ export const concurrentRunsBench: BenchCase = {
     let wall = 0;
     for (let b = 0; b < BLOCKS; b++) {
       const one = await runOne(entry, 0);
-      log(`one run: ${one.steps} steps in ${one.wall.toFixed(2)} s (${(one.steps / one.wall).toFixed(1)} steps/s; ${one.train.toFixed(2)} s after ready)`);
+      log(
+        `one run: ${one.steps} steps in ${one.wall.toFixed(2)} s (${(one.steps / one.wall).toFixed(1)} steps/s; ${one.train.toFixed(2)} s after ready)`,
+      );
       if (one.steps / one.wall > singleRate) [singleRate, singleWall] = [one.steps / one.wall, one.wall];
       const started = performance.now();
       const pair = await Promise.all([runOne(entry, 1), runOne(entry, 2)]);

@@ -19,7 +19,8 @@ async function runSeed(seed: number, log: (line: string) => void) {
     {
       onEpoch(l) {
         logs.push(l);
-        if (l.epoch % 200 === 0) log(`seed ${seed}, epoch ${l.epoch}: train acc ${l.train_acc.toFixed(3)}, test acc ${l.test_acc.toFixed(3)}`);
+        if (l.epoch % 200 === 0)
+          log(`seed ${seed}, epoch ${l.epoch}: train acc ${l.train_acc.toFixed(3)}, test acc ${l.test_acc.toFixed(3)}`);
       },
     },
   );
@@ -30,9 +31,18 @@ async function runSeed(seed: number, log: (line: string) => void) {
     test99: firstEpoch(logs, (l) => l.test_acc >= 0.99),
     testAt100: logs.find((l) => l.epoch === 100)?.test_acc ?? NaN,
   };
-  const met = summary.status === 'succeeded' && milestones.train99 >= 0 && milestones.train99 <= 150 && milestones.testAt100 <= 0.05
-    && milestones.test95 >= 0 && milestones.test95 <= 600 && milestones.test99 >= 0 && milestones.test99 <= 1000;
-  log(`seed ${seed}: ${seconds.toFixed(1)} s; train 99% at ${milestones.train99}, test ${(100 * milestones.testAt100).toFixed(1)}% at 100, 95% at ${milestones.test95}, 99% at ${milestones.test99}: ${met ? 'all milestones met' : 'MILESTONES MISSED'}`);
+  const met =
+    summary.status === 'succeeded' &&
+    milestones.train99 >= 0 &&
+    milestones.train99 <= 150 &&
+    milestones.testAt100 <= 0.05 &&
+    milestones.test95 >= 0 &&
+    milestones.test95 <= 600 &&
+    milestones.test99 >= 0 &&
+    milestones.test99 <= 1000;
+  log(
+    `seed ${seed}: ${seconds.toFixed(1)} s; train 99% at ${milestones.train99}, test ${(100 * milestones.testAt100).toFixed(1)}% at 100, 95% at ${milestones.test95}, 99% at ${milestones.test99}: ${met ? 'all milestones met' : 'MILESTONES MISSED'}`,
+  );
   return { seconds, met, ...milestones };
 }
 

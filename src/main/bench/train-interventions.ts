@@ -11,14 +11,17 @@ const MARKS = [400, 550, 700, 1000, 1400];
 async function runVariant(config: TrainConfigInput) {
   const acc = new Map<number, number>();
   const collapse: { step: number; cdnv: number; nc1: number }[] = [];
-  await train({ ...config, seed: 0, logEvery: 1 }, {
-    onEpoch: (l: EpochLog) => void acc.set(l.epoch, l.test_acc),
-    onCheckpoint(c) {
-      const rows = checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch });
-      const get = (key: string) => rows.find((r) => r.key === key && r.split === 'train')?.value ?? NaN;
-      collapse.push({ step: c.step, cdnv: get('cdnv'), nc1: get('nc1') });
+  await train(
+    { ...config, seed: 0, logEvery: 1 },
+    {
+      onEpoch: (l: EpochLog) => void acc.set(l.epoch, l.test_acc),
+      onCheckpoint(c) {
+        const rows = checkpointMetricRows(c.live.model, c.live.train, c.live.test, { step: c.step, epoch: c.epoch });
+        const get = (key: string) => rows.find((r) => r.key === key && r.split === 'train')?.value ?? NaN;
+        collapse.push({ step: c.step, cdnv: get('cdnv'), nc1: get('nc1') });
+      },
     },
-  });
+  );
   const first95 = [...acc].find(([, a]) => a >= 0.95)?.[0] ?? -1;
   return { acc, first95, collapse };
 }
@@ -41,14 +44,22 @@ export const grokkingInterventionsBench: BenchCase = {
       const started = performance.now();
       out[name] = await runVariant(config);
       const r = out[name];
-      log(`${name}: ${((performance.now() - started) / 1000).toFixed(0)} s; test acc ${MARKS.map((e) => `${(100 * (r.acc.get(e) ?? NaN)).toFixed(1)}% @${e}`).join(', ')}; 95% first at ${r.first95}`);
+      log(
+        `${name}: ${((performance.now() - started) / 1000).toFixed(0)} s; test acc ${MARKS.map((e) => `${(100 * (r.acc.get(e) ?? NaN)).toFixed(1)}% @${e}`).join(', ')}; 95% first at ${r.first95}`,
+      );
     }
     // collapse at the last checkpoint inside the window, where the term acts
     const inWindow = (name: string) => out[name].collapse.filter((c) => c.step <= 400).at(-1)!;
     const [base, anti] = [inWindow('baseline'), inWindow('anti-collapse')];
-    log(`collapse at step ${base.step} (train): cdnv ${base.cdnv.toPrecision(3)} baseline vs ${anti.cdnv.toPrecision(3)} anti-collapse; nc1 ${base.nc1.toPrecision(3)} vs ${anti.nc1.toPrecision(3)}`);
+    log(
+      `collapse at step ${base.step} (train): cdnv ${base.cdnv.toPrecision(3)} baseline vs ${anti.cdnv.toPrecision(3)} anti-collapse; nc1 ${base.nc1.toPrecision(3)} vs ${anti.nc1.toPrecision(3)}`,
+    );
     const at = (name: string, e: number) => Number((out[name].acc.get(e) ?? NaN).toFixed(4));
-    const met = at('anti-flatness', 550) <= 0.05 && at('baseline', 550) >= 0.95 && out['anti-flatness'].first95 > 550 && at('anti-collapse', 1400) >= 0.99;
+    const met =
+      at('anti-flatness', 550) <= 0.05 &&
+      at('baseline', 550) >= 0.95 &&
+      out['anti-flatness'].first95 > 550 &&
+      at('anti-collapse', 1400) >= 0.99;
     return {
       value: out['anti-flatness'].first95,
       extra: {

@@ -39,7 +39,6 @@ for _ in range(blocks):
 print(best)
 `;
 
-
 /** ms per optimizer step: MLP 784-512-10, batch 256, Adam, random data, on wasm. */
 export const trainStepBench: BenchCase = {
   name: 'train_step_mlp784_512_10_b256_adam',

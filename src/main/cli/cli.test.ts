@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = resolve(__dirname, '../../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'plateau-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-const plateau = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--data-dir', dataDir, ...args], { encoding: 'utf8' });
+const plateau = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--data-dir', dataDir, ...args], { encoding: 'utf8' });
 const fixture = (name: string) => join(root, 'test/fixtures/metrics', name);
 
 describe('plateau CLI', () => {
@@ -31,18 +32,34 @@ describe('plateau CLI', () => {
   });
 
   it('info reports the schema and backends', () => {
-    const info = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }));
-    expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: "cli" });
+    const info = JSON.parse(
+      execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }),
+    );
+    expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: 'cli' });
     expect(info.backends.available).toContain('cpu');
     expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs']);
-    expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({ id: 'safetensors', label: 'safetensors', extensions: ['safetensors'] });
+    expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({
+      id: 'safetensors',
+      label: 'safetensors',
+      extensions: ['safetensors'],
+    });
     // the metric registry, as the app lists it
-    expect(info.metrics.find((m: { key: string }) => m.key === 'kappa_layer')).toEqual({ key: 'kappa_layer', family: 'flatness', producer: 'hessian', splits: ['train'], parts: 'each', run: 'on-request' });
+    expect(info.metrics.find((m: { key: string }) => m.key === 'kappa_layer')).toEqual({
+      key: 'kappa_layer',
+      family: 'flatness',
+      producer: 'hessian',
+      splits: ['train'],
+      parts: 'each',
+      run: 'on-request',
+    });
     const list = JSON.parse(plateau('--json', 'metrics', '--list').stdout) as { key: string }[];
     expect(list.map((m) => m.key)).toEqual(info.metrics.map((m: { key: string }) => m.key));
     // a plugin named in PLATEAU_METRIC_PLUGINS joins the list
     const env = { ...process.env, PLATEAU_METRIC_PLUGINS: join(root, 'src/main/test/toy-metric.mjs') };
-    const withToy = spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'metrics', '--list'], { encoding: 'utf8', env });
+    const withToy = spawnSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'metrics', '--list'], {
+      encoding: 'utf8',
+      env,
+    });
     expect(JSON.parse(withToy.stdout).map((m: { key: string }) => m.key)).toEqual([...list.map((m) => m.key), 'toy_weight_l1']);
   });
 
@@ -63,22 +80,52 @@ describe('plateau CLI', () => {
     const r = plateau('--json', 'metrics', '--features', fixture('mixture_c10.npz'), '--keys', 'nc1,nc4', '--collapse-top-k', '4');
     expect(r.status).toBe(0);
     const got = JSON.parse(r.stdout);
-    expect(got.collapse).toEqual({ collapse_top_k: 4, classes_present: 10, samples_used: expect.any(Number), 'test.classes_present': 10,
-      'test.samples_used': expect.any(Number) });
+    expect(got.collapse).toEqual({
+      collapse_top_k: 4,
+      classes_present: 10,
+      samples_used: expect.any(Number),
+      'test.classes_present': 10,
+      'test.samples_used': expect.any(Number),
+    });
     expect(got.nc1).not.toBeCloseTo(JSON.parse(readFileSync(fixture('mixture_c10.expected.json'), 'utf8')).nc1, 3);
     const bad = plateau('metrics', '--features', fixture('mixture_c10.npz'), '--collapse-top-k', '1');
     expect(bad.stderr).toMatch(/--collapse-top-k must be an integer >= 2/);
   });
 
   it('train --json streams one line per epoch and a summary; metrics --run prints the checkpoint values', () => {
-    const r = plateau('--json', 'train', '--preset', 'grokking-mlp', '--epochs', '6', '--set', 'dataset.p=11', '--set', 'model.width=8', '--project', 'cli');
+    const r = plateau(
+      '--json',
+      'train',
+      '--preset',
+      'grokking-mlp',
+      '--epochs',
+      '6',
+      '--set',
+      'dataset.p=11',
+      '--set',
+      'model.width=8',
+      '--project',
+      'cli',
+    );
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.type === 'progress').map((l) => l.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
     const summary = lines.at(-1);
     expect(summary).toMatchObject({ type: 'summary', status: 'succeeded', backend: 'wasm', epochs: 6 });
     expect(summary.train_acc).toBe(lines.at(-2).train_acc);
-    const m = plateau('--json', 'metrics', '--run', String(summary.run_id), '--checkpoints', 'last', '--keys', 'kappa,flatness_bound,train_acc');
+    const m = plateau(
+      '--json',
+      'metrics',
+      '--run',
+      String(summary.run_id),
+      '--checkpoints',
+      'last',
+      '--keys',
+      'kappa,flatness_bound,train_acc',
+    );
     expect(m.status).toBe(0);
     const out = JSON.parse(m.stdout);
     expect(out.checkpoints).toHaveLength(1);
@@ -87,7 +134,20 @@ describe('plateau CLI', () => {
     expect(train.kappa).toBeLessThanOrEqual(train.flatness_bound);
     expect(train.train_acc).toBeCloseTo(summary.train_acc, 6); // the training log and the checkpoint features agree
     // the metrics no default set computes, with their options: one value per index and per layer
-    const h = plateau('--json', 'metrics', '--run', String(summary.run_id), '--checkpoints', 'last', '--keys', 'hessian_top_eigs,kappa_layer,kappa', '--k', '2', '--seed', '1');
+    const h = plateau(
+      '--json',
+      'metrics',
+      '--run',
+      String(summary.run_id),
+      '--checkpoints',
+      'last',
+      '--keys',
+      'hessian_top_eigs,kappa_layer,kappa',
+      '--k',
+      '2',
+      '--seed',
+      '1',
+    );
     expect(h.status).toBe(0);
     const ht = JSON.parse(h.stdout).checkpoints[0].train;
     expect(Object.keys(ht).sort()).toEqual(['hessian_top_eigs[1]', 'hessian_top_eigs[2]', 'kappa', 'kappa_layer[out.weight]']);

@@ -6,7 +6,9 @@ import { withClient } from './session';
 
 /** `plateau import PATH...`: checkpoints trained elsewhere become runs of a project (created when missing). */
 export function importCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('import').description(`import checkpoints as runs: ${supportedImports()}`)
+  program
+    .command('import')
+    .description(`import checkpoints as runs: ${supportedImports()}`)
     .argument('<paths...>', 'files or folders')
     .option('--project <name>', 'project to import into (created if missing)', 'default')
     .action((paths: string[], o: { project: string }) =>
@@ -19,12 +21,18 @@ export function importCommand(program: Command, globals: () => GlobalOptions): v
           const run = await client.runs.get({ id: started.id });
           if (run.status === 'failed') throw new Error(`${path}: ${run.error}`);
           const ckpts = await client.runs.checkpoints({ id: run.id });
-          emit(globals(), { ...preview, run_id: run.id, project: project.name, checkpoints: ckpts.length }, () => [
-            `Imported ${path} (${preview.format}) as run ${run.id} in '${project.name}': ${ckpts.length} checkpoint(s), ${preview.tensors.length} tensors.`,
-            table(['TENSOR', 'SHAPE', 'DTYPE'], preview.tensors.slice(0, 20).map((x) => [x.name, x.shape.join('x') || 'scalar', x.dtype])),
-            ...(preview.tensors.length > 20 ? [`... and ${preview.tensors.length - 20} more`] : []),
-            ...(preview.skipped.length ? [`Left out (not data): ${preview.skipped.map((s) => s.name).join(', ')}`] : []),
-          ].join('\n'));
+          emit(globals(), { ...preview, run_id: run.id, project: project.name, checkpoints: ckpts.length }, () =>
+            [
+              `Imported ${path} (${preview.format}) as run ${run.id} in '${project.name}': ${ckpts.length} checkpoint(s), ${preview.tensors.length} tensors.`,
+              table(
+                ['TENSOR', 'SHAPE', 'DTYPE'],
+                preview.tensors.slice(0, 20).map((x) => [x.name, x.shape.join('x') || 'scalar', x.dtype]),
+              ),
+              ...(preview.tensors.length > 20 ? [`... and ${preview.tensors.length - 20} more`] : []),
+              ...(preview.skipped.length ? [`Left out (not data): ${preview.skipped.map((s) => s.name).join(', ')}`] : []),
+            ].join('\n'),
+          );
         }
-      }));
+      }),
+    );
 }

@@ -17,8 +17,21 @@ const dataDir = mkdtempSync(join(tmpdir(), 'plateau-kill-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const bin = join(root, 'bin/plateau.mjs');
 const args = (...more: string[]) => [bin, '--json', '--data-dir', dataDir, '--jobs', '1', '--threads', '1', ...more];
-const TRAIN = ['train', '--preset', 'grokking-mlp', '--seed', '7', '--epochs', '1000',
-  '--set', 'dataset.p=23', '--set', 'model.width=16', '--set', 'checkpoints.perDecade=12'];
+const TRAIN = [
+  'train',
+  '--preset',
+  'grokking-mlp',
+  '--seed',
+  '7',
+  '--epochs',
+  '1000',
+  '--set',
+  'dataset.p=23',
+  '--set',
+  'model.width=16',
+  '--set',
+  'checkpoints.perDecade=12',
+];
 const KILLS = 3;
 
 /** mulberry32: the kill times come from a seed, so a failure replays the same way. */
@@ -49,7 +62,9 @@ function killDuringTraining(argv: string[], delayMs: number): Promise<{ runId: n
     });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolveRun({ runId, signal }) : reject(new Error(`exited ${code} before the kill: ${err || out}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolveRun({ runId, signal }) : reject(new Error(`exited ${code} before the kill: ${err || out}`)),
+    );
   });
 }
 
@@ -59,12 +74,19 @@ function checkDatabase(runId: number) {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.pragma('foreign_key_check')).toEqual([]);
-    const ckpts = db.prepare<[number], { step: number; file: string; sha256: string }>('SELECT step, file, sha256 FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId);
+    const ckpts = db
+      .prepare<[number], { step: number; file: string; sha256: string }>(
+        'SELECT step, file, sha256 FROM checkpoints WHERE run_id = ? ORDER BY step',
+      )
+      .all(runId);
     for (const c of ckpts) {
       expect(existsSync(c.file), `checkpoint ${c.step}`).toBe(true);
       expect(createHash('sha256').update(readFileSync(c.file)).digest('hex'), `checkpoint ${c.step}`).toBe(c.sha256);
     }
-    return { status: db.prepare<[number], { status: string }>('SELECT status FROM runs WHERE id = ?').get(runId)!.status, checkpoints: ckpts.map((c) => c.step) };
+    return {
+      status: db.prepare<[number], { status: string }>('SELECT status FROM runs WHERE id = ?').get(runId)!.status,
+      checkpoints: ckpts.map((c) => c.step),
+    };
   } finally {
     db.close();
   }
@@ -74,8 +96,12 @@ function checkDatabase(runId: number) {
 function metricsOf(runId: number) {
   const db = new Database(join(dataDir, 'plateau.db'), { readonly: true });
   try {
-    return db.prepare<[number], unknown>(`SELECT key, split, layer, step, epoch, value FROM metrics WHERE run_id = ? AND key != 'steps_per_s'
-      ORDER BY key, split, layer, step`).all(runId);
+    return db
+      .prepare<[number], unknown>(
+        `SELECT key, split, layer, step, epoch, value FROM metrics WHERE run_id = ? AND key != 'steps_per_s'
+      ORDER BY key, split, layer, step`,
+      )
+      .all(runId);
   } finally {
     db.close();
   }
@@ -106,7 +132,12 @@ describe('kill -9 while training', () => {
 
     const resumed = spawnSync(process.execPath, args('resume', String(runId)), { encoding: 'utf8' });
     expect(resumed.status, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', run_id: runId, status: 'succeeded', epochs: 1000 });
+    expect(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      type: 'summary',
+      run_id: runId,
+      status: 'succeeded',
+      epochs: 1000,
+    });
     const final = checkDatabase(runId);
     expect(final.status).toBe('succeeded');
     expect(final.checkpoints).toEqual(checkDatabase(ref.run_id).checkpoints);

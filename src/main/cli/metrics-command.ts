@@ -7,7 +7,8 @@ import { metricInfo, resolveJobKeys, type MetricDescriptor } from '../../shared/
 import { emit, table, type GlobalOptions } from './output';
 import { withClient } from './session';
 
-const fmt = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(6) : v.toExponential(5)) : '');
+const fmt = (v: unknown) =>
+  typeof v === 'number' ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(6) : v.toExponential(5)) : '';
 
 function humanTable(r: DumpMetrics): string {
   const keys = Object.keys(r).filter((k) => typeof r[k] === 'number');
@@ -20,13 +21,22 @@ function humanTable(r: DumpMetrics): string {
 }
 
 interface MetricsFlags {
-  features?: string; run?: string; checkpoints: string; keys?: string; k?: string; layers?: string; seed?: string; list?: boolean;
+  features?: string;
+  run?: string;
+  checkpoints: string;
+  keys?: string;
+  k?: string;
+  layers?: string;
+  seed?: string;
+  list?: boolean;
   collapseTopK?: string;
 }
 
 /** `plateau metrics --features DUMP`: the closed-form metrics of a feature dump (METRICS.md format). */
 export function metricsCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('metrics').description('compute METRICS.md metrics of a feature dump (.npz or .safetensors), or of a run\'s checkpoints')
+  program
+    .command('metrics')
+    .description("compute METRICS.md metrics of a feature dump (.npz or .safetensors), or of a run's checkpoints")
     .option('--features <dump>', 'feature dump: features, labels, weight, optional bias, test_features, test_labels')
     .option('--run <id>', "a run's checkpoints instead: computes the metrics there, then prints them")
     .option('--checkpoints <which>', "with --run: 'all', 'last' or steps like 100,1000", 'all')
@@ -38,7 +48,10 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
     .option('--list', 'list every registered metric: key, family, producer, splits, how it is stored')
     .action(async (o: MetricsFlags) => {
       if (o.list) return withClient(globals(), async (client) => listMetrics(globals(), await client.metrics.keys({})));
-      const keys = o.keys?.split(',').map((k) => k.trim()).filter(Boolean);
+      const keys = o.keys
+        ?.split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
       const dump = await readFeatureDump(o.features);
@@ -54,18 +67,33 @@ function jobOptions(o: { k?: string; layers?: string; seed?: string; collapseTop
     if (!Number.isInteger(n) || n < min) throw invalid(`--${flag} must be an integer >= ${min} (got '${v}').`);
     return n;
   };
-  const layers = o.layers?.split(',').map((l) => l.trim()).filter(Boolean);
+  const layers = o.layers
+    ?.split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const out: MetricJobOptions = {
-    k: int('k', o.k, 1), seed: int('seed', o.seed, 0), layers: layers?.length ? layers : undefined,
+    k: int('k', o.k, 1),
+    seed: int('seed', o.seed, 0),
+    layers: layers?.length ? layers : undefined,
     collapse_top_k: int('collapse-top-k', o.collapseTopK, 2),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
 function listMetrics(g: GlobalOptions, all: MetricDescriptor[]) {
-  emit(g, all, () => table(['KEY', 'FAMILY', 'PRODUCER', 'SPLITS', 'STORED', 'COMPUTED'],
-    all.map((d) => [d.key, d.family, d.producer, d.splits.join(','), d.parts === 'model' ? 'per step' : `per step, ${d.parts}`,
-      d.run === 'default' ? 'by default' : d.run === 'hessian' ? 'with the Hessian option' : 'when named in --keys'])));
+  emit(g, all, () =>
+    table(
+      ['KEY', 'FAMILY', 'PRODUCER', 'SPLITS', 'STORED', 'COMPUTED'],
+      all.map((d) => [
+        d.key,
+        d.family,
+        d.producer,
+        d.splits.join(','),
+        d.parts === 'model' ? 'per step' : `per step, ${d.parts}`,
+        d.run === 'default' ? 'by default' : d.run === 'hessian' ? 'with the Hessian option' : 'when named in --keys',
+      ]),
+    ),
+  );
 }
 
 /** The label of a stored series: its key, with the layer or index it describes. */
@@ -74,14 +102,19 @@ const partLabel = (key: string, layer: string) => (layer ? `${key}[${layer}]` : 
 /** `--run ID`: queue a metrics job over the chosen checkpoints, wait for it, print the values per checkpoint. */
 async function runMetrics(g: GlobalOptions, runId: number, which: string, keys: string[] | undefined, options: MetricJobOptions) {
   const checkpoints = which === 'all' || which === 'last' ? which : which.split(',').map((s) => Number(s.trim()));
-  if (Array.isArray(checkpoints) && checkpoints.some((n) => !Number.isInteger(n) || n < 0)) throw invalid(`--checkpoints must be 'all', 'last' or steps such as 100,1000 (got '${which}').`);
+  if (Array.isArray(checkpoints) && checkpoints.some((n) => !Number.isInteger(n) || n < 0))
+    throw invalid(`--checkpoints must be 'all', 'last' or steps such as 100,1000 (got '${which}').`);
   await withClient(g, async (client, app) => {
     const wanted = resolveJobKeys(keys); // inside: plugins are loaded by now
     const job = await client.metrics.compute({ runId, checkpoints, keys, options });
     await app.ctx.jobs.idle();
     const done = (await client.jobs.list({})).find((j) => j.id === job.id)!;
     if (done.state !== 'succeeded') throw invalid(`The metrics job ${done.state}: ${done.error ?? 'no reason given'}`);
-    const steps = new Set((await client.runs.checkpoints({ id: runId })).filter((c) => checkpoints === 'all' || (checkpoints === 'last' ? true : checkpoints.includes(c.step))).map((c) => c.step));
+    const steps = new Set(
+      (await client.runs.checkpoints({ id: runId }))
+        .filter((c) => checkpoints === 'all' || (checkpoints === 'last' ? true : checkpoints.includes(c.step)))
+        .map((c) => c.step),
+    );
     const series = await client.metrics.series({ runIds: [runId], keys: wanted });
     const byStep = new Map<number, Record<string, Record<string, number>>>();
     const labels: string[] = [];
@@ -104,8 +137,17 @@ async function runMetrics(g: GlobalOptions, runId: number, which: string, keys: 
     const ordered = [...byStep].sort((a, b) => a[0] - b[0]);
     const rows = which === 'last' ? ordered.slice(-1) : ordered;
     emit(g, { run_id: runId, checkpoints: rows.map(([step, v]) => ({ step, ...v })) }, () =>
-      rows.map(([step, v]) => `step ${step}\n${table(['METRIC', 'TRAIN', 'TEST', ''], labels
-        .filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
-        .map((k) => [k, fmt(v.train?.[k]), fmt(v.test?.[k]), fmt(v.none?.[k])]))}`).join('\n\n'));
+      rows
+        .map(
+          ([step, v]) =>
+            `step ${step}\n${table(
+              ['METRIC', 'TRAIN', 'TEST', ''],
+              labels
+                .filter((k) => v.train?.[k] !== undefined || v.test?.[k] !== undefined || v.none?.[k] !== undefined)
+                .map((k) => [k, fmt(v.train?.[k]), fmt(v.test?.[k]), fmt(v.none?.[k])]),
+            )}`,
+        )
+        .join('\n\n'),
+    );
   });
 }

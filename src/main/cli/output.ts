@@ -17,9 +17,8 @@ export function emit(opts: GlobalOptions, value: unknown, human: () => string): 
 
 /** One error line on stderr (JSON under --json) and a non-zero exit; never a stack trace for expected errors. */
 export function reportError(err: unknown, json: boolean): number {
-  const envelope = err instanceof PlateauError
-    ? err.toEnvelope()
-    : { code: 'Internal', message: err instanceof Error ? err.message : String(err) };
+  const envelope =
+    err instanceof PlateauError ? err.toEnvelope() : { code: 'Internal', message: err instanceof Error ? err.message : String(err) };
   process.stderr.write(json ? `${JSON.stringify({ error: envelope })}\n` : `plateau: ${envelope.message}\n`);
   if (!(err instanceof PlateauError) && process.env.PLATEAU_DEBUG) console.error(err);
   return envelope.code === 'InvalidParams' ? 2 : 1;
@@ -29,5 +28,12 @@ export function reportError(err: unknown, json: boolean): number {
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

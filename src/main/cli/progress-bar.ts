@@ -10,13 +10,15 @@ export function progressBar(label: string, total: number) {
     const frac = Math.min(1, n / total);
     const width = 24;
     const filled = Math.round(frac * width);
-    const eta = frac > 0 ? ((now - started) / 1000) * (1 - frac) / frac : 0;
+    const eta = frac > 0 ? (((now - started) / 1000) * (1 - frac)) / frac : 0;
     const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${n}/${total}  ${note}  eta ${eta.toFixed(0)}s`;
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (force || frac === 1) process.stderr.write(`${line}\n`);
   };
   return {
     update: (n: number, note = '') => draw(n, note),
-    done: () => { if (tty) process.stderr.write('\n'); },
+    done: () => {
+      if (tty) process.stderr.write('\n');
+    },
   };
 }

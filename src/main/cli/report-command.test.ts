@@ -52,7 +52,11 @@ describe('plateau report', () => {
   });
 
   it('refuses a missing selection, bad ids and unknown formats with InvalidParams', async () => {
-    const code = (p: Promise<unknown>) => p.then(() => 'none', (e) => (e instanceof PlateauError ? e.code : String(e)));
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'none',
+        (e) => (e instanceof PlateauError ? e.code : String(e)),
+      );
     expect(await code(plateau('report', '--out', join(dataDir, 'x')))).toBe('InvalidParams');
     expect(await code(plateau('report', '--runs', '1,x', '--out', join(dataDir, 'x')))).toBe('InvalidParams');
     expect(await code(plateau('report', '--runs', '1', '--out', join(dataDir, 'x'), '--formats', 'docx'))).toBe('InvalidParams');

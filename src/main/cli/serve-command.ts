@@ -18,11 +18,15 @@ function openInBrowser(url: string): void {
     const child = spawn(cmd, [url], { detached: true, stdio: 'ignore' });
     child.on('error', () => {}); // no desktop opener: the printed URL is enough
     child.unref();
-  } catch { /* same */ }
+  } catch {
+    /* same */
+  }
 }
 
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
-  program.command('serve').description('serve the workbench to a browser (loopback only unless told otherwise)')
+  program
+    .command('serve')
+    .description('serve the workbench to a browser (loopback only unless told otherwise)')
     .option('-p, --port <port>', 'port (0 = any free port)', parsePort, 7860)
     .option('-H, --host <host>', 'address to bind', '127.0.0.1')
     .option('--token <token>', 'access token (default: a new random one; env PLATEAU_TOKEN)')
@@ -30,9 +34,19 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .action(async (o: { port: number; host: string; token?: string; open: boolean }) => {
       const g = globals();
       keepAliveOnErrors('plateau serve');
-      const host = await startBrowserHost({ dataDir: resolveDataDir(g.dataDir), host: o.host, port: o.port, token: o.token ?? process.env.PLATEAU_TOKEN, concurrency: g.jobs, threads: g.threads });
-      emit(g, { url: host.url, origin: host.origin, port: host.port, dataDir: host.app.ctx.dataDir }, () =>
-        `Plateau is serving ${host.app.ctx.dataDir}\nOpen ${host.url}\nPress Ctrl+C to stop.`);
+      const host = await startBrowserHost({
+        dataDir: resolveDataDir(g.dataDir),
+        host: o.host,
+        port: o.port,
+        token: o.token ?? process.env.PLATEAU_TOKEN,
+        concurrency: g.jobs,
+        threads: g.threads,
+      });
+      emit(
+        g,
+        { url: host.url, origin: host.origin, port: host.port, dataDir: host.app.ctx.dataDir },
+        () => `Plateau is serving ${host.app.ctx.dataDir}\nOpen ${host.url}\nPress Ctrl+C to stop.`,
+      );
       if (o.open && !g.json) openInBrowser(host.url);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

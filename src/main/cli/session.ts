@@ -8,7 +8,13 @@ import type { GlobalOptions } from './output';
 /** Opens the app in-process and hands a contract client to `fn`: the CLI goes through the same validation as every front door. */
 export async function withClient<T>(opts: GlobalOptions, fn: (client: Client, app: App) => Promise<T>): Promise<T> {
   await loadMetricPluginsFromEnv();
-  const app = createApp({ dataDir: resolveDataDir(opts.dataDir), host: 'cli', backend: opts.backend, concurrency: opts.jobs, threads: opts.threads });
+  const app = createApp({
+    dataDir: resolveDataDir(opts.dataDir),
+    host: 'cli',
+    backend: opts.backend,
+    concurrency: opts.jobs,
+    threads: opts.threads,
+  });
   try {
     return await fn(createClient(createMemoryTransport(app.dispatch, app.ctx.bus.subscribe)), app);
   } finally {

@@ -19,8 +19,23 @@ const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 1
 const indexList = (s?: string) => (s === undefined ? undefined : parseSeeds(s)); // same syntax: 0-3,7
 
 interface SweepOpts {
-  preset?: string; grid?: string[]; seeds: string; epochs?: string; project: string; name?: string; slurm?: boolean; sharedDir?: string;
-  partition?: string; time?: string; cpusPerTask?: string; mem?: string; gres?: string; account?: string; ssh?: string; node?: string; plateau?: string;
+  preset?: string;
+  grid?: string[];
+  seeds: string;
+  epochs?: string;
+  project: string;
+  name?: string;
+  slurm?: boolean;
+  sharedDir?: string;
+  partition?: string;
+  time?: string;
+  cpusPerTask?: string;
+  mem?: string;
+  gres?: string;
+  account?: string;
+  ssh?: string;
+  node?: string;
+  plateau?: string;
 }
 
 /** Waits for the runs, drawing one bar over all their epochs (stderr; nothing under --json). Ctrl-C cancels them. */
@@ -34,12 +49,18 @@ async function follow(g: GlobalOptions, client: Client, app: App, runs: Run[], l
     for (const r of (rows as MetricRow[]).filter((x) => x.checkpointStep === undefined && x.epoch !== null)) {
       reached.set(runId, Math.max(reached.get(runId) ?? 0, r.epoch!));
     }
-    bar?.update([...reached.values()].reduce((n, e) => n + e, 0), `${done}/${runs.length} runs done`);
+    bar?.update(
+      [...reached.values()].reduce((n, e) => n + e, 0),
+      `${done}/${runs.length} runs done`,
+    );
   });
   client.on('run.updated', ({ runId }) => {
     if (!runs.some((r) => r.id === runId)) return;
     done = runs.filter((r) => !['queued', 'running', 'paused'].includes(app.ctx.repos.runs.get(r.id).status)).length;
-    bar?.update([...reached.values()].reduce((n, e) => n + e, 0), `${done}/${runs.length} runs done`);
+    bar?.update(
+      [...reached.values()].reduce((n, e) => n + e, 0),
+      `${done}/${runs.length} runs done`,
+    );
   });
   const stop = () => void Promise.all(runs.map((r) => client.runs.cancel({ id: r.id }).catch(() => {})));
   process.once('SIGINT', stop);
@@ -50,7 +71,13 @@ async function follow(g: GlobalOptions, client: Client, app: App, runs: Run[], l
 
 /** Locally: every grid point x seed is a run of the project, trained by the ordinary job queue; the sweep records which. */
 async function runLocal(
-  g: GlobalOptions, client: Client, app: App, projectId: number, o: SweepOpts, axes: [string, string[]][], seeds: number[],
+  g: GlobalOptions,
+  client: Client,
+  app: App,
+  projectId: number,
+  o: SweepOpts,
+  axes: [string, string[]][],
+  seeds: number[],
 ) {
   const points = expandGrid(axes, seeds);
   const { record, runs } = await startLocalSweep(app.ctx, { projectId, preset: o.preset!, points, name: o.name });
@@ -59,20 +86,44 @@ async function runLocal(
   await follow(g, client, app, runs, `sweep ${record.id}`);
   const done = await Promise.all(runs.map((r) => client.runs.get({ id: r.id })));
   const last = (r: (typeof done)[number]) => (r.summary as { last?: Record<string, number> }).last ?? {};
-  emit(g, done.map((r) => ({ run_id: r.id, name: r.name, status: r.status, seed: r.seed, test_acc: last(r).test_acc ?? null })),
-    () => table(['RUN', 'NAME', 'SEED', 'STATUS', 'TEST ACC'], done.map((r) => [r.id, r.name, r.seed ?? '-', r.status, pct(last(r).test_acc)])));
+  emit(
+    g,
+    done.map((r) => ({ run_id: r.id, name: r.name, status: r.status, seed: r.seed, test_acc: last(r).test_acc ?? null })),
+    () =>
+      table(
+        ['RUN', 'NAME', 'SEED', 'STATUS', 'TEST ACC'],
+        done.map((r) => [r.id, r.name, r.seed ?? '-', r.status, pct(last(r).test_acc)]),
+      ),
+  );
   if (done.some((r) => r.status === 'failed')) process.exitCode = 1;
 }
 
 function statusTable(tasks: TaskStatus[]): string {
-  const rows = tasks.map((t) => [t.index, t.label, t.jobId ?? '-', t.state, t.exitCode ?? '-', t.node ?? '-', t.progress?.epoch ?? '-', pct(t.progress?.test_acc), t.collectedRunId ?? '-']);
-  const tails = tasks.filter((t) => t.logTail).map((t) => `\n-- ${t.index} (${t.label}) ${t.state}, exit ${t.exitCode ?? '?'}${t.error ? `: ${t.error}` : ''}; log ${t.log}:\n${t.logTail}`);
+  const rows = tasks.map((t) => [
+    t.index,
+    t.label,
+    t.jobId ?? '-',
+    t.state,
+    t.exitCode ?? '-',
+    t.node ?? '-',
+    t.progress?.epoch ?? '-',
+    pct(t.progress?.test_acc),
+    t.collectedRunId ?? '-',
+  ]);
+  const tails = tasks
+    .filter((t) => t.logTail)
+    .map(
+      (t) =>
+        `\n-- ${t.index} (${t.label}) ${t.state}, exit ${t.exitCode ?? '?'}${t.error ? `: ${t.error}` : ''}; log ${t.log}:\n${t.logTail}`,
+    );
   return table(['#', 'POINT', 'JOB', 'STATE', 'EXIT', 'NODE', 'EPOCH', 'TEST ACC', 'RUN'], rows) + tails.join('\n');
 }
 
 /** `plateau sweep`: a grid of overrides x seeds, run here or as one Slurm job array, then status/collect/cancel/resubmit. */
 export function sweepCommand(program: Command, globals: () => GlobalOptions): void {
-  const sweep = program.command('sweep').description('run a preset over a grid of settings x seeds, here or on a Slurm cluster')
+  const sweep = program
+    .command('sweep')
+    .description('run a preset over a grid of settings x seeds, here or on a Slurm cluster')
     .option('--preset <name>', 'preset to start from')
     .option('--grid <key=v1,v2...>', 'a dotted setting and its values; repeat for more axes', collectArgs)
     .option('--seeds <list>', 'seeds, e.g. 0-4 or 0,2,7', '0')
@@ -81,7 +132,12 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
     .option('--name <name>', 'sweep name (default: preset and time)')
     .option('--slurm', 'submit as a Slurm job array instead of running here')
     .option('--shared-dir <dir>', 'folder both this machine and the nodes see (Slurm)')
-    .option('--partition <p>').option('--time <HH:MM:SS>').option('--cpus-per-task <n>').option('--mem <m>').option('--gres <g>').option('--account <a>')
+    .option('--partition <p>')
+    .option('--time <HH:MM:SS>')
+    .option('--cpus-per-task <n>')
+    .option('--mem <m>')
+    .option('--gres <g>')
+    .option('--account <a>')
     .option('--ssh <user@host>', 'submit through this login node')
     .option('--node <path>', 'node binary on the compute nodes (default: this one; "node" with --ssh)')
     .option('--plateau <path>', 'bin/plateau.mjs on the compute nodes (default: this install)')
@@ -100,16 +156,37 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
         if (!o.slurm) return runLocal(g, client, app, project.id, o, axes, seeds);
         if (!o.sharedDir) throw invalid('--slurm needs --shared-dir: a folder this machine and the compute nodes both see.');
         const cpus = o.cpusPerTask === undefined ? undefined : Number(o.cpusPerTask);
-        if (cpus !== undefined && !(Number.isInteger(cpus) && cpus > 0)) throw invalid(`--cpus-per-task '${o.cpusPerTask}' is not a positive integer.`);
-        const slurm: SlurmOptions = Object.fromEntries(Object.entries({ partition: o.partition, time: o.time, cpusPerTask: cpus, mem: o.mem, gres: o.gres, account: o.account, ssh: o.ssh })
-          .filter(([, v]) => v !== undefined));
+        if (cpus !== undefined && !(Number.isInteger(cpus) && cpus > 0))
+          throw invalid(`--cpus-per-task '${o.cpusPerTask}' is not a positive integer.`);
+        const slurm: SlurmOptions = Object.fromEntries(
+          Object.entries({
+            partition: o.partition,
+            time: o.time,
+            cpusPerTask: cpus,
+            mem: o.mem,
+            gres: o.gres,
+            account: o.account,
+            ssh: o.ssh,
+          }).filter(([, v]) => v !== undefined),
+        );
         const { record, manifest } = await submitSweep(app.ctx, {
-          projectId: project.id, preset: o.preset!, points: expandGrid(axes, seeds), sharedDir: o.sharedDir, slurm, name: o.name, node: o.node, plateau: o.plateau,
+          projectId: project.id,
+          preset: o.preset!,
+          points: expandGrid(axes, seeds),
+          sharedDir: o.sharedDir,
+          slurm,
+          name: o.name,
+          node: o.node,
+          plateau: o.plateau,
         });
         const job = record.submissions[0];
-        emit(g, { sweep: record.id, job_id: job.jobId, cluster: job.cluster ?? null, tasks: manifest.points.length, dir: record.sweepDir },
-          () => `Submitted sweep '${record.id}' as Slurm job ${job.jobId} (${manifest.points.length} tasks) in ${record.sweepDir}.\n` +
-            "Follow it with 'plateau sweep status'; bring results home with 'plateau sweep collect'.");
+        emit(
+          g,
+          { sweep: record.id, job_id: job.jobId, cluster: job.cluster ?? null, tasks: manifest.points.length, dir: record.sweepDir },
+          () =>
+            `Submitted sweep '${record.id}' as Slurm job ${job.jobId} (${manifest.points.length} tasks) in ${record.sweepDir}.\n` +
+            "Follow it with 'plateau sweep status'; bring results home with 'plateau sweep collect'.",
+        );
       });
     });
 
@@ -120,35 +197,51 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
       const project = await findProject(client, sweep.opts<SweepOpts>().project);
       return fn(app, client, loadRecord(app.ctx.dataDir, project.id, o.sweep));
     });
-  const sub = (name: string, description: string) => sweep.command(name).description(`${description} (--project NAME picks the project)`)
-    .option('--sweep <name>', 'sweep name (default: the newest)');
+  const sub = (name: string, description: string) =>
+    sweep
+      .command(name)
+      .description(`${description} (--project NAME picks the project)`)
+      .option('--sweep <name>', 'sweep name (default: the newest)');
 
   sub('status', "each task's state (Slurm's, or its run's here) and live progress").action((o: { sweep?: string }) =>
     withSweep(o, async (app, _client, record) => {
       const tasks = await anySweepStatus(app.ctx, record);
-      emit(globals(), { sweep: record.id, kind: record.kind ?? 'slurm', tasks },
-        () => `Sweep '${record.id}' (${sweepWhere(record)})\n${statusTable(tasks)}`);
-    }));
+      emit(
+        globals(),
+        { sweep: record.id, kind: record.kind ?? 'slurm', tasks },
+        () => `Sweep '${record.id}' (${sweepWhere(record)})\n${statusTable(tasks)}`,
+      );
+    }),
+  );
 
   sub('collect', 'merge finished tasks into the project (again adds nothing twice)').action((o: { sweep?: string }) =>
     withSweep(o, async (app, _client, record) => {
       const r = await anySweepCollect(app.ctx, record);
       const added = r.added.length ? ` (${r.added.map((a) => `#${a.index} -> run ${a.runId}`).join(', ')})` : '';
-      emit(globals(), { sweep: record.id, ...r }, () => record.kind === 'local'
-        ? `Sweep '${record.id}' ran here: its ${r.already.length} runs are in the project already.`
-        : [`Collected ${r.added.length} new runs${added}; ${r.already.length} collected before.`,
-        ...r.skipped.map((s) => `  #${s.index} not collected (${s.state}): ${s.reason}`)].join('\n'));
-    }));
+      emit(globals(), { sweep: record.id, ...r }, () =>
+        record.kind === 'local'
+          ? `Sweep '${record.id}' ran here: its ${r.already.length} runs are in the project already.`
+          : [
+              `Collected ${r.added.length} new runs${added}; ${r.already.length} collected before.`,
+              ...r.skipped.map((s) => `  #${s.index} not collected (${s.state}): ${s.reason}`),
+            ].join('\n'),
+      );
+    }),
+  );
 
-  sub('cancel', 'cancel the sweep, or some grid points').option('--index <list>', 'grid points, e.g. 3 or 0-2,5')
+  sub('cancel', 'cancel the sweep, or some grid points')
+    .option('--index <list>', 'grid points, e.g. 3 or 0-2,5')
     .action((o: { sweep?: string; index?: string }) =>
       withSweep(o, async (app, _client, record) => {
         const targets = await anySweepCancel(app.ctx, record, indexList(o.index));
-        emit(globals(), { sweep: record.id, cancelled: targets },
-          () => (targets.length ? `Cancelled ${targets.join(', ')}.` : `Nothing to cancel: every task of sweep '${record.id}' has ended.`));
-      }));
+        emit(globals(), { sweep: record.id, cancelled: targets }, () =>
+          targets.length ? `Cancelled ${targets.join(', ')}.` : `Nothing to cancel: every task of sweep '${record.id}' has ended.`,
+        );
+      }),
+    );
 
-  sub('resubmit', 'resubmit failed, timed-out and cancelled points as a new array job').option('--failed', 'the failed, timed-out and cancelled points (the default)')
+  sub('resubmit', 'resubmit failed, timed-out and cancelled points as a new array job')
+    .option('--failed', 'the failed, timed-out and cancelled points (the default)')
     .option('--index <list>', 'these grid points instead')
     .action((o: { sweep?: string; index?: string; failed?: boolean }) =>
       withSweep(o, async (app, client, record) => {
@@ -159,7 +252,11 @@ export function sweepCommand(program: Command, globals: () => GlobalOptions): vo
           const ids = r.indices.map((i) => record.points.find((p) => p.index === i)!.runId); // the new runs, recorded by the resubmit
           await follow(globals(), client, app, await Promise.all(ids.map((id) => client.runs.get({ id }))), `sweep ${record.id}`);
         }
-        emit(globals(), { sweep: record.id, job_id: r.jobId, indices: r.indices },
-          () => (record.kind === 'local' ? `Ran points ${r.indices.join(', ')} again.` : `Resubmitted points ${r.indices.join(', ')} as Slurm job ${r.jobId}.`));
-      }));
+        emit(globals(), { sweep: record.id, job_id: r.jobId, indices: r.indices }, () =>
+          record.kind === 'local'
+            ? `Ran points ${r.indices.join(', ')} again.`
+            : `Resubmitted points ${r.indices.join(', ')} as Slurm job ${r.jobId}.`,
+        );
+      }),
+    );
 }

@@ -19,7 +19,10 @@ describe('openDatabase', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as { name: string; sql: string }[];
+    const tables = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+      sql: string;
+    }[];
     expect(tables.map((t) => t.name)).toEqual(['checkpoints', 'jobs', 'metrics', 'projects', 'run_tags', 'runs', 'settings']);
     for (const t of tables) expect(t.sql, t.name).toMatch(/\)\s*STRICT/);
     db.close();

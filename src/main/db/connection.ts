@@ -39,7 +39,10 @@ function refuseIfUnusable(file: string, appVersion: string): void {
       probe.close();
     }
   } catch (err) {
-    throw new PlateauError('Unavailable', `${file} is not a readable Plateau database (${(err as Error).message}). Move it aside or choose another data folder with --data-dir.`);
+    throw new PlateauError(
+      'Unavailable',
+      `${file} is not a readable Plateau database (${(err as Error).message}). Move it aside or choose another data folder with --data-dir.`,
+    );
   }
   if (version > SCHEMA_VERSION) {
     throw new PlateauError(

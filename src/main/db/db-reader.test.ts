@@ -57,7 +57,10 @@ describe('DbReader', () => {
     const a = run('a');
     const n = 500;
     const values = Array.from({ length: n }, (_, i) => Math.sin(i / 20) + (i % 7) / 10);
-    repos.metrics.insertMany(a, values.map((value, i) => ({ step: i + 1, epoch: i + 1, split: 'train', key: 'train_loss', value })));
+    repos.metrics.insertMany(
+      a,
+      values.map((value, i) => ({ step: i + 1, epoch: i + 1, split: 'train', key: 'train_loss', value })),
+    );
     repos.metrics.insertMany(a, [{ step: 1, epoch: 1, split: 'train', key: 'train_acc', value: 0.5 }]);
     const [acc, loss] = decode((await reader.series({ runIds: [a], keys: ['train_loss', 'train_acc'], maxPoints: 50 })).json);
     // the same points LTTB picks from the full series in place (what metrics.series did on the host's thread)

@@ -11,7 +11,11 @@ function setup() {
   db = openDatabase(':memory:');
   db.exec('CREATE TABLE log (i INTEGER PRIMARY KEY, v TEXT NOT NULL) STRICT');
   const put = (v: string) => () => void db.prepare('INSERT INTO log (v) VALUES (?)').run(v);
-  const rows = () => db.prepare<[], { v: string }>('SELECT v FROM log ORDER BY i').all().map((r) => r.v);
+  const rows = () =>
+    db
+      .prepare<[], { v: string }>('SELECT v FROM log ORDER BY i')
+      .all()
+      .map((r) => r.v);
   return { put, rows };
 }
 
@@ -21,7 +25,10 @@ describe('WriteQueue', () => {
     const q = new WriteQueue(db, 30);
     const commits: number[] = [];
     // a write made inside the batch's transaction sees db.inTransaction; each batch is one commit
-    q.add(() => { put('a')(); commits.push(db.inTransaction ? 1 : 0); });
+    q.add(() => {
+      put('a')();
+      commits.push(db.inTransaction ? 1 : 0);
+    });
     q.add(put('b'));
     q.add(put('c'), { after: () => commits.push(rows().length) });
     expect(rows()).toEqual([]);
@@ -63,7 +70,9 @@ describe('WriteQueue', () => {
     job.add(put('x'));
     job.settle();
     expect(rows()).toEqual(['x']);
-    job.add(() => { throw new Error('the disk is full'); });
+    job.add(() => {
+      throw new Error('the disk is full');
+    });
     expect(() => job.settle()).toThrow('the disk is full');
     expect(stopped).toHaveLength(1);
   });

@@ -33,7 +33,10 @@ export class WriteQueue {
   /** Called after each batch is committed (the reader worker takes over checkpointing the WAL). */
   onCommit: (() => void) | undefined;
 
-  constructor(private db: Db, private intervalMs = WRITE_BATCH_MS) {}
+  constructor(
+    private db: Db,
+    private intervalMs = WRITE_BATCH_MS,
+  ) {}
 
   add(write: () => void, opts: { key?: string; onError?: (err: unknown) => void; after?: () => void } = {}): void {
     const item = { write, onError: opts.onError, after: opts.after };
@@ -82,13 +85,14 @@ export class WriteQueue {
 export function jobWrites(queue: WriteQueue, onFail: (err: unknown) => void) {
   let failed: unknown;
   return {
-    add: (write: () => void, after?: () => void) => queue.add(write, {
-      after,
-      onError: (err) => {
-        failed ??= err;
-        onFail(err);
-      },
-    }),
+    add: (write: () => void, after?: () => void) =>
+      queue.add(write, {
+        after,
+        onError: (err) => {
+          failed ??= err;
+          onFail(err);
+        },
+      }),
     /** Commits everything pending; throws this job's first failed write, if any. */
     settle(): void {
       queue.flush();

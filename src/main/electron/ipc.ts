@@ -9,7 +9,8 @@ import type { EventBus } from '../rpc/event-bus';
  */
 export function wireIpc(dispatch: Dispatch, bus: EventBus, trusted: (url: string | undefined) => boolean): () => void {
   ipcMain.handle('plateau:invoke', async (e, method: unknown, params: unknown) => {
-    if (!trusted(e.senderFrame?.url)) return { ok: false, error: { code: 'Unavailable', message: 'Calls are accepted only from the Plateau window.' } };
+    if (!trusted(e.senderFrame?.url))
+      return { ok: false, error: { code: 'Unavailable', message: 'Calls are accepted only from the Plateau window.' } };
     if (typeof method !== 'string') return { ok: false, error: { code: 'InvalidParams', message: 'method must be a string' } };
     return JSON.parse(encodeReply(await dispatch(method, params)));
   });

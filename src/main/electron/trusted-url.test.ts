@@ -8,8 +8,17 @@ describe('appUrlCheck (which frames may call the core over IPC)', () => {
     expect(ok('file:///opt/plateau/out/renderer/index.html#/runs?x=1')).toBe(true);
   });
   it('refuses other files, other schemes, look-alike paths and junk', () => {
-    for (const url of ['file:///opt/plateau/out/renderer/other.html', 'file:///tmp/index.html', 'https://evil.example/',
-      'file:///opt/plateau/out/renderer/index.html.evil', 'http://localhost:5173/', 'about:blank', 'not a url', '', undefined]) {
+    for (const url of [
+      'file:///opt/plateau/out/renderer/other.html',
+      'file:///tmp/index.html',
+      'https://evil.example/',
+      'file:///opt/plateau/out/renderer/index.html.evil',
+      'http://localhost:5173/',
+      'about:blank',
+      'not a url',
+      '',
+      undefined,
+    ]) {
       expect(ok(url), String(url)).toBe(false);
     }
   });

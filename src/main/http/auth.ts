@@ -58,8 +58,10 @@ export function crossSiteRefusal(req: IncomingMessage, json: boolean): string | 
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return `Requests from ${origin} are not accepted.`;
   const site = req.headers['sec-fetch-site'];
-  if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none') return `Cross-site requests (${site}) are not accepted.`;
-  if (json && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return 'RPC requests must have Content-Type: application/json.';
+  if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `Cross-site requests (${site}) are not accepted.`;
+  if (json && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+    return 'RPC requests must have Content-Type: application/json.';
   return null;
 }
 

@@ -18,10 +18,62 @@ const SEED = Number(process.env.PLATEAU_FUZZ_SEED ?? 11);
 const TOKEN = 'fuzz-token-of-sufficient-length';
 
 const METHODS = Object.entries(contract).flatMap(([ns, m]) => Object.keys(m).map((k) => `${ns}.${k}`));
-const NASTY = ['', ' ', '%', '%E0%A4%A', '%00', '\u0000', '__proto__', 'constructor', 'prototype', '../../etc/passwd', 'é', '\u{1F600}',
-  '%2e%2e%2f', 'x'.repeat(5000), 'toString', 'hasOwnProperty', '\r\n', '"', "'", '{', 'null', '-1', '1e309', 'NaN'];
-const FIELDS = ['id', 'projectId', 'name', 'preset', 'outDir', 'runIds', 'keys', 'kind', 'purpose', 'split', 'maxPoints', 'step', 'key',
-  'layer', 'formats', 'checkpoints', 'a', 'b', 'add', 'remove', 'seeds', 'set', 'config', 'jobs', 'threads', 'active', '__proto__', 'constructor'];
+const NASTY = [
+  '',
+  ' ',
+  '%',
+  '%E0%A4%A',
+  '%00',
+  '\u0000',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '../../etc/passwd',
+  'é',
+  '\u{1F600}',
+  '%2e%2e%2f',
+  'x'.repeat(5000),
+  'toString',
+  'hasOwnProperty',
+  '\r\n',
+  '"',
+  "'",
+  '{',
+  'null',
+  '-1',
+  '1e309',
+  'NaN',
+];
+const FIELDS = [
+  'id',
+  'projectId',
+  'name',
+  'preset',
+  'outDir',
+  'runIds',
+  'keys',
+  'kind',
+  'purpose',
+  'split',
+  'maxPoints',
+  'step',
+  'key',
+  'layer',
+  'formats',
+  'checkpoints',
+  'a',
+  'b',
+  'add',
+  'remove',
+  'seeds',
+  'set',
+  'config',
+  'jobs',
+  'threads',
+  'active',
+  '__proto__',
+  'constructor',
+];
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 const char = (rng: Rng) => {
@@ -63,14 +115,24 @@ function path(rng: Rng, token: string): string {
 /** One request's bytes; about half carry everything a same-origin page would send. */
 function request(rng: Rng, port: number): { text: string; framed: boolean } {
   const good = rng.next() < 0.5;
-  const verb = pick(rng, good ? ['POST', 'POST', 'GET'] : ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', junk(rng, 5).replace(/\W/g, '') || 'X']);
+  const verb = pick(
+    rng,
+    good ? ['POST', 'POST', 'GET'] : ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', junk(rng, 5).replace(/\W/g, '') || 'X'],
+  );
   const b = verb === 'GET' || verb === 'HEAD' ? '' : body(rng);
   const headers: string[] = [];
-  const maybe = (p: number, h: string) => { if (rng.next() < p) headers.push(h); };
-  headers.push(`Host: ${good ? `127.0.0.1:${port}` : pick(rng, [`127.0.0.1:${port}`, 'evil.example', '', `[::1]:${port}`, junk(rng).replace(/[\r\n]/g, '')])}`);
+  const maybe = (p: number, h: string) => {
+    if (rng.next() < p) headers.push(h);
+  };
+  headers.push(
+    `Host: ${good ? `127.0.0.1:${port}` : pick(rng, [`127.0.0.1:${port}`, 'evil.example', '', `[::1]:${port}`, junk(rng).replace(/[\r\n]/g, '')])}`,
+  );
   if (good) headers.push(`Authorization: Bearer ${TOKEN}`, 'Content-Type: application/json', `Origin: http://127.0.0.1:${port}`);
   else {
-    maybe(0.4, `Cookie: ${pick(rng, ['plateau_token', `plateau_token_${port}`, 'x'])}=${pick(rng, [TOKEN, '%E0%A4%A', junk(rng), ''])}${rng.next() < 0.3 ? ';;;=;' : ''}`);
+    maybe(
+      0.4,
+      `Cookie: ${pick(rng, ['plateau_token', `plateau_token_${port}`, 'x'])}=${pick(rng, [TOKEN, '%E0%A4%A', junk(rng), ''])}${rng.next() < 0.3 ? ';;;=;' : ''}`,
+    );
     maybe(0.3, `Authorization: ${pick(rng, [`Bearer ${TOKEN}`, 'Bearer ', 'Basic eDp5', junk(rng)])}`);
     maybe(0.3, `Origin: ${pick(rng, ['http://evil.example', 'null', `http://127.0.0.1:${port}`, junk(rng)])}`);
     maybe(0.3, `Content-Type: ${pick(rng, ['application/json', 'text/plain', 'multipart/form-data', junk(rng)])}`);
@@ -91,7 +153,10 @@ function send(port: number, text: string, framed = true): Promise<number> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let got = '';
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`no answer within 5 s to: ${text.slice(0, 200)}`)); }, 5000);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within 5 s to: ${text.slice(0, 200)}`));
+    }, 5000);
     socket.on('data', (c) => {
       got += c.toString('latin1');
       if (got.includes('\r\n\r\n')) socket.destroy(); // the status and headers are the answer (an event stream never ends)

@@ -72,30 +72,38 @@ describe('cross-site requests (finding 3)', () => {
       const res = await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{"name":"pwned"}', headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
     }
-    const upload = await raw(h.port, '/upload?name=x.pt', { method: 'POST', body: 'x', headers: { cookie, origin: 'http://evil.example' } });
+    const upload = await raw(h.port, '/upload?name=x.pt', {
+      method: 'POST',
+      body: 'x',
+      headers: { cookie, origin: 'http://evil.example' },
+    });
     expect(upload.status).toBe(403);
     expect(h.app.ctx.repos.projects.list()).toEqual([]);
     const ours = await raw(h.port, '/rpc/projects.create', {
-      method: 'POST', body: '{"name":"mine"}', headers: { cookie, origin: `http://127.0.0.1:${h.port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+      method: 'POST',
+      body: '{"name":"mine"}',
+      headers: { cookie, origin: `http://127.0.0.1:${h.port}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
     });
     expect(JSON.parse(ours.body)).toMatchObject({ ok: true, result: { name: 'mine' } });
   });
 
-  it('two hosts on two ports keep separate cookies: one host\'s cookie opens nothing on the other', async () => {
+  it("two hosts on two ports keep separate cookies: one host's cookie opens nothing on the other", async () => {
     const a = await start(undefined);
     const b = await start(undefined);
-    const login = async (h: typeof a) => String((await raw(h.port, `/?token=${new URL(h.url).searchParams.get('token')}`)).headers['set-cookie']).split(';')[0]!;
+    const login = async (h: typeof a) =>
+      String((await raw(h.port, `/?token=${new URL(h.url).searchParams.get('token')}`)).headers['set-cookie']).split(';')[0]!;
     const [ca, cb] = [await login(a), await login(b)];
     expect(ca.split('=')[0]).not.toBe(cb.split('=')[0]);
     // a browser sends both cookies to both ports; each host reads its own
     const both = `${ca}; ${cb}`;
-    for (const h of [a, b]) expect((await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { cookie: both } })).status).toBe(200);
+    for (const h of [a, b])
+      expect((await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { cookie: both } })).status).toBe(200);
     expect((await raw(b.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { cookie: ca } })).status).toBe(401);
   });
 });
 
 describe('writes only where the user chose (finding 4)', () => {
-  it('reports.export refuses a folder outside the data folder\'s reports/, and takes a bare name under it', async () => {
+  it("reports.export refuses a folder outside the data folder's reports/, and takes a bare name under it", async () => {
     const h = await start();
     const outside = join(dirs[0]!, '..', `plateau-x-${process.pid}`);
     const call = (params: unknown) => raw(h.port, '/rpc/reports.export', { method: 'POST', headers: auth, body: JSON.stringify(params) });
@@ -106,7 +114,10 @@ describe('writes only where the user chose (finding 4)', () => {
     await h.app.ctx.jobs.idle();
     for (const outDir of [outside, '/etc/plateau-x', '../../escape', 'reports/../../escape']) {
       const reply = JSON.parse((await call({ projectId: p.id, outDir, formats: ['csv'] })).body);
-      expect(reply, outDir).toMatchObject({ ok: false, error: { code: 'InvalidParams', message: expect.stringMatching(/Reports are written under/) } });
+      expect(reply, outDir).toMatchObject({
+        ok: false,
+        error: { code: 'InvalidParams', message: expect.stringMatching(/Reports are written under/) },
+      });
     }
     expect(existsSync(outside)).toBe(false);
     expect(existsSync('/etc/plateau-x')).toBe(false);

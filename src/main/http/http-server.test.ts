@@ -24,7 +24,11 @@ describe('browser host', () => {
     const h = await start('a-token-of-my-own-choosing');
     expect((await raw(h.port, '/healthz')).status).toBe(200);
     expect((await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}' })).status).toBe(401);
-    const ok = await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    const ok = await raw(h.port, '/rpc/projects.list', {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: 'Bearer a-token-of-my-own-choosing' },
+    });
     expect(JSON.parse(ok.body)).toEqual({ ok: true, result: [] });
   });
 
@@ -32,14 +36,28 @@ describe('browser host', () => {
     const h = await start('a-token-for-the-series-test');
     const { repos } = h.app.ctx;
     const run = repos.runs.create({ projectId: repos.projects.create('P').id, name: 'r', config: {}, status: 'succeeded' });
-    repos.metrics.insertMany(run.id, [1, 2, 3].map((step) => ({ step, epoch: step, split: 'train' as const, key: 'train_loss', value: 1 / step })));
-    const call = (body: object) => raw(h.port, '/rpc/metrics.series', { method: 'POST', body: JSON.stringify(body), headers: { authorization: 'Bearer a-token-for-the-series-test' } });
+    repos.metrics.insertMany(
+      run.id,
+      [1, 2, 3].map((step) => ({ step, epoch: step, split: 'train' as const, key: 'train_loss', value: 1 / step })),
+    );
+    const call = (body: object) =>
+      raw(h.port, '/rpc/metrics.series', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { authorization: 'Bearer a-token-for-the-series-test' },
+      });
     const res = await call({ runIds: [run.id], keys: ['train_loss'] });
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(res.body)).toEqual({
-      ok: true, result: [{ runId: run.id, key: 'train_loss', split: 'train', layer: '', steps: [1, 2, 3], epochs: [1, 2, 3], values: [1, 0.5, 1 / 3] }],
+      ok: true,
+      result: [
+        { runId: run.id, key: 'train_loss', split: 'train', layer: '', steps: [1, 2, 3], epochs: [1, 2, 3], values: [1, 0.5, 1 / 3] },
+      ],
     });
-    expect(JSON.parse((await call({ runIds: [], keys: ['train_loss'] })).body)).toMatchObject({ ok: false, error: { code: 'InvalidParams' } });
+    expect(JSON.parse((await call({ runIds: [], keys: ['train_loss'] })).body)).toMatchObject({
+      ok: false,
+      error: { code: 'InvalidParams' },
+    });
   });
 
   it('trades ?token= for an HttpOnly cookie and drops it from the URL', async () => {
@@ -56,13 +74,21 @@ describe('browser host', () => {
 
   it('refuses a foreign Host header on loopback (DNS rebinding)', async () => {
     const h = await start('a-token-of-my-own-choosing');
-    const res = await raw(h.port, '/rpc/projects.list', { method: 'POST', body: '{}', headers: { host: 'evil.example:80', authorization: 'Bearer a-token-of-my-own-choosing' } });
+    const res = await raw(h.port, '/rpc/projects.list', {
+      method: 'POST',
+      body: '{}',
+      headers: { host: 'evil.example:80', authorization: 'Bearer a-token-of-my-own-choosing' },
+    });
     expect(res.status).toBe(403);
   });
 
   it('answers bad JSON with InvalidParams', async () => {
     const h = await start('a-token-of-my-own-choosing');
-    const res = await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{name:', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    const res = await raw(h.port, '/rpc/projects.create', {
+      method: 'POST',
+      body: '{name:',
+      headers: { authorization: 'Bearer a-token-of-my-own-choosing' },
+    });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body).error).toMatchObject({ code: 'InvalidParams' });
   });
@@ -70,17 +96,27 @@ describe('browser host', () => {
   it('streams events over SSE', async () => {
     const h = await start('a-token-of-my-own-choosing');
     const got = new Promise<string>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: h.port, path: '/rpc/events', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } }, (res) => {
-        let buf = '';
-        res.on('data', (c) => {
-          buf += c;
-          if (buf.includes('project.updated')) { resolve(buf); req.destroy(); }
-        });
-      });
+      const req = request(
+        { host: '127.0.0.1', port: h.port, path: '/rpc/events', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } },
+        (res) => {
+          let buf = '';
+          res.on('data', (c) => {
+            buf += c;
+            if (buf.includes('project.updated')) {
+              resolve(buf);
+              req.destroy();
+            }
+          });
+        },
+      );
       req.end();
     });
     await new Promise((r) => setTimeout(r, 50));
-    await raw(h.port, '/rpc/projects.create', { method: 'POST', body: '{"name":"x"}', headers: { authorization: 'Bearer a-token-of-my-own-choosing' } });
+    await raw(h.port, '/rpc/projects.create', {
+      method: 'POST',
+      body: '{"name":"x"}',
+      headers: { authorization: 'Bearer a-token-of-my-own-choosing' },
+    });
     expect(await got).toMatch(/event: project.updated\ndata: \{"projectId":1\}/);
   });
 
@@ -88,7 +124,11 @@ describe('browser host', () => {
     const h = await start('a-token-of-my-own-choosing');
     const auth = { authorization: 'Bearer a-token-of-my-own-choosing' };
     expect((await raw(h.port, '/upload?name=x.pt', { method: 'POST', body: 'data' })).status).toBe(401);
-    const up = await raw(h.port, '/upload?name=..%2F..%2Fevil%20name.pt&batch=0123456789ab', { method: 'POST', body: 'checkpoint bytes', headers: auth });
+    const up = await raw(h.port, '/upload?name=..%2F..%2Fevil%20name.pt&batch=0123456789ab', {
+      method: 'POST',
+      body: 'checkpoint bytes',
+      headers: auth,
+    });
     expect(up.status).toBe(200);
     const { path, dir, bytes } = JSON.parse(up.body).result;
     expect(path).toBe(join(dir, 'evil_name.pt'));
@@ -100,8 +140,10 @@ describe('browser host', () => {
     expect(JSON.parse(bad.body).error.message).toMatch(/batch must be 12 hex digits/);
   });
 
-  it('will not bind beyond loopback without a token of the user\'s choosing', async () => {
+  it("will not bind beyond loopback without a token of the user's choosing", async () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-http-'));
-    await expect(startBrowserHost({ dataDir: dir, host: '0.0.0.0', port: 0 })).rejects.toThrow(/Refusing to listen on 0.0.0.0 without an access token/);
+    await expect(startBrowserHost({ dataDir: dir, host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /Refusing to listen on 0.0.0.0 without an access token/,
+    );
   });
 });

@@ -80,10 +80,11 @@ export async function startHttpServer(opts: HttpOptions) {
     origin,
     url: `${origin}/?token=${encodeURIComponent(opts.token)}`,
     loopback: isLoopback(opts.host),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -98,7 +99,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptio
   if (!hostAllowed(req, opts.host)) return fail(res, 403, { code: 'Unavailable', message: 'Host header not allowed.' });
   const { token: presented, fromQuery } = presentedToken(req, url, port);
   if (!tokenMatches(presented, opts.token)) {
-    return fail(res, 401, { code: 'Unavailable', message: 'Missing or wrong access token. Open the URL that `plateau serve` printed (it carries ?token=...).' });
+    return fail(res, 401, {
+      code: 'Unavailable',
+      message: 'Missing or wrong access token. Open the URL that `plateau serve` printed (it carries ?token=...).',
+    });
   }
   const refusal = crossSiteRefusal(req, url.pathname.startsWith('/rpc/'));
   if (refusal) return fail(res, 403, { code: 'Unavailable', message: refusal });

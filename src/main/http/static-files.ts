@@ -18,9 +18,16 @@ export const CSP = [
 ].join('; ');
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json',
-  '.wasm': 'application/wasm', '.woff2': 'font/woff2', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
 };
 
 export const securityHeaders = {
@@ -48,11 +55,14 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse)
     file = join(root, rel);
   }
   if (!existsSync(file)) {
-    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
+    res
+      .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
       .end(`The workbench UI is not built (${file} is missing). Run 'npm run build' and start again.`);
     return;
   }
   const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
   res.writeHead(200, { ...securityHeaders, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': cache });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }

@@ -43,7 +43,12 @@ export function cleanStaleUploads(dataDir: string, now = Date.now()): number {
  * dropped folder of checkpoints imports as one run). Names are reduced to a safe base name. Everything
  * waiting in uploads/ stays under the quota; an import removes its batch when it succeeds.
  */
-export async function receiveUpload(req: IncomingMessage, url: URL, dataDir: string, quota = uploadQuota()): Promise<{ path: string; dir: string; bytes: number }> {
+export async function receiveUpload(
+  req: IncomingMessage,
+  url: URL,
+  dataDir: string,
+  quota = uploadQuota(),
+): Promise<{ path: string; dir: string; bytes: number }> {
   const raw = url.searchParams.get('name') ?? '';
   const name = basename(raw.replace(/\\/g, '/')).replace(/[^\w.+-]/g, '_');
   if (!name || name === '.' || name === '..') throw invalid(`'${raw}' is not a usable file name.`);
@@ -52,7 +57,8 @@ export async function receiveUpload(req: IncomingMessage, url: URL, dataDir: str
   mkdirSync(uploadsDir(dataDir), { recursive: true });
   const room = quota - bytesUnder(uploadsDir(dataDir));
   const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooBig = (n: number) => `${name} (${(n / GB).toFixed(2)} GB) does not fit the ${(room / GB).toFixed(2)} GB left of the ${(quota / GB).toFixed(0)} GB upload quota. Import it from a path on the host instead, or set PLATEAU_UPLOAD_QUOTA_GB.`;
+  const tooBig = (n: number) =>
+    `${name} (${(n / GB).toFixed(2)} GB) does not fit the ${(room / GB).toFixed(2)} GB left of the ${(quota / GB).toFixed(0)} GB upload quota. Import it from a path on the host instead, or set PLATEAU_UPLOAD_QUOTA_GB.`;
   if (declared > room) throw invalid(tooBig(declared));
   const dir = join(uploadsDir(dataDir), batch);
   mkdirSync(dir, { recursive: true });

@@ -36,7 +36,11 @@ export function matchArchitecture(tensors: readonly Pick<TensorInfo, 'name' | 's
     if (withBias) names[`layers.${i}.bias`] = `${prefix}${w.index}.bias`;
   });
   return {
-    kind: 'mlp', inputDim: weights[0].shape[1], hidden: weights.slice(0, -1).map((w) => w.shape[0]),
-    numClasses: weights.at(-1)!.shape[0], bias: withBias > 0, names,
+    kind: 'mlp',
+    inputDim: weights[0].shape[1],
+    hidden: weights.slice(0, -1).map((w) => w.shape[0]),
+    numClasses: weights.at(-1)!.shape[0],
+    bias: withBias > 0,
+    names,
   };
 }

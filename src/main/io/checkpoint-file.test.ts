@@ -14,9 +14,14 @@ describe('checkpoint files', () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const file = join(dir, 'step-10.safetensors');
     const content = {
-      step: 10, epoch: 2,
+      step: 10,
+      epoch: 2,
       weights: { 'out.weight': { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) } },
-      optimizer: { kind: 'adamw', step: 10, slots: { 'out.weight.exp_avg': { shape: [2, 3], data: Float32Array.from([0.1, 0, 0, 0, 0, -0.1]) } } },
+      optimizer: {
+        kind: 'adamw',
+        step: 10,
+        slots: { 'out.weight.exp_avg': { shape: [2, 3], data: Float32Array.from([0.1, 0, 0, 0, 0, -0.1]) } },
+      },
       config: { epochs: 5 },
     };
     const { bytes, sha256 } = writeCheckpoint(file, content);
@@ -27,7 +32,7 @@ describe('checkpoint files', () => {
     expect(readdirSync(dir)).toEqual(['step-10.safetensors']); // no temp file left behind
   });
 
-  it('writes under a temp name that start-up cleaning knows as this process\'s', () => {
+  it("writes under a temp name that start-up cleaning knows as this process's", () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const w = openCheckpointWriter(join(dir, 'step-1.safetensors'), { step: 1, epoch: 0 }, [{ name: 'w', shape: [1] }]);
     const [tmp] = readdirSync(dir);
@@ -42,7 +47,9 @@ describe('checkpoint files', () => {
   it('fails with a plain message and leaves nothing behind when the folder cannot be written', () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const file = join(dir, 'missing-folder', 'step-1.safetensors');
-    expect(() => writeCheckpoint(file, { step: 1, epoch: 1, weights: {} })).toThrow(/Could not write checkpoint .*step-1.safetensors: .*Earlier checkpoints are intact/);
+    expect(() => writeCheckpoint(file, { step: 1, epoch: 1, weights: {} })).toThrow(
+      /Could not write checkpoint .*step-1.safetensors: .*Earlier checkpoints are intact/,
+    );
     expect(existsSync(file)).toBe(false);
   });
 });
@@ -57,7 +64,11 @@ describe('streamed checkpoint files', () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const whole = writeCheckpoint(join(dir, 'whole.safetensors'), { step: 7, epoch: 0, weights });
     // writeCheckpoint lays tensors out in insertion order (all float32), so the stream follows it.
-    const w = openCheckpointWriter(join(dir, 'stream.safetensors'), { step: 7, epoch: 0 }, Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })));
+    const w = openCheckpointWriter(
+      join(dir, 'stream.safetensors'),
+      { step: 7, epoch: 0 },
+      Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })),
+    );
     for (const [name, t] of Object.entries(weights)) w.write(name, t.data);
     expect(w.finish()).toEqual(whole);
     expect(readFileSync(join(dir, 'stream.safetensors'))).toEqual(readFileSync(join(dir, 'whole.safetensors')));
@@ -66,7 +77,10 @@ describe('streamed checkpoint files', () => {
   it('refuses tensors out of order or missing, and abort leaves nothing behind', () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const file = join(dir, 'step-1.safetensors');
-    const w = openCheckpointWriter(file, { step: 1, epoch: 0 }, [{ name: 'x', shape: [2] }, { name: 'y', shape: [1] }]);
+    const w = openCheckpointWriter(file, { step: 1, epoch: 0 }, [
+      { name: 'x', shape: [2] },
+      { name: 'y', shape: [1] },
+    ]);
     expect(() => w.write('y', new Float32Array(1))).toThrow(/expected tensor 'x' of 8 bytes, got 'y' of 4/);
     w.write('x', new Float32Array(2));
     expect(() => w.finish()).toThrow(/1 tensor\(s\) never written/);

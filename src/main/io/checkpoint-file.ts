@@ -52,7 +52,7 @@ export function writeCheckpoint(path: string, c: CheckpointContent): { bytes: nu
 
 /** writeSync may write only part when the disk fills; the next call then throws ENOSPC. */
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
+  for (let done = 0; done < bytes.byteLength;) done += writeSync(fd, bytes, done, bytes.byteLength - done);
 }
 
 /** Closes and removes the temp file, and says why the write failed in the user's words. */
@@ -78,9 +78,18 @@ export interface CheckpointWriter {
  * The streaming form of writeCheckpoint (weights only): the header first, as every shape is known,
  * then each tensor as it arrives, hashed as it goes; same temp file, fsync and rename.
  */
-export function openCheckpointWriter(path: string, meta: { step: number; epoch: number }, tensors: readonly { name: string; shape: readonly number[] }[]): CheckpointWriter {
+export function openCheckpointWriter(
+  path: string,
+  meta: { step: number; epoch: number },
+  tensors: readonly { name: string; shape: readonly number[] }[],
+): CheckpointWriter {
   const metadata = { format: 'plateau-checkpoint-1', step: String(meta.step), epoch: String(meta.epoch) };
-  const specs = tensors.map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`) }));
+  const specs = tensors.map((t) => ({
+    name: t.name,
+    dtype: 'F32' as const,
+    shape: t.shape,
+    byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
+  }));
   const tmp = tempPathFor(path);
   const hash = createHash('sha256');
   let fd: number | undefined;
@@ -109,7 +118,9 @@ export function openCheckpointWriter(path: string, meta: { step: number; epoch: 
       const spec = specs[next];
       if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
       if (!spec || spec.name !== name || spec.byteLength !== data.byteLength) {
-        throw invalid(`checkpoint ${path}: expected ${spec ? `tensor '${spec.name}' of ${spec.byteLength} bytes` : 'no more tensors'}, got '${name}' of ${data.byteLength}`);
+        throw invalid(
+          `checkpoint ${path}: expected ${spec ? `tensor '${spec.name}' of ${spec.byteLength} bytes` : 'no more tensors'}, got '${name}' of ${data.byteLength}`,
+        );
       }
       guard(() => put(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
       next++;
@@ -134,7 +145,8 @@ export function openCheckpointWriter(path: string, meta: { step: number; epoch: 
 
 export async function readCheckpoint(path: string): Promise<CheckpointContent> {
   const { tensors, metadata } = parseSafetensors(await readFileOrThrow(path), path);
-  if (metadata.format !== 'plateau-checkpoint-1') throw invalid(`${path} is not a Plateau training checkpoint (no format tag); import it instead.`);
+  if (metadata.format !== 'plateau-checkpoint-1')
+    throw invalid(`${path} is not a Plateau training checkpoint (no format tag); import it instead.`);
   const weights: Record<string, Tensor32> = {};
   const slots: Record<string, Tensor32> = {};
   for (const [name, t] of tensors) {

@@ -47,7 +47,10 @@ describe.skipIf(!hasTorch)(`export_features.py${hasTorch ? '' : ' (skipped: /usr
     execFileSync(PYTHON, [join(dir, 'driver.py'), dump, out, outTest], { stdio: 'pipe' });
     const d = await readFeatureDump(dump);
     expect([d.train.n, d.train.m, d.layer.C, d.test?.n]).toEqual([40, 6, 3, 12]);
-    for (const [split, file] of [[d.train, out], [d.test!, outTest]] as const) {
+    for (const [split, file] of [
+      [d.train, out],
+      [d.test!, outTest],
+    ] as const) {
       const logits = parseNpy(new Uint8Array(readFileSync(file)), file);
       expect(logits.shape).toEqual([split.n, 3]);
       for (let i = 0; i < split.n; i++) {

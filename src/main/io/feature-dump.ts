@@ -35,7 +35,8 @@ export function parseFeatureDump(bytes: Uint8Array, source: string, format?: 'np
     }
   } catch (err) {
     // An unknown extension that does not parse is most likely not a dump at all: say that first.
-    if (guessed && err instanceof PlateauError) throw invalid(`${source} is not a feature dump: expected a .npz or .safetensors file (${err.message})`);
+    if (guessed && err instanceof PlateauError)
+      throw invalid(`${source} is not a feature dump: expected a .npz or .safetensors file (${err.message})`);
     throw err;
   }
   return validateDump(arrays, source, fmt, metadata);
@@ -44,11 +45,27 @@ export function parseFeatureDump(bytes: Uint8Array, source: string, format?: 'np
 const sniff = (bytes: Uint8Array): 'npz' | 'safetensors' => (bytes[0] === 0x50 && bytes[1] === 0x4b ? 'npz' : 'safetensors');
 
 const DTYPE_NAMES: Record<string, string> = {
-  f2: 'float16', bf16: 'bfloat16', f4: 'float32', f8: 'float64', b1: 'bool',
-  i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  f2: 'float16',
+  bf16: 'bfloat16',
+  f4: 'float32',
+  f8: 'float64',
+  b1: 'bool',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
 };
 
-function validateDump(arrays: Map<string, NdArray>, source: string, format: 'npz' | 'safetensors', metadata: Record<string, string>): FeatureDump {
+function validateDump(
+  arrays: Map<string, NdArray>,
+  source: string,
+  format: 'npz' | 'safetensors',
+  metadata: Record<string, string>,
+): FeatureDump {
   const fail = (message: string, array?: string) => invalid(`${source}: ${message}`, { source, array });
   const found = [...arrays.keys()].join(', ') || 'none';
   const get = (name: string, expected: string, required: boolean): NdArray | undefined => {
@@ -100,7 +117,15 @@ function validateDump(arrays: Map<string, NdArray>, source: string, format: 'npz
 
 type Fail = (message: string, array?: string) => Error;
 
-function toLabels(name: string, a: NdArray, n: number, C: number, rowsOf: string, fail: Fail, describe: (a: NdArray) => string): Int32Array {
+function toLabels(
+  name: string,
+  a: NdArray,
+  n: number,
+  C: number,
+  rowsOf: string,
+  fail: Fail,
+  describe: (a: NdArray) => string,
+): Int32Array {
   if (!isIntDtype(a.dtype) || a.shape.length !== 1 || a.shape[0] !== n) {
     throw fail(`array '${name}' must be int with shape [${n}] (one per row of '${rowsOf}'), got ${describe(a)}`, name);
   }

@@ -20,17 +20,27 @@ const dump = () => ({
 });
 
 async function expectError(p: Promise<unknown>, pattern: RegExp) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlateauError);
   expect((err as Error).message).toMatch(pattern);
 }
 
 describe('stepFromName', () => {
   it.each([
-    ['ckpt_step1000.pt', 1000], ['epoch_12.safetensors', 12], ['model-ep3.pth', 3], ['run2_iter-500.pt', 500],
-    ['checkpoint-42.bin', 42], ['weights_7.npz', 7], ['final.pt', null],
+    ['ckpt_step1000.pt', 1000],
+    ['epoch_12.safetensors', 12],
+    ['model-ep3.pth', 3],
+    ['run2_iter-500.pt', 500],
+    ['checkpoint-42.bin', 42],
+    ['weights_7.npz', 7],
+    ['final.pt', null],
     // a shard's number is not a step
-    ['model-00001-of-00003.safetensors', null], ['pytorch_model-00002-of-00003.bin', null], ['step300-00001-of-00002.safetensors', 300],
+    ['model-00001-of-00003.safetensors', null],
+    ['pytorch_model-00002-of-00003.bin', null],
+    ['step300-00001-of-00002.safetensors', 300],
   ])('%s -> %s', (name, step) => expect(stepFromName(name)).toBe(step));
 });
 
@@ -76,7 +86,10 @@ describe('inspectImport', () => {
   it('sniffs a TF.js model.json', async () => {
     mkdirSync(at('tfjs'));
     writeFileSync(at('tfjs/g.bin'), new Uint8Array(new Float32Array([1, 2]).buffer));
-    writeFileSync(at('tfjs/model.json'), JSON.stringify({ weightsManifest: [{ paths: ['g.bin'], weights: [{ name: 'k', shape: [2], dtype: 'float32' }] }] }));
+    writeFileSync(
+      at('tfjs/model.json'),
+      JSON.stringify({ weightsManifest: [{ paths: ['g.bin'], weights: [{ name: 'k', shape: [2], dtype: 'float32' }] }] }),
+    );
     const idx = (await inspectImport(at('tfjs/model.json'))) as FileImport;
     expect([idx.format, idx.tensors]).toEqual(['tfjs', [{ name: 'k', shape: [2], dtype: 'f4' }]]);
   });
@@ -91,13 +104,19 @@ describe('inspectImport', () => {
     const idx = await inspectImport(at('run'));
     if (!isFolderImport(idx)) throw new Error('expected a folder');
     expect(idx.files.map((f) => [f.path.slice(at('run').length + 1), f.step, f.import.format])).toEqual([
-      ['epoch_5.safetensors', 5, 'safetensors'], ['ckpt_step200.pt', 200, 'torch'], ['ckpt_step1000.pt', 1000, 'torch'], ['final.pt', null, 'torch'],
+      ['epoch_5.safetensors', 5, 'safetensors'],
+      ['ckpt_step200.pt', 200, 'torch'],
+      ['ckpt_step1000.pt', 1000, 'torch'],
+      ['final.pt', null, 'torch'],
     ]);
   });
 
   it('names the file and lists the supported formats for anything else', async () => {
     writeFileSync(at('notes.txt'), 'hello world, not weights');
-    await expectError(inspectImport(at('notes.txt')), /notes\.txt: an unrecognised file; supported formats: .*safetensors.*PyTorch .*NumPy.*TF\.js/);
+    await expectError(
+      inspectImport(at('notes.txt')),
+      /notes\.txt: an unrecognised file; supported formats: .*safetensors.*PyTorch .*NumPy.*TF\.js/,
+    );
     writeFileSync(at('other.zip'), zipSync({ 'readme.md': new Uint8Array([65]) }));
     await expectError(inspectImport(at('other.zip')), /other\.zip: a zip archive that is none of the supported formats/);
     await expectError(inspectImport(join(TORCH, 'legacy.pt')), /legacy \(pre-1\.6\)/);
@@ -111,19 +130,32 @@ describe('inspectImport', () => {
     const v = new DataView(zip.buffer);
     for (let i = 0; i + 4 <= zip.length; i++) if (v.getUint32(i, true) === 0x02014b50) v.setUint32(i + 24, 0xfffffff0, true);
     writeFileSync(at('bomb.npz'), zip);
-    await expectError(inspectImport(at('bomb.npz')), /bomb\.npz: member 'x\.npy' claims 4294967280 bytes uncompressed .* nothing was unpacked/);
+    await expectError(
+      inspectImport(at('bomb.npz')),
+      /bomb\.npz: member 'x\.npy' claims 4294967280 bytes uncompressed .* nothing was unpacked/,
+    );
   });
 
   it('turns random bytes into a PlateauError naming the file, whatever they start with', async () => {
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
-    const starts = [[], [0x80, 0x02], [0x7b], [0x50, 0x4b, 0x03, 0x04], [0x93, ...new TextEncoder().encode('NUMPY')], [40, 0, 0, 0, 0, 0, 0, 0, 0x7b]];
+    const starts = [
+      [],
+      [0x80, 0x02],
+      [0x7b],
+      [0x50, 0x4b, 0x03, 0x04],
+      [0x93, ...new TextEncoder().encode('NUMPY')],
+      [40, 0, 0, 0, 0, 0, 0, 0, 0x7b],
+    ];
     for (const [i, start] of starts.entries()) {
       for (const size of [3, 64, 5000]) {
         const bytes = Uint8Array.from({ length: size }, (_, k) => (k < start.length ? start[k] : rand()));
         const name = `random-${i}-${size}.bin`;
         writeFileSync(at(name), bytes);
-        await expectError(inspectImport(at(name)).then((idx) => (idx as FileImport).load()), new RegExp(name.replace(/[.-]/g, '\\$&')));
+        await expectError(
+          inspectImport(at(name)).then((idx) => (idx as FileImport).load()),
+          new RegExp(name.replace(/[.-]/g, '\\$&')),
+        );
       }
     }
   });

@@ -17,21 +17,37 @@ const at = (...p: string[]) => join(root, ...p);
 
 /** A small transformer-ish state dict: values i * 0.25 + scale, so every tensor (and step) differs. */
 function source(scale = 0): Record<string, TensorToWrite> {
-  const t = (shape: number[], offset: number) =>
-    ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => offset + i * 0.25 + scale) });
+  const t = (shape: number[], offset: number) => ({
+    shape,
+    data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => offset + i * 0.25 + scale),
+  });
   return {
-    'embed.weight': t([10, 4], 0), 'layers.0.attn.weight': t([4, 4], 100), 'layers.0.attn.bias': t([4], 200),
-    'layers.1.attn.weight': t([4, 4], 300), 'layers.1.mlp.weight': t([8, 4], 400), 'lm_head.weight': t([10, 4], 500),
+    'embed.weight': t([10, 4], 0),
+    'layers.0.attn.weight': t([4, 4], 100),
+    'layers.0.attn.bias': t([4], 200),
+    'layers.1.attn.weight': t([4, 4], 300),
+    'layers.1.mlp.weight': t([8, 4], 400),
+    'lm_head.weight': t([10, 4], 500),
   };
 }
 
 const CONFIG = {
-  architectures: ['TinyForCausalLM'], model_type: 'tiny', hidden_size: 4, num_hidden_layers: 2, vocab_size: 10, tie_word_embeddings: false,
+  architectures: ['TinyForCausalLM'],
+  model_type: 'tiny',
+  hidden_size: 4,
+  num_hidden_layers: 2,
+  vocab_size: 10,
+  tie_word_embeddings: false,
   id2label: { 0: 'a' },
 };
 
 /** Writes `tensors` as `model-0000i-of-0000N.safetensors` shards (names split in order) and, unless told not to, the index. */
-function writeSharded(dir: string, tensors: Record<string, TensorToWrite>, shards: number, opts: { index?: boolean; weightMap?: Record<string, string> } = {}) {
+function writeSharded(
+  dir: string,
+  tensors: Record<string, TensorToWrite>,
+  shards: number,
+  opts: { index?: boolean; weightMap?: Record<string, string> } = {},
+) {
   mkdirSync(dir, { recursive: true });
   const names = Object.keys(tensors);
   const per = Math.ceil(names.length / shards);
@@ -61,7 +77,10 @@ async function expectEqualTo(file: FileImport, tensors: Record<string, { shape: 
 }
 
 async function expectError(p: Promise<unknown>, ...patterns: RegExp[]) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlateauError);
   for (const pattern of patterns) expect((err as Error).message).toMatch(pattern);
 }
@@ -79,7 +98,12 @@ describe('a Hugging Face sharded checkpoint', () => {
     // one tensor at a time, as the importer asks for big ones, from whichever shard holds it
     expect(Array.from((await idx.files[0].import.load(['lm_head.weight']))[0].data)).toEqual(Array.from(src['lm_head.weight'].data));
     expect(idx.settings).toEqual({
-      architectures: 'TinyForCausalLM', model_type: 'tiny', hidden_size: 4, num_hidden_layers: 2, vocab_size: 10, tie_word_embeddings: false,
+      architectures: 'TinyForCausalLM',
+      model_type: 'tiny',
+      hidden_size: 4,
+      num_hidden_layers: 2,
+      vocab_size: 10,
+      tie_word_embeddings: false,
     });
     expect(idx.skipped).toEqual([{ name: join('hf', 'optimizer.pt'), reason: expect.stringMatching(/not part of it/) }]);
     // and through the import itself: the written Plateau checkpoint holds the source's values
@@ -96,7 +120,7 @@ describe('a Hugging Face sharded checkpoint', () => {
     await expectEqualTo(folder(await inspectImport(at('noindex'))).files[0].import, src);
   });
 
-  it('flags NaN in a shard on the merged checkpoint\'s tensor once loaded', async () => {
+  it("flags NaN in a shard on the merged checkpoint's tensor once loaded", async () => {
     const src = { ...source(), 'layers.1.mlp.weight': { shape: [2], data: Float32Array.from([NaN, 1]) } };
     writeSharded(at('nan'), src, 3);
     const merged = folder(await inspectImport(at('nan'))).files[0].import;
@@ -141,7 +165,7 @@ describe('a Hugging Face sharded checkpoint', () => {
 });
 
 describe('a folder of checkpoint folders', () => {
-  it('is one run with one checkpoint per step, the output folder\'s own weights last', async () => {
+  it("is one run with one checkpoint per step, the output folder's own weights last", async () => {
     writeSharded(at('run', 'checkpoint-500'), source(500), 3);
     writeSharded(at('run', 'global_step1000'), source(1000), 2);
     mkdirSync(at('run', 'step1500'));
@@ -150,14 +174,18 @@ describe('a folder of checkpoint folders', () => {
     writeFileSync(at('run', 'config.json'), JSON.stringify(CONFIG));
     mkdirSync(at('run', 'runs')); // TensorBoard logs: no checkpoint in there
     const idx = folder(await inspectImport(at('run')));
-    expect(idx.files.map((f) => [f.path.slice(at('run').length), f.step]))
-      .toEqual([['/checkpoint-500', 500], ['/global_step1000', 1000], ['/step1500', 1500], ['', null]]);
+    expect(idx.files.map((f) => [f.path.slice(at('run').length), f.step])).toEqual([
+      ['/checkpoint-500', 500],
+      ['/global_step1000', 1000],
+      ['/step1500', 1500],
+      ['', null],
+    ]);
     expect(importSteps(idx).map((s) => s.step)).toEqual([500, 1000, 1500, 1501]);
     for (const [i, scale] of [500, 1000, 1500, 2000].entries()) await expectEqualTo(idx.files[i].import, source(scale));
     expect(idx.settings?.model_type).toBe('tiny');
   });
 
-  it('takes a single checkpoint folder\'s step from its name', async () => {
+  it("takes a single checkpoint folder's step from its name", async () => {
     const idx = folder(await inspectImport(at('run', 'checkpoint-500')));
     expect(importSteps(idx).map((s) => s.step)).toEqual([500]);
   });
@@ -169,26 +197,41 @@ describe('bad input is an error naming the file and tensor', () => {
     const map = writeSharded(at('bad1'), src, 3);
     const without3 = Object.fromEntries(Object.entries(map).filter(([, f]) => !f.startsWith('model-00003')));
     writeFileSync(at('bad1', 'model.safetensors.index.json'), JSON.stringify({ weight_map: without3 }));
-    await expectError(inspectImport(at('bad1')),
-      /model-00003-of-00003\.safetensors: a shard of the checkpoint, but model\.safetensors\.index\.json does not list it/);
+    await expectError(
+      inspectImport(at('bad1')),
+      /model-00003-of-00003\.safetensors: a shard of the checkpoint, but model\.safetensors\.index\.json does not list it/,
+    );
   });
   it('a tensor in two shards', async () => {
     writeSharded(at('bad2'), src, 2, { index: false });
     const again = encodeSafetensors({ 'embed.weight': src['embed.weight'], 'lm_head.weight': src['lm_head.weight'] });
     writeFileSync(at('bad2', 'model-00002-of-00002.safetensors'), again);
-    await expectError(inspectImport(at('bad2')), /tensor 'embed\.weight' is in two shards, model-00001-of-00002\.safetensors and model-00002-of-00002\.safetensors/);
+    await expectError(
+      inspectImport(at('bad2')),
+      /tensor 'embed\.weight' is in two shards, model-00001-of-00002\.safetensors and model-00002-of-00002\.safetensors/,
+    );
   });
   it('a tensor the index puts in a shard that does not hold it', async () => {
     const map = writeSharded(at('bad3'), src, 3);
-    writeFileSync(at('bad3', 'model.safetensors.index.json'), JSON.stringify({ weight_map: { ...map, 'final_norm.weight': 'model-00002-of-00003.safetensors' } }));
-    await expectError(inspectImport(at('bad3')),
-      /index\.json puts tensor 'final_norm\.weight' in model-00002-of-00003\.safetensors, but .*model-00002-of-00003\.safetensors does not hold it/);
+    writeFileSync(
+      at('bad3', 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { ...map, 'final_norm.weight': 'model-00002-of-00003.safetensors' } }),
+    );
+    await expectError(
+      inspectImport(at('bad3')),
+      /index\.json puts tensor 'final_norm\.weight' in model-00002-of-00003\.safetensors, but .*model-00002-of-00003\.safetensors does not hold it/,
+    );
   });
   it('a tensor the index puts in another shard', async () => {
     const map = writeSharded(at('bad4'), src, 3);
-    writeFileSync(at('bad4', 'model.safetensors.index.json'), JSON.stringify({ weight_map: { ...map, 'embed.weight': 'model-00002-of-00003.safetensors' } }));
-    await expectError(inspectImport(at('bad4')),
-      /model-00001-of-00003\.safetensors holds tensor 'embed\.weight', but model\.safetensors\.index\.json puts it in model-00002-of-00003/);
+    writeFileSync(
+      at('bad4', 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { ...map, 'embed.weight': 'model-00002-of-00003.safetensors' } }),
+    );
+    await expectError(
+      inspectImport(at('bad4')),
+      /model-00001-of-00003\.safetensors holds tensor 'embed\.weight', but model\.safetensors\.index\.json puts it in model-00002-of-00003/,
+    );
   });
   it('a shard the index names that is not there, and a missing shard without an index', async () => {
     const map = writeSharded(at('bad5'), src, 3);

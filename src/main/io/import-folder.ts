@@ -53,11 +53,16 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
     const role = await format.folderRole?.(dir, names);
     if (!role) continue;
     const used = role.role === 'checkpoint' ? [role.file] : role.shards;
-    const imp = role.role === 'checkpoint'
-      ? await inspectFile(join(dir, role.file), format)
-      : flagNonFinite(await mergeShards(dir, role, format, new Set(names)));
+    const imp =
+      role.role === 'checkpoint'
+        ? await inspectFile(join(dir, role.file), format)
+        : flagNonFinite(await mergeShards(dir, role, format, new Set(names)));
     // What else lies there (optimizer.pt, rng_state.pth, a second copy in another format) is reported, not imported.
-    const weightsLike = new Set(importFormats().flatMap((f) => f.extensions).filter((e) => e !== 'json'));
+    const weightsLike = new Set(
+      importFormats()
+        .flatMap((f) => f.extensions)
+        .filter((e) => e !== 'json'),
+    );
     const isIndex = (n: string) => role.role === 'shards' && n === role.index;
     const skipped = names
       .filter((n) => !used.includes(n) && !isIndex(n) && weightsLike.has(n.split('.').pop()!.toLowerCase()))
@@ -106,7 +111,11 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
       const path = join(dir, name);
       const probe = await probeFile(path);
       let format: ImportFormatDescriptor | undefined;
-      for (const f of importFormats()) if (await f.sniff(probe)) { format = f; break; }
+      for (const f of importFormats())
+        if (await f.sniff(probe)) {
+          format = f;
+          break;
+        }
       if (format) files.push({ path, step: stepFromName(name), import: await inspectFile(path, format) });
       // config.json is the settings, read above; other files with a format's extension are worth a word.
       else if (name !== 'config.json' && importFormats().some((f) => f.extensions.includes(probe.ext))) {
@@ -127,7 +136,11 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
   }
   files.sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity) || a.path.localeCompare(b.path, undefined, { numeric: true }));
   return {
-    format: 'folder', source: dir, tensors: files[0].import.tensors, files,
-    ...(settings ? { settings } : {}), ...(skipped.length ? { skipped } : {}),
+    format: 'folder',
+    source: dir,
+    tensors: files[0].import.tensors,
+    files,
+    ...(settings ? { settings } : {}),
+    ...(skipped.length ? { skipped } : {}),
   };
 }

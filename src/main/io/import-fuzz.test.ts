@@ -9,8 +9,18 @@ import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PlateauError } from '../../shared/api/errors';
 import {
-  editNpyHeader, editNumber, editPickleInt, editSafetensorsHeader, editWord, int, mutateBytes, mutateZipMember, pick, rng,
-  type Mutation, type Rand,
+  editNpyHeader,
+  editNumber,
+  editPickleInt,
+  editSafetensorsHeader,
+  editWord,
+  int,
+  mutateBytes,
+  mutateZipMember,
+  pick,
+  rng,
+  type Mutation,
+  type Rand,
 } from '../test/fuzz';
 import { inspectImport, isFolderImport } from './import-file';
 import { dumpRows, importCheckpoint } from './import-run';
@@ -82,11 +92,14 @@ const blindOrHeader = (r: Rand, b: Uint8Array, header: (r: Rand, b: Uint8Array) 
 
 // The originals: each imports cleanly before any mutation (checked first in every block).
 const safetensorsFiles = {
-  weights: encodeSafetensors({
-    'fc.weight': { shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i / 7 - 0.5) },
-    'fc.bias': { shape: [4], data: new Float64Array([0.1, -0.2, 0.3, 1e-300]) },
-    steps: { shape: [2], data: new Int32Array([7, -7]) },
-  }, { step: '3', note: 'x' }),
+  weights: encodeSafetensors(
+    {
+      'fc.weight': { shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, i) => i / 7 - 0.5) },
+      'fc.bias': { shape: [4], data: new Float64Array([0.1, -0.2, 0.3, 1e-300]) },
+      steps: { shape: [2], data: new Int32Array([7, -7]) },
+    },
+    { step: '3', note: 'x' },
+  ),
   dump: encodeSafetensors({
     features: { shape: [6, 3], data: Float32Array.from({ length: 18 }, (_, i) => Math.sin(i)) },
     labels: { shape: [6], data: new Int32Array([0, 1, 0, 1, 0, 1]) },
@@ -95,7 +108,10 @@ const safetensorsFiles = {
   }),
 };
 const npyFiles = {
-  f4: encodeNpy([3, 4], Float32Array.from({ length: 12 }, (_, i) => i - 5.5)),
+  f4: encodeNpy(
+    [3, 4],
+    Float32Array.from({ length: 12 }, (_, i) => i - 5.5),
+  ),
   i2: encodeNpy([5], new Int16Array([1, -2, 3, -4, 5])),
 };
 const npzFiles = {
@@ -110,12 +126,23 @@ function tfjsModel(): Record<string, Uint8Array> {
   const kernel = new Uint8Array(Float32Array.from([0.5, -1, 2, 3.25, -0.125, 7]).buffer);
   const bias = new Uint8Array(new Int32Array([3, -4]).buffer);
   const shard = new Uint8Array([...kernel, ...bias]);
-  const json = JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [
-    { paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [
-      { name: 'dense/kernel', shape: [2, 3], dtype: 'float32' }, { name: 'dense/bias', shape: [2], dtype: 'int32' }] },
-    { paths: ['group2-shard1of1.bin'], weights: [
-      { name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
-  ] });
+  const json = JSON.stringify({
+    format: 'layers-model',
+    modelTopology: {},
+    weightsManifest: [
+      {
+        paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'],
+        weights: [
+          { name: 'dense/kernel', shape: [2, 3], dtype: 'float32' },
+          { name: 'dense/bias', shape: [2], dtype: 'int32' },
+        ],
+      },
+      {
+        paths: ['group2-shard1of1.bin'],
+        weights: [{ name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }],
+      },
+    ],
+  });
   return {
     'model.json': new TextEncoder().encode(json),
     'group1-shard1of2.bin': shard.subarray(0, 10),

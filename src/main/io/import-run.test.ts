@@ -15,12 +15,15 @@ const at = (name: string) => join(dir, name);
 
 /** fc.weight (finite), bad.weight (one NaN, one Inf), an int buffer, and optimizer state. */
 function writeNanFile(path: string, scale = 1) {
-  writeFileSync(path, encodeSafetensors({
-    'fc.weight': { shape: [2, 2], data: Float32Array.from([3, 0, 0, 4].map((x) => x * scale)) },
-    'bad.weight': { shape: [2, 2], data: Float32Array.from([1, NaN, Infinity, 2]) },
-    'bn.num_batches_tracked': { shape: [1], data: Int32Array.from([5]) },
-    'optimizer.state.0.momentum_buffer': { shape: [2, 2], data: new Float32Array(4) },
-  }));
+  writeFileSync(
+    path,
+    encodeSafetensors({
+      'fc.weight': { shape: [2, 2], data: Float32Array.from([3, 0, 0, 4].map((x) => x * scale)) },
+      'bad.weight': { shape: [2, 2], data: Float32Array.from([1, NaN, Infinity, 2]) },
+      'bn.num_batches_tracked': { shape: [1], data: Int32Array.from([5]) },
+      'optimizer.state.0.momentum_buffer': { shape: [2, 2], data: new Float32Array(4) },
+    }),
+  );
 }
 
 describe('importing a file with NaN or Inf', () => {
@@ -78,7 +81,8 @@ describe('streaming big tensors', () => {
     expect(buffers[1]).toBe(buffers[0]); // the second tensor was read into the first one's memory
     const saved = await openSafetensorsFile(at('big-out.safetensors'));
     // Compared by hand: toEqual on 16M-element arrays is far too slow.
-    const same = (x: ArrayLike<number>, y: Float32Array) => x.length === y.length && Buffer.compare(Buffer.from(new Uint8Array((x as Float32Array).buffer)), Buffer.from(y.buffer)) === 0;
+    const same = (x: ArrayLike<number>, y: Float32Array) =>
+      x.length === y.length && Buffer.compare(Buffer.from(new Uint8Array((x as Float32Array).buffer)), Buffer.from(y.buffer)) === 0;
     expect(same(await saved.read('a'), a)).toBe(true);
     expect(same(await saved.read('b'), b)).toBe(true);
     expect(r.rows.filter((x) => x.key === 'fro_norm').map((x) => x.layer)).toEqual(['a', 'b']);
@@ -87,13 +91,20 @@ describe('streaming big tensors', () => {
 
 describe('safetensors read lazily', () => {
   it('reads the header alone at inspection and each tensor by its offset', async () => {
-    writeFileSync(at('lazy.safetensors'), encodeSafetensors({
-      big: { shape: [1000], data: new Float32Array(1000).fill(7) },
-      f64: { shape: [2], data: Float64Array.from([0.5, -1]) },
-      i: { shape: [1], data: Int32Array.from([9]) },
-    }));
+    writeFileSync(
+      at('lazy.safetensors'),
+      encodeSafetensors({
+        big: { shape: [1000], data: new Float32Array(1000).fill(7) },
+        f64: { shape: [2], data: Float64Array.from([0.5, -1]) },
+        i: { shape: [1], data: Int32Array.from([9]) },
+      }),
+    );
     const st = await openSafetensorsFile(at('lazy.safetensors'));
-    expect(st.entries.map((e) => [e.name, e.dtype, e.shape])).toEqual([['f64', 'f8', [2]], ['big', 'f4', [1000]], ['i', 'i4', [1]]]);
+    expect(st.entries.map((e) => [e.name, e.dtype, e.shape])).toEqual([
+      ['f64', 'f8', [2]],
+      ['big', 'f4', [1000]],
+      ['i', 'i4', [1]],
+    ]);
     expect(Array.from(await st.read('f64'))).toEqual([0.5, -1]);
     expect(await st.read('i')).toEqual(Int32Array.from([9]));
     // Cut the data after inspection: the read says so, naming the file.
@@ -101,7 +112,9 @@ describe('safetensors read lazily', () => {
     const err = await st.read('i').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlateauError);
     expect((err as Error).message).toMatch(/lazy\.safetensors: truncated: the file ended at byte \d+ while reading tensor data/);
-    await expect(openSafetensorsFile(at('lazy.safetensors'))).rejects.toThrow(/lazy\.safetensors: tensor '.*': data_offsets .* lie outside/);
+    await expect(openSafetensorsFile(at('lazy.safetensors'))).rejects.toThrow(
+      /lazy\.safetensors: tensor '.*': data_offsets .* lie outside/,
+    );
     await expect(st.read('nope')).rejects.toThrow(/no tensor named 'nope'/);
   });
 });

@@ -16,7 +16,8 @@ type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 export function importSteps(index: ImportIndex): { step: number; file: FileImport }[] {
   if (!isFolderImport(index)) {
     const s = index.scalars ?? {};
-    const step = [s.step, s.global_step, s.iteration, s.epoch].find((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0) as number | undefined;
+    const step = [s.step, s.global_step, s.iteration, s.epoch].find((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0) as
+      number | undefined;
     return [{ step: step ?? 0, file: index }];
   }
   // Unnumbered files (e.g. final.pt) come after the numbered ones.
@@ -67,7 +68,14 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
   let scratch: ArrayBuffer | undefined;
   try {
     for (const batch of batches(keep)) {
-      const loaded = new Map((await file.load(batch.map((t) => t.name), { reuse: scratch })).map((t) => [t.name, t]));
+      const loaded = new Map(
+        (
+          await file.load(
+            batch.map((t) => t.name),
+            { reuse: scratch },
+          )
+        ).map((t) => [t.name, t]),
+      );
       for (const info of batch) {
         const t = loaded.get(info.name)!;
         loaded.delete(info.name); // let each tensor go as soon as it is written
@@ -148,7 +156,8 @@ export function weightRows(weights: Weights, step: number, init?: Weights): Metr
     const keys = new Set(['fro_norm', 'dist_from_init', ...(small ? ['spectral_norm', 'stable_rank', 'ww_alpha'] : [])]);
     const w0 = init?.[name]?.shape.join() === t.shape.join() ? init[name].data : null;
     const bag = weightMetrics(t.data, rowsN, cols, { init: w0, keys });
-    for (const [key, value] of Object.entries(bag.values)) rows.push({ step, epoch: null, split: 'none', key, value, layer: name, checkpointStep: step });
+    for (const [key, value] of Object.entries(bag.values))
+      rows.push({ step, epoch: null, split: 'none', key, value, layer: name, checkpointStep: step });
   }
   return rows;
 }
@@ -158,7 +167,8 @@ export async function dumpRows(path: string): Promise<{ rows: MetricRow[]; weigh
   const dump = await readFeatureDump(path);
   const r = computeDumpMetrics(dump);
   const rows: MetricRow[] = [];
-  const push = (key: string, split: MetricRow['split'], value: number) => rows.push({ step: 0, epoch: null, split, key, value, checkpointStep: 0 });
+  const push = (key: string, split: MetricRow['split'], value: number) =>
+    rows.push({ step: 0, epoch: null, split, key, value, checkpointStep: 0 });
   for (const [key, value] of Object.entries(r)) {
     if (typeof value !== 'number') continue;
     push(key, metricInfo(key)!.splits[0], value); // the split the registry stores it on (train for per-split keys)

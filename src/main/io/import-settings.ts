@@ -4,8 +4,14 @@ import type { ImportScalar } from './import-types';
 const OPTIMIZER_GROUP = /^(optimizer|optim|opt|optimizer_state_dict|optimizer_state)\.param_groups\.0\.(.+)$/;
 /** PyTorch's param_group fields, under the names Plateau's optimizer settings use. */
 const OPTIMIZER_FIELDS: Record<string, string> = {
-  lr: 'lr', momentum: 'momentum', weight_decay: 'weightDecay', nesterov: 'nesterov', dampening: 'dampening',
-  'betas.0': 'beta1', 'betas.1': 'beta2', eps: 'eps',
+  lr: 'lr',
+  momentum: 'momentum',
+  weight_decay: 'weightDecay',
+  nesterov: 'nesterov',
+  dampening: 'dampening',
+  'betas.0': 'beta1',
+  'betas.1': 'beta2',
+  eps: 'eps',
 };
 const COUNTERS = ['epoch', 'step', 'global_step', 'iteration'];
 
@@ -30,7 +36,9 @@ export function statedSettings(scalars: Record<string, ImportScalar>): StatedSet
   const out: StatedSettings = Object.keys(optimizer).length ? { optimizer } : {};
   const epoch = scalars.epoch;
   if (typeof epoch === 'number' && Number.isInteger(epoch) && epoch >= 0) out.epoch = epoch;
-  const step = COUNTERS.slice(1).map((k) => scalars[k]).find((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0);
+  const step = COUNTERS.slice(1)
+    .map((k) => scalars[k])
+    .find((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0);
   if (typeof step === 'number') out.step = step;
   return out;
 }

@@ -1,15 +1,7 @@
 import { invalid, PlateauError } from '../../shared/api/errors';
 
 /** Element storage after decoding: 64-bit integers become Float64Array (checked to be exact). */
-export type NumericArray =
-  | Float64Array
-  | Float32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array;
+export type NumericArray = Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** A decoded array, always row-major (C order), in native byte order. */
 export interface NdArray {
@@ -70,7 +62,12 @@ export function dtypeWidth(dtype: string): number | undefined {
 
 type NativeCtor = { new (buffer: ArrayBuffer): NumericArray; BYTES_PER_ELEMENT: number };
 const NATIVE = nameTable<NativeCtor>({
-  f8: Float64Array, f4: Float32Array, i2: Int16Array, i4: Int32Array, u2: Uint16Array, u4: Uint32Array,
+  f8: Float64Array,
+  f4: Float32Array,
+  i2: Int16Array,
+  i4: Int32Array,
+  u2: Uint16Array,
+  u4: Uint32Array,
 });
 
 /**

@@ -63,7 +63,10 @@ describe('parseNpy', () => {
   });
 
   it('reads big-endian floats and ints', () => {
-    const f = bytesOf((v) => { v.setFloat64(0, -1.25, false); v.setFloat64(8, 7, false); }, 16);
+    const f = bytesOf((v) => {
+      v.setFloat64(0, -1.25, false);
+      v.setFloat64(8, 7, false);
+    }, 16);
     expect(Array.from(parseNpy(npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", f), 'x.npy').data)).toEqual([-1.25, 7]);
     const i = bytesOf((v) => v.setInt32(0, -123456, false), 4);
     expect(parseNpy(npy("{'descr': '>i4', 'fortran_order': False, 'shape': (1,), }", i), 'x.npy').data[0]).toBe(-123456);
@@ -72,10 +75,17 @@ describe('parseNpy', () => {
   });
 
   it('reads float16, int64, uint64 and bool', () => {
-    const h = bytesOf((v) => { v.setUint16(0, 0x3c00, true); v.setUint16(2, 0xc000, true); v.setUint16(4, 0x0001, true); }, 6);
+    const h = bytesOf((v) => {
+      v.setUint16(0, 0x3c00, true);
+      v.setUint16(2, 0xc000, true);
+      v.setUint16(4, 0x0001, true);
+    }, 6);
     const half = parseNpy(npy("{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", h), 'x.npy');
     expect(Array.from(half.data)).toEqual([1, -2, 2 ** -24]);
-    const i8 = bytesOf((v) => { v.setBigInt64(0, 9n, true); v.setBigUint64(8, 2n ** 52n, true); }, 16);
+    const i8 = bytesOf((v) => {
+      v.setBigInt64(0, 9n, true);
+      v.setBigUint64(8, 2n ** 52n, true);
+    }, 16);
     expect(Array.from(parseNpy(npy("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8), 'x.npy').data)).toEqual([9, 2 ** 52]);
     expect(parseNpy(npy("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }", i8), 'x.npy').dtype).toBe('u8');
     const b = parseNpy(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", new Uint8Array([1, 0])), 'x.npy');
@@ -104,18 +114,36 @@ describe('parseNpy on corrupted input: one clear PlateauError naming the file', 
     expectReadError(() => parseNpy(b, 'x.npy'), /version 9/);
   });
   it('header length beyond the file', () => expectReadError(() => parseNpy(good.slice(0, 40), 'x.npy'), /truncated: header claims/));
-  it('truncated data', () => expectReadError(() => parseNpy(good.slice(0, good.length - 3), 'x.npy'), /truncated: shape \[2,2\] of f4 needs 16/));
+  it('truncated data', () =>
+    expectReadError(() => parseNpy(good.slice(0, good.length - 3), 'x.npy'), /truncated: shape \[2,2\] of f4 needs 16/));
   it('trailing bytes', () => expectReadError(() => parseNpy(new Uint8Array([...good, 0, 0]), 'x.npy'), /2 unexpected bytes/));
   it('garbage header', () => expectReadError(() => parseNpy(npy('not a dict', new Uint8Array(0)), 'x.npy'), /not a Python dict/));
-  it('missing shape', () => expectReadError(() => parseNpy(npy("{'descr': '<f4', 'fortran_order': False}", new Uint8Array(0)), 'x.npy'), /lacks/));
-  it('bad shape entry', () => expectReadError(() => parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", new Uint8Array(0)), 'x.npy'), /not a non-negative integer/));
-  it('unsupported dtype', () => expectReadError(() => parseNpy(npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)), 'x.npy'), /unsupported dtype '\|O'/));
-  it('structured dtype', () => expectReadError(() => parseNpy(npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4)), 'x.npy'), /structured/));
+  it('missing shape', () =>
+    expectReadError(() => parseNpy(npy("{'descr': '<f4', 'fortran_order': False}", new Uint8Array(0)), 'x.npy'), /lacks/));
+  it('bad shape entry', () =>
+    expectReadError(
+      () => parseNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }", new Uint8Array(0)), 'x.npy'),
+      /not a non-negative integer/,
+    ));
+  it('unsupported dtype', () =>
+    expectReadError(
+      () => parseNpy(npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(8)), 'x.npy'),
+      /unsupported dtype '\|O'/,
+    ));
+  it('structured dtype', () =>
+    expectReadError(
+      () => parseNpy(npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4)), 'x.npy'),
+      /structured/,
+    ));
   it('an int64 too large for a double', () => {
     const b = bytesOf((v) => v.setBigInt64(0, 2n ** 60n + 1n, true), 8);
     expectReadError(() => parseNpy(npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", b), 'x.npy'), /does not fit/);
   });
-  it('an absurd shape', () => expectReadError(() => parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", new Uint8Array(0)), 'x.npy'), /too large|truncated/));
+  it('an absurd shape', () =>
+    expectReadError(
+      () => parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", new Uint8Array(0)), 'x.npy'),
+      /too large|truncated/,
+    ));
 });
 
 describe('encodeNpy', () => {

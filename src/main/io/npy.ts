@@ -56,7 +56,10 @@ function parseHeader(header: string, fail: Fail): { descr: string; fortran: bool
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw fail(`header lacks 'descr', 'fortran_order' or 'shape': ${header.trim().slice(0, 120)}`);
   }
-  const parts = shapeText.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s.length > 0);
+  const parts = shapeText
+    .split(',')
+    .map((s) => s.trim().replace(/L$/, ''))
+    .filter((s) => s.length > 0);
   const shape = parts.map((p) => {
     if (!/^\d+$/.test(p)) throw fail(`shape entry '${p}' is not a non-negative integer`);
     return Number(p);

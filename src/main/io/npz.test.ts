@@ -78,7 +78,8 @@ describe('parseNpz', () => {
 
 describe('parseNpz on corrupted input', () => {
   const zip = zipSync({ 'a.npy': encodeNpy([3], new Float64Array([1, 2, 3])) }, { level: 6 });
-  it('not a zip', () => expectReadError(() => parseNpz(new TextEncoder().encode('definitely not a zip file'), 'd.npz'), /cannot read \.npz \(zip\) archive/));
+  it('not a zip', () =>
+    expectReadError(() => parseNpz(new TextEncoder().encode('definitely not a zip file'), 'd.npz'), /cannot read \.npz \(zip\) archive/));
   it('empty file', () => expectReadError(() => parseNpz(new Uint8Array(0), 'd.npz'), /cannot read/));
   it('truncated zip', () => expectReadError(() => parseNpz(zip.slice(0, zip.length - 10), 'd.npz'), /cannot read/));
   it('corrupted deflate stream', () => {
@@ -86,7 +87,8 @@ describe('parseNpz on corrupted input', () => {
     for (let i = 40; i < 60; i++) bad[i] ^= 0xff;
     expectReadError(() => parseNpz(bad, 'd.npz'), /cannot read|d\.npz:a\.npy/);
   });
-  it('a member that is not .npy', () => expectReadError(() => parseNpz(zipSync({ 'x.txt': new Uint8Array(3) }), 'd.npz'), /member 'x\.txt' is not a \.npy/));
+  it('a member that is not .npy', () =>
+    expectReadError(() => parseNpz(zipSync({ 'x.txt': new Uint8Array(3) }), 'd.npz'), /member 'x\.txt' is not a \.npy/));
   it('no arrays', () => expectReadError(() => parseNpz(zipSync({}), 'd.npz'), /no arrays/));
   it('a corrupted member names the member', () => {
     const bad = zipSync({ 'w.npy': encodeNpy([3], new Float64Array(3)).slice(0, 70) }, { level: 0 });

@@ -54,7 +54,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       const order = wanted.map((_, i) => i).sort((a, b) => wanted[a].begin - wanted[b].begin);
       const out = new Array<NumericArray>(wanted.length);
       return withFile(path, async (fh) => {
-        for (let i = 0; i < order.length; ) {
+        for (let i = 0; i < order.length;) {
           const first = wanted[order[i]];
           let j = i + 1;
           let end = first.end;
@@ -109,9 +109,10 @@ async function readAt(fh: FileHandle, length: number, position: number, path: st
 /** Fills `out` from `position`, looping over short reads; the file ending first means it was cut. */
 async function readInto(fh: FileHandle, out: Uint8Array, position: number, path: string): Promise<void> {
   // Reads of at most 1 GiB: one read() call cannot return more than about 2 GiB on Linux.
-  for (let done = 0; done < out.length; ) {
+  for (let done = 0; done < out.length;) {
     const { bytesRead } = await fh.read(out, done, Math.min(out.length - done, 1 << 30), position + done);
-    if (bytesRead === 0) throw invalid(`${path}: truncated: the file ended at byte ${position + done} while reading tensor data`, { source: path });
+    if (bytesRead === 0)
+      throw invalid(`${path}: truncated: the file ended at byte ${position + done} while reading tensor data`, { source: path });
     done += bytesRead;
   }
 }

@@ -44,7 +44,11 @@ function parseUnsafe(bytes: Uint8Array, source: string): Safetensors {
   const tensors = new Map<string, NdArray>();
   for (const e of entries) {
     const slice = bytes.subarray(8 + hLen + e.begin, 8 + hLen + e.end);
-    tensors.set(e.name, { shape: e.shape, dtype: e.dtype, data: decodeElements(slice, e.dtype, e.count, true, `${source}: tensor '${e.name}'`) });
+    tensors.set(e.name, {
+      shape: e.shape,
+      dtype: e.dtype,
+      data: decodeElements(slice, e.dtype, e.count, true, `${source}: tensor '${e.name}'`),
+    });
   }
   return { tensors, metadata };
 }
@@ -65,14 +69,19 @@ export function headerLength(first8: Uint8Array, fileSize: number, source: strin
   const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
   if (fileSize < 8 || first8.length < 8) throw fail(`truncated: ${fileSize} bytes, too short for the 8-byte header length`);
   const headerLen = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
-  if (headerLen > BigInt(MAX_SAFETENSORS_HEADER)) throw fail(`header length ${headerLen} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit (corrupted file?)`);
+  if (headerLen > BigInt(MAX_SAFETENSORS_HEADER))
+    throw fail(`header length ${headerLen} exceeds the ${MAX_SAFETENSORS_HEADER}-byte limit (corrupted file?)`);
   const hLen = Number(headerLen);
   if (8 + hLen > fileSize) throw fail(`truncated: header claims ${hLen} bytes but only ${fileSize - 8} follow`);
   return hLen;
 }
 
 /** Parses the JSON header alone; `dataLen` is the size of the data section that follows it. */
-export function parseHeader(json: Uint8Array, dataLen: number, source: string): { entries: SafetensorsEntry[]; metadata: Record<string, string> } {
+export function parseHeader(
+  json: Uint8Array,
+  dataLen: number,
+  source: string,
+): { entries: SafetensorsEntry[]; metadata: Record<string, string> } {
   const fail = (problem: string) => invalid(`${source}: ${problem}`, { source });
   let header: unknown;
   try {
@@ -101,7 +110,9 @@ export function parseHeader(json: Uint8Array, dataLen: number, source: string): 
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLen) throw fail(`${where}: data_offsets [${begin}, ${end}] lie outside the ${dataLen}-byte data section`);
     if (end - begin !== count * spec.width) {
-      throw fail(`${where}: data_offsets span ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${count * spec.width}`);
+      throw fail(
+        `${where}: data_offsets span ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${dtype} needs ${count * spec.width}`,
+      );
     }
     // The parsed header is dropped after this: its shape arrays are taken over, not copied (100 000 fewer arrays).
     entries.push({ name, shape: shape as number[], dtype: spec.dtype, count, begin, end });
@@ -165,9 +176,13 @@ export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metada
   for (const name of names) {
     const { shape, data } = tensors[name];
     const spec = WRITE_DTYPE[data.constructor.name];
-    if (!spec) throw invalid(`encodeSafetensors: tensor '${name}' has unsupported type ${data.constructor.name} (use Float32Array, Float64Array or Int32Array)`);
+    if (!spec)
+      throw invalid(
+        `encodeSafetensors: tensor '${name}' has unsupported type ${data.constructor.name} (use Float32Array, Float64Array or Int32Array)`,
+      );
     const count = elementCount(shape, `encodeSafetensors: tensor '${name}'`);
-    if (count !== data.length) throw invalid(`encodeSafetensors: tensor '${name}' has shape ${JSON.stringify(shape)} (${count} elements) but ${data.length} values`);
+    if (count !== data.length)
+      throw invalid(`encodeSafetensors: tensor '${name}' has shape ${JSON.stringify(shape)} (${count} elements) but ${data.length} values`);
     specs.push({ name, dtype: spec.name, shape, byteLength: data.byteLength });
   }
   const head = encodeSafetensorsHeader(specs, metadata);

@@ -56,7 +56,9 @@ export function removeStaleTemps(dir: string, opts: { recursive?: boolean } = {}
         try {
           rmSync(p, { force: true });
           removed.push(p);
-        } catch { /* in use or read-only: left for the next start */ }
+        } catch {
+          /* in use or read-only: left for the next start */
+        }
       }
     }
   };

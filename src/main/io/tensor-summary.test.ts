@@ -10,8 +10,18 @@ describe('tensor summaries', () => {
   });
 
   it('diffs layers: distance, relative distance, cosine; unmatched names and shapes listed', () => {
-    const a = { w: { shape: [2], data: [3, 4] }, only_a: { shape: [1], data: [1] }, z: { shape: [2], data: [0, 0] }, s: { shape: [2], data: [1, 1] } };
-    const b = { w: { shape: [2], data: [4, 3] }, only_b: { shape: [1], data: [1] }, z: { shape: [2], data: [1, 0] }, s: { shape: [1, 2], data: [1, 1] } };
+    const a = {
+      w: { shape: [2], data: [3, 4] },
+      only_a: { shape: [1], data: [1] },
+      z: { shape: [2], data: [0, 0] },
+      s: { shape: [2], data: [1, 1] },
+    };
+    const b = {
+      w: { shape: [2], data: [4, 3] },
+      only_b: { shape: [1], data: [1] },
+      z: { shape: [2], data: [1, 0] },
+      s: { shape: [1, 2], data: [1, 1] },
+    };
     const { layers, unmatched } = diffTensors(a, b);
     const w = layers.find((l) => l.name === 'w')!;
     expect(w.distance).toBeCloseTo(Math.SQRT2, 12);

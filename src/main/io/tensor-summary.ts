@@ -8,7 +8,10 @@ export interface TensorLike {
 
 export function summarize(name: string, t: TensorLike, bins = 40): LayerSummary {
   const n = t.data.length;
-  let sum = 0, sq = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    sq = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = t.data[i];
     sum += v;
@@ -21,11 +24,18 @@ export function summarize(name: string, t: TensorLike, bins = 40): LayerSummary 
   const width = max > min ? (max - min) / bins : 1;
   for (let i = 0; i < n; i++) counts[Math.min(bins - 1, Math.floor((t.data[i] - min) / width))]++;
   return {
-    name, shape: t.shape, size: n, mean,
+    name,
+    shape: t.shape,
+    size: n,
+    mean,
     std: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : 0,
-    min: n ? min : 0, max: n ? max : 0,
+    min: n ? min : 0,
+    max: n ? max : 0,
     froNorm: Math.sqrt(sq),
-    histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => (n ? min + i * width : 0)), counts: n ? counts : new Array<number>(bins).fill(0) },
+    histogram: {
+      edges: Array.from({ length: bins + 1 }, (_, i) => (n ? min + i * width : 0)),
+      counts: n ? counts : new Array<number>(bins).fill(0),
+    },
   };
 }
 
@@ -40,16 +50,26 @@ export function diffTensors(a: Record<string, TensorLike>, b: Record<string, Ten
       unmatched.push(name);
       continue;
     }
-    let d2 = 0, xx = 0, yy = 0, xy = 0;
+    let d2 = 0,
+      xx = 0,
+      yy = 0,
+      xy = 0;
     for (let i = 0; i < x.data.length; i++) {
-      const u = x.data[i], v = y.data[i];
+      const u = x.data[i],
+        v = y.data[i];
       d2 += (u - v) ** 2;
       xx += u * u;
       yy += v * v;
       xy += u * v;
     }
     const distance = Math.sqrt(d2);
-    layers.push({ name, shape: x.shape, distance, relative: xx > 0 ? distance / Math.sqrt(xx) : 0, cosine: xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : null });
+    layers.push({
+      name,
+      shape: x.shape,
+      distance,
+      relative: xx > 0 ? distance / Math.sqrt(xx) : 0,
+      cosine: xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : null,
+    });
   }
   return { layers, unmatched: unmatched.sort() };
 }

@@ -25,11 +25,17 @@ function writeModel(name: string, manifest?: unknown) {
   writeFileSync(join(dir, `${name}-2.bin`), all.subarray(10));
   writeFileSync(join(dir, `${name}-q.bin`), q);
   const m = manifest ?? [
-    { paths: [`${name}-1.bin`, `${name}-2.bin`], weights: [
-      { name: 'dense/kernel', shape: [2, 3], dtype: 'float32' },
-      { name: 'dense/bias', shape: [2], dtype: 'int32' },
-    ] },
-    { paths: [`${name}-q.bin`], weights: [{ name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }] },
+    {
+      paths: [`${name}-1.bin`, `${name}-2.bin`],
+      weights: [
+        { name: 'dense/kernel', shape: [2, 3], dtype: 'float32' },
+        { name: 'dense/bias', shape: [2], dtype: 'int32' },
+      ],
+    },
+    {
+      paths: [`${name}-q.bin`],
+      weights: [{ name: 'q', shape: [3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } }],
+    },
   ];
   const path = join(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: m }));
@@ -37,7 +43,10 @@ function writeModel(name: string, manifest?: unknown) {
 }
 
 async function expectError(p: Promise<unknown>, pattern: RegExp) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlateauError);
   expect((err as Error).message).toMatch(pattern);
 }
@@ -47,7 +56,9 @@ describe('readTfjsModel', () => {
     const m = await readTfjsModel(writeModel('ok'));
     expect(m.format).toBe('tfjs');
     expect(m.tensors.map((t) => [t.name, t.shape, t.dtype])).toEqual([
-      ['dense/kernel', [2, 3], 'f4'], ['dense/bias', [2], 'i4'], ['q', [3], 'f4'],
+      ['dense/kernel', [2, 3], 'f4'],
+      ['dense/bias', [2], 'i4'],
+      ['q', [3], 'f4'],
     ]);
     expect(Array.from(m.tensors[0].data)).toEqual([0.5, -1, 2, 3.25, -0.125, 7]);
     expect(Array.from(m.tensors[1].data)).toEqual([3, -4]);
@@ -70,7 +81,10 @@ describe('readTfjsModel', () => {
 
   it('refuses shard paths outside the folder, missing manifests and unsupported dtypes', async () => {
     await expectError(readTfjsModel(writeModel('escape', [{ paths: ['../x.bin'], weights: [] }])), /leaves the model's folder/);
-    await expectError(readTfjsModel(writeModel('str', [{ paths: ['str-1.bin'], weights: [{ name: 's', shape: [1], dtype: 'string' }] }])), /unsupported dtype 'string'/);
+    await expectError(
+      readTfjsModel(writeModel('str', [{ paths: ['str-1.bin'], weights: [{ name: 's', shape: [1], dtype: 'string' }] }])),
+      /unsupported dtype 'string'/,
+    );
     const nojson = join(dir, 'bad.json');
     writeFileSync(nojson, '{"modelTopology": {}}');
     await expectError(readTfjsModel(nojson), /bad\.json: has no 'weightsManifest'/);

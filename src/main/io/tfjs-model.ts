@@ -54,15 +54,18 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
     if (!Array.isArray(g?.paths) || !g.paths.every((p) => typeof p === 'string') || !Array.isArray(g.weights)) {
       throw fail(`weightsManifest[${gi}] needs 'paths' (strings) and 'weights' (a list)`);
     }
-    groups.push(g.paths.map((p: string) => {
-      // Shards must sit beside model.json: a manifest must not make us read arbitrary files.
-      if (p !== basename(p) || p === '..' || p === '.') throw fail(`shard path '${p}' leaves the model's folder`);
-      return join(dir, p);
-    }));
+    groups.push(
+      g.paths.map((p: string) => {
+        // Shards must sit beside model.json: a manifest must not make us read arbitrary files.
+        if (p !== basename(p) || p === '..' || p === '.') throw fail(`shard path '${p}' leaves the model's folder`);
+        return join(dir, p);
+      }),
+    );
     let offset = 0;
     for (const [wi, w] of (g.weights as ManifestWeight[]).entries()) {
       const where = `weightsManifest[${gi}].weights[${wi}]`;
-      if (typeof w?.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string') throw fail(`${where} needs 'name', 'shape' and 'dtype'`);
+      if (typeof w?.name !== 'string' || !Array.isArray(w.shape) || typeof w.dtype !== 'string')
+        throw fail(`${where} needs 'name', 'shape' and 'dtype'`);
       const count = elementCount(w.shape, `${path}: weight '${w.name}'`);
       const q = w.quantization;
       const stored = q ? q.dtype : w.dtype;
@@ -70,7 +73,9 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
       const out = OUT_DTYPE[w.dtype];
       if (width === undefined || out === undefined) {
         // Strings have per-element lengths and complex64 no NdArray type: without their size we cannot go on.
-        throw fail(`weight '${w.name}' has unsupported dtype '${stored}' (supported: float32, int32, bool; quantized uint8, uint16, float16)`);
+        throw fail(
+          `weight '${w.name}' has unsupported dtype '${stored}' (supported: float32, int32, bool; quantized uint8, uint16, float16)`,
+        );
       }
       if (q && q.dtype !== 'float16' && (typeof q.scale !== 'number' || typeof q.min !== 'number')) {
         throw fail(`weight '${w.name}' is ${q.dtype}-quantized but lacks 'scale' and 'min'`);
@@ -97,7 +102,9 @@ export async function inspectTfjsModel(path: string): Promise<TfjsIndex> {
         buffers.set(p.group, buf);
       }
       if (p.offset + p.bytes > buf.length) {
-        throw fail(`weight '${p.weight.name}' needs bytes [${p.offset}, ${p.offset + p.bytes}) but the shards of group ${p.group} hold ${buf.length}; a shard is truncated or missing`);
+        throw fail(
+          `weight '${p.weight.name}' needs bytes [${p.offset}, ${p.offset + p.bytes}) but the shards of group ${p.group} hold ${buf.length}; a shard is truncated or missing`,
+        );
       }
       const bytes = buf.subarray(p.offset, p.offset + p.bytes);
       try {
@@ -123,7 +130,10 @@ async function readGroup(paths: string[], source: string): Promise<Uint8Array> {
     try {
       parts.push(new Uint8Array(await readFile(p)));
     } catch (err) {
-      throw invalid(`${source}: cannot read weight shard ${basename(p)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { source });
+      throw invalid(
+        `${source}: cannot read weight shard ${basename(p)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        { source },
+      );
     }
   }
   const out = new Uint8Array(parts.reduce((s, b) => s + b.length, 0));

@@ -14,17 +14,65 @@ function zip64(name: string, data: Uint8Array): Uint8Array {
   const u32 = (x: number) => (u16(x & 0xffff), u16(x >>> 16));
   const u64 = (x: number) => (u32(x), u32(0));
   const bytes = (b: Uint8Array) => parts.push(...b);
-  u32(0x04034b50); u16(45); u16(0); u16(0); u32(0); u32(crc32(data)); u32(data.length); u32(data.length);
-  u16(nameBytes.length); u16(0); bytes(nameBytes); bytes(data);
+  u32(0x04034b50);
+  u16(45);
+  u16(0);
+  u16(0);
+  u32(0);
+  u32(crc32(data));
+  u32(data.length);
+  u32(data.length);
+  u16(nameBytes.length);
+  u16(0);
+  bytes(nameBytes);
+  bytes(data);
   const cdAt = parts.length;
-  u32(0x02014b50); u16(45); u16(45); u16(0); u16(0); u32(0); u32(crc32(data)); u32(0xffffffff); u32(0xffffffff);
-  u16(nameBytes.length); u16(28); u16(0); u16(0); u16(0); u32(0); u32(0xffffffff); bytes(nameBytes);
-  u16(1); u16(24); u64(data.length); u64(data.length); u64(0); // extra: size, compressed size, local offset
+  u32(0x02014b50);
+  u16(45);
+  u16(45);
+  u16(0);
+  u16(0);
+  u32(0);
+  u32(crc32(data));
+  u32(0xffffffff);
+  u32(0xffffffff);
+  u16(nameBytes.length);
+  u16(28);
+  u16(0);
+  u16(0);
+  u16(0);
+  u32(0);
+  u32(0xffffffff);
+  bytes(nameBytes);
+  u16(1);
+  u16(24);
+  u64(data.length);
+  u64(data.length);
+  u64(0); // extra: size, compressed size, local offset
   const cdSize = parts.length - cdAt;
   const z64At = parts.length;
-  u32(0x06064b50); u64(44); u16(45); u16(45); u32(0); u32(0); u64(1); u64(1); u64(cdSize); u64(cdAt);
-  u32(0x07064b50); u32(0); u64(z64At); u32(1);
-  u32(0x06054b50); u16(0); u16(0); u16(0xffff); u16(0xffff); u32(0xffffffff); u32(0xffffffff); u16(0);
+  u32(0x06064b50);
+  u64(44);
+  u16(45);
+  u16(45);
+  u32(0);
+  u32(0);
+  u64(1);
+  u64(1);
+  u64(cdSize);
+  u64(cdAt);
+  u32(0x07064b50);
+  u32(0);
+  u64(z64At);
+  u32(1);
+  u32(0x06054b50);
+  u16(0);
+  u16(0);
+  u16(0xffff);
+  u16(0xffff);
+  u32(0xffffffff);
+  u32(0xffffffff);
+  u16(0);
   return Uint8Array.from(parts);
 }
 
@@ -66,10 +114,14 @@ describe('ZipReader', () => {
     new DataView(zip.buffer).setUint32(cd + 24, 0xfffffff0, true); // central directory: uncompressed size
     const err = await ZipReader.open(bufferSource(zip), 'bomb.npz').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlateauError);
-    expect((err as Error).message).toMatch(/^bomb\.npz: member 'a\.npy' claims 4294967280 bytes uncompressed from \d+ compressed, more than deflate can produce/);
+    expect((err as Error).message).toMatch(
+      /^bomb\.npz: member 'a\.npy' claims 4294967280 bytes uncompressed from \d+ compressed, more than deflate can produce/,
+    );
     const stored = zipSync({ 'b.npy': new Uint8Array(10) }, { level: 0 });
     new DataView(stored.buffer).setUint32(findSig(stored, 0x02014b50) + 24, 1e9, true);
-    await expect(ZipReader.open(bufferSource(stored), 'x.zip')).rejects.toThrow(/member 'b\.npy' is stored uncompressed but claims 1000000000 bytes from 10/);
+    await expect(ZipReader.open(bufferSource(stored), 'x.zip')).rejects.toThrow(
+      /member 'b\.npy' is stored uncompressed but claims 1000000000 bytes from 10/,
+    );
   });
 });
 

@@ -97,7 +97,8 @@ export class ZipReader {
       cdSize = num64(z, 40, fail);
       cdOffset = num64(z, 48, fail);
     }
-    if (cdOffset + cdSize > src.size) throw fail(`central directory [${cdOffset}, ${cdOffset + cdSize}) lies outside the ${src.size}-byte file`);
+    if (cdOffset + cdSize > src.size)
+      throw fail(`central directory [${cdOffset}, ${cdOffset + cdSize}) lies outside the ${src.size}-byte file`);
     const cd = await src.read(cdOffset, cdSize);
     const v = dv(cd);
     const entries = new Map<string, ZipEntry>();
@@ -135,7 +136,8 @@ export class ZipReader {
     const fail = (problem: string) => invalid(`${this.source}: member '${name}': ${problem}`, { source: this.source, member: name });
     if (!e) throw fail('not in the archive');
     const head = dv(await this.src.read(e.localOffset, 30));
-    if (head.byteLength < 30 || head.getUint32(0, true) !== LOCAL_SIG) throw fail('local header missing; the archive is truncated or corrupted');
+    if (head.byteLength < 30 || head.getUint32(0, true) !== LOCAL_SIG)
+      throw fail('local header missing; the archive is truncated or corrupted');
     const start = e.localOffset + 30 + head.getUint16(26, true) + head.getUint16(28, true);
     if (start + e.compressedSize > this.src.size) throw fail(`data runs past the end of the ${this.src.size}-byte file (truncated?)`);
     const raw = await this.src.read(start, e.compressedSize);
@@ -166,9 +168,14 @@ const MAX_DEFLATE_RATIO = 1032;
  * allocated (reading it would otherwise allocate the claimed uncompressed size up front).
  */
 function checkClaimedSize(e: ZipEntry, fileSize: number, source: string): void {
-  const fail = (problem: string) => invalid(`${source}: member '${e.name}' ${problem}; the archive is corrupted (or a zip bomb), nothing was unpacked`, { source, member: e.name });
+  const fail = (problem: string) =>
+    invalid(`${source}: member '${e.name}' ${problem}; the archive is corrupted (or a zip bomb), nothing was unpacked`, {
+      source,
+      member: e.name,
+    });
   if (e.compressedSize > fileSize) throw fail(`claims ${e.compressedSize} compressed bytes, more than the ${fileSize}-byte file holds`);
-  if (e.method === 0 && e.size !== e.compressedSize) throw fail(`is stored uncompressed but claims ${e.size} bytes from ${e.compressedSize}`);
+  if (e.method === 0 && e.size !== e.compressedSize)
+    throw fail(`is stored uncompressed but claims ${e.size} bytes from ${e.compressedSize}`);
   if (e.method === 8 && e.size > e.compressedSize * MAX_DEFLATE_RATIO + 64) {
     throw fail(`claims ${e.size} bytes uncompressed from ${e.compressedSize} compressed, more than deflate can produce`);
   }
@@ -186,7 +193,7 @@ function num64(v: DataView, at: number, fail: (p: string) => Error): number {
 /** ZIP64 extra field (id 1) holds, in order, only the 32-bit fields that were saturated. */
 function applyZip64Extra(e: ZipEntry, extra: Uint8Array, fail: (p: string) => Error): void {
   const v = dv(extra);
-  for (let p = 0; p + 4 <= extra.length; ) {
+  for (let p = 0; p + 4 <= extra.length;) {
     const id = v.getUint16(p, true);
     const len = v.getUint16(p + 2, true);
     if (id === 1) {

@@ -14,7 +14,8 @@ import { runWorker, workerEntry } from './worker-runner';
 function removeUploadBatch(dataDir: string, path: string): void {
   const rel = relative(uploadsDir(dataDir), path);
   const batch = rel.split(sep)[0];
-  if (!rel.startsWith('..') && !isAbsolute(rel) && batch && /^[a-f0-9]{12}$/.test(batch)) rmSync(join(uploadsDir(dataDir), batch), { recursive: true, force: true });
+  if (!rel.startsWith('..') && !isAbsolute(rel) && batch && /^[a-f0-9]{12}$/.test(batch))
+    rmSync(join(uploadsDir(dataDir), batch), { recursive: true, force: true });
 }
 
 /** Imports one file or folder into its run, in a fresh worker; the run ends `imported` or `failed`. */
@@ -28,13 +29,22 @@ export function importRunner(ctx: AppContext): JobRunner {
     repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
     changed();
     const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
-    const handle = runWorker(workerEntry('import'), data, (m) => {
-      if (m.type === 'checkpoint') writes.add(() => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }));
-      else if (m.type === 'metrics') {
-        writes.add(() => repos.metrics.insertMany(runId, m.rows));
-        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-      } else if (m.type === 'progress') progress(m.fraction, m.message);
-    }, signal, 'thread'); // no tfjs here: a thread is enough
+    const handle = runWorker(
+      workerEntry('import'),
+      data,
+      (m) => {
+        if (m.type === 'checkpoint')
+          writes.add(
+            () => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }),
+          );
+        else if (m.type === 'metrics') {
+          writes.add(() => repos.metrics.insertMany(runId, m.rows));
+          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+        } else if (m.type === 'progress') progress(m.fraction, m.message);
+      },
+      signal,
+      'thread',
+    ); // no tfjs here: a thread is enough
     try {
       const result = await handle.done;
       writes.settle();
@@ -46,7 +56,11 @@ export function importRunner(ctx: AppContext): JobRunner {
     } catch (err) {
       ctx.jobs.writes.flush(); // rows stored so far stay
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
-      repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : (err as Error).message, finishedAt: Date.now() });
+      repos.runs.update(runId, {
+        status: cancelled ? 'cancelled' : 'failed',
+        error: cancelled ? null : (err as Error).message,
+        finishedAt: Date.now(),
+      });
       throw err;
     } finally {
       changed();

@@ -30,7 +30,9 @@ describe('JobManager', () => {
 
   it('records a failure with its message', async () => {
     t = testApp();
-    t.app.ctx.jobs.register('metrics', async () => { throw new Error('the dump has no labels'); });
+    t.app.ctx.jobs.register('metrics', async () => {
+      throw new Error('the dump has no labels');
+    });
     const job = t.app.ctx.jobs.enqueue('metrics', null, null, {});
     await t.app.ctx.jobs.idle();
     expect(t.app.ctx.repos.jobs.get(job.id)).toMatchObject({ state: 'failed', error: 'the dump has no labels' });
@@ -39,9 +41,16 @@ describe('JobManager', () => {
   it('cancels a queued job at once and a running job cooperatively', async () => {
     t = testApp(); // concurrency 1
     let sawAbort = false;
-    t.app.ctx.jobs.register('train', (ctx) => new Promise<void>((resolve) => {
-      ctx.signal.addEventListener('abort', () => { sawAbort = true; resolve(); });
-    }));
+    t.app.ctx.jobs.register(
+      'train',
+      (ctx) =>
+        new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            sawAbort = true;
+            resolve();
+          });
+        }),
+    );
     const first = t.app.ctx.jobs.enqueue('train', null, null, {});
     const second = t.app.ctx.jobs.enqueue('train', null, null, {});
     await until(() => t.app.ctx.repos.jobs.get(first.id).state === 'running');
@@ -70,7 +79,9 @@ describe('JobManager', () => {
 
   it('treats a Cancelled error from the runner as a cancellation', async () => {
     t = testApp();
-    t.app.ctx.jobs.register('import', async () => { throw new PlateauError('Cancelled', 'stopped by the user'); });
+    t.app.ctx.jobs.register('import', async () => {
+      throw new PlateauError('Cancelled', 'stopped by the user');
+    });
     const job = t.app.ctx.jobs.enqueue('import', null, null, {});
     await t.app.ctx.jobs.idle();
     expect(t.app.ctx.repos.jobs.get(job.id)).toMatchObject({ state: 'cancelled', error: null });

@@ -31,7 +31,12 @@ export class JobManager {
   readonly writes: WriteQueue;
 
   /** `threads`: compute threads each job may use (the BLAS's, or wasm's own pool); default: shared out (limits.ts). */
-  constructor(private repos: Repos, private bus: EventBus, public concurrency: number, public threads?: number) {
+  constructor(
+    private repos: Repos,
+    private bus: EventBus,
+    public concurrency: number,
+    public threads?: number,
+  ) {
     this.writes = new WriteQueue(repos.db);
   }
 
@@ -60,7 +65,8 @@ export class JobManager {
 
   cancel(id: number): Job {
     const job = this.repos.jobs.get(id);
-    if (isFinal(job.state)) throw conflict(`Job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}; there is nothing to cancel.`);
+    if (isFinal(job.state))
+      throw conflict(`Job ${id} has already ${job.state === 'cancelled' ? 'been cancelled' : job.state}; there is nothing to cancel.`);
     const ctl = this.running.get(id);
     if (ctl) {
       ctl.abort();
@@ -92,7 +98,10 @@ export class JobManager {
 
   /** This process's queued jobs, oldest first. */
   private queued(): Job[] {
-    return this.repos.jobs.list({ active: true }).filter((j) => j.state === 'queued' && this.owned.has(j.id) && this.runners.has(j.kind)).reverse();
+    return this.repos.jobs
+      .list({ active: true })
+      .filter((j) => j.state === 'queued' && this.owned.has(j.id) && this.runners.has(j.kind))
+      .reverse();
   }
 
   private async start(queued: Job): Promise<void> {

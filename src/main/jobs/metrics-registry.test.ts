@@ -25,8 +25,18 @@ async function smallRun() {
   t = testApp();
   const p = await t.client.projects.create({ name: 'P' });
   const [run] = await t.client.runs.start({
-    projectId: p.id, preset: 'double-descent', metrics: false,
-    set: { 'dataset.classes': 3, 'dataset.dim': 4, 'dataset.trainSize': 60, 'dataset.testSize': 30, 'dataset.labelNoise': 0, 'model.hidden': [5], epochs: 3 },
+    projectId: p.id,
+    preset: 'double-descent',
+    metrics: false,
+    set: {
+      'dataset.classes': 3,
+      'dataset.dim': 4,
+      'dataset.trainSize': 60,
+      'dataset.testSize': 30,
+      'dataset.labelNoise': 0,
+      'model.hidden': [5],
+      epochs: 3,
+    },
   });
   await t.app.ctx.jobs.idle();
   return run;
@@ -45,7 +55,9 @@ describe('metrics jobs over the registry', () => {
   it('store hessian_top_eigs per index and kappa_layer per layer, equal to direct calls; kappa_layer of the last layer is the closed-form kappa', async () => {
     const run = await smallRun();
     const queued = await t.client.metrics.compute({
-      runId: run.id, checkpoints: 'last', keys: ['kappa', 'hessian_top_eigs', 'kappa_layer'],
+      runId: run.id,
+      checkpoints: 'last',
+      keys: ['kappa', 'hessian_top_eigs', 'kappa_layer'],
       options: { k: 3, seed: 4, layers: ['layers.0', 'layers.1.weight'] },
     });
     await t.app.ctx.jobs.idle();
@@ -55,10 +67,18 @@ describe('metrics jobs over the registry', () => {
     // only the named keys were computed: no weights-only rows
     expect(series.filter((s) => s.key === 'fro_norm')).toEqual([]);
     const stored = (key: string, layer: string) => series.find((s) => s.key === key && s.layer === layer)!.values;
-    expect(series.filter((s) => s.key === 'hessian_top_eigs').map((s) => [s.layer, s.split, s.steps])).toEqual([['1', 'train', [3]], ['2', 'train', [3]], ['3', 'train', [3]]]);
+    expect(series.filter((s) => s.key === 'hessian_top_eigs').map((s) => [s.layer, s.split, s.steps])).toEqual([
+      ['1', 'train', [3]],
+      ['2', 'train', [3]],
+      ['3', 'train', [3]],
+    ]);
     expect(series.filter((s) => s.key === 'kappa_layer').map((s) => s.layer)).toEqual(['layers.0.weight', 'layers.1.weight']);
-    expect(await t.client.metrics.details({ runId: run.id, key: 'hessian_top_eigs', step: 3, split: 'train', layer: '2' }))
-      .toMatchObject({ index: 2, k: 3, seed: 4, dim: 4 * 5 + 5 + 5 * 3 + 3 });
+    expect(await t.client.metrics.details({ runId: run.id, key: 'hessian_top_eigs', step: 3, split: 'train', layer: '2' })).toMatchObject({
+      index: 2,
+      k: 3,
+      seed: 4,
+      dim: 4 * 5 + 5 + 5 * 3 + 3,
+    });
 
     const last = (await t.client.runs.checkpoints({ id: run.id })).at(-1)!;
     const { model, train } = await modelAt(run.config, last.file);
@@ -82,14 +102,20 @@ describe('metrics jobs over the registry', () => {
       model.dispose();
     }
     // METRICS.md: the closed form is the oracle of the HVP path (float32 HVPs against float64 sums)
-    expect(rel(stored('kappa_layer', 'layers.1.weight')[0], series.find((s) => s.key === 'kappa' && s.split === 'train')!.values[0])).toBeLessThan(1e-4);
+    expect(
+      rel(stored('kappa_layer', 'layers.1.weight')[0], series.find((s) => s.key === 'kappa' && s.split === 'train')!.values[0]),
+    ).toBeLessThan(1e-4);
   });
 
   it('list and compute a toy metric added as one plugin file and its registration line', async () => {
     const file = fileURLToPath(new URL('../test/toy-metric.mjs', import.meta.url));
     expect(await loadMetricPlugin(file)).toBe('toy_weight_l1'); // the registration line
     const run = await smallRun();
-    expect((await t.client.metrics.keys({})).find((d) => d.key === 'toy_weight_l1')).toMatchObject({ family: 'weights', producer: 'plugin:toy_weight_l1', parts: 'model' });
+    expect((await t.client.metrics.keys({})).find((d) => d.key === 'toy_weight_l1')).toMatchObject({
+      family: 'weights',
+      producer: 'plugin:toy_weight_l1',
+      parts: 'model',
+    });
     await t.client.metrics.compute({ runId: run.id, checkpoints: 'all', keys: ['toy_weight_l1'] });
     await t.app.ctx.jobs.idle();
     const [s] = await t.client.metrics.series({ runIds: [run.id], keys: ['toy_weight_l1'] });
@@ -106,8 +132,16 @@ describe('metrics jobs over the registry', () => {
 
   it('refuse an unknown key before queuing, and fail a job naming a layer the model lacks with that name', async () => {
     const run = await smallRun();
-    await expect(t.client.metrics.compute({ runId: run.id, keys: ['kapa'] })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/unknown metric 'kapa'/) });
-    const queued = await t.client.metrics.compute({ runId: run.id, checkpoints: 'last', keys: ['kappa_layer'], options: { layers: ['layers.7'] } });
+    await expect(t.client.metrics.compute({ runId: run.id, keys: ['kapa'] })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/unknown metric 'kapa'/),
+    });
+    const queued = await t.client.metrics.compute({
+      runId: run.id,
+      checkpoints: 'last',
+      keys: ['kappa_layer'],
+      options: { layers: ['layers.7'] },
+    });
     await t.app.ctx.jobs.idle();
     const job = (await t.client.jobs.list({})).find((j) => j.id === queued.id)!;
     expect(job.state).toBe('failed');

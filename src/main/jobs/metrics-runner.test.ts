@@ -12,7 +12,11 @@ describe('checkpoint metrics jobs', () => {
     const p = await t.client.projects.create({ name: 'P' });
     const live: number[] = [];
     t.client.on('run.metrics', (e) => e.rows.some((r) => r.key === 'kappa') && live.push(e.rows[0].step));
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 23, 'model.width': 16, epochs: 30 } });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'dataset.p': 23, 'model.width': 16, epochs: 30 },
+    });
     await t.app.ctx.jobs.idle();
     // measured inside the training job, checkpoint by checkpoint: no metrics job follows
     expect((await t.client.jobs.list({})).map((j) => [j.kind, j.state])).toEqual([['train', 'succeeded']]);
@@ -50,7 +54,9 @@ describe('checkpoint metrics jobs', () => {
     expect(coverage.map((c) => c.step)).toEqual(steps);
     expect(coverage[0].keys).toEqual(expect.arrayContaining(['kappa', 'nc1', 'cdnv', 'fro_norm', 'test_acc']));
     // nc1 carries the class-mean geometry: one point per class present in the training split.
-    const geo = (await t.client.metrics.details({ runId: run.id, key: 'nc1', step: last, split: 'train' })) as { geometry: { classes: number[]; points: number[][] } };
+    const geo = (await t.client.metrics.details({ runId: run.id, key: 'nc1', step: last, split: 'train' })) as {
+      geometry: { classes: number[]; points: number[][] };
+    };
     expect(geo.geometry.points).toHaveLength(geo.geometry.classes.length);
     expect(geo.geometry.classes.length).toBeGreaterThan(1);
   });
@@ -58,9 +64,14 @@ describe('checkpoint metrics jobs', () => {
   it('can be re-run on chosen checkpoints, and refuses a run without any', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 23, 'model.width': 16, epochs: 5 }, metrics: false });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'dataset.p': 23, 'model.width': 16, epochs: 5 },
+      metrics: false,
+    });
     await t.app.ctx.jobs.idle();
-    expect((await t.client.metrics.series({ runIds: [run.id], keys: ['kappa'] }))).toEqual([]);
+    expect(await t.client.metrics.series({ runIds: [run.id], keys: ['kappa'] })).toEqual([]);
     await t.client.metrics.compute({ runId: run.id, checkpoints: 'last' });
     await t.app.ctx.jobs.idle();
     const kappa = await t.client.metrics.series({ runIds: [run.id], keys: ['kappa'], split: 'train' });
@@ -74,7 +85,12 @@ describe('Hessian metrics jobs', () => {
   it('store top eigenvalue, Hutchinson trace and spectral density with how they were computed', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 11, 'model.width': 8, epochs: 5 }, metrics: false });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'dataset.p': 11, 'model.width': 8, epochs: 5 },
+      metrics: false,
+    });
     await t.app.ctx.jobs.idle();
     await t.client.metrics.compute({ runId: run.id, checkpoints: 'last', hessian: true });
     await t.app.ctx.jobs.idle();
@@ -83,10 +99,16 @@ describe('Hessian metrics jobs', () => {
     // Two independent routes to the largest eigenvalue (power iteration, Lanczos) agree.
     expect(Math.abs(v('hessian_esd') - v('hessian_top_eig')) / Math.abs(v('hessian_top_eig'))).toBeLessThan(0.05);
     expect(Number.isFinite(v('hessian_trace_hutch'))).toBe(true);
-    expect(await t.client.metrics.details({ runId: run.id, key: 'hessian_trace_hutch', step: 5, split: 'train' })).toMatchObject({ seed: 0, stderr: expect.any(Number) });
+    expect(await t.client.metrics.details({ runId: run.id, key: 'hessian_trace_hutch', step: 5, split: 'train' })).toMatchObject({
+      seed: 0,
+      stderr: expect.any(Number),
+    });
     const d = await t.client.metrics.details({ runId: run.id, key: 'hessian_top_eig', step: 5, split: 'train' });
     expect(d).toMatchObject({ seed: 0, converged: true, dim: 3 * 11 * 8 });
-    const esd = (await t.client.metrics.details({ runId: run.id, key: 'hessian_esd', step: 5, split: 'train' })) as { grid: number[]; density: number[] };
+    const esd = (await t.client.metrics.details({ runId: run.id, key: 'hessian_esd', step: 5, split: 'train' })) as {
+      grid: number[];
+      density: number[];
+    };
     const dx = esd.grid[1] - esd.grid[0];
     expect(esd.density.reduce((a, b) => a + b, 0) * dx).toBeCloseTo(1, 1);
   });

@@ -20,12 +20,26 @@ export function metricsRunner(ctx: AppContext): JobRunner {
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
-    const { checkpoints: which = 'all', hessian = false, keys, options, backend: asked } = params as {
-      checkpoints?: CheckpointSelection; hessian?: boolean; keys?: string[]; options?: MetricJobOptions; backend?: string;
+    const {
+      checkpoints: which = 'all',
+      hessian = false,
+      keys,
+      options,
+      backend: asked,
+    } = params as {
+      checkpoints?: CheckpointSelection;
+      hessian?: boolean;
+      keys?: string[];
+      options?: MetricJobOptions;
+      backend?: string;
     };
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
-    if (!chosen.length) throw new PlateauError('NotFound', `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`);
+    if (!chosen.length)
+      throw new PlateauError(
+        'NotFound',
+        `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`,
+      );
     const backend = await metricsBackend(asked ?? ctx.backend);
     const data: MetricsWorkerData = {
       config: run.config,
@@ -38,12 +52,18 @@ export function metricsRunner(ctx: AppContext): JobRunner {
       threads: ctx.jobs.threadsPerJob(),
     };
     const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
-    const handle = runWorker(workerEntry('metrics'), data, (m) => {
-      if (m.type === 'metrics') {
-        writes.add(() => repos.metrics.insertMany(runId, m.rows));
-        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-      } else if (m.type === 'progress') progress(m.fraction, m.message);
-    }, signal, isolationFor(backend));
+    const handle = runWorker(
+      workerEntry('metrics'),
+      data,
+      (m) => {
+        if (m.type === 'metrics') {
+          writes.add(() => repos.metrics.insertMany(runId, m.rows));
+          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+        } else if (m.type === 'progress') progress(m.fraction, m.message);
+      },
+      signal,
+      isolationFor(backend),
+    );
     try {
       await handle.done;
     } catch (err) {
@@ -54,9 +74,12 @@ export function metricsRunner(ctx: AppContext): JobRunner {
     // An import has no training log: its accuracies and losses are those measured at its last checkpoint.
     if (run.origin === 'imported') {
       const lastStep = all.at(-1)!.step;
-      const last = Object.fromEntries(repos.metrics.series([runId], FINAL_KEYS)
-        .filter((s) => s.layer === '' && s.split === (s.key.startsWith('test_') ? 'test' : 'train'))
-        .flatMap((s) => (s.steps.at(-1) === lastStep ? [[s.key, s.values.at(-1)!]] : [])));
+      const last = Object.fromEntries(
+        repos.metrics
+          .series([runId], FINAL_KEYS)
+          .filter((s) => s.layer === '' && s.split === (s.key.startsWith('test_') ? 'test' : 'train'))
+          .flatMap((s) => (s.steps.at(-1) === lastStep ? [[s.key, s.values.at(-1)!]] : [])),
+      );
       const summary = repos.runs.get(runId).summary;
       repos.runs.update(runId, { summary: { ...summary, last: { ...(summary.last as object | undefined), ...last } } });
     }

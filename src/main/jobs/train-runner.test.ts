@@ -77,7 +77,12 @@ describe('training jobs', () => {
     try {
       t = testApp({ threads });
       const p = await t.client.projects.create({ name: 'P' });
-      const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, 'model.width': 64 }, metrics: false });
+      const [run] = await t.client.runs.start({
+        projectId: p.id,
+        preset: 'grokking-mlp',
+        set: { ...small, 'model.width': 64 },
+        metrics: false,
+      });
       await t.app.ctx.jobs.idle();
       const done = await t.client.runs.get({ id: run.id });
       expect(done).toMatchObject({ status: 'succeeded', backend: 'wasm' });
@@ -107,10 +112,19 @@ describe('training jobs', () => {
   it('a run can be forced onto a backend, and records the one it used', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 2 }, backend: 'cpu', metrics: false });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { ...small, epochs: 2 },
+      backend: 'cpu',
+      metrics: false,
+    });
     await t.app.ctx.jobs.idle();
     expect(await t.client.runs.get({ id: run.id })).toMatchObject({ status: 'succeeded', backend: 'cpu' });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', backend: 'cuda' as never })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/backend: must be one of/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', backend: 'cuda' as never })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/backend: must be one of/),
+    });
   });
 
   it('a run forced onto webgpu trains there (a child process) and its metrics job runs on a synchronous backend', async (ctx) => {
@@ -121,7 +135,12 @@ describe('training jobs', () => {
     const done = await t.client.runs.get({ id: run.id });
     if (done.backend !== 'webgpu') return ctx.skip(`no WebGPU adapter here (the run fell back to ${done.backend})`);
     expect(done.status).toBe('succeeded');
-    expect((await t.client.jobs.list({})).map((j) => [j.kind, j.state])).toEqual(expect.arrayContaining([['train', 'succeeded'], ['metrics', 'succeeded']]));
+    expect((await t.client.jobs.list({})).map((j) => [j.kind, j.state])).toEqual(
+      expect.arrayContaining([
+        ['train', 'succeeded'],
+        ['metrics', 'succeeded'],
+      ]),
+    );
     const kappa = await t.client.metrics.series({ runIds: [run.id], keys: ['kappa'] });
     expect(kappa[0]?.values.length).toBeGreaterThan(0);
   }, 120_000);
@@ -129,7 +148,12 @@ describe('training jobs', () => {
   it("an intervention's term is stored per epoch while it is active, beside the losses", async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-anti-collapse', set: { ...small, epochs: 5, 'interventions.0.toEpoch': 3 }, metrics: false });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-anti-collapse',
+      set: { ...small, epochs: 5, 'interventions.0.toEpoch': 3 },
+      metrics: false,
+    });
     await t.app.ctx.jobs.idle();
     const [term] = await t.client.metrics.series({ runIds: [run.id], keys: ['intervention_anti_collapse'] });
     expect(term).toMatchObject({ split: 'train', epochs: [1, 2, 3] });
@@ -139,7 +163,11 @@ describe('training jobs', () => {
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, 'optimizer.lr': 1e30, epochs: 20 } });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { ...small, 'optimizer.lr': 1e30, epochs: 20 },
+    });
     await t.app.ctx.jobs.idle();
     const done = await t.client.runs.get({ id: run.id });
     expect(done.status).toBe('diverged');
@@ -152,7 +180,12 @@ describe('training jobs', () => {
     const p = await t.client.projects.create({ name: 'P' });
     const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 100000 } });
     await new Promise<void>((resolve) => {
-      const off = t.client.on('job.progress', (e) => { if (e.values && e.values.epoch >= 5) { off(); resolve(); } });
+      const off = t.client.on('job.progress', (e) => {
+        if (e.values && e.values.epoch >= 5) {
+          off();
+          resolve();
+        }
+      });
     });
     await t.client.runs.cancel({ id: run.id });
     await t.app.ctx.jobs.idle();
@@ -173,7 +206,12 @@ describe('training jobs', () => {
     await t.app.ctx.jobs.idle();
     const [cut] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
     await new Promise<void>((resolve) => {
-      const off = t.client.on('job.progress', (e) => { if (e.runId === cut.id && e.values && e.values.epoch >= 20) { off(); resolve(); } });
+      const off = t.client.on('job.progress', (e) => {
+        if (e.runId === cut.id && e.values && e.values.epoch >= 20) {
+          off();
+          resolve();
+        }
+      });
     });
     await t.client.runs.cancel({ id: cut.id });
     await t.app.ctx.jobs.idle();
@@ -196,7 +234,12 @@ describe('training jobs', () => {
     await t.app.ctx.jobs.idle();
     const [cut] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set, metrics: false });
     await new Promise<void>((resolve) => {
-      const off = t.client.on('job.progress', (e) => { if (e.runId === cut.id && e.values && e.values.epoch >= 10) { off(); resolve(); } });
+      const off = t.client.on('job.progress', (e) => {
+        if (e.runId === cut.id && e.values && e.values.epoch >= 10) {
+          off();
+          resolve();
+        }
+      });
     });
     await t.client.runs.cancel({ id: cut.id });
     await t.app.ctx.jobs.idle();
@@ -217,7 +260,12 @@ describe('training jobs', () => {
     mkdirSync(dir, { recursive: true });
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=48k', 'tmpfs', dir]).status !== 0) ctx.skip();
     try {
-      const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 3000, 'checkpoints.perDecade': 40 }, metrics: false });
+      const [run] = await t.client.runs.start({
+        projectId: p.id,
+        preset: 'grokking-mlp',
+        set: { ...small, epochs: 3000, 'checkpoints.perDecade': 40 },
+        metrics: false,
+      });
       expect(run.id).toBe(1);
       await t.app.ctx.jobs.idle();
       const done = await t.client.runs.get({ id: run.id });
@@ -235,29 +283,49 @@ describe('training jobs', () => {
   it('rejects invalid hyperparameters naming the field and range', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.lr': -1 } })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/optimizer\.lr.*> 0/) });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.trainFraction': 1.5 } })).rejects.toMatchObject({ message: expect.stringMatching(/dataset\.trainFraction.*\(0, 1\)/) });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'nope' })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/no preset 'nope'/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.lr': -1 } })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/optimizer\.lr.*> 0/),
+    });
+    await expect(
+      t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.trainFraction': 1.5 } }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/dataset\.trainFraction.*\(0, 1\)/) });
+    await expect(t.client.runs.start({ projectId: p.id, preset: 'nope' })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/no preset 'nope'/),
+    });
     expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
   });
 
   it('refuses unknown settings by name, in overrides and in a whole config, instead of training on the defaults', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.learning_rate': 1e-3 } })).rejects.toMatchObject({
-      code: 'InvalidParams', message: "optimizer.learning_rate is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?",
+    await expect(
+      t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.learning_rate': 1e-3 } }),
+    ).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: "optimizer.learning_rate is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?",
     });
     await expect(t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'model.widht': 64 } })).rejects.toMatchObject({
       message: "model.widht is not a setting of model kind 'quadratic-mlp'. Did you mean model.width?",
     });
     await expect(t.client.runs.start({ projectId: p.id, preset: 'double-descent', set: { 'model.width': 64 } })).rejects.toMatchObject({
-      message: expect.stringMatching(/^model\.width is not a setting of model kind 'mlp' \(only of 'quadratic-mlp'\)\. Settings of model kind 'mlp': kind, hidden, /),
+      message: expect.stringMatching(
+        /^model\.width is not a setting of model kind 'mlp' \(only of 'quadratic-mlp'\)\. Settings of model kind 'mlp': kind, hidden, /,
+      ),
     });
     const config = { ...PRESETS['grokking-mlp'].config, epochs: 2, optimiser: { kind: 'sgd', lr: 0.1 } };
-    await expect(t.client.runs.start({ projectId: p.id, config })).rejects.toMatchObject({ message: "optimiser is not a setting of the training config. Did you mean optimizer?" });
+    await expect(t.client.runs.start({ projectId: p.id, config })).rejects.toMatchObject({
+      message: 'optimiser is not a setting of the training config. Did you mean optimizer?',
+    });
     expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
     // a kind change keeps the settings the new kind shares (lr) and drops the others (beta1, beta2)
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'optimizer.kind': 'sgd', epochs: 1 }, metrics: false });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'optimizer.kind': 'sgd', epochs: 1 },
+      metrics: false,
+    });
     expect(run.config.optimizer).toEqual({ kind: 'sgd', lr: 1e-2, momentum: 0, nesterov: false, weightDecay: 1 });
     await t.app.ctx.jobs.idle();
   });

@@ -25,26 +25,40 @@ export function trainRunner(ctx: AppContext): JobRunner {
     const writes = jobWrites(ctx.jobs.writes, (err) => handle?.fail(err));
     const onMessage = (m: FromWorker) => {
       if (m.type === 'ready') {
-        repos.runs.update(runId, { backend: m.backend, versions: { plateau: ctx.appVersion, tfjs: m.tfjsVersion, threads: String(m.threads), ...(m.blas ? { blas: m.blas } : {}), node: process.versions.node } });
+        repos.runs.update(runId, {
+          backend: m.backend,
+          versions: {
+            plateau: ctx.appVersion,
+            tfjs: m.tfjsVersion,
+            threads: String(m.threads),
+            ...(m.blas ? { blas: m.blas } : {}),
+            node: process.versions.node,
+          },
+        });
         changed();
       } else if (m.type === 'metrics') {
         writes.add(() => repos.metrics.insertMany(runId, m.rows));
         bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-      }
-      else if (m.type === 'checkpoint') {
+      } else if (m.type === 'checkpoint') {
         // the checkpoint row and the rows of its step commit together: a kill keeps both or neither
         writes.add(() => {
           repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 });
           if (m.rows?.length) repos.metrics.insertMany(runId, m.rows);
         }, changed);
         if (m.rows?.length) bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-      }
-      else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
+      } else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
     const { resumeFile, backend: asked } = params as { resumeFile?: string; backend?: string };
     const backend = await jobBackend(asked ?? ctx.backend);
     const measure = (params as { metrics?: boolean }).metrics !== false;
-    const data: TrainWorkerData = { config: run.config, runDir: runDir(ctx.dataDir, run.projectId, runId), backend, threads: ctx.jobs.threadsPerJob(), resumeFile, metrics: measure };
+    const data: TrainWorkerData = {
+      config: run.config,
+      runDir: runDir(ctx.dataDir, run.projectId, runId),
+      backend,
+      threads: ctx.jobs.threadsPerJob(),
+      resumeFile,
+      metrics: measure,
+    };
     handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
     liveTrainWorkers.set(runId, handle);
     try {
@@ -55,7 +69,10 @@ export function trainRunner(ctx: AppContext): JobRunner {
         status,
         summary: result,
         finishedAt: Date.now(),
-        error: status === 'diverged' ? `Diverged: ${String(result.reason ?? 'the loss became NaN or Inf')}. Checkpoints and metrics up to then are kept.` : null,
+        error:
+          status === 'diverged'
+            ? `Diverged: ${String(result.reason ?? 'the loss became NaN or Inf')}. Checkpoints and metrics up to then are kept.`
+            : null,
       });
       // Checkpoints the worker could not measure as it went (WebGPU, an error) get a metrics job of their own.
       if (measure && result.checkpointMetrics !== true && repos.checkpoints.list(runId).length) {
@@ -66,7 +83,11 @@ export function trainRunner(ctx: AppContext): JobRunner {
       ctx.jobs.writes.flush();
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       if (repos.runs.get(runId).status === 'running') {
-        repos.runs.update(runId, { status: cancelled ? 'cancelled' : 'failed', finishedAt: Date.now(), error: cancelled ? null : (err as Error).message });
+        repos.runs.update(runId, {
+          status: cancelled ? 'cancelled' : 'failed',
+          finishedAt: Date.now(),
+          error: cancelled ? null : (err as Error).message,
+        });
       }
       throw err;
     } finally {

@@ -50,16 +50,22 @@ interface Child {
 }
 
 /** Worker and ChildProcess both emit message, error and exit; one typed view over either. */
-const listen = (emitter: NodeJS.EventEmitter) => ((event: string, fn: (...args: never[]) => void) => void emitter.on(event, fn as (...args: unknown[]) => void)) as Child['on'];
+const listen = (emitter: NodeJS.EventEmitter) =>
+  ((event: string, fn: (...args: never[]) => void) => void emitter.on(event, fn as (...args: unknown[]) => void)) as Child['on'];
 
 function spawnChild(entry: string, data: unknown, isolation: Isolation): Child {
   if (isolation === 'thread') {
     const w = new Worker(entry, { workerData: data, stdout: false, stderr: false });
     return { send: (m) => w.postMessage(m), on: listen(w), stop: () => void w.terminate() };
   }
-  const p = fork(entry, [], { env: { ...process.env, [WORKER_DATA_ENV]: JSON.stringify(data) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const p = fork(entry, [], {
+    env: { ...process.env, [WORKER_DATA_ENV]: JSON.stringify(data) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   return {
-    send: (m) => { if (p.connected) p.send(m); },
+    send: (m) => {
+      if (p.connected) p.send(m);
+    },
     on: listen(p),
     stop: () => void p.kill(),
   };
@@ -70,7 +76,11 @@ function spawnChild(entry: string, data: unknown, isolation: Isolation): Child {
  * child process. Cancellation is cooperative (a control message), then forced after CANCEL_DEADLINE_MS.
  */
 export function runWorker(
-  entry: string, workerData: unknown, onMessage: (m: FromWorker) => void, signal: AbortSignal, isolation: Isolation,
+  entry: string,
+  workerData: unknown,
+  onMessage: (m: FromWorker) => void,
+  signal: AbortSignal,
+  isolation: Isolation,
 ): WorkerHandle {
   const child = spawnChild(entry, workerData, isolation);
   let fail: (err: unknown) => void = () => {};
@@ -88,7 +98,14 @@ export function runWorker(
       child.send({ type: 'control', action: 'cancel' });
       killTimer = setTimeout(() => {
         child.stop();
-        settle(() => reject(new PlateauError('Cancelled', `The job did not stop within ${CANCEL_DEADLINE_MS / 1000} s of being cancelled and was stopped by force.`)));
+        settle(() =>
+          reject(
+            new PlateauError(
+              'Cancelled',
+              `The job did not stop within ${CANCEL_DEADLINE_MS / 1000} s of being cancelled and was stopped by force.`,
+            ),
+          ),
+        );
       }, CANCEL_DEADLINE_MS);
     };
     fail = (err) => settle(() => reject(err));

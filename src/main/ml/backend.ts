@@ -141,7 +141,10 @@ let preferredNow: BackendName | undefined;
  */
 async function tryWebgpu(requested: boolean): Promise<boolean> {
   if (!probe('webgpu').available) return false;
-  const dawn = (await dynamicImport('webgpu')) as { create(flags: string[]): { requestAdapter(): Promise<{ info?: { architecture?: string; type?: string } } | null> }; globals: object };
+  const dawn = (await dynamicImport('webgpu')) as {
+    create(flags: string[]): { requestAdapter(): Promise<{ info?: { architecture?: string; type?: string } } | null> };
+    globals: object;
+  };
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create(process.platform === 'linux' ? ['backend=vulkan'] : []);
   const adapter = await gpu.requestAdapter();

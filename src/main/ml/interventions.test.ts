@@ -40,7 +40,11 @@ const relClose = (a: number, b: number, tol: number) => expect(Math.abs(a - b) /
 describe('intervention terms', () => {
   it('equal the float64 closed form on a batch (temperature 1, raw features)', () => {
     const b = batch();
-    const oracle = computeSplitMetrics({ features: b.phi, labels: b.labels, n: 24, m: 8 }, { weight: b.W, bias: b.b, C: 3, m: 8 }, Object.values(METRIC)).values;
+    const oracle = computeSplitMetrics(
+      { features: b.phi, labels: b.labels, n: 24, m: 8 },
+      { weight: b.W, bias: b.b, C: 3, m: 8 },
+      Object.values(METRIC),
+    ).values;
     for (const kind of KINDS) {
       const v = termValue(kind, b.inputs);
       relClose(v.dataSync()[0], oracle[METRIC[kind]], 2e-5);

@@ -14,8 +14,21 @@ export interface NativeKernels {
   setThreads(n: number): boolean;
   /** One Adam/AdamW step into fresh outputs (see adam.ts for the formula); all arrays of one length. */
   adam(
-    p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
-    lr: number, beta1: number, beta2: number, eps: number, bc1: number, sqrtBc2: number, l2: number, keep: number,
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    pOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    bc1: number,
+    sqrtBc2: number,
+    l2: number,
+    keep: number,
   ): void;
   /**
    * cols [n*h*w, 9c] from x [n, h, w, c]: each row the zero-padded 3x3 window of one pixel, (kh, kw, c) order.

@@ -110,7 +110,10 @@ describe('resume', () => {
       [{ ...last, step: 4 }, /^resume\.step must be an integer in \[0, 3\]/],
       [{ ...last, epoch: 1 }, /^resume\.epoch must be in \[3, 3\]/],
       [{ ...last, optimizer: { ...last.optimizer!, kind: 'sgd' } }, /^resume\.optimizer\.kind must be 'adamw'/],
-      [{ ...last, weights: { ...last.weights, 'out.weight': { shape: [2, 2], data: new Float32Array(4) } } }, /^resume\.weights do not fit/],
+      [
+        { ...last, weights: { ...last.weights, 'out.weight': { shape: [2, 2], data: new Float32Array(4) } } },
+        /^resume\.weights do not fit/,
+      ],
     ];
     const before = tf.memory().numTensors;
     for (const [resume, message] of cases) {

@@ -42,7 +42,10 @@ export function resumePosition(resume: ResumeState | undefined, stepsPerEpoch: n
   const lo = Math.floor(step / stepsPerEpoch);
   const hi = Math.ceil(step / stepsPerEpoch);
   if (!Number.isInteger(epoch) || epoch < lo || epoch > hi) {
-    throw invalid(`resume.epoch must be in [${lo}, ${hi}] for step ${step} (${stepsPerEpoch} steps per epoch)`, { field: 'resume.epoch', value: epoch });
+    throw invalid(`resume.epoch must be in [${lo}, ${hi}] for step ${step} (${stepsPerEpoch} steps per epoch)`, {
+      field: 'resume.epoch',
+      value: epoch,
+    });
   }
   if (resume.optimizer && resume.optimizer.kind !== config.optimizer.kind) {
     throw invalid(`resume.optimizer.kind must be '${config.optimizer.kind}' (the config's optimizer), got '${resume.optimizer.kind}'`, {
@@ -50,7 +53,9 @@ export function resumePosition(resume: ResumeState | undefined, stepsPerEpoch: n
     });
   }
   if (resume.optimizer && resume.optimizer.step !== step) {
-    throw invalid(`resume.optimizer.step must equal resume.step (${step}), got ${resume.optimizer.step}`, { field: 'resume.optimizer.step' });
+    throw invalid(`resume.optimizer.step must equal resume.step (${step}), got ${resume.optimizer.step}`, {
+      field: 'resume.optimizer.step',
+    });
   }
   return { step, epoch: lo + 1, batch: step - lo * stepsPerEpoch };
 }

@@ -38,7 +38,11 @@ describe('validation', () => {
       /^model\.activation must be one of 'relu', 'gelu', 'tanh', 'quadratic'/,
     ],
     ['batch size', small({ batchSize: 0 }), /^batchSize must be an integer in \[1, 1e8\] or 'full'/],
-    ['unknown optimizer', small({ optimizer: { kind: 'rmsprop' as 'sgd', lr: 1 } }), /^optimizer\.kind must be one of 'sgd', 'adam', 'adamw'/],
+    [
+      'unknown optimizer',
+      small({ optimizer: { kind: 'rmsprop' as 'sgd', lr: 1 } }),
+      /^optimizer\.kind must be one of 'sgd', 'adam', 'adamw'/,
+    ],
   ];
   for (const [name, config, message] of cases) {
     it(`rejects ${name} with InvalidParams naming the field`, async () => {
@@ -64,7 +68,8 @@ describe('train', () => {
     expect(summary.steps).toBe(4);
     expect(logs.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
     for (const l of logs) {
-      for (const k of ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'steps_per_s'] as const) expect(Number.isFinite(l[k])).toBe(true);
+      for (const k of ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'steps_per_s'] as const)
+        expect(Number.isFinite(l[k])).toBe(true);
     }
     expect(ckpts.map((c) => c.step)).toEqual([0, 2, 4]);
     expect(Object.keys(ckpts[0].weights)).toEqual(['embed_a.weight', 'embed_b.weight', 'out.weight']);
@@ -131,16 +136,19 @@ describe('train', () => {
 
 describe('file datasets and presets', () => {
   const fashion = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
-  it.skipIf(!existsSync(fashion))('fashion-mnist-mlp trains on a class-balanced subset (skipped without dataset-fashion-mnist)', async () => {
-    const base = preset('fashion-mnist-mlp');
-    const { summary, logs } = await run({
-      ...base,
-      dataset: { ...(base.dataset as object), trainSize: 1000, testSize: 500, classBalanced: true } as TrainConfigInput['dataset'],
-      model: { kind: 'mlp', hidden: [64] },
-      batchSize: 100,
-      epochs: 3,
-    });
-    expect(summary.status).toBe('succeeded');
-    expect(logs[2].test_acc).toBeGreaterThan(0.5);
-  });
+  it.skipIf(!existsSync(fashion))(
+    'fashion-mnist-mlp trains on a class-balanced subset (skipped without dataset-fashion-mnist)',
+    async () => {
+      const base = preset('fashion-mnist-mlp');
+      const { summary, logs } = await run({
+        ...base,
+        dataset: { ...(base.dataset as object), trainSize: 1000, testSize: 500, classBalanced: true } as TrainConfigInput['dataset'],
+        model: { kind: 'mlp', hidden: [64] },
+        batchSize: 100,
+        epochs: 3,
+      });
+      expect(summary.status).toBe('succeeded');
+      expect(logs[2].test_acc).toBeGreaterThan(0.5);
+    },
+  );
 });

@@ -115,7 +115,13 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   let lastSaved = options.resume ? start.step : -1;
   const save = async () => {
     lastSaved = step;
-    await hooks.onCheckpoint?.({ step, epoch, weights: await snapshotWeights(model), optimizer: step > 0 ? await opt.getState() : undefined, live: { model, train: trainT, test: testT } });
+    await hooks.onCheckpoint?.({
+      step,
+      epoch,
+      weights: await snapshotWeights(model),
+      optimizer: step > 0 ? await opt.getState() : undefined,
+      live: { model, train: trainT, test: testT },
+    });
   };
 
   try {

@@ -49,9 +49,20 @@ describe('webgpu', () => {
     installSecondOrderGradients();
     const hvp = async () => {
       const hv = tf.tidy(() => {
-        const w = tf.tensor2d([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]]);
-        const x = tf.tensor2d([[1, 2], [-1, 0.5], [0.2, -0.3], [2, 1]]);
-        const v = tf.tensor2d([[1, 0, -1], [0.5, 2, 0]]);
+        const w = tf.tensor2d([
+          [0.3, -0.2, 0.5],
+          [0.1, 0.4, -0.6],
+        ]);
+        const x = tf.tensor2d([
+          [1, 2],
+          [-1, 0.5],
+          [0.2, -0.3],
+          [2, 1],
+        ]);
+        const v = tf.tensor2d([
+          [1, 0, -1],
+          [0.5, 2, 0],
+        ]);
         const f = (ww: tf.Tensor) => tf.mean(tf.softplus(tf.matMul(x, ww as tf.Tensor2D))) as tf.Scalar;
         const gv = (ww: tf.Tensor) => tf.sum(tf.mul(tf.grad(f)(ww), v)) as tf.Scalar;
         return tf.grad(gv)(w);

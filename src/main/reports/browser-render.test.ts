@@ -62,8 +62,12 @@ describe.skipIf(!bin)('HTML report in Chromium', () => {
     const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
     const requests: string[] = [];
     const problems: string[] = [];
-    page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
-    page.on('console', (m) => { if (m.type() === 'error' || /Refused|Content.Security.Policy/i.test(m.text())) problems.push(m.text()); });
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Refused|Content.Security.Policy/i.test(m.text())) problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(e.message));
     // Injected by the driver, so the page's own CSP does not apply to it.
     await page.addInitScript(LOG_CSP_VIOLATIONS);
@@ -87,7 +91,9 @@ describe.skipIf(!bin)('HTML report in Chromium', () => {
   it('shows every static SVG figure in print, which is what the PDF gets', async () => {
     const page = await browser!.newPage();
     const requests: string[] = [];
-    page.on('request', (r) => { if (r.url() !== url) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
     await page.emulateMedia({ media: 'print' });
     await page.goto(url, { waitUntil: 'load' });
     const shown = await page.evaluate<{ id: string; svg: number; live: number; shapes: number }[]>(PRINT_AREAS);

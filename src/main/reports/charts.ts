@@ -26,7 +26,20 @@ export interface ReportFigure {
   static: Option;
 }
 
-const PALETTE = ['#4363d8', '#e6194b', '#3cb44b', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000', '#000075', '#a9a9a9'];
+const PALETTE = [
+  '#4363d8',
+  '#e6194b',
+  '#3cb44b',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#9a6324',
+  '#469990',
+  '#808000',
+  '#000075',
+  '#a9a9a9',
+];
 const WIDTH = 900;
 const PANEL = 150;
 const GAP = 44;
@@ -64,45 +77,78 @@ function lineFigure(data: ReportData, f: FigureSpec): ReportFigure {
   const x = xAxisOf(used);
   const stacked = f.kind === 'stacked';
   const panels = stacked ? f.quantities.map((q) => [q]) : [f.quantities];
-  const seriesName = (runId: number, qi: number) => (stacked || f.quantities.length === 1 ? name.get(runId)! : `${name.get(runId)} ${f.quantities[qi].split}`);
-  const names = [...new Set(data.runs.flatMap((r) => f.quantities.flatMap((q, qi) => (used.some((s) => s.runId === r.id && s.quantity === q.id) ? [seriesName(r.id, qi)] : []))))];
+  const seriesName = (runId: number, qi: number) =>
+    stacked || f.quantities.length === 1 ? name.get(runId)! : `${name.get(runId)} ${f.quantities[qi].split}`;
+  const names = [
+    ...new Set(
+      data.runs.flatMap((r) =>
+        f.quantities.flatMap((q, qi) => (used.some((s) => s.runId === r.id && s.quantity === q.id) ? [seriesName(r.id, qi)] : [])),
+      ),
+    ),
+  ];
   const top = legendHeight(names) + 22;
   const height = top + panels.length * (PANEL + GAP) + 40;
   // 'none': long tick labels may not shift one panel's axis, or the panels would no longer line up in x.
   const grids = panels.map((_, i) => ({ left: 72, right: 28, top: top + i * (PANEL + GAP), height: PANEL, outerBoundsMode: 'none' }));
-  const series = panels.flatMap((qs, pi) => qs.flatMap((q) => {
-    const qi = f.quantities.indexOf(q);
-    const logY = !!(q.logY ?? f.logY);
-    return used.filter((s) => s.quantity === q.id).map((s) => ({
-      name: seriesName(s.runId, qi), type: 'line', xAxisIndex: pi, yAxisIndex: pi, showSymbol: false, sampling: 'lttb',
-      color: color.get(s.runId), lineStyle: { width: 1.6, type: qi > 0 && !stacked ? 'dashed' : 'solid' },
-      data: points(s, x, logY),
-    }));
-  }));
+  const series = panels.flatMap((qs, pi) =>
+    qs.flatMap((q) => {
+      const qi = f.quantities.indexOf(q);
+      const logY = !!(q.logY ?? f.logY);
+      return used
+        .filter((s) => s.quantity === q.id)
+        .map((s) => ({
+          name: seriesName(s.runId, qi),
+          type: 'line',
+          xAxisIndex: pi,
+          yAxisIndex: pi,
+          showSymbol: false,
+          sampling: 'lttb',
+          color: color.get(s.runId),
+          lineStyle: { width: 1.6, type: qi > 0 && !stacked ? 'dashed' : 'solid' },
+          data: points(s, x, logY),
+        }));
+    }),
+  );
   const base = {
     animation: false,
     backgroundColor: '#ffffff',
     legend: { type: 'plain', top: 4, left: 16, right: 16, data: names, textStyle: { fontSize: 11 } },
     title: panels.map((qs, i) => ({
-      text: qs.map((q) => q.label).join(', '), left: 72, top: top + i * (PANEL + GAP) - 20, textStyle: { fontSize: 12, fontWeight: 'normal' },
+      text: qs.map((q) => q.label).join(', '),
+      left: 72,
+      top: top + i * (PANEL + GAP) - 20,
+      textStyle: { fontSize: 12, fontWeight: 'normal' },
     })),
     grid: grids,
     xAxis: panels.map((_, i) => ({
-      type: 'value', gridIndex: i, min: 'dataMin', max: 'dataMax', name: i === panels.length - 1 ? x : '', nameLocation: 'middle', nameGap: 26,
+      type: 'value',
+      gridIndex: i,
+      min: 'dataMin',
+      max: 'dataMax',
+      name: i === panels.length - 1 ? x : '',
+      nameLocation: 'middle',
+      nameGap: 26,
     })),
     yAxis: panels.map((qs, i) => ({ type: qs.some((q) => q.logY ?? f.logY) ? 'log' : 'value', gridIndex: i, scale: true })),
     series,
   };
   const all = panels.map((_, i) => i);
   return {
-    id: f.id, title: f.title, caption: f.caption, width: WIDTH, height,
+    id: f.id,
+    title: f.title,
+    caption: f.caption,
+    width: WIDTH,
+    height,
     static: base,
     interactive: {
       ...base,
       tooltip: { trigger: 'axis' },
       axisPointer: { link: [{ xAxisIndex: 'all' }] },
       // One zoom drives every panel's x axis: panels stay aligned while zooming.
-      dataZoom: [{ type: 'inside', xAxisIndex: all }, { type: 'slider', xAxisIndex: all, height: 14, bottom: 4 }],
+      dataZoom: [
+        { type: 'inside', xAxisIndex: all },
+        { type: 'slider', xAxisIndex: all, height: 14, bottom: 4 },
+      ],
     },
   };
 }
@@ -118,14 +164,27 @@ function scatterFigure(data: ReportData): ReportFigure {
     grid: { left: 80, right: 32, top: 40, bottom: 52 },
     xAxis: { type: 'value', name: s.x.label, nameLocation: 'middle', nameGap: 30, scale: true },
     yAxis: { type: 'value', name: s.y.label, scale: true },
-    series: [{
-      type: 'scatter', symbolSize: 10,
-      label: { show: true, position: 'right', fontSize: 10 },
-      data: s.points.map((p) => ({ name: p.name, value: [p.x, p.y], itemStyle: { color: color.get(p.runId) }, label: { formatter: String(p.runId) } })),
-    }],
+    series: [
+      {
+        type: 'scatter',
+        symbolSize: 10,
+        label: { show: true, position: 'right', fontSize: 10 },
+        data: s.points.map((p) => ({
+          name: p.name,
+          value: [p.x, p.y],
+          itemStyle: { color: color.get(p.runId) },
+          label: { formatter: String(p.runId) },
+        })),
+      },
+    ],
   };
   return {
-    id: s.id, title: s.title, width: 700, height: 440, static: base, interactive: { ...base, tooltip: { trigger: 'item' } },
+    id: s.id,
+    title: s.title,
+    width: 700,
+    height: 440,
+    static: base,
+    interactive: { ...base, tooltip: { trigger: 'item' } },
     caption: `Each point is a run at its last measured checkpoint (labelled by run id). ${s.x.label} against ${s.y.label}, with rank (Kendall tau-b) and linear (Pearson) correlation.`,
   };
 }

@@ -16,8 +16,22 @@ export function groupsCsv(data: ReportData): string {
     for (const q of data.finalQuantities) {
       const s = g.stats[q.id];
       if (!s) continue;
-      rows.push([g.id, g.label, g.preset, g.runIds.join(' '), g.seeds.join(' '), ...hyper.map((h) => g.hyperparameters[h]),
-        q.key, q.split, s.n, s.mean, s.std, s.sem, s.ci95?.[0], s.ci95?.[1]]);
+      rows.push([
+        g.id,
+        g.label,
+        g.preset,
+        g.runIds.join(' '),
+        g.seeds.join(' '),
+        ...hyper.map((h) => g.hyperparameters[h]),
+        q.key,
+        q.split,
+        s.n,
+        s.mean,
+        s.std,
+        s.sem,
+        s.ci95?.[0],
+        s.ci95?.[1],
+      ]);
     }
   }
   return csv(rows);
@@ -38,8 +52,15 @@ export function groupsTex(data: ReportData): string {
       return s.n < g.runIds.length ? `${value}\\,(${s.n})` : value;
     }),
   ]);
-  const caption = 'Final metrics per group of runs that differ only in their seed: mean $\\pm$ sample standard deviation ' +
+  const caption =
+    'Final metrics per group of runs that differ only in their seed: mean $\\pm$ sample standard deviation ' +
     `($n-1$ denominator) over the group's $n$ runs; a bracketed count means fewer runs have that value, and a lone value is a single run` +
     `${data.project ? `. Project ${texEscape(data.project.name)}` : ''}.`;
-  return booktabs(data, { note: 'Exact values, SEM and 95% t intervals are in groups.csv.', caption, label: 'tab:plateau-group-metrics', head, body });
+  return booktabs(data, {
+    note: 'Exact values, SEM and 95% t intervals are in groups.csv.',
+    caption,
+    label: 'tab:plateau-group-metrics',
+    head,
+    body,
+  });
 }

@@ -48,7 +48,15 @@ describe('seed groups', () => {
       return r && Object.fromEntries(head.map((h, i) => [h, r[i]]));
     };
     const acc = row('g1', 'test_acc')!;
-    expect(acc).toMatchObject({ label: 'A (3 seeds)', preset: 'grokking-mlp', runs: fx.a.map((r) => r.id).join(' '), seeds: '0 1 2', split: 'test', n: '3', lr: '0.001' });
+    expect(acc).toMatchObject({
+      label: 'A (3 seeds)',
+      preset: 'grokking-mlp',
+      runs: fx.a.map((r) => r.id).join(' '),
+      seeds: '0 1 2',
+      split: 'test',
+      n: '3',
+      lr: '0.001',
+    });
     // 0.7, 0.8, 0.9: mean 0.8, std 0.1, sem 0.1 / sqrt 3, half width t(0.975, 2) = 4.3026527 times sem.
     expect(Number(acc.mean)).toBeCloseTo(0.8, 14);
     expect(Number(acc.std_ddof1)).toBeCloseTo(0.1, 14);
@@ -77,7 +85,10 @@ describe('seed groups', () => {
   });
 
   it('the HTML report shows the per-group table', () => {
-    const html = reportHtml(data, reportFigures(data).map((figure) => ({ figure, svg: renderSvg(figure) })));
+    const html = reportHtml(
+      data,
+      reportFigures(data).map((figure) => ({ figure, svg: renderSvg(figure) })),
+    );
     expect(html).toContain('Final metrics per seed group');
     expect(html).toContain('0.8 ± 0.1');
     expect(html).toContain('3 ± 1.414 (2)');
@@ -89,13 +100,25 @@ describe('manifest.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plateau-manifest-'));
     try {
       const r = await writeReport(data, {
-        outDir: dir, formats: ['html', 'pdf', 'csv', 'tex', 'svg', 'png'],
+        outDir: dir,
+        formats: ['html', 'pdf', 'csv', 'tex', 'svg', 'png'],
         pdf: async (_html, pdf) => writeFileSync(pdf, '%PDF-1.7 fake'),
         png: async (_svg, png) => writeFileSync(png, 'PNG fake'),
       });
       const names = r.files.map((f) => f.slice(dir.length + 1));
       expect(names.at(-1)).toBe('manifest.json');
-      expect(names).toEqual(expect.arrayContaining(['runs.csv', 'metrics.csv', 'groups.csv', 'groups.tex', 'final-metrics.tex', 'report.pdf', 'loss.svg', 'loss.png']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'runs.csv',
+          'metrics.csv',
+          'groups.csv',
+          'groups.tex',
+          'final-metrics.tex',
+          'report.pdf',
+          'loss.svg',
+          'loss.png',
+        ]),
+      );
       expect(readdirSync(dir).sort()).toEqual([...names].sort());
       const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ReportManifest;
       expect(m.format).toBe(MANIFEST_FORMAT);
@@ -104,11 +127,25 @@ describe('manifest.json', () => {
       expect(m.backends).toEqual(['cpu']);
       expect(m.seeds).toEqual([0, 1, 2]);
       const a0 = m.runs.find((x) => x.id === fx.a[0].id)!;
-      expect(a0).toMatchObject({ name: 'A s0', preset: 'grokking-mlp', seed: 0, backend: 'cpu', status: 'succeeded', group: 'g1', versions: { tfjs: '4.22.0' } });
+      expect(a0).toMatchObject({
+        name: 'A s0',
+        preset: 'grokking-mlp',
+        seed: 0,
+        backend: 'cpu',
+        status: 'succeeded',
+        group: 'g1',
+        versions: { tfjs: '4.22.0' },
+      });
       expect(a0.config).toEqual(fx.a[0].config);
       expect(a0.checkpoints).toEqual([{ step: 10, epoch: 1, bytes: 1000, sha256: '0'.repeat(64) }]);
       expect(m.runs.find((x) => x.id === fx.b.id)!.checkpoints).toEqual([]);
-      expect(m.groups[0]).toEqual({ id: 'g1', label: 'A (3 seeds)', preset: 'grokking-mlp', runs: fx.a.map((x) => x.id), seeds: [0, 1, 2] });
+      expect(m.groups[0]).toEqual({
+        id: 'g1',
+        label: 'A (3 seeds)',
+        preset: 'grokking-mlp',
+        runs: fx.a.map((x) => x.id),
+        seeds: [0, 1, 2],
+      });
       // Every other file, with its true size and sha256.
       expect(m.files.map((f) => f.path)).toEqual(names.slice(0, -1));
       for (const f of m.files) {

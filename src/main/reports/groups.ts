@@ -59,9 +59,13 @@ export function seedGroups(runs: GroupMember[], quantityIds: readonly string[]):
       if (s) stats[q] = s;
     }
     return {
-      id, label: labelOf(members), preset: members[0].preset, runIds: members.map((m) => m.id),
+      id,
+      label: labelOf(members),
+      preset: members[0].preset,
+      runIds: members.map((m) => m.id),
       seeds: members.map((m) => m.seed).filter((s): s is number => s !== null),
-      hyperparameters: members[0].hyperparameters, stats,
+      hyperparameters: members[0].hyperparameters,
+      stats,
     };
   });
   return { groups, groupOf };

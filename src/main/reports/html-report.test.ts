@@ -46,7 +46,9 @@ describe('HTML report', () => {
     expect(rendered.map((r) => r.figure.id)).toEqual(['figure-1', 'loss', 'accuracy', 'kappa-vs-gap']);
     expect(html.match(/<svg /g)?.length).toBe(rendered.length);
     // Clip paths are referenced by id: ids must stay unique with several SVGs in one page.
-    const ids = [...html.matchAll(/<(?:clipPath|linearGradient|radialGradient|pattern|div|figure|script)\b[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
+    const ids = [...html.matchAll(/<(?:clipPath|linearGradient|radialGradient|pattern|div|figure|script)\b[^>]*\sid="([^"]+)"/g)].map(
+      (m) => m[1],
+    );
     expect(ids.filter((id) => id.startsWith('figure-1-')).length).toBeGreaterThan(0);
     expect(ids.length).toBe(new Set(ids).size);
     const json = scripts(html).find((s) => s.attrs.includes('application/json'))!.body;
@@ -60,14 +62,23 @@ describe('HTML report', () => {
     const ys = fx.finals.map((f) => f.gap);
     expect(/data-stat="kendall-tau">([^<]+)</.exec(html)![1]).toBe(kendallTau(xs, ys).toFixed(4));
     expect(/data-stat="pearson">([^<]+)</.exec(html)![1]).toBe(pearson(xs, ys).toFixed(4));
-    expect(html.includes('<title>Plateau report: Grok &#38; flat_100%</title>'), '<title>Plateau report: Grok &#38; flat_100%</title>').toBe(true);
+    expect(
+      html.includes('<title>Plateau report: Grok &#38; flat_100%</title>'),
+      '<title>Plateau report: Grok &#38; flat_100%</title>',
+    ).toBe(true);
     expect(html.includes('lr_1e-3 &#38; wd'), 'lr_1e-3 &#38; wd').toBe(true);
-    expect(html.includes('Petzka et al., Relative Flatness and Generalization, NeurIPS 2021'), 'Petzka et al., Relative Flatness and Generalization, NeurIPS 2021').toBe(true);
+    expect(
+      html.includes('Petzka et al., Relative Flatness and Generalization, NeurIPS 2021'),
+      'Petzka et al., Relative Flatness and Generalization, NeurIPS 2021',
+    ).toBe(true);
     expect(html.includes('Papyan, Han &#38; Donoho'), 'Papyan, Han &#38; Donoho').toBe(true);
     expect(html.includes('Galanti'), 'Galanti').toBe(true);
     expect(/Run 4 no_metrics has no kappa \(train\)/.test(html), String(/Run 4 no_metrics has no kappa \(train\)/)).toBe(true);
     expect(/break-inside: avoid/.test(html), String(/break-inside: avoid/)).toBe(true);
-    expect(html.includes('All runs: dataset <b>modular a+b mod 97 train 0.3</b>'), 'All runs: dataset <b>modular a+b mod 97 train 0.3</b>').toBe(true);
+    expect(
+      html.includes('All runs: dataset <b>modular a+b mod 97 train 0.3</b>'),
+      'All runs: dataset <b>modular a+b mod 97 train 0.3</b>',
+    ).toBe(true);
   });
   // Opening it in Chromium (no requests, every chart drawn, print layout): browser-render.test.ts.
 });

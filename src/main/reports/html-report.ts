@@ -103,20 +103,31 @@ function runsTable(data: ReportData): string {
   const show = (v: string | number | null | undefined) => (typeof v === 'number' ? formatNumber(v) : (v ?? ''));
   const head = ['Run', 'Name', 'Status', 'Preset', 'Seed', 'Backend', ...hyper];
   // Ids and seeds print in full; hyperparameters (lr = 0.0031622776601683794) to 4 digits.
-  const rows = data.runs.map((r) => [r.id, r.name, r.status, r.preset ?? '', r.seed ?? '', r.backend ?? '', ...hyper.map((h) => show(r.hyperparameters[h]))]);
+  const rows = data.runs.map((r) => [
+    r.id,
+    r.name,
+    r.status,
+    r.preset ?? '',
+    r.seed ?? '',
+    r.backend ?? '',
+    ...hyper.map((h) => show(r.hyperparameters[h])),
+  ]);
   const common = shared.length
     ? `<p class="shared">All runs: ${shared.map((h) => `${esc(h)} <b>${esc(show(data.runs[0].hyperparameters[h]))}</b>`).join(', ')}.</p>`
     : '';
-  return `${common}<div class="wide"><table class="runs"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
-    rows.map((r) => `<tr>${r.map((c) => `<td${typeof c === 'number' ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
+  return `${common}<div class="wide"><table class="runs"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td${typeof c === 'number' ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
 }
 
 function finalsTable(data: ReportData): string {
   const cols = finalColumns(data);
   if (!cols.length) return '<p>No run has final metrics yet.</p>';
-  const cell = (v: number | undefined) => (v === undefined ? '<td class="num missing">n/a</td>' : `<td class="num" title="${v}">${esc(formatNumber(v))}</td>`);
-  return `<div class="wide"><table class="finals"><thead><tr><th>Run</th>${cols.map((q) => `<th class="num">${esc(q.label)}</th>`).join('')}</tr></thead><tbody>${
-    data.runs.map((r) => `<tr><td>${esc(`${r.id} ${r.name}`)}</td>${cols.map((q) => cell(r.final[q.id])).join('')}</tr>`).join('')}</tbody></table></div>`;
+  const cell = (v: number | undefined) =>
+    v === undefined ? '<td class="num missing">n/a</td>' : `<td class="num" title="${v}">${esc(formatNumber(v))}</td>`;
+  return `<div class="wide"><table class="finals"><thead><tr><th>Run</th>${cols.map((q) => `<th class="num">${esc(q.label)}</th>`).join('')}</tr></thead><tbody>${data.runs
+    .map((r) => `<tr><td>${esc(`${r.id} ${r.name}`)}</td>${cols.map((q) => cell(r.final[q.id])).join('')}</tr>`)
+    .join('')}</tbody></table></div>`;
 }
 
 /** Mean +- sample std per seed group; only when some group has several runs, else it repeats the table above. */
@@ -132,16 +143,20 @@ function groupsTable(data: ReportData): string {
   };
   return `<h2>Final metrics per seed group</h2>
 <p class="shared">Runs that differ only in their seed form a group: mean ± sample standard deviation (n − 1) over its n runs; hover a cell for the 95% t interval.</p>
-<div class="wide"><table class="groups"><thead><tr><th>Group</th><th>Runs</th><th class="num">n</th>${cols.map((q) => `<th class="num">${esc(q.label)}</th>`).join('')}</tr></thead><tbody>${
-  data.groups.map((g) => `<tr><td>${esc(g.label)}</td><td>${esc(g.runIds.join(', '))}</td><td class="num">${g.runIds.length}</td>${cols.map((q) => cell(g, q.id)).join('')}</tr>`).join('')
-}</tbody></table></div>`;
+<div class="wide"><table class="groups"><thead><tr><th>Group</th><th>Runs</th><th class="num">n</th>${cols.map((q) => `<th class="num">${esc(q.label)}</th>`).join('')}</tr></thead><tbody>${data.groups
+    .map(
+      (g) =>
+        `<tr><td>${esc(g.label)}</td><td>${esc(g.runIds.join(', '))}</td><td class="num">${g.runIds.length}</td>${cols.map((q) => cell(g, q.id)).join('')}</tr>`,
+    )
+    .join('')}</tbody></table></div>`;
 }
 
 function figureBlock({ figure: f, svg }: RenderedFigure, data: ReportData): string {
-  const stats = f.id === data.scatter.id
-    ? `<p class="stats">Kendall τ = <span data-stat="kendall-tau">${formatStat(data.scatter.kendallTau)}</span>, ` +
-      `Pearson ρ = <span data-stat="pearson">${formatStat(data.scatter.pearson)}</span>, n = ${data.scatter.points.length} runs.</p>`
-    : '';
+  const stats =
+    f.id === data.scatter.id
+      ? `<p class="stats">Kendall τ = <span data-stat="kendall-tau">${formatStat(data.scatter.kendallTau)}</span>, ` +
+        `Pearson ρ = <span data-stat="pearson">${formatStat(data.scatter.pearson)}</span>, n = ${data.scatter.points.length} runs.</p>`
+      : '';
   return `<figure id="fig-${esc(f.id)}">
 <h3>${esc(f.title)}</h3>
 <div class="interactive chart" data-figure="${esc(f.id)}" data-height="${f.height}"></div>
@@ -152,8 +167,12 @@ ${stats}<figcaption>${esc(f.caption)}</figcaption>
 
 function metricsSection(data: ReportData): string {
   const cited = [...new Set(data.metrics.map((m) => m.citation).filter((c) => c !== 'standard'))];
-  return `<dl class="metrics">${data.metrics.map((m) => `<dt>${esc(m.label)} <code>${esc(m.key)}</code></dt>
-<dd>${esc(m.description)}<br><code>${esc(m.formula)}</code>${m.citation === 'standard' ? '' : `<br>${esc(m.citation)}`}</dd>`).join('\n')}</dl>
+  return `<dl class="metrics">${data.metrics
+    .map(
+      (m) => `<dt>${esc(m.label)} <code>${esc(m.key)}</code></dt>
+<dd>${esc(m.description)}<br><code>${esc(m.formula)}</code>${m.citation === 'standard' ? '' : `<br>${esc(m.citation)}`}</dd>`,
+    )
+    .join('\n')}</dl>
 ${cited.length ? `<h3>References</h3><ol>${cited.map((c) => `<li>${esc(c)}</li>`).join('')}</ol>` : ''}`;
 }
 
@@ -176,9 +195,13 @@ export function reportHtml(data: ReportData, figures: RenderedFigure[]): string 
   // A data block, not a script: it runs nothing, and '<' is escaped so a run name cannot close the tag.
   const options = JSON.stringify(Object.fromEntries(figures.map(({ figure }) => [figure.id, figure.interactive]))).replace(/</g, '\\u003c');
   const csp = [
-    "default-src 'none'", `script-src ${sha256(lib.code)} ${sha256(INIT)}`, `style-src-elem ${sha256(CSS)}`,
+    "default-src 'none'",
+    `script-src ${sha256(lib.code)} ${sha256(INIT)}`,
+    `style-src-elem ${sha256(CSS)}`,
     // ECharts sizes its canvases and the SSR SVGs style their text through style attributes.
-    "style-src-attr 'unsafe-inline'", "base-uri 'none'", "form-action 'none'",
+    "style-src-attr 'unsafe-inline'",
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
   const date = new Date(data.generatedAt);
   return `<!doctype html>

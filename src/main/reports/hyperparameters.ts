@@ -12,7 +12,11 @@ function datasetLabel(d: Obj): string | undefined {
   const kind = scalar(d.kind);
   if (kind === undefined) return undefined;
   const parts: (string | undefined)[] = [String(kind)];
-  if (kind === 'modular') parts.push(d.op !== undefined ? `${d.op} mod ${d.p}` : undefined, d.trainFraction !== undefined ? `train ${d.trainFraction}` : undefined);
+  if (kind === 'modular')
+    parts.push(
+      d.op !== undefined ? `${d.op} mod ${d.p}` : undefined,
+      d.trainFraction !== undefined ? `train ${d.trainFraction}` : undefined,
+    );
   else if (kind === 'gaussian-mixture') parts.push(`C=${d.classes} d=${d.dim}`);
   else if (kind === 'sparse-parity') parts.push(`n=${d.bits} k=${d.relevant}`);
   else if (d.trainSize !== undefined) parts.push(`train ${d.trainSize}`);

@@ -23,7 +23,10 @@ export interface ManifestFile {
 export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('error', reject).on('data', (c) => hash.update(c)).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(path)
+      .on('error', reject)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
@@ -44,15 +47,24 @@ export async function buildManifest(data: ReportData, outDir: string, written: W
     backends: p.backends,
     seeds: p.seeds,
     runs: data.runs.map((r) => ({
-      id: r.id, name: r.name, status: r.status, preset: r.preset, seed: r.seed, backend: r.backend, origin: r.origin,
-      group: r.group, versions: r.versions, config: r.config, checkpoints: r.checkpoints,
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      preset: r.preset,
+      seed: r.seed,
+      backend: r.backend,
+      origin: r.origin,
+      group: r.group,
+      versions: r.versions,
+      config: r.config,
+      checkpoints: r.checkpoints,
     })),
     groups: data.groups.map((g) => ({ id: g.id, label: g.label, preset: g.preset, runs: g.runIds, seeds: g.seeds })),
     statistics: {
       std: 'sample standard deviation (ddof 1)',
       sem: 'std / sqrt(n)',
       ci95: 'mean -+ t(0.975, n - 1) * sem (Student t); empty for n = 1',
-      final: 'a run\'s final value of a metric is its value at the last step it was measured (whole model, not per layer)',
+      final: "a run's final value of a metric is its value at the last step it was measured (whole model, not per layer)",
     },
     files: await Promise.all(written.files.map((f) => describeFile(outDir, f))),
     skipped: written.skipped,

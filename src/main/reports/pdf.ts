@@ -12,5 +12,8 @@ export const chromiumPdf: PdfPrinter = (htmlPath, pdfPath) =>
 
 /** PNG at twice the CSS size (sharp in papers and on high-density screens): a screenshot of the SVG alone. */
 export const chromiumPng: PngRasteriser = (svgPath, pngPath, { width, height }) =>
-  runChromium(pathToFileURL(svgPath).href,
-    [`--screenshot=${pngPath}`, `--window-size=${width},${height}`, '--force-device-scale-factor=2', '--default-background-color=ffffffff'], pngPath);
+  runChromium(
+    pathToFileURL(svgPath).href,
+    [`--screenshot=${pngPath}`, `--window-size=${width},${height}`, '--force-device-scale-factor=2', '--default-background-color=ffffffff'],
+    pngPath,
+  );

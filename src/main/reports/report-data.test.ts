@@ -18,7 +18,13 @@ describe('collectReportData', () => {
     const d = collectReportData(t.app.ctx, { projectId: fx.project.id }, 1_700_000_000_000);
     expect(d.title).toBe('Plateau report: Grok & flat_100%');
     expect(d.runs.map((r) => r.id)).toEqual(fx.runs.map((r) => r.id));
-    expect(d.runs[0].hyperparameters).toMatchObject({ dataset: 'modular a+b mod 97 train 0.3', model: 'mlp 128 relu', optimizer: 'adamw', lr: 0.001, epochs: 4 });
+    expect(d.runs[0].hyperparameters).toMatchObject({
+      dataset: 'modular a+b mod 97 train 0.3',
+      model: 'mlp 128 relu',
+      optimizer: 'adamw',
+      lr: 0.001,
+      epochs: 4,
+    });
     expect(d.runs[0].final.train_loss).toBe(fx.awkward[0]);
     expect(d.runs[1].final.kappa).toBe(fx.awkward[1]);
     expect(d.provenance).toMatchObject({ backends: ['cpu'], seeds: [0, 1, 2, 3], versions: { tfjs: ['4.22.0'] } });

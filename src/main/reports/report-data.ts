@@ -43,17 +43,40 @@ const GAP_ACC = q('gap_acc', 'none');
 
 /** The default figure set; metric keys exactly as METRICS.md names them. */
 export const DEFAULT_FIGURES: readonly FigureSpec[] = [
-  { id: 'figure-1', kind: 'stacked', title: 'Test accuracy, relative flatness and neural collapse',
-    caption: 'Stacked, x-aligned panels in the layout of figure 1 of Han et al. 2025: test accuracy, relative flatness kappa, NC1 and CDNV (train split).',
-    quantities: [TEST_ACC, KAPPA, NC1, CDNV] },
-  { id: 'loss', kind: 'lines', title: 'Train and test loss', caption: 'Cross-entropy on both splits (log scale).', quantities: [TRAIN_LOSS, TEST_LOSS], logY: true },
-  { id: 'accuracy', kind: 'lines', title: 'Train and test accuracy', caption: 'Top-1 accuracy on both splits.', quantities: [TRAIN_ACC, TEST_ACC] },
+  {
+    id: 'figure-1',
+    kind: 'stacked',
+    title: 'Test accuracy, relative flatness and neural collapse',
+    caption:
+      'Stacked, x-aligned panels in the layout of figure 1 of Han et al. 2025: test accuracy, relative flatness kappa, NC1 and CDNV (train split).',
+    quantities: [TEST_ACC, KAPPA, NC1, CDNV],
+  },
+  {
+    id: 'loss',
+    kind: 'lines',
+    title: 'Train and test loss',
+    caption: 'Cross-entropy on both splits (log scale).',
+    quantities: [TRAIN_LOSS, TEST_LOSS],
+    logY: true,
+  },
+  {
+    id: 'accuracy',
+    kind: 'lines',
+    title: 'Train and test accuracy',
+    caption: 'Top-1 accuracy on both splits.',
+    quantities: [TRAIN_ACC, TEST_ACC],
+  },
 ];
 
 /** Final-value columns of the runs table, the CSV and the TeX table. */
 export const FINAL_QUANTITIES: readonly Quantity[] = [TRAIN_LOSS, TEST_LOSS, TRAIN_ACC, TEST_ACC, GAP_ACC, KAPPA, NC1, CDNV];
 
-export const SCATTER_SPEC = { id: 'kappa-vs-gap', title: 'Final relative flatness against the accuracy gap', x: KAPPA, y: GAP_ACC } as const;
+export const SCATTER_SPEC = {
+  id: 'kappa-vs-gap',
+  title: 'Final relative flatness against the accuracy gap',
+  x: KAPPA,
+  y: GAP_ACC,
+} as const;
 
 export interface ReportRun {
   id: number;
@@ -147,7 +170,10 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
   const { runs, project } = selectRuns(ctx, sel);
   const quantities = [...new Map([...DEFAULT_FIGURES.flatMap((f) => f.quantities), ...FINAL_QUANTITIES].map((x) => [x.id, x])).values()];
   const keys = [...new Set(quantities.map((x) => x.key))];
-  const stored = ctx.repos.metrics.series(runs.map((r) => r.id), keys);
+  const stored = ctx.repos.metrics.series(
+    runs.map((r) => r.id),
+    keys,
+  );
   // Per-layer rows (layer != '') describe single weight matrices; the report compares whole models.
   const series: ReportSeries[] = stored.flatMap((s) => {
     const qty = quantities.find((x) => x.key === s.key && x.split === s.split);
@@ -165,16 +191,32 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
       if (v !== null) final[s.quantity] = v;
     }
     const missing = quantities.filter((x) => !has(r.id, x.id)).map((x) => x.label);
-    if (missing.length) notes.push(`Run ${label(r)} has no ${missing.join(', ')}: left out of the figures and tables that need ${missing.length > 1 ? 'them' : 'it'}.`);
+    if (missing.length)
+      notes.push(
+        `Run ${label(r)} has no ${missing.join(', ')}: left out of the figures and tables that need ${missing.length > 1 ? 'them' : 'it'}.`,
+      );
     return {
-      id: r.id, name: r.name, status: r.status, preset: r.preset, seed: r.seed, backend: r.backend, origin: r.origin,
-      hyperparameters: keyHyperparameters(r.config), config: r.config, versions: r.versions,
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      preset: r.preset,
+      seed: r.seed,
+      backend: r.backend,
+      origin: r.origin,
+      hyperparameters: keyHyperparameters(r.config),
+      config: r.config,
+      versions: r.versions,
       checkpoints: ctx.repos.checkpoints.list(r.id).map((c) => ({ step: c.step, epoch: c.epoch, bytes: c.bytes, sha256: c.sha256 })),
-      group: '', final, missing,
+      group: '',
+      final,
+      missing,
     };
   });
   // Groups need every run's final values, so each run's group id is filled in afterwards.
-  const { groups, groupOf } = seedGroups(reportRuns, FINAL_QUANTITIES.map((x) => x.id));
+  const { groups, groupOf } = seedGroups(
+    reportRuns,
+    FINAL_QUANTITIES.map((x) => x.id),
+  );
   for (const r of reportRuns) r.group = groupOf.get(r.id)!;
   const allKeys = [...new Set(runs.flatMap((r) => ctx.repos.metrics.keysOf(r.id).map((k) => k.key)))];
   if (reportRuns.some((r) => r.missing.some((m) => [KAPPA, NC1, CDNV].some((x) => x.label === m)))) {
@@ -206,13 +248,20 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
     figures,
     finalQuantities: [...FINAL_QUANTITIES],
     series,
-    allSeries: ctx.repos.metrics.series(runs.map((r) => r.id), allKeys),
+    allSeries: ctx.repos.metrics.series(
+      runs.map((r) => r.id),
+      allKeys,
+    ),
     groups,
     scatter,
-    metrics: keys.filter((k) => shown.has(k)).map((k) => metricInfo(k)).filter((m): m is MetricKeyInfo => !!m),
+    metrics: keys
+      .filter((k) => shown.has(k))
+      .map((k) => metricInfo(k))
+      .filter((m): m is MetricKeyInfo => !!m),
     notes,
     provenance: {
-      appVersion: ctx.appVersion, host: ctx.host,
+      appVersion: ctx.appVersion,
+      host: ctx.host,
       backends: [...new Set(runs.map((r) => r.backend).filter((b): b is string => !!b))].sort(),
       seeds: [...new Set(runs.map((r) => r.seed).filter((s): s is number => s !== null))].sort((a, b) => a - b),
       versions,
@@ -222,7 +271,8 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
 
 function scatterOf(runs: ReportRun[]): ScatterData {
   const { x, y } = SCATTER_SPEC;
-  const points = runs.filter((r) => x.id in r.final && y.id in r.final)
+  const points = runs
+    .filter((r) => x.id in r.final && y.id in r.final)
     .map((r) => ({ runId: r.id, name: `${r.id} ${r.name}`, x: r.final[x.id], y: r.final[y.id] }));
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);

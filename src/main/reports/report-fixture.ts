@@ -6,7 +6,10 @@ const config = (seed: number, lr: number) => ({
   dataset: { kind: 'modular', p: 97, op: 'a+b', trainFraction: 0.3, labelNoise: 0, normalize: 'none' },
   model: { kind: 'mlp', hidden: [128], activation: 'relu', bias: true, initScale: 1 },
   optimizer: { kind: 'adamw', lr, beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 1 },
-  epochs: 4, batchSize: 'full', seed, interventions: [],
+  epochs: 4,
+  batchSize: 'full',
+  seed,
+  interventions: [],
 });
 
 /** Values chosen to stress exact round trips: non-terminating binary fractions, tiny and huge magnitudes. */
@@ -16,17 +19,25 @@ export function seedReportFixture(app: App) {
   const { repos } = app.ctx;
   const project = repos.projects.create('Grok & flat_100%', 'fixture project');
   const names = ['lr_1e-3 & wd', 'lr 50% #2', 'seed~3 {x}', 'no_metrics'];
-  const runs = names.map((name, i) => repos.runs.create({
-    projectId: project.id, name, preset: 'grokking-mlp', config: config(i, 10 ** -(3 - i * 0.5)), status: 'succeeded', seed: i, backend: 'cpu',
-    versions: { tfjs: '4.22.0' },
-  }));
+  const runs = names.map((name, i) =>
+    repos.runs.create({
+      projectId: project.id,
+      name,
+      preset: 'grokking-mlp',
+      config: config(i, 10 ** -(3 - i * 0.5)),
+      status: 'succeeded',
+      seed: i,
+      backend: 'cpu',
+      versions: { tfjs: '4.22.0' },
+    }),
+  );
   const finals: { kappa: number; gap: number }[] = [];
   runs.forEach((run, r) => {
     const rows: MetricRow[] = [];
     for (let e = 0; e <= 4; e++) {
       const step = e * 10;
-      const train = 1 - 0.2 * (4 - e) / (r + 1);
-      const test = train - 0.05 * (r + 1) * (4 - e + 1) / 5;
+      const train = 1 - (0.2 * (4 - e)) / (r + 1);
+      const test = train - (0.05 * (r + 1) * (4 - e + 1)) / 5;
       rows.push(
         { step, epoch: e, split: 'train', key: 'train_loss', value: e === 4 && r === 0 ? AWKWARD[0] : Math.exp(-e) * (r + 1) },
         { step, epoch: e, split: 'test', key: 'test_loss', value: e === 4 && r === 0 ? AWKWARD[3] : Math.exp(-e / 2) * (r + 1) },
@@ -60,7 +71,16 @@ export function seedGroupFixture(app: App) {
   const { repos } = app.ctx;
   const project = repos.projects.create('Seeds', 'seed groups');
   const make = (name: string, seed: number, lr: number, preset: string, testAcc: number, kappa?: number) => {
-    const run = repos.runs.create({ projectId: project.id, name, preset, config: config(seed, lr), status: 'succeeded', seed, backend: 'cpu', versions: { tfjs: '4.22.0' } });
+    const run = repos.runs.create({
+      projectId: project.id,
+      name,
+      preset,
+      config: config(seed, lr),
+      status: 'succeeded',
+      seed,
+      backend: 'cpu',
+      versions: { tfjs: '4.22.0' },
+    });
     const rows: MetricRow[] = [0, 10].flatMap((step) => [
       { step, epoch: step / 10, split: 'test' as const, key: 'test_acc', value: step ? testAcc : 0.1 },
       { step, epoch: step / 10, split: 'train' as const, key: 'train_loss', value: step ? 0.5 : 2 },
@@ -69,9 +89,15 @@ export function seedGroupFixture(app: App) {
     repos.metrics.insertMany(run.id, rows);
     return run;
   };
-  const a = [make('A s0', 0, 1e-3, 'grokking-mlp', 0.7, 2), make('A s1', 1, 1e-3, 'grokking-mlp', 0.8, 4), make('A s2', 2, 1e-3, 'grokking-mlp', 0.9)];
+  const a = [
+    make('A s0', 0, 1e-3, 'grokking-mlp', 0.7, 2),
+    make('A s1', 1, 1e-3, 'grokking-mlp', 0.8, 4),
+    make('A s2', 2, 1e-3, 'grokking-mlp', 0.9),
+  ];
   const b = make('B', 0, 1e-2, 'grokking-mlp', 0.75, 5);
   const c = make('C', 1, 1e-3, 'other-preset', 0.6);
-  const checkpoints = a.map((r, i) => repos.checkpoints.add({ runId: r.id, step: 10, epoch: 1, file: `ckpt-${r.id}.bin`, bytes: 1000 + i, sha256: String(i).repeat(64) }));
+  const checkpoints = a.map((r, i) =>
+    repos.checkpoints.add({ runId: r.id, step: 10, epoch: 1, file: `ckpt-${r.id}.bin`, bytes: 1000 + i, sha256: String(i).repeat(64) }),
+  );
   return { project, a, b, c, checkpoints };
 }

@@ -4,7 +4,18 @@ import { summarize, tQuantile, tTwoSidedMass } from './summary-stats';
 describe('Student t quantiles', () => {
   it('match published table values', () => {
     // Two-sided 95% critical values from standard t tables, to the tables' 3 decimals.
-    const table: [number, number][] = [[1, 12.706], [2, 4.303], [3, 3.182], [4, 2.776], [5, 2.571], [9, 2.262], [10, 2.228], [29, 2.045], [30, 2.042], [120, 1.980]];
+    const table: [number, number][] = [
+      [1, 12.706],
+      [2, 4.303],
+      [3, 3.182],
+      [4, 2.776],
+      [5, 2.571],
+      [9, 2.262],
+      [10, 2.228],
+      [29, 2.045],
+      [30, 2.042],
+      [120, 1.98],
+    ];
     for (const [df, t] of table) expect(tQuantile(0.975, df), `df ${df}`).toBeCloseTo(t, 3);
     // Closed forms: df 1 is Cauchy, tan(pi (p - 1/2)); df 2 is (2p - 1) / sqrt(2 p (1 - p)).
     expect(tQuantile(0.975, 1)).toBeCloseTo(Math.tan(Math.PI * 0.475), 10);

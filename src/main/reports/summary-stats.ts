@@ -17,14 +17,14 @@ export function tTwoSidedMass(t: number, df: number): number {
     // s * (1 + (1/2) c^2 + (1*3)/(2*4) c^4 + ... up to c^(df-2))
     let term = 1;
     let sum = 1;
-    for (let k = 2; k <= df - 2; k += 2) sum += (term *= (c2 * (k - 1)) / k);
+    for (let k = 2; k <= df - 2; k += 2) sum += term *= (c2 * (k - 1)) / k;
     return s * sum;
   }
   if (df === 1) return (2 * theta) / Math.PI;
   // (2/pi) * (theta + s * (c + (2/3) c^3 + (2*4)/(3*5) c^5 + ... up to c^(df-2)))
   let term = c;
   let sum = c;
-  for (let k = 3; k <= df - 2; k += 2) sum += (term *= (c2 * (k - 1)) / k);
+  for (let k = 3; k <= df - 2; k += 2) sum += term *= (c2 * (k - 1)) / k;
   return (2 / Math.PI) * (theta + s * sum);
 }
 

@@ -19,7 +19,10 @@ describe('report tables', () => {
     const [head, ...rows] = parseCsv(metricsCsv(data));
     expect(head).toEqual(['run', 'step', 'split', 'key', 'value', 'layer']);
     const keys = ['train_loss', 'test_loss', 'train_acc', 'test_acc', 'kappa', 'nc1', 'cdnv', 'gap_acc', 'fro_norm'];
-    const stored = t.app.ctx.repos.metrics.series(data.runs.map((r) => r.id), keys);
+    const stored = t.app.ctx.repos.metrics.series(
+      data.runs.map((r) => r.id),
+      keys,
+    );
     const want = stored.flatMap((s) => s.values.map((v, i) => [s.runId, s.steps[i], s.split, s.key, v, s.layer]));
     const got = rows.map(([run, step, split, key, value, layer]) => [Number(run), Number(step), split, key, Number(value), layer]);
     expect(got.length).toBe(want.length);
@@ -43,7 +46,9 @@ describe('report tables', () => {
   });
 
   it('the TeX table escapes special characters and marks missing values', () => {
-    expect(texEscape('a_b 50% & #1 {x} ~ ^ \\ $')).toBe('a\\_b 50\\% \\& \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\$');
+    expect(texEscape('a_b 50% & #1 {x} ~ ^ \\ $')).toBe(
+      'a\\_b 50\\% \\& \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} \\$',
+    );
     const tex = finalMetricsTex(data);
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\bottomrule');

@@ -31,8 +31,17 @@ export function runsCsv(data: ReportData): string {
   const finals = finalColumns(data);
   return csv([
     ['run', 'name', 'status', 'preset', 'seed', 'backend', 'origin', ...hyper, ...finals.map((q) => `final_${q.id}`)],
-    ...data.runs.map((r) => [r.id, r.name, r.status, r.preset, r.seed, r.backend, r.origin,
-      ...hyper.map((h) => r.hyperparameters[h]), ...finals.map((q) => r.final[q.id])]),
+    ...data.runs.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      r.preset,
+      r.seed,
+      r.backend,
+      r.origin,
+      ...hyper.map((h) => r.hyperparameters[h]),
+      ...finals.map((q) => r.final[q.id]),
+    ]),
   ]);
 }
 
@@ -48,8 +57,16 @@ export function metricsCsv(data: ReportData): string {
 }
 
 const TEX: Record<string, string> = {
-  '\\': '\\textbackslash{}', '&': '\\&', '%': '\\%', $: '\\$', '#': '\\#', _: '\\_', '{': '\\{', '}': '\\}',
-  '~': '\\textasciitilde{}', '^': '\\textasciicircum{}',
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
 };
 /** Escapes LaTeX's special characters in one pass (so the braces it adds are not escaped again). */
 export const texEscape = (s: string) => s.replace(/[\\&%$#_{}~^]/g, (c) => TEX[c]);
@@ -71,7 +88,11 @@ function texNumber(v: number | undefined): string {
 export function finalMetricsTex(data: ReportData): string {
   const finals = finalColumns(data);
   const head = ['Run', 'Seed', ...finals.map((q) => texEscape(q.id))];
-  const body = data.runs.map((r) => [texEscape(`${r.id} ${r.name}`), r.seed === null ? '--' : String(r.seed), ...finals.map((q) => texNumber(r.final[q.id]))]);
+  const body = data.runs.map((r) => [
+    texEscape(`${r.id} ${r.name}`),
+    r.seed === null ? '--' : String(r.seed),
+    ...finals.map((q) => texNumber(r.final[q.id])),
+  ]);
   const caption = `Final metrics per run (last measured checkpoint)${data.project ? `, project ${texEscape(data.project.name)}` : ''}.`;
   return booktabs(data, { note: '', caption, label: 'tab:plateau-final-metrics', head, body });
 }

@@ -55,13 +55,15 @@ function pdfPageInk(pdf: string): number[] {
   const dir = mkdtempSync(join(tmpdir(), 'plateau-pdftoppm-'));
   try {
     execFileSync('pdftoppm', ['-gray', '-r', '30', pdf, join(dir, 'page')]);
-    return readdirSync(dir).sort().map((f) => {
-      const { width, height, pixels } = readPgm(readFileSync(join(dir, f)));
-      expect(pixels.length).toBe(width * height);
-      let ink = 0;
-      for (const p of pixels) if (p < 240) ink++;
-      return ink / pixels.length;
-    });
+    return readdirSync(dir)
+      .sort()
+      .map((f) => {
+        const { width, height, pixels } = readPgm(readFileSync(join(dir, f)));
+        expect(pixels.length).toBe(width * height);
+        let ink = 0;
+        for (const p of pixels) if (p < 240) ink++;
+        return ink / pixels.length;
+      });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,8 +74,19 @@ describe('writeReport', () => {
     const dir = join(out, 'plain');
     const r = await writeReport(data, { outDir: dir, formats: ['html', 'csv', 'tex', 'svg'] });
     const names = r.files.map((f) => f.slice(dir.length + 1));
-    expect(names).toEqual(['report.html', 'runs.csv', 'metrics.csv', 'groups.csv', 'groups.tex', 'final-metrics.tex',
-      'figure-1.svg', 'loss.svg', 'accuracy.svg', 'kappa-vs-gap.svg', 'manifest.json']);
+    expect(names).toEqual([
+      'report.html',
+      'runs.csv',
+      'metrics.csv',
+      'groups.csv',
+      'groups.tex',
+      'final-metrics.tex',
+      'figure-1.svg',
+      'loss.svg',
+      'accuracy.svg',
+      'kappa-vs-gap.svg',
+      'manifest.json',
+    ]);
     expect(readdirSync(dir).sort()).toEqual([...names].sort()); // no temp files left behind
     expect(readFileSync(join(dir, 'loss.svg'), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(r.skipped).toEqual([]);
@@ -83,7 +96,8 @@ describe('writeReport', () => {
     const dir = join(out, 'injected');
     const calls: string[] = [];
     const r = await writeReport(data, {
-      outDir: dir, formats: ['pdf'],
+      outDir: dir,
+      formats: ['pdf'],
       pdf: async (html, pdf) => {
         calls.push(readFileSync(html, 'utf8').slice(0, 15));
         writeFileSync(pdf, '%PDF-1.7 fake');
@@ -98,11 +112,19 @@ describe('writeReport', () => {
     expect(() => parseFormats('html,docx')).toThrow(/Unknown report format\(s\) docx/);
     expect(parseFormats(' HTML, csv,html ')).toEqual(['html', 'csv']);
     const dir = join(out, 'failing');
-    await expect(writeReport(data, { outDir: dir, formats: ['pdf'], pdf: async () => { throw new Error('printer jammed'); } })).rejects.toThrow('printer jammed');
+    await expect(
+      writeReport(data, {
+        outDir: dir,
+        formats: ['pdf'],
+        pdf: async () => {
+          throw new Error('printer jammed');
+        },
+      }),
+    ).rejects.toThrow('printer jammed');
     expect(readdirSync(dir)).toEqual([]); // not even a manifest: it is written only after everything else
   });
 
-  it('clears the temp files a killed report left in its folder, and nothing of the user\'s', async () => {
+  it("clears the temp files a killed report left in its folder, and nothing of the user's", async () => {
     const dir = join(out, 'killed');
     mkdirSync(dir);
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names a writer that is gone
@@ -131,7 +153,14 @@ describe('writeReport', () => {
   it.skipIf(!findChromium())('prints a PDF and PNG figures with headless Chromium', async () => {
     const dir = join(out, 'chromium');
     const r = await writeReport(data, { outDir: dir, formats: ['pdf', 'png'] });
-    expect(r.files.map((f) => f.slice(dir.length + 1))).toEqual(['report.pdf', 'figure-1.png', 'loss.png', 'accuracy.png', 'kappa-vs-gap.png', 'manifest.json']);
+    expect(r.files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'report.pdf',
+      'figure-1.png',
+      'loss.png',
+      'accuracy.png',
+      'kappa-vs-gap.png',
+      'manifest.json',
+    ]);
     const pdf = readFileSync(join(dir, 'report.pdf'));
     expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
     if (hasPdftotext) {

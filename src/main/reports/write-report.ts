@@ -89,7 +89,8 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
   const figures = want('html') || want('pdf') || want('svg') || want('png') ? reportFigures(data) : [];
   const rendered: RenderedFigure[] = figures.map((figure) => ({ figure, svg: renderSvg(figure) }));
   // PDF and PNG need files on disk; when HTML or SVG were not asked for, those live in a scratch folder.
-  const scratch = (want('pdf') && !want('html')) || (want('png') && !want('svg')) ? await mkdtemp(join(tmpdir(), 'plateau-report-')) : undefined;
+  const scratch =
+    (want('pdf') && !want('html')) || (want('png') && !want('svg')) ? await mkdtemp(join(tmpdir(), 'plateau-report-')) : undefined;
   try {
     let htmlPath: string | undefined;
     if (want('html') || want('pdf')) {
@@ -125,8 +126,11 @@ export async function writeReport(data: ReportData, opts: WriteReportOptions): P
       else {
         const raster = opts.png ?? chromiumPng;
         const pngs = rendered.map(({ figure }) => join(opts.outDir, `${figure.id}.png`));
-        await Promise.all(rendered.map(({ figure }, i) =>
-          produceAtomic(pngs[i], (tmp) => raster(svgPaths[i], tmp, { width: figure.width, height: figure.height }))));
+        await Promise.all(
+          rendered.map(({ figure }, i) =>
+            produceAtomic(pngs[i], (tmp) => raster(svgPaths[i], tmp, { width: figure.width, height: figure.height })),
+          ),
+        );
         out.files.push(...pngs);
       }
     }

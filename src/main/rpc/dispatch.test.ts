@@ -16,11 +16,21 @@ describe('dispatch over the in-memory transport', () => {
 
   it('answers an unknown method with NotFound naming it', async () => {
     t = testApp();
-    expect(await t.app.dispatch('projects.explode', {})).toEqual({ ok: false, error: { code: 'NotFound', message: "Unknown method 'projects.explode'." } });
+    expect(await t.app.dispatch('projects.explode', {})).toEqual({
+      ok: false,
+      error: { code: 'NotFound', message: "Unknown method 'projects.explode'." },
+    });
     expect((await t.app.dispatch('toString', {})).ok).toBe(false);
     expect((await t.app.dispatch('projects.constructor', {})).ok).toBe(false);
     // Names that walk the prototype chain are unknown methods, not Object's members.
-    for (const m of ['__proto__.constructor', 'constructor.name', '__proto__.hasOwnProperty', 'projects.__proto__', 'projects.list.call', 'hasOwnProperty.call']) {
+    for (const m of [
+      '__proto__.constructor',
+      'constructor.name',
+      '__proto__.hasOwnProperty',
+      'projects.__proto__',
+      'projects.list.call',
+      'hasOwnProperty.call',
+    ]) {
       expect(await t.app.dispatch(m, {}), m).toEqual({ ok: false, error: { code: 'NotFound', message: `Unknown method '${m}'.` } });
     }
   });
@@ -32,7 +42,10 @@ describe('dispatch over the in-memory transport', () => {
     if (reply.ok) return;
     expect(reply.error.code).toBe('InvalidParams');
     expect(reply.error.message).toBe('projects.rename: id: must be a positive id; name: must not be empty');
-    expect(reply.error.details).toEqual([{ path: ['id'], message: 'must be a positive id' }, { path: ['name'], message: 'must not be empty' }]);
+    expect(reply.error.details).toEqual([
+      { path: ['id'], message: 'must be a positive id' },
+      { path: ['name'], message: 'must not be empty' },
+    ]);
     const extra = await t.app.dispatch('projects.create', { name: 'x', admin: true });
     expect(!extra.ok && extra.error.message).toBe("projects.create: unknown field 'admin'");
   });
@@ -48,7 +61,13 @@ describe('dispatch over the in-memory transport', () => {
 
   it('turns unexpected throws into Internal envelopes without stack traces', async () => {
     const logged: string[] = [];
-    const broken = { system: { info: () => { throw new TypeError('boom'); } } } as never;
+    const broken = {
+      system: {
+        info: () => {
+          throw new TypeError('boom');
+        },
+      },
+    } as never;
     const dispatch = createDispatcher(broken, (m) => logged.push(m));
     const reply = await dispatch('system.info', {});
     expect(reply).toEqual({ ok: false, error: { code: 'Internal', message: 'Something went wrong in system.info: boom' } });

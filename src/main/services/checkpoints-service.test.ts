@@ -8,7 +8,11 @@ describe('checkpoint browser', () => {
   it('inspects layers and diffs checkpoints, agreeing with the weights-only metrics', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { 'dataset.p': 23, 'model.width': 16, epochs: 12 } });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'dataset.p': 23, 'model.width': 16, epochs: 12 },
+    });
     await t.app.ctx.jobs.idle();
     const ckpts = await t.client.runs.checkpoints({ id: run.id });
     const first = ckpts[0];
@@ -21,7 +25,10 @@ describe('checkpoint browser', () => {
     expect(out.histogram.counts.reduce((a, b) => a + b, 0)).toBe(23 * 16);
 
     const series = await t.client.metrics.series({ runIds: [run.id], keys: ['fro_norm', 'dist_from_init'], split: 'none' });
-    const at = (key: string) => { const s = series.find((x) => x.key === key && x.layer === 'out.weight')!; return s.values[s.steps.indexOf(last.step)]; };
+    const at = (key: string) => {
+      const s = series.find((x) => x.key === key && x.layer === 'out.weight')!;
+      return s.values[s.steps.indexOf(last.step)];
+    };
     expect(out.froNorm).toBeCloseTo(at('fro_norm'), 4);
 
     const diff = await t.client.checkpoints.diff({ a: first.id, b: last.id });

@@ -18,7 +18,7 @@ const final = async (runId: number, key: string, layer: string, split: 'train' |
   (await t.client.metrics.series({ runIds: [runId], keys: [key], split })).find((s) => s.layer === layer)!;
 
 describe('importing checkpoints', () => {
-  it('a torch state dict becomes an imported run with a checkpoint and weights-only metrics matching torch\'s own values', async () => {
+  it("a torch state dict becomes an imported run with a checkpoint and weights-only metrics matching torch's own values", async () => {
     t = testApp();
     const path = join(fixtures, 'import/mlp_state.pt');
     const preview = await t.client.imports.inspect({ path });
@@ -27,8 +27,12 @@ describe('importing checkpoints', () => {
     const run = await importInto(path);
     expect(run).toMatchObject({ status: 'imported', origin: 'imported', name: 'mlp_state.pt' });
     expect((await t.client.runs.checkpoints({ id: run.id })).map((c) => c.step)).toEqual([0]);
-    await expect(t.client.metrics.compute({ runId: run.id })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/weights-only measures .* feature dump/) });
-    const torchValues = JSON.parse(readFileSync(join(fixtures, 'import/mlp_state.expected.json'), 'utf8')).tensors['0.weight'].values as number[];
+    await expect(t.client.metrics.compute({ runId: run.id })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/weights-only measures .* feature dump/),
+    });
+    const torchValues = JSON.parse(readFileSync(join(fixtures, 'import/mlp_state.expected.json'), 'utf8')).tensors['0.weight']
+      .values as number[];
     const fro = await final(run.id, 'fro_norm', '0.weight');
     expect(fro.values[0]).toBeCloseTo(Math.sqrt(torchValues.reduce((a, v) => a + v * v, 0)), 5);
   });
@@ -64,10 +68,16 @@ describe('importing checkpoints', () => {
     const shard = (sub: string, i: number, n: number, tensors: Record<string, number[]>) => {
       mkdirSync(join(dir, sub), { recursive: true });
       const file = `model-0000${i}-of-0000${n}.safetensors`;
-      writeFileSync(join(dir, sub, file), encodeSafetensors(Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: [2, 2], data: Float32Array.from(v) }]))));
+      writeFileSync(
+        join(dir, sub, file),
+        encodeSafetensors(Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, { shape: [2, 2], data: Float32Array.from(v) }]))),
+      );
       return Object.fromEntries(Object.keys(tensors).map((k) => [k, file]));
     };
-    for (const [sub, a, b] of [['checkpoint-100', [1, 0, 0, 0], [0, 0, 0, 0]], ['checkpoint-200', [4, 4, 0, 3], [3, 0, 0, 4]]] as const) {
+    for (const [sub, a, b] of [
+      ['checkpoint-100', [1, 0, 0, 0], [0, 0, 0, 0]],
+      ['checkpoint-200', [4, 4, 0, 3], [3, 0, 0, 4]],
+    ] as const) {
       const map = { ...shard(sub, 1, 2, { 'fc1.weight': [...a] }), ...shard(sub, 2, 2, { 'fc2.weight': [...b] }) };
       writeFileSync(join(dir, sub, 'model.safetensors.index.json'), JSON.stringify({ weight_map: map }));
       writeFileSync(join(dir, sub, 'config.json'), JSON.stringify({ model_type: 'mlp', hidden_size: 2, architectures: ['Net'] }));
@@ -88,7 +98,12 @@ describe('importing checkpoints', () => {
     t = testApp();
     const run = await importInto(join(fixtures, 'metrics/mixture_c10.npz'));
     const want = JSON.parse(readFileSync(join(fixtures, 'metrics/mixture_c10.expected.json'), 'utf8'));
-    for (const [key, split, expected] of [['kappa', 'train', want.kappa], ['nc1', 'train', want.nc1], ['kappa', 'test', want.test.kappa], ['test_acc', 'test', want.test_acc]] as const) {
+    for (const [key, split, expected] of [
+      ['kappa', 'train', want.kappa],
+      ['nc1', 'train', want.nc1],
+      ['kappa', 'test', want.test.kappa],
+      ['test_acc', 'test', want.test_acc],
+    ] as const) {
       const s = await final(run.id, key, '', split);
       expect(Math.abs(s.values[0] - expected) / Math.abs(expected), `${key} ${split}`).toBeLessThan(1e-6);
     }
@@ -99,13 +114,21 @@ describe('importing checkpoints', () => {
     const marker = '/tmp/plateau-pwned'; // what the pickle's os.system call would create (make_fixtures.py)
     rmSync(marker, { force: true });
     const evil = join(fixtures, 'import/evil.pt');
-    const refused = { code: 'InvalidParams', message: expect.stringMatching(/evil\.pt: its pickle calls (posix|os)\.system, which is not data/) };
+    const refused = {
+      code: 'InvalidParams',
+      message: expect.stringMatching(/evil\.pt: its pickle calls (posix|os)\.system, which is not data/),
+    };
     await expect(t.client.imports.inspect({ path: evil })).rejects.toMatchObject(refused);
     const p = await t.client.projects.create({ name: 'Q' });
     await expect(t.client.imports.start({ projectId: p.id, path: evil })).rejects.toMatchObject(refused);
     expect(existsSync(marker)).toBe(false);
-    await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/legacy.pt') })).rejects.toMatchObject({ code: 'InvalidParams', message: expect.stringMatching(/re-save|torch.save/i) });
-    await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/make_fixtures.py') })).rejects.toMatchObject({ message: expect.stringMatching(/supported formats/) });
+    await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/legacy.pt') })).rejects.toMatchObject({
+      code: 'InvalidParams',
+      message: expect.stringMatching(/re-save|torch.save/i),
+    });
+    await expect(t.client.imports.start({ projectId: p.id, path: join(fixtures, 'import/make_fixtures.py') })).rejects.toMatchObject({
+      message: expect.stringMatching(/supported formats/),
+    });
     expect(await t.client.runs.list({ projectId: p.id })).toEqual([]);
   });
 });

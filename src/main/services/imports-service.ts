@@ -17,7 +17,7 @@ async function preview(path: string): Promise<ImportPreview> {
     format: index.format,
     source: index.source,
     tensors: index.tensors.slice(0, MAX_LISTED),
-    scalars: isFolderImport(index) ? {} : index.scalars ?? {},
+    scalars: isFolderImport(index) ? {} : (index.scalars ?? {}),
     skipped: index.skipped ?? [],
     files: folder ? folder.files.map((f) => ({ path: f.path, step: f.step })) : [],
     settings: folder?.settings ?? {},
@@ -36,7 +36,9 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       const first = await readCheckpoint(ckpts[0].file);
       const match = matchArchitecture(Object.entries(first.weights).map(([name, t]) => ({ name, shape: t.shape })));
       if (!match) {
-        throw invalid(`Run ${runId}'s weights do not match a built-in architecture (an nn.Sequential of Linear layers whose shapes chain), so it keeps its weights-only measures.`);
+        throw invalid(
+          `Run ${runId}'s weights do not match a built-in architecture (an nn.Sequential of Linear layers whose shapes chain), so it keeps its weights-only measures.`,
+        );
       }
       // Only what is known: the dataset chosen and the model read off the weights. How it was trained is
       // what the file states (config.fromFile), never filled in with defaults.
@@ -63,7 +65,11 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       // Inspect first: a file we cannot read is refused here, before any run exists.
       const p = await preview(path);
       const run = repos.runs.create({
-        projectId, name: name ?? basename(p.source), config: { source: p.source, format: p.format, ...(Object.keys(p.settings).length ? { settings: p.settings } : {}) }, status: 'queued', origin: 'imported',
+        projectId,
+        name: name ?? basename(p.source),
+        config: { source: p.source, format: p.format, ...(Object.keys(p.settings).length ? { settings: p.settings } : {}) },
+        status: 'queued',
+        origin: 'imported',
       });
       ctx.jobs.enqueue('import', projectId, run.id, { path: p.source });
       repos.projects.touch(projectId);

@@ -16,10 +16,13 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
     compute: ({ runId, checkpoints, hessian, keys, options }) => {
       resolveJobKeys(keys, hessian); // an unknown key is refused here, before a job is queued
       const run = ctx.repos.runs.get(runId);
-      if (!ctx.repos.checkpoints.list(runId).length) throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
+      if (!ctx.repos.checkpoints.list(runId).length)
+        throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
       if (run.origin === 'imported' && !('model' in run.config)) {
-        throw invalid(`Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +
-          'weights-only measures computed at import. If it is an nn.Sequential MLP, evaluate it on a dataset (imports.evaluate); otherwise write a feature dump with resources/python/export_features.py and import that.');
+        throw invalid(
+          `Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +
+            'weights-only measures computed at import. If it is an nn.Sequential MLP, evaluate it on a dataset (imports.evaluate); otherwise write a feature dump with resources/python/export_features.py and import that.',
+        );
       }
       return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian, keys, options });
     },

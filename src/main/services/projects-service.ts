@@ -20,7 +20,8 @@ export function projectsService(ctx: AppContext): ServiceApi['projects'] {
     },
     remove: ({ id }) => {
       const active = repos.jobs.list({ projectId: id, active: true });
-      if (active.length) throw conflict(`Project ${id} has ${active.length} job(s) queued or running. Cancel them first, then remove the project.`);
+      if (active.length)
+        throw conflict(`Project ${id} has ${active.length} job(s) queued or running. Cancel them first, then remove the project.`);
       const result = repos.projects.remove(id);
       // Files after rows: a crash in between leaves orphan files, never rows that point at nothing.
       rmSync(projectDir(ctx.dataDir, id), { recursive: true, force: true });

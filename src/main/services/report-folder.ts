@@ -17,5 +17,7 @@ export function reportFolder(dataDir: string, outDir: string, chosen: ReadonlySe
   const root = reportsDir(dataDir);
   const target = resolve(root, outDir);
   if (inside(root, target) || [...chosen].some((c) => inside(c, target))) return target;
-  throw invalid(`Reports are written under ${root} (give a folder name, e.g. 'my-report')${chosen.size ? ' or into a folder chosen with "Choose folder"' : ''}; ${target} is outside it.`);
+  throw invalid(
+    `Reports are written under ${root} (give a folder name, e.g. 'my-report')${chosen.size ? ' or into a folder chosen with "Choose folder"' : ''}; ${target} is outside it.`,
+  );
 }

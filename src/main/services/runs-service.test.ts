@@ -5,16 +5,32 @@ let t: ReturnType<typeof testApp>;
 afterEach(async () => t?.dispose());
 
 describe('runs.start', () => {
-  it("a study preset starts each variant over each seed, overrides applied to all, runs tagged by variant", async () => {
+  it('a study preset starts each variant over each seed, overrides applied to all, runs tagged by variant', async () => {
     t = testApp();
     const p = await t.client.projects.create({ name: 'P' });
-    const runs = await t.client.runs.start({ projectId: p.id, preset: 'grokking-interventions', set: { 'dataset.p': 13, 'model.width': 8, epochs: 2 }, seeds: [0, 1], metrics: false });
+    const runs = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-interventions',
+      set: { 'dataset.p': 13, 'model.width': 8, epochs: 2 },
+      seeds: [0, 1],
+      metrics: false,
+    });
     expect(runs.map((r) => r.name)).toEqual([
-      'grokking-interventions baseline s0', 'grokking-interventions baseline s1',
-      'grokking-interventions anti-flatness s0', 'grokking-interventions anti-flatness s1',
-      'grokking-interventions anti-collapse s0', 'grokking-interventions anti-collapse s1',
+      'grokking-interventions baseline s0',
+      'grokking-interventions baseline s1',
+      'grokking-interventions anti-flatness s0',
+      'grokking-interventions anti-flatness s1',
+      'grokking-interventions anti-collapse s0',
+      'grokking-interventions anti-collapse s1',
     ]);
-    expect(runs.map((r) => r.tags)).toEqual([['baseline'], ['baseline'], ['anti-flatness'], ['anti-flatness'], ['anti-collapse'], ['anti-collapse']]);
+    expect(runs.map((r) => r.tags)).toEqual([
+      ['baseline'],
+      ['baseline'],
+      ['anti-flatness'],
+      ['anti-flatness'],
+      ['anti-collapse'],
+      ['anti-collapse'],
+    ]);
     const kinds = runs.map((r) => (r.config as { interventions: { kind: string }[] }).interventions.map((i) => i.kind).join());
     expect(kinds).toEqual(['', '', 'anti-flatness', 'anti-flatness', 'anti-collapse', 'anti-collapse']);
     for (const r of runs) expect(r.config).toMatchObject({ epochs: 2, dataset: { p: 13 }, model: { width: 8 } });
@@ -24,7 +40,12 @@ describe('runs.start', () => {
     const all = await t.client.runs.start({ projectId: p.id, preset: 'grokking-interventions', set: { epochs: 1 }, metrics: false });
     expect(all).toHaveLength(9);
     for (const r of all) await t.client.runs.cancel({ id: r.id }).catch(() => {});
-    const one = await t.client.runs.start({ projectId: p.id, preset: 'grokking-interventions', config: { epochs: 1, dataset: { kind: 'modular', p: 13 } }, metrics: false });
+    const one = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-interventions',
+      config: { epochs: 1, dataset: { kind: 'modular', p: 13 } },
+      metrics: false,
+    });
     expect(one).toHaveLength(1);
     await t.app.ctx.jobs.idle();
   });

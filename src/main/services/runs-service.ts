@@ -58,7 +58,11 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       const created = runs.map(({ variant, config: c }) => {
         const label = variant ? `${name ?? preset} ${variant}` : (name ?? preset ?? 'custom');
         const run = repos.runs.create({
-          projectId, preset: preset ?? null, config: c as unknown as Record<string, unknown>, status: 'queued', seed: c.seed,
+          projectId,
+          preset: preset ?? null,
+          config: c as unknown as Record<string, unknown>,
+          status: 'queued',
+          seed: c.seed,
           name: `${label}${runs.length > 1 || !name ? ` s${c.seed}` : ''}`,
         });
         const tagged = variant ? repos.runs.tag(run.id, [variant], []) : run;
@@ -95,7 +99,8 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
         live(id).send({ type: 'control', action: 'resume' });
         return changedRun(repos.runs.update(id, { status: 'running' }));
       }
-      if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) throw conflict(`Run ${id} is ${run.status}; only paused, interrupted, cancelled or failed runs can be resumed.`);
+      if (!['interrupted', 'cancelled', 'failed'].includes(run.status))
+        throw conflict(`Run ${id} is ${run.status}; only paused, interrupted, cancelled or failed runs can be resumed.`);
       const last = repos.checkpoints.latest(id);
       if (!last) repos.metrics.clear(id);
       const first = repos.jobs.list({ projectId: run.projectId }).findLast((j) => j.runId === id && j.kind === 'train');

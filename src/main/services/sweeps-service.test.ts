@@ -14,8 +14,13 @@ describe('sweeps service', () => {
     await t.app.ctx.jobs.idle();
     expect(await t.client.sweeps.list({ projectId: p.id })).toMatchObject([{ id: 'here', sweepDir: '', jobs: [], collected: 2 }]);
     const { tasks } = await t.client.sweeps.status({ projectId: p.id, id: 'here' });
-    expect(tasks.map((x) => [x.index, x.state, x.collectedRunId, x.epoch, x.jobId])).toEqual([[0, 'completed', runs[0].id, 1, null], [1, 'completed', runs[1].id, 1, null]]);
+    expect(tasks.map((x) => [x.index, x.state, x.collectedRunId, x.epoch, x.jobId])).toEqual([
+      [0, 'completed', runs[0].id, 1, null],
+      [1, 'completed', runs[1].id, 1, null],
+    ]);
     expect(await t.client.sweeps.collect({ projectId: p.id, id: 'here' })).toEqual({ added: 0, already: 2, skipped: [] });
-    await expect(t.client.sweeps.resubmit({ projectId: p.id, id: 'here' })).rejects.toMatchObject({ message: expect.stringMatching(/no failed or cancelled points/) });
+    await expect(t.client.sweeps.resubmit({ projectId: p.id, id: 'here' })).rejects.toMatchObject({
+      message: expect.stringMatching(/no failed or cancelled points/),
+    });
   });
 });

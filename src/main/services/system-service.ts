@@ -10,7 +10,8 @@ import { importFormatInfo } from '../io/formats';
 export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi['system'] {
   return {
     pickPath: async ({ kind, purpose }) => {
-      if (!pickPath) throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');
+      if (!pickPath)
+        throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');
       const path = await pickPath(kind, purpose);
       if (path && kind === 'folder' && purpose === 'report') ctx.chosenFolders.add(path);
       return { path };
@@ -19,7 +20,12 @@ export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi[
       if (jobs !== undefined) ctx.repos.settings.set('jobs', jobs);
       if (threads !== undefined) ctx.repos.settings.set('threads', threads ?? undefined);
       ctx.jobs.configure({ concurrency: jobs, threads });
-      return { jobs: ctx.jobs.concurrency, threads: ctx.jobs.threads ?? null, threadsPerJob: ctx.jobs.threadsPerJob(), cores: availableParallelism() };
+      return {
+        jobs: ctx.jobs.concurrency,
+        threads: ctx.jobs.threads ?? null,
+        threadsPerJob: ctx.jobs.threadsPerJob(),
+        cores: availableParallelism(),
+      };
     },
     info: async (): Promise<SystemInfo> => {
       const available = installedBackends();

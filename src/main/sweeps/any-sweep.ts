@@ -13,13 +13,15 @@ export async function anySweepStatus(ctx: AppContext, r: AnySweepRecord): Promis
 }
 
 export const anySweepCollect = async (ctx: AppContext, r: AnySweepRecord): Promise<CollectResult> =>
-  (r.kind === 'local' ? collectLocalSweep(r) : collectSweep(ctx, r));
+  r.kind === 'local' ? collectLocalSweep(r) : collectSweep(ctx, r);
 
 export const anySweepCancel = async (ctx: AppContext, r: AnySweepRecord, indices?: number[]): Promise<string[]> =>
-  (r.kind === 'local' ? cancelLocalSweep(ctx, r, indices) : cancelSweep(ctx, r, indices));
+  r.kind === 'local' ? cancelLocalSweep(ctx, r, indices) : cancelSweep(ctx, r, indices);
 
 export async function anySweepResubmit(
-  ctx: AppContext, r: AnySweepRecord, indices?: number[],
+  ctx: AppContext,
+  r: AnySweepRecord,
+  indices?: number[],
 ): Promise<{ jobId: string; indices: number[] }> {
   if (r.kind !== 'local') return resubmitSweep(ctx, r, indices);
   const { jobId, indices: chosen } = await resubmitLocalSweep(ctx, r, indices);

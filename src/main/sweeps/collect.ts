@@ -9,8 +9,20 @@ import { sweepStatus, type TaskStatus } from './sweeps';
 import { readTaskRun, type TaskRun } from './task-db';
 import { taskDataDir } from './task-files';
 
-export interface Provenance { sweep: string; cluster: string | null; jobId: string; arrayIndex: number; node: string | null; backend: string | null; taskDir: string }
-export interface CollectResult { added: { index: number; runId: number }[]; already: number[]; skipped: { index: number; state: string; reason: string }[] }
+export interface Provenance {
+  sweep: string;
+  cluster: string | null;
+  jobId: string;
+  arrayIndex: number;
+  node: string | null;
+  backend: string | null;
+  taskDir: string;
+}
+export interface CollectResult {
+  added: { index: number; runId: number }[];
+  already: number[];
+  skipped: { index: number; state: string; reason: string }[];
+}
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -31,7 +43,15 @@ function findCollected(ctx: AppContext, projectId: number, sweep: string, jobId:
 /** Copies one finished task into the project: run, checkpoints (files first, hash-checked), metrics, all in one transaction. */
 function merge(ctx: AppContext, record: SweepRecord, t: TaskStatus, task: TaskRun, preset: string): number {
   const { repos } = ctx;
-  const provenance: Provenance = { sweep: record.id, cluster: t.cluster, jobId: t.jobId!, arrayIndex: t.index, node: t.node, backend: task.run.backend, taskDir: t.dir! };
+  const provenance: Provenance = {
+    sweep: record.id,
+    cluster: t.cluster,
+    jobId: t.jobId!,
+    arrayIndex: t.index,
+    node: t.node,
+    backend: task.run.backend,
+    taskDir: t.dir!,
+  };
   const sources = task.checkpoints.map((c) => ({ ...c, src: localCheckpoint(task, taskDataDir(t.dir!), c.file) }));
   for (const c of sources) {
     if (!existsSync(c.src)) throw new Error(`checkpoint ${c.src} is missing`);
@@ -41,11 +61,23 @@ function merge(ctx: AppContext, record: SweepRecord, t: TaskStatus, task: TaskRu
   try {
     repos.db.transaction(() => {
       const run = repos.runs.create({
-        projectId: record.projectId, name: `${record.id} #${t.index} ${t.label}`, preset, config: task.run.config,
-        status: task.run.status as 'succeeded', seed: task.run.seed, backend: task.run.backend, versions: task.run.versions, origin: 'slurm',
+        projectId: record.projectId,
+        name: `${record.id} #${t.index} ${t.label}`,
+        preset,
+        config: task.run.config,
+        status: task.run.status as 'succeeded',
+        seed: task.run.seed,
+        backend: task.run.backend,
+        versions: task.run.versions,
+        origin: 'slurm',
       });
       runId = run.id;
-      repos.runs.update(runId, { summary: { ...task.run.summary, provenance }, error: task.run.error, startedAt: task.run.startedAt, finishedAt: task.run.finishedAt });
+      repos.runs.update(runId, {
+        summary: { ...task.run.summary, provenance },
+        error: task.run.error,
+        startedAt: task.run.startedAt,
+        finishedAt: task.run.finishedAt,
+      });
       repos.runs.tag(runId, [`sweep:${record.id}`], []);
       const dir = join(runDir(ctx.dataDir, record.projectId, runId), 'checkpoints');
       mkdirSync(dir, { recursive: true });

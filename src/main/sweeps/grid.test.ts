@@ -12,7 +12,10 @@ describe('sweep grid', () => {
   });
 
   it('keeps commas inside brackets, braces and quotes', () => {
-    expect(parseGrid(['model.hidden=[64,128],[256]', 'name="a,b",c'])).toEqual([['model.hidden', ['[64,128]', '[256]']], ['name', ['"a,b"', 'c']]]);
+    expect(parseGrid(['model.hidden=[64,128],[256]', 'name="a,b",c'])).toEqual([
+      ['model.hidden', ['[64,128]', '[256]']],
+      ['name', ['"a,b"', 'c']],
+    ]);
   });
 
   it('keeps hostile values as data', () => {

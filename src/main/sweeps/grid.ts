@@ -17,7 +17,7 @@ function splitValues(raw: string): string[] {
   let quote = false;
   let cur = '';
   for (const ch of raw) {
-    if (ch === '"' ) quote = !quote;
+    if (ch === '"') quote = !quote;
     else if (!quote && (ch === '[' || ch === '{')) depth++;
     else if (!quote && (ch === ']' || ch === '}')) depth--;
     if (ch === ',' && depth === 0 && !quote) {
@@ -64,7 +64,8 @@ export function parseSeeds(spec: string): number[] {
 export function expandGrid(axes: [string, string[]][], seeds: number[]): GridPoint[] {
   let combos: Record<string, string>[] = [{}];
   for (const [key, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
-  if (combos.length * seeds.length > MAX_POINTS) throw invalid(`the sweep has ${combos.length * seeds.length} points; at most ${MAX_POINTS}`);
+  if (combos.length * seeds.length > MAX_POINTS)
+    throw invalid(`the sweep has ${combos.length * seeds.length} points; at most ${MAX_POINTS}`);
   const points: GridPoint[] = [];
   for (const set of combos) for (const seed of seeds) points.push({ index: points.length, set, seed });
   return points;
@@ -90,7 +91,10 @@ export function arraySpec(indices: readonly number[]): string {
 /** The inverse, for the ranges scontrol and sacct print for pending tasks (`2-3`, `1,4-6%2`, `[0-7]`). */
 export function parseArraySpec(spec: string): number[] {
   const out: number[] = [];
-  for (const part of spec.replace(/^\[|\]$/g, '').replace(/%\d+$/, '').split(',')) {
+  for (const part of spec
+    .replace(/^\[|\]$/g, '')
+    .replace(/%\d+$/, '')
+    .split(',')) {
     const m = /^(\d+)(?:-(\d+))?(?::(\d+))?$/.exec(part);
     if (!m) continue;
     const step = Number(m[3] ?? 1);

@@ -14,14 +14,21 @@ import type { TaskStatus } from './sweeps';
 import type { TaskState } from './slurm-client';
 
 const STATE: Record<RunStatus, TaskState> = {
-  queued: 'pending', running: 'running', paused: 'running', succeeded: 'completed', failed: 'failed', cancelled: 'cancelled',
-  interrupted: 'failed', diverged: 'failed', imported: 'completed',
+  queued: 'pending',
+  running: 'running',
+  paused: 'running',
+  succeeded: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'failed',
+  diverged: 'failed',
+  imported: 'completed',
 };
-
 
 /** Queues every point (one runs.start per grid combination, all its seeds at once) and records the sweep. */
 export async function startLocalSweep(
-  ctx: AppContext, p: { projectId: number; preset: string; points: GridPoint[]; name?: string },
+  ctx: AppContext,
+  p: { projectId: number; preset: string; points: GridPoint[]; name?: string },
 ): Promise<{ record: LocalSweepRecord; runs: Run[] }> {
   const createdAt = Date.now();
   const id = p.name ?? `${p.preset}-${new Date(createdAt).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
@@ -34,14 +41,25 @@ export async function startLocalSweep(
   const points: LocalSweepRecord['points'] = [];
   const started: Run[] = [];
   const record: LocalSweepRecord = {
-    kind: 'local', formatVersion: MANIFEST_FORMAT, id, projectId: p.projectId, preset: p.preset, createdAt, points,
+    kind: 'local',
+    formatVersion: MANIFEST_FORMAT,
+    id,
+    projectId: p.projectId,
+    preset: p.preset,
+    createdAt,
+    points,
   };
   createRecord(ctx.dataDir, record); // refuses a name the project already has, before anything trains
   try {
     for (const { pts, set } of planned) {
       const label = pointLabel({ set: pts[0].set, seed: 0 }).replace(/ seed=0$/, '');
       const made = await runs.start({
-        projectId: p.projectId, preset: p.preset, set, seeds: pts.map((x) => x.seed), metrics: true, name: [p.name, label].filter(Boolean).join(' ') || undefined,
+        projectId: p.projectId,
+        preset: p.preset,
+        set,
+        seeds: pts.map((x) => x.seed),
+        metrics: true,
+        name: [p.name, label].filter(Boolean).join(' ') || undefined,
       });
       made.forEach((run, i) => points.push({ ...pts[i], runId: run.id }));
       started.push(...made);
@@ -56,7 +74,15 @@ export async function startLocalSweep(
 export function localSweepStatus(ctx: AppContext, r: LocalSweepRecord): TaskStatus[] {
   return r.points.map((pt) => {
     const base = {
-      index: pt.index, label: pointLabel(pt), jobId: null, slurmState: null, exitCode: null, node: null, cluster: null, dir: null, log: null,
+      index: pt.index,
+      label: pointLabel(pt),
+      jobId: null,
+      slurmState: null,
+      exitCode: null,
+      node: null,
+      cluster: null,
+      dir: null,
+      log: null,
     };
     let run: Run;
     try {
@@ -72,14 +98,18 @@ export function localSweepStatus(ctx: AppContext, r: LocalSweepRecord): TaskStat
 }
 
 /** Nothing to bring home: a local sweep's runs are in the project from the start. */
-export const collectLocalSweep = (r: LocalSweepRecord): CollectResult =>
-  ({ added: [], already: r.points.map((p) => p.index), skipped: [] });
-
-const pointsOf = (r: LocalSweepRecord, indices?: number[]) => (indices ?? r.points.map((p) => p.index)).map((i) => {
-  const pt = r.points.find((p) => p.index === i);
-  if (!pt) throw invalid(`Grid point ${i} is not part of sweep '${r.id}' (0-${r.points.length - 1}).`);
-  return pt;
+export const collectLocalSweep = (r: LocalSweepRecord): CollectResult => ({
+  added: [],
+  already: r.points.map((p) => p.index),
+  skipped: [],
 });
+
+const pointsOf = (r: LocalSweepRecord, indices?: number[]) =>
+  (indices ?? r.points.map((p) => p.index)).map((i) => {
+    const pt = r.points.find((p) => p.index === i);
+    if (!pt) throw invalid(`Grid point ${i} is not part of sweep '${r.id}' (0-${r.points.length - 1}).`);
+    return pt;
+  });
 
 /** Cancels the queued and running runs of the sweep (or of some points); returns their run ids. */
 export async function cancelLocalSweep(ctx: AppContext, r: LocalSweepRecord, indices?: number[]): Promise<string[]> {
@@ -94,7 +124,9 @@ export async function cancelLocalSweep(ctx: AppContext, r: LocalSweepRecord, ind
 
 /** Starts failed, cancelled and interrupted points (or the given ones) again as new runs, recorded in the sweep. */
 export async function resubmitLocalSweep(
-  ctx: AppContext, r: LocalSweepRecord, indices?: number[],
+  ctx: AppContext,
+  r: LocalSweepRecord,
+  indices?: number[],
 ): Promise<{ jobId: string; indices: number[]; runs: Run[] }> {
   const tasks = localSweepStatus(ctx, r);
   const chosen = indices ?? tasks.filter((t) => t.state === 'failed' || t.state === 'cancelled').map((t) => t.index);
@@ -106,8 +138,14 @@ export async function resubmitLocalSweep(
   const runs = runsService(ctx);
   const made: Run[] = [];
   for (const pt of pointsOf(r, chosen)) {
-    const [run] = await runs.start({ projectId: r.projectId, preset: r.preset, set: overrides(pt.set), seeds: [pt.seed], metrics: true,
-      name: [r.id, pointLabel({ set: pt.set, seed: 0 }).replace(/ seed=0$/, '')].join(' ') });
+    const [run] = await runs.start({
+      projectId: r.projectId,
+      preset: r.preset,
+      set: overrides(pt.set),
+      seeds: [pt.seed],
+      metrics: true,
+      name: [r.id, pointLabel({ set: pt.set, seed: 0 }).replace(/ seed=0$/, '')].join(' '),
+    });
     pt.runId = run.id;
     made.push(run);
   }

@@ -2,13 +2,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRecord, loadRecord, manifestFile, MANIFEST_FORMAT, readManifest, saveRecord, writeManifest, type SweepManifest, type SweepRecord } from './manifest';
+import {
+  createRecord,
+  loadRecord,
+  manifestFile,
+  MANIFEST_FORMAT,
+  readManifest,
+  saveRecord,
+  writeManifest,
+  type SweepManifest,
+  type SweepRecord,
+} from './manifest';
 
 const dir = mkdtempSync(join(tmpdir(), 'plateau-manifest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const m: SweepManifest = {
-  format: 'plateau-sweep', formatVersion: MANIFEST_FORMAT, plateauVersion: '0.1.0', id: 'a', preset: 'grokking-mlp', createdAt: 1,
-  points: [{ index: 0, set: { 'model.width': '8' }, seed: 0 }], slurm: { partition: 'gpu' }, node: 'node', plateau: '/opt/plateau/bin/plateau.mjs',
+  format: 'plateau-sweep',
+  formatVersion: MANIFEST_FORMAT,
+  plateauVersion: '0.1.0',
+  id: 'a',
+  preset: 'grokking-mlp',
+  createdAt: 1,
+  points: [{ index: 0, set: { 'model.width': '8' }, seed: 0 }],
+  slurm: { partition: 'gpu' },
+  node: 'node',
+  plateau: '/opt/plateau/bin/plateau.mjs',
 };
 
 describe('sweep manifest and record', () => {
@@ -33,7 +51,15 @@ describe('sweep manifest and record', () => {
   });
 
   it('keeps records per project; the newest is the default; names are unique', () => {
-    const r = (id: string, createdAt: number): SweepRecord => ({ formatVersion: 1, id, projectId: 3, sweepDir: `/s/${id}`, createdAt, submissions: [], collected: {} });
+    const r = (id: string, createdAt: number): SweepRecord => ({
+      formatVersion: 1,
+      id,
+      projectId: 3,
+      sweepDir: `/s/${id}`,
+      createdAt,
+      submissions: [],
+      collected: {},
+    });
     expect(() => loadRecord(dir, 3)).toThrow(/no sweeps yet/);
     createRecord(dir, r('old', 1));
     createRecord(dir, r('new', 2));

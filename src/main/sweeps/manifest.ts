@@ -7,16 +7,18 @@ import { projectDir } from '../app/paths';
 /** Bumped when the manifest's shape or the task layout changes: tasks from another layout cannot be collected. */
 export const MANIFEST_FORMAT = 1;
 
-export const slurmOptions = z.object({
-  partition: z.string().optional(),
-  time: z.string().optional(),
-  cpusPerTask: z.number().int().positive().optional(),
-  mem: z.string().optional(),
-  gres: z.string().optional(),
-  account: z.string().optional(),
-  /** `user@login-host`: submit and query through ssh instead of the local Slurm commands. */
-  ssh: z.string().optional(),
-}).strict();
+export const slurmOptions = z
+  .object({
+    partition: z.string().optional(),
+    time: z.string().optional(),
+    cpusPerTask: z.number().int().positive().optional(),
+    mem: z.string().optional(),
+    gres: z.string().optional(),
+    account: z.string().optional(),
+    /** `user@login-host`: submit and query through ssh instead of the local Slurm commands. */
+    ssh: z.string().optional(),
+  })
+  .strict();
 export type SlurmOptions = z.infer<typeof slurmOptions>;
 
 const point = z.object({ index: z.number().int().min(0), set: z.record(z.string(), z.string()), seed: z.number().int().min(0) });
@@ -45,7 +47,9 @@ const recordSchema = z.object({
   projectId: z.number().int(),
   sweepDir: z.string(),
   createdAt: z.number(),
-  submissions: z.array(z.object({ jobId: z.string(), cluster: z.string().optional(), indices: z.array(z.number().int()), submittedAt: z.number() })),
+  submissions: z.array(
+    z.object({ jobId: z.string(), cluster: z.string().optional(), indices: z.array(z.number().int()), submittedAt: z.number() }),
+  ),
   collected: z.record(z.string(), z.object({ runId: z.number().int(), jobId: z.string() })),
 });
 export type SweepRecord = z.infer<typeof recordSchema>;
@@ -89,8 +93,10 @@ export function readManifest(sweepDir: string, appVersion: string): SweepManifes
   const head = raw as Partial<SweepManifest>;
   if (head?.format !== 'plateau-sweep') throw invalid(`${file} is not a Plateau sweep manifest.`);
   if (head.formatVersion !== MANIFEST_FORMAT || head.plateauVersion !== appVersion) {
-    throw invalid(`The sweep manifest ${file} was written by Plateau ${head.plateauVersion ?? '?'} (format ${head.formatVersion ?? '?'}); ` +
-      `this is Plateau ${appVersion} (format ${MANIFEST_FORMAT}). Collect it with that version.`);
+    throw invalid(
+      `The sweep manifest ${file} was written by Plateau ${head.plateauVersion ?? '?'} (format ${head.formatVersion ?? '?'}); ` +
+        `this is Plateau ${appVersion} (format ${MANIFEST_FORMAT}). Collect it with that version.`,
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw invalid(`The sweep manifest ${file} is damaged: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
@@ -110,8 +116,13 @@ export const saveRecord = (dataDir: string, r: AnySweepRecord) => writeJsonAtomi
 /** The named sweep of a project, or its newest when no name is given: local or on Slurm. */
 export function loadRecord(dataDir: string, projectId: number, id?: string): AnySweepRecord {
   const dir = sweepsDir(dataDir, projectId);
-  const ids = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)) : [];
-  if (id !== undefined && !ids.includes(id)) throw notFound(`No sweep '${id}' in this project${ids.length ? ` (sweeps: ${ids.join(', ')})` : ''}.`);
+  const ids = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+    : [];
+  if (id !== undefined && !ids.includes(id))
+    throw notFound(`No sweep '${id}' in this project${ids.length ? ` (sweeps: ${ids.join(', ')})` : ''}.`);
   const records = (id !== undefined ? [id] : ids).map((x) => {
     const raw = JSON.parse(readFileSync(recordFile(dataDir, projectId, x), 'utf8')) as { kind?: string };
     const parsed = raw?.kind === 'local' ? localRecordSchema.safeParse(raw) : recordSchema.safeParse(raw);

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { shellLine, shellQuote } from './shell-quote';
 
 /** What bash makes of a quoted word: the argv it would pass on, printed NUL-separated. */
-const throughBash = (line: string) => execFileSync('bash', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+const throughBash = (line: string) =>
+  execFileSync('bash', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' })
+    .split('\0')
+    .slice(0, -1);
 
 describe('shellQuote', () => {
   it('single-quotes and escapes embedded quotes', () => {
@@ -13,7 +16,21 @@ describe('shellQuote', () => {
   });
 
   it.each([
-    '1; rm -rf ~', '$(touch /tmp/plateau-pwned)', '`id`', "a'b\"c", 'x\ny', '$HOME', '*', '~', 'a b\tc', "'", "''", '\\', '-n', '!!', '%A_%a',
+    '1; rm -rf ~',
+    '$(touch /tmp/plateau-pwned)',
+    '`id`',
+    'a\'b"c',
+    'x\ny',
+    '$HOME',
+    '*',
+    '~',
+    'a b\tc',
+    "'",
+    "''",
+    '\\',
+    '-n',
+    '!!',
+    '%A_%a',
   ])('bash receives %j as one literal word', (v) => {
     expect(throughBash(shellQuote(v))).toEqual([v]);
   });

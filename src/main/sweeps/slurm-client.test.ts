@@ -16,29 +16,51 @@ describe('Slurm output parsing', () => {
   it('reads scontrol show job -o, expanding pending ranges and ignoring other jobs', () => {
     const t = parseScontrol(SCONTROL, '12');
     expect(t.map((x) => [x.index, x.state, x.exitCode, x.node])).toEqual([
-      [4, 'pending', 0, null], [5, 'pending', 0, null], [0, 'completed', 0, 'node1'], [1, 'failed', 2, 'node2'],
-      [2, 'cancelled', 0, 'node1'], [3, 'timeout', 0, 'node1'],
+      [4, 'pending', 0, null],
+      [5, 'pending', 0, null],
+      [0, 'completed', 0, 'node1'],
+      [1, 'failed', 2, 'node2'],
+      [2, 'cancelled', 0, 'node1'],
+      [3, 'timeout', 0, 'node1'],
     ]);
     expect(t[4].signal).toBe(15);
   });
 
   it('reads sacct -P', () => {
-    const t = parseSacct('12_0|COMPLETED|0:0|node1\n12_1|CANCELLED by 0|0:15|node1\n12_[2-3]|PENDING|0:0|None assigned\n13_0|FAILED|1:0|n\n', '12');
-    expect(t.map((x) => [x.index, x.state, x.node])).toEqual([[0, 'completed', 'node1'], [1, 'cancelled', 'node1'], [2, 'pending', null], [3, 'pending', null]]);
+    const t = parseSacct(
+      '12_0|COMPLETED|0:0|node1\n12_1|CANCELLED by 0|0:15|node1\n12_[2-3]|PENDING|0:0|None assigned\n13_0|FAILED|1:0|n\n',
+      '12',
+    );
+    expect(t.map((x) => [x.index, x.state, x.node])).toEqual([
+      [0, 'completed', 'node1'],
+      [1, 'cancelled', 'node1'],
+      [2, 'pending', null],
+      [3, 'pending', null],
+    ]);
   });
 
   it('maps every Slurm state to one of six', () => {
-    expect(['COMPLETING', 'OUT_OF_MEMORY', 'NODE_FAIL', 'REQUEUED', 'DEADLINE'].map(taskState)).toEqual(['running', 'failed', 'failed', 'pending', 'failed']);
+    expect(['COMPLETING', 'OUT_OF_MEMORY', 'NODE_FAIL', 'REQUEUED', 'DEADLINE'].map(taskState)).toEqual([
+      'running',
+      'failed',
+      'failed',
+      'pending',
+      'failed',
+    ]);
   });
 });
 
 describe('SlurmClient errors name the cause', () => {
   it('a missing Slurm command', async () => {
-    await expect(new SlurmClient().run('sbatch-not-installed-here', [])).rejects.toThrow(/'sbatch-not-installed-here' was not found: this machine has no Slurm client/);
+    await expect(new SlurmClient().run('sbatch-not-installed-here', [])).rejects.toThrow(
+      /'sbatch-not-installed-here' was not found: this machine has no Slurm client/,
+    );
   });
 
   it('an unreachable login node', async () => {
-    await expect(new SlurmClient('nobody@127.0.0.1', 20_000).run('sbatch', ['--version'])).rejects.toThrow(/Cannot reach the cluster through ssh nobody@127\.0\.0\.1|ssh is not installed/);
+    await expect(new SlurmClient('nobody@127.0.0.1', 20_000).run('sbatch', ['--version'])).rejects.toThrow(
+      /Cannot reach the cluster through ssh nobody@127\.0\.0\.1|ssh is not installed/,
+    );
   });
 
   it('an ssh target that would be read as an option', () => {
@@ -49,6 +71,8 @@ describe('SlurmClient errors name the cause', () => {
     expect(() => validateSlurmOptions({ time: '1; rm -rf ~' })).toThrow(/--time '1; rm -rf ~' is not a time limit/);
     expect(() => validateSlurmOptions({ partition: '-wrap' })).toThrow(/--partition '-wrap' is not a partition name/);
     expect(() => validateSlurmOptions({ gres: 'gpu:1 --x' })).toThrow(/--gres/);
-    expect(() => validateSlurmOptions({ partition: 'gpu', time: '1-00:00:00', mem: '4G', gres: 'gpu:a100:1', account: 'lab' })).not.toThrow();
+    expect(() =>
+      validateSlurmOptions({ partition: 'gpu', time: '1-00:00:00', mem: '4G', gres: 'gpu:a100:1', account: 'lab' }),
+    ).not.toThrow();
   });
 });

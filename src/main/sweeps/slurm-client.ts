@@ -6,9 +6,20 @@ import { shellLine } from './shell-quote';
 export type TaskState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
 
 /** One array task as Slurm reports it. `exitCode` is the task's status (the part before ':'). */
-export interface SlurmTask { index: number; state: TaskState; slurmState: string; exitCode: number | null; signal: number | null; node: string | null }
+export interface SlurmTask {
+  index: number;
+  state: TaskState;
+  slurmState: string;
+  exitCode: number | null;
+  signal: number | null;
+  node: string | null;
+}
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** `user@host` (or `host`), and never something ssh would read as an option such as `-oProxyCommand=...`. */
 const SSH_TARGET = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*$/;
@@ -18,7 +29,10 @@ const SSH_TARGET = /^(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9][A-Za-z0-9.-]*$/;
  * over ssh the remote shell joins words again, so each one is quoted (shellLine).
  */
 export class SlurmClient {
-  constructor(readonly ssh?: string, private readonly timeoutMs = 60_000) {
+  constructor(
+    readonly ssh?: string,
+    private readonly timeoutMs = 60_000,
+  ) {
     if (ssh !== undefined && !SSH_TARGET.test(ssh)) throw invalid(`--ssh '${ssh}' is not user@host.`);
   }
 
@@ -32,13 +46,18 @@ export class SlurmClient {
       execFile(file, argv, { timeout: this.timeoutMs, maxBuffer: 32 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
         const e = err as { code?: unknown; killed?: boolean } | null;
         if (e?.code === 'ENOENT') {
-          return reject(unavailable(this.ssh
-            ? 'ssh is not installed here, so the cluster cannot be reached.'
-            : `'${cmd}' was not found: this machine has no Slurm client. Run on a login node or pass --ssh user@login-host.`));
+          return reject(
+            unavailable(
+              this.ssh
+                ? 'ssh is not installed here, so the cluster cannot be reached.'
+                : `'${cmd}' was not found: this machine has no Slurm client. Run on a login node or pass --ssh user@login-host.`,
+            ),
+          );
         }
         if (e?.killed) return reject(unavailable(`'${cmd}' ${this.where()} did not answer within ${this.timeoutMs / 1000} s.`));
         const code: number = typeof e?.code === 'number' ? e.code : e ? 1 : 0;
-        if (this.ssh && code === 255) return reject(unavailable(`Cannot reach the cluster through ssh ${this.ssh}: ${stderr.trim() || 'connection failed'}`));
+        if (this.ssh && code === 255)
+          return reject(unavailable(`Cannot reach the cluster through ssh ${this.ssh}: ${stderr.trim() || 'connection failed'}`));
         if (this.ssh && code === 127) return reject(unavailable(`'${cmd}' was not found on ${this.ssh}: is it a Slurm login node?`));
         resolve({ code, stdout, stderr });
       });
@@ -50,7 +69,8 @@ export class SlurmClient {
     const r = await this.run('sbatch', ['--parsable', ...args, script]);
     const line = r.stdout.trim().split('\n').at(-1) ?? '';
     const m = /^(\d+)(?:;(\S+))?$/.exec(line);
-    if (r.code !== 0 || !m) throw unavailable(`sbatch ${this.where()} refused the sweep: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
+    if (r.code !== 0 || !m)
+      throw unavailable(`sbatch ${this.where()} refused the sweep: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
     return { jobId: m[1], cluster: m[2] };
   }
 
@@ -67,7 +87,8 @@ export class SlurmClient {
     const out = new Map<number, SlurmTask>();
     const sc = await this.run('scontrol', ['show', 'job', '-o', jobId]);
     if (sc.code === 0) for (const t of parseScontrol(sc.stdout, jobId)) out.set(t.index, t);
-    else if (!/invalid job id/i.test(sc.stderr)) throw unavailable(`scontrol ${this.where()} cannot reach the Slurm controller: ${sc.stderr.trim() || `exit ${sc.code}`}`);
+    else if (!/invalid job id/i.test(sc.stderr))
+      throw unavailable(`scontrol ${this.where()} cannot reach the Slurm controller: ${sc.stderr.trim() || `exit ${sc.code}`}`);
     const sa = await this.run('sacct', ['-j', jobId, '-X', '-n', '-P', '-o', 'JobID,State,ExitCode,NodeList']);
     if (sa.code === 0) for (const t of parseSacct(sa.stdout, jobId)) if (!out.has(t.index)) out.set(t.index, t);
     return out;

@@ -17,7 +17,8 @@ const root = resolve(__dirname, '../../..');
 function unavailableReason(): string | undefined {
   if (spawnSync('sbatch', ['--version']).error) return 'sbatch is not installed (run scripts/slurm/start-test-cluster.sh)';
   const sinfo = spawnSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' });
-  if (sinfo.status !== 0 || !/idle|mixed|allocated/.test(sinfo.stdout)) return 'no Slurm node is up (run scripts/slurm/start-test-cluster.sh)';
+  if (sinfo.status !== 0 || !/idle|mixed|allocated/.test(sinfo.stdout))
+    return 'no Slurm node is up (run scripts/slurm/start-test-cluster.sh)';
   if (!existsSync(join(root, 'out/main/cli.js'))) return "the CLI is not built (run 'npm run build')";
   return undefined;
 }
@@ -45,7 +46,14 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
   });
 
   const submit = (name: string, grid: string[], seeds = '0') =>
-    submitSweep(app.ctx, { projectId, preset: 'grokking-mlp', points: expandGrid(parseGrid(grid), parseSeeds(seeds)), sharedDir, slurm: { cpusPerTask: 1, time: '00:05:00' }, name });
+    submitSweep(app.ctx, {
+      projectId,
+      preset: 'grokking-mlp',
+      points: expandGrid(parseGrid(grid), parseSeeds(seeds)),
+      sharedDir,
+      slurm: { cpusPerTask: 1, time: '00:05:00' },
+      name,
+    });
   const record = (name: string): SweepRecord => loadRecord(dataDir, projectId, name) as SweepRecord;
   async function waitFor(name: string, done: (ts: TaskStatus[]) => boolean, timeoutMs = 90_000): Promise<TaskStatus[]> {
     const until = Date.now() + timeoutMs;
@@ -63,7 +71,9 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
     expect(manifest.points).toHaveLength(8);
     expect(rec.submissions).toHaveLength(1);
     const tasks = await waitFor('grid', allFinal);
-    expect(tasks.filter((t) => t.state !== 'completed').map((t) => `${t.index} ${t.state} ${t.exitCode}: ${t.error} ${t.logTail}`)).toEqual([]);
+    expect(tasks.filter((t) => t.state !== 'completed').map((t) => `${t.index} ${t.state} ${t.exitCode}: ${t.error} ${t.logTail}`)).toEqual(
+      [],
+    );
     expect(tasks[0]).toMatchObject({ exitCode: 0, node: expect.any(String), progress: { epoch: 5 } });
 
     const first = await collectSweep(app.ctx, record('grid'));
@@ -73,9 +83,19 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
     for (const p of manifest.points) {
       const run = app.ctx.repos.runs.get(first.added.find((a) => a.index === p.index)!.runId);
       const cfg = run.config as { dataset: { p: number }; model: { width: number }; seed: number; epochs: number };
-      expect([cfg.dataset.p, cfg.model.width, cfg.seed, cfg.epochs]).toEqual([Number(p.set['dataset.p']), Number(p.set['model.width']), p.seed, 5]);
+      expect([cfg.dataset.p, cfg.model.width, cfg.seed, cfg.epochs]).toEqual([
+        Number(p.set['dataset.p']),
+        Number(p.set['model.width']),
+        p.seed,
+        5,
+      ]);
       expect(run).toMatchObject({ origin: 'slurm', status: 'succeeded', tags: ['sweep:grid'] });
-      expect((run.summary as { provenance: object }).provenance).toMatchObject({ sweep: 'grid', jobId: rec.submissions[0].jobId, arrayIndex: p.index, cluster: 'plateau-test' });
+      expect((run.summary as { provenance: object }).provenance).toMatchObject({
+        sweep: 'grid',
+        jobId: rec.submissions[0].jobId,
+        arrayIndex: p.index,
+        cluster: 'plateau-test',
+      });
       const [acc] = app.ctx.repos.metrics.series([run.id], ['test_acc'], 'test');
       expect(acc?.steps.length).toBeGreaterThanOrEqual(5);
       const ckpts = app.ctx.repos.checkpoints.list(run.id);
@@ -101,7 +121,10 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
     expect(existsSync(canary)).toBe(false);
     const r = await collectSweep(app.ctx, record('bad'));
     expect(r.added.map((a) => a.index)).toEqual([0]);
-    expect(r.skipped.map((s) => [s.index, s.reason])).toEqual([[1, 'exit code 2'], [2, 'exit code 2']]);
+    expect(r.skipped.map((s) => [s.index, s.reason])).toEqual([
+      [1, 'exit code 2'],
+      [2, 'exit code 2'],
+    ]);
   });
 
   it('a task cancelled midway is reported cancelled, the others collect, and resubmitting it completes it', async () => {

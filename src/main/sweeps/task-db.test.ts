@@ -37,7 +37,16 @@ describe('readTaskRun', () => {
     if (typeof t === 'string') throw new Error(t);
     expect(t.run).toMatchObject({ status: 'succeeded', seed: 2, backend: 'wasm', config: { epochs: 3 } });
     expect(t.checkpoints).toEqual([{ step: 3, epoch: 3, file: '/x/step-00000003.safetensors', bytes: 10, sha256: 'ab' }]);
-    expect(t.metrics).toContainEqual({ step: 3, epoch: 3, split: 'none', key: 'flatness', value: 2, layer: '', checkpointStep: 3, details: { seed: 1 } });
+    expect(t.metrics).toContainEqual({
+      step: 3,
+      epoch: 3,
+      split: 'none',
+      key: 'flatness',
+      value: 2,
+      layer: '',
+      checkpointStep: 3,
+      details: { seed: 1 },
+    });
     expect(t.metrics).toContainEqual({ step: 3, epoch: 3, split: 'test', key: 'test_acc', value: 0.5, layer: '' });
   });
 });

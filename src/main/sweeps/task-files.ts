@@ -7,8 +7,23 @@ export const taskDataDir = (dir: string) => join(dir, 'data');
 export const logFile = (sweepDir: string, jobId: string, index: number) => join(sweepDir, 'logs', `${jobId}_${index}.log`);
 
 /** The JSON lines `plateau train --json` prints: progress per epoch, then one summary. */
-export interface Progress { epoch: number; train_acc?: number; test_acc?: number; train_loss?: number; test_loss?: number }
-export interface TrainSummary { type: 'summary'; run_id: number; status: string; backend: string; epochs: number; train_acc: number | null; test_acc: number | null; error?: string }
+export interface Progress {
+  epoch: number;
+  train_acc?: number;
+  test_acc?: number;
+  train_loss?: number;
+  test_loss?: number;
+}
+export interface TrainSummary {
+  type: 'summary';
+  run_id: number;
+  status: string;
+  backend: string;
+  epochs: number;
+  train_acc: number | null;
+  test_acc: number | null;
+  error?: string;
+}
 
 export interface TaskFiles {
   /** The last training epoch seen (metrics-job rows replay earlier epochs, so the maximum). */
@@ -32,7 +47,8 @@ export function readTaskFiles(dir: string): TaskFiles {
         continue; // a line still being written
       }
       if (v.type === 'summary') out.summary = v as unknown as TrainSummary;
-      else if (v.type === 'progress' && typeof v.epoch === 'number' && (!out.last || v.epoch >= out.last.epoch)) out.last = v as unknown as Progress;
+      else if (v.type === 'progress' && typeof v.epoch === 'number' && (!out.last || v.epoch >= out.last.epoch))
+        out.last = v as unknown as Progress;
     }
   }
   const exit = join(dir, 'exit_code');
@@ -62,5 +78,10 @@ export function tailFile(file: string, lines = 20, maxBytes = 16_384): string | 
   } finally {
     closeSync(fd);
   }
-  return buf.toString('utf8').split('\n').filter((l, i, a) => l || i < a.length - 1).slice(-lines).join('\n');
+  return buf
+    .toString('utf8')
+    .split('\n')
+    .filter((l, i, a) => l || i < a.length - 1)
+    .slice(-lines)
+    .join('\n');
 }

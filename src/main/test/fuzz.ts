@@ -30,7 +30,9 @@ export interface Mutation {
 /** One blind mutation of `b`, described so a failure can be reproduced by eye. */
 export function mutateBytes(r: Rand, b: Uint8Array): Mutation {
   const out = b.slice();
-  switch (b.length === 0 ? 3 : int(r, 5)) { // an empty member can only grow
+  switch (
+    b.length === 0 ? 3 : int(r, 5) // an empty member can only grow
+  ) {
     case 0: {
       const n = 1 + int(r, 4);
       const at: number[] = [];
@@ -73,7 +75,21 @@ function splice(b: Uint8Array, at: number, remove: number, insert: Uint8Array): 
 
 /** Numbers a header edit puts in place of one of its own: edges of every integer width and of JSON. */
 const EDGE_NUMBERS = [
-  '0', '-1', '1', '3', '255', '65536', '2147483647', '4294967296', '9007199254740993', '1e308', '1.5', '-0', '[]', 'null', '"8"',
+  '0',
+  '-1',
+  '1',
+  '3',
+  '255',
+  '65536',
+  '2147483647',
+  '4294967296',
+  '9007199254740993',
+  '1e308',
+  '1.5',
+  '-0',
+  '[]',
+  'null',
+  '"8"',
 ];
 
 /** Replaces one number in a text header (a shape, an offset) with an edge value. */
@@ -127,7 +143,10 @@ export function editNpyHeader(r: Rand, b: Uint8Array): Mutation {
  * member's own parser); members are stored, as torch.save writes them.
  */
 export function mutateZipMember(
-  r: Rand, zip: Uint8Array, choose: (names: string[]) => string, mutate: (r: Rand, b: Uint8Array) => Mutation,
+  r: Rand,
+  zip: Uint8Array,
+  choose: (names: string[]) => string,
+  mutate: (r: Rand, b: Uint8Array) => Mutation,
 ): Mutation {
   const members: Record<string, Uint8Array> = unzipSync(zip);
   const name = choose(Object.keys(members));
@@ -138,7 +157,17 @@ export function mutateZipMember(
 
 /** Pickle opcodes with a fixed-width integer argument (ints, lengths, memo slots), and that width. */
 const PICKLE_INT_ARGS = new Map([
-  [0x4b, 1], [0x4d, 2], [0x4a, 4], [0x8c, 1], [0x58, 4], [0x71, 1], [0x68, 1], [0x72, 4], [0x6a, 4], [0x43, 1], [0x42, 4],
+  [0x4b, 1],
+  [0x4d, 2],
+  [0x4a, 4],
+  [0x8c, 1],
+  [0x58, 4],
+  [0x71, 1],
+  [0x68, 1],
+  [0x72, 4],
+  [0x6a, 4],
+  [0x43, 1],
+  [0x42, 4],
 ]);
 
 /**

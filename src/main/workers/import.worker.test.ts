@@ -13,12 +13,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('import worker', () => {
   it('imports a tensor holding NaN but lists it under nonFinite in its result, with no metrics for it', async () => {
     const path = join(dir, 'nan.safetensors');
-    writeFileSync(path, encodeSafetensors({
-      'ok.weight': { shape: [2, 2], data: Float32Array.from([3, 0, 0, 4]) },
-      'nan.weight': { shape: [2, 2], data: Float32Array.from([NaN, 0, 0, 1]) },
-    }, { step: '12' }));
+    writeFileSync(
+      path,
+      encodeSafetensors(
+        {
+          'ok.weight': { shape: [2, 2], data: Float32Array.from([3, 0, 0, 4]) },
+          'nan.weight': { shape: [2, 2], data: Float32Array.from([NaN, 0, 0, 1]) },
+        },
+        { step: '12' },
+      ),
+    );
     const messages: FromWorker[] = [];
-    const result = await runWorker(workerEntry('import'), { path, runDir: join(dir, 'run') }, (m) => messages.push(m), new AbortController().signal, 'thread').done;
+    const result = await runWorker(
+      workerEntry('import'),
+      { path, runDir: join(dir, 'run') },
+      (m) => messages.push(m),
+      new AbortController().signal,
+      'thread',
+    ).done;
     expect(result.nonFinite).toEqual([{ step: 12, name: 'nan.weight', count: 1 }]);
     const rows = messages.flatMap((m) => (m.type === 'metrics' ? m.rows : []));
     expect(new Set(rows.map((r) => r.layer))).toEqual(new Set(['ok.weight']));

@@ -53,7 +53,7 @@ async function main() {
     // dist_from_init's reference, needed only when more checkpoints follow (a single file has none)
     if (!init && i < steps.length - 1) init = await initWeights(file, r.tensors);
     // the epoch the file states, else unknown (null), never a made-up 0
-    const epoch = source.scalars ? statedSettings(source.scalars).epoch ?? null : null;
+    const epoch = source.scalars ? (statedSettings(source.scalars).epoch ?? null) : null;
     post({ type: 'checkpoint', step, epoch, file, bytes: r.bytes, sha256: r.sha256 });
     post({ type: 'metrics', rows: r.rows });
     post({ type: 'progress', fraction: (i + 1) / steps.length, message: `checkpoint ${i + 1}/${steps.length}` });
@@ -61,10 +61,13 @@ async function main() {
   post({
     type: 'done',
     result: {
-      format: index.format, checkpoints: steps.length, tensors: index.tensors.length, nonFloatTensorsLeftOut: [...dropped],
+      format: index.format,
+      checkpoints: steps.length,
+      tensors: index.tensors.length,
+      nonFloatTensorsLeftOut: [...dropped],
       // Imported as they are, but with no metrics: NaN is flagged, never fed to a measure.
       nonFinite,
-      scalars: isFolderImport(index) ? {} : index.scalars ?? {},
+      scalars: isFolderImport(index) ? {} : (index.scalars ?? {}),
     },
   });
 }

@@ -24,8 +24,11 @@ const capture = (n: number): CheckpointCapture => ({
 describe('startMeasurer (checkpoint metrics off the training thread)', () => {
   it('answers each capture with its rows, moves the buffers to the helper, and holds at most two captures', async () => {
     // the helper answers with how many features it got, slowly: later requests queue behind it
-    const url = helper('echo', `if (m.type !== 'measure') return; await new Promise((r) => setTimeout(r, 30));
-      parentPort.postMessage({ id: m.id, rows: [{ step: m.at.step, epoch: m.at.epoch, split: 'train', key: 'n', value: m.capture.train.features.length }] });`);
+    const url = helper(
+      'echo',
+      `if (m.type !== 'measure') return; await new Promise((r) => setTimeout(r, 30));
+      parentPort.postMessage({ id: m.id, rows: [{ step: m.at.step, epoch: m.at.epoch, split: 'train', key: 'n', value: m.capture.train.features.length }] });`,
+    );
     const events: string[] = [];
     const m = startMeasurer(url, () => {});
     const note = (k: number) => (rows: { value: number }[] | null) => events.push(`rows ${k}: ${rows?.[0]?.value}`);

@@ -31,18 +31,28 @@ export function startMeasurer(entry: URL, onError: (message: string) => void) {
     done?.('rows' in r && !failed ? r.rows : null);
   });
   worker.on('error', (err) => fail(err.message));
-  worker.on('exit', (code) => { if (pending.size) fail(`the checkpoint-metrics thread exited (code ${code})`); });
+  worker.on('exit', (code) => {
+    if (pending.size) fail(`the checkpoint-metrics thread exited (code ${code})`);
+  });
   const send = (m: MeasureRequest, transfer: ArrayBuffer[] = []) => worker.postMessage(m, transfer);
   /** Resolves when the oldest pending capture is answered. */
-  const oldest = () => new Promise<void>((resolve) => {
-    const first = pending.keys().next();
-    if (first.done) return resolve();
-    const done = pending.get(first.value)!;
-    pending.set(first.value, (rows) => { done(rows); resolve(); });
-  });
+  const oldest = () =>
+    new Promise<void>((resolve) => {
+      const first = pending.keys().next();
+      if (first.done) return resolve();
+      const done = pending.get(first.value)!;
+      pending.set(first.value, (rows) => {
+        done(rows);
+        resolve();
+      });
+    });
   return {
-    get failed() { return failed; },
-    setInit(weights: Record<string, { shape: number[]; data: Float32Array }>) { send({ type: 'init', weights }); },
+    get failed() {
+      return failed;
+    },
+    setInit(weights: Record<string, { shape: number[]; data: Float32Array }>) {
+      send({ type: 'init', weights });
+    },
     /** Queues a capture (its buffers move to the helper); waits only while IN_FLIGHT captures are pending. */
     async measure(capture: CheckpointCapture, at: { step: number; epoch: number }): Promise<{ rows: Promise<MetricRow[] | null> }> {
       while (!failed && pending.size >= IN_FLIGHT) await oldest();

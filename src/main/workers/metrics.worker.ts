@@ -35,7 +35,9 @@ export interface MetricsWorkerData {
 const port = workerPort<MetricsWorkerData>();
 const { data, post } = port;
 let cancelled = false;
-port.onMessage((m: ToWorker) => { if (m.type === 'control' && m.action === 'cancel') cancelled = true; });
+port.onMessage((m: ToWorker) => {
+  if (m.type === 'control' && m.action === 'cancel') cancelled = true;
+});
 
 async function main() {
   yieldCpuToHost(); // before the backend starts its threads, so they inherit it
@@ -60,7 +62,11 @@ async function main() {
       for (const rows of measureCheckpoint({ model, train, test, at, init, options: data.options ?? {} }, data.keys)) {
         if (rows.length) post({ type: 'metrics', rows });
       }
-      post({ type: 'progress', fraction: (i + 1) / data.checkpoints.length, message: `checkpoint ${i + 1}/${data.checkpoints.length} (step ${c.step})` });
+      post({
+        type: 'progress',
+        fraction: (i + 1) / data.checkpoints.length,
+        message: `checkpoint ${i + 1}/${data.checkpoints.length} (step ${c.step})`,
+      });
       await new Promise((r) => setImmediate(r)); // let a cancel message in
     }
   } finally {
@@ -68,7 +74,10 @@ async function main() {
     disposeSplit(test);
     model.dispose();
   }
-  post({ type: 'done', result: { status: cancelled ? 'cancelled' : 'succeeded', checkpoints: data.checkpoints.length, tensors: tf.memory().numTensors } });
+  post({
+    type: 'done',
+    result: { status: cancelled ? 'cancelled' : 'succeeded', checkpoints: data.checkpoints.length, tensors: tf.memory().numTensors },
+  });
 }
 
 main().catch(port.fail);

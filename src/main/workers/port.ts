@@ -20,6 +20,11 @@ export function workerPort<D>(): WorkerPort<D> {
     data: (parentPort ? workerData : JSON.parse(process.env[WORKER_DATA_ENV] ?? 'null')) as D,
     post,
     onMessage: (fn) => (parentPort ? parentPort.on('message', fn) : process.on('message', (m) => fn(m as ToWorker))),
-    fail: (err) => post({ type: 'error', code: err instanceof PlateauError ? err.code : 'Internal', message: err instanceof Error ? err.message : String(err) }),
+    fail: (err) =>
+      post({
+        type: 'error',
+        code: err instanceof PlateauError ? err.code : 'Internal',
+        message: err instanceof Error ? err.message : String(err),
+      }),
   };
 }

@@ -37,7 +37,14 @@ port.onMessage((m: ToWorker) => {
 
 const checkpointName = (step: number) => `step-${String(step).padStart(8, '0')}.safetensors`;
 
-const EPOCH_KEYS = [['train_loss', 'train'], ['train_acc', 'train'], ['test_loss', 'test'], ['test_acc', 'test'], ['lr', 'none'], ['steps_per_s', 'none']] as const;
+const EPOCH_KEYS = [
+  ['train_loss', 'train'],
+  ['train_acc', 'train'],
+  ['test_loss', 'test'],
+  ['test_acc', 'test'],
+  ['lr', 'none'],
+  ['steps_per_s', 'none'],
+] as const;
 
 async function main() {
   yieldCpuToHost(); // before the backend starts its threads, so they inherit it
@@ -71,60 +78,88 @@ async function main() {
   // Metrics read tensors synchronously, which WebGPU cannot: there a metrics job follows training instead.
   // The features are read here; the metrics are computed on a helper thread while training goes on.
   let liveOff: string | undefined;
-  const measurer = data.metrics && readsSynchronously(backend.name)
-    ? startMeasurer(new URL('./checkpoint-metrics.worker.js', import.meta.url), (message) => (liveOff = message))
-    : undefined;
+  const measurer =
+    data.metrics && readsSynchronously(backend.name)
+      ? startMeasurer(new URL('./checkpoint-metrics.worker.js', import.meta.url), (message) => (liveOff = message))
+      : undefined;
   const stepZero = join(ckptDir, checkpointName(0));
   if (resume && existsSync(stepZero)) measurer?.setInit((await readCheckpoint(stepZero)).weights);
 
-  const summary = await train(data.config, {
-    async onEpoch(log: EpochLog) {
-      for (const [key, split] of EPOCH_KEYS) {
-        const value = log[key];
-        if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split, key, value });
-      }
-      // an active intervention term's batch mean over the epoch (intervention_anti_flatness, ...): plotted beside the metrics
-      for (const [key, value] of Object.entries(log.interventions ?? {})) {
-        if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
-      }
-      if (waiting.length) postCheckpoints();
-      else if (performance.now() - lastFlush > FLUSH_MS) flush();
-      const elapsed = (performance.now() - startedAt) / 1000;
-      const fraction = log.epoch / epochs;
-      post({
-        type: 'progress',
-        fraction,
-        message: `epoch ${log.epoch}/${epochs}`,
-        values: { step: log.step, epoch: log.epoch, train_loss: log.train_loss, train_acc: log.train_acc, test_loss: log.test_loss, test_acc: log.test_acc, steps_per_s: log.steps_per_s, eta_s: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0 },
-      });
-      if (control === 'pause') {
-        postCheckpoints();
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    },
-    async onCheckpoint(c) {
-      const file = join(ckptDir, checkpointName(c.step));
-      const { bytes, sha256 } = writeCheckpoint(file, { step: c.step, epoch: c.epoch, weights: c.weights, optimizer: c.optimizer, config: data.config });
-      let rows: Promise<MetricRow[] | null> = Promise.resolve([]);
-      if (measurer && !measurer.failed) {
-        if (c.step === 0) measurer.setInit(c.weights);
-        try {
-          ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), { step: c.step, epoch: c.epoch }));
-        } catch (err) {
-          liveOff ??= (err as Error).message; // training goes on; the metrics job after it measures every checkpoint
+  const summary = await train(
+    data.config,
+    {
+      async onEpoch(log: EpochLog) {
+        for (const [key, split] of EPOCH_KEYS) {
+          const value = log[key];
+          if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split, key, value });
         }
-      }
-      waiting.push({ msg: { type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 }, rows });
+        // an active intervention term's batch mean over the epoch (intervention_anti_flatness, ...): plotted beside the metrics
+        for (const [key, value] of Object.entries(log.interventions ?? {})) {
+          if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
+        }
+        if (waiting.length) postCheckpoints();
+        else if (performance.now() - lastFlush > FLUSH_MS) flush();
+        const elapsed = (performance.now() - startedAt) / 1000;
+        const fraction = log.epoch / epochs;
+        post({
+          type: 'progress',
+          fraction,
+          message: `epoch ${log.epoch}/${epochs}`,
+          values: {
+            step: log.step,
+            epoch: log.epoch,
+            train_loss: log.train_loss,
+            train_acc: log.train_acc,
+            test_loss: log.test_loss,
+            test_acc: log.test_acc,
+            steps_per_s: log.steps_per_s,
+            eta_s: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0,
+          },
+        });
+        if (control === 'pause') {
+          postCheckpoints();
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+      async onCheckpoint(c) {
+        const file = join(ckptDir, checkpointName(c.step));
+        const { bytes, sha256 } = writeCheckpoint(file, {
+          step: c.step,
+          epoch: c.epoch,
+          weights: c.weights,
+          optimizer: c.optimizer,
+          config: data.config,
+        });
+        let rows: Promise<MetricRow[] | null> = Promise.resolve([]);
+        if (measurer && !measurer.failed) {
+          if (c.step === 0) measurer.setInit(c.weights);
+          try {
+            ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), {
+              step: c.step,
+              epoch: c.epoch,
+            }));
+          } catch (err) {
+            liveOff ??= (err as Error).message; // training goes on; the metrics job after it measures every checkpoint
+          }
+        }
+        waiting.push({ msg: { type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes, sha256 }, rows });
+      },
+      control: () => (control === 'cancel' ? 'cancel' : 'run'),
     },
-    control: () => (control === 'cancel' ? 'cancel' : 'run'),
-  }, resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {})
-    .finally(async () => {
-      postCheckpoints(); // the final checkpoint, saved after the last epoch's log; or the last one before an error
-      await posting;
-      await measurer?.close();
-    });
+    resume ? { resume: { step: resume.step, epoch: resume.epoch, weights: resume.weights, optimizer: resume.optimizer } } : {},
+  ).finally(async () => {
+    postCheckpoints(); // the final checkpoint, saved after the last epoch's log; or the last one before an error
+    await posting;
+    await measurer?.close();
+  });
   const live = !!measurer && !liveOff && !measurer.failed;
-  post({ type: 'done', result: { ...summary, config: undefined, checkpointMetrics: live, ...(liveOff ? { liveMetricsOff: liveOff } : {}) } as Record<string, unknown> });
+  post({
+    type: 'done',
+    result: { ...summary, config: undefined, checkpointMetrics: live, ...(liveOff ? { liveMetricsOff: liveOff } : {}) } as Record<
+      string,
+      unknown
+    >,
+  });
 }
 
 main().catch(port.fail);

@@ -2,14 +2,34 @@ import { z } from 'zod';
 import type { MetricDescriptor } from '../domain/metrics';
 import type { MetricRow } from '../jobs/messages';
 import type { EncodedResult } from '../rpc/envelope';
-import { BACKEND_ORDER, REPORT_FORMATS, SPLITS, type SweepSummary, type SweepTask, type Checkpoint, type ReportResult, type CheckpointDetail, type ImportPreview, type Job, type LayerDiff, type JobState, type MetricSeries, type Project, type Run, type SystemInfo, type JobSettings } from '../domain/types';
+import {
+  BACKEND_ORDER,
+  REPORT_FORMATS,
+  SPLITS,
+  type SweepSummary,
+  type SweepTask,
+  type Checkpoint,
+  type ReportResult,
+  type CheckpointDetail,
+  type ImportPreview,
+  type Job,
+  type LayerDiff,
+  type JobState,
+  type MetricSeries,
+  type Project,
+  type Run,
+  type SystemInfo,
+  type JobSettings,
+} from '../domain/types';
 
 /**
  * The contract: every method the core offers, as `namespace.method(params) -> Promise<result>`.
  * Each entry holds the params schema (validated at the boundary on every transport) and a phantom
  * result type. Services implement `Api` with `satisfies`, so the compiler checks both sides.
  */
-const method = <R>() => <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
+const method =
+  <R>() =>
+  <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
 
 const id = z.number({ error: 'must be a number' }).int('must be an integer').positive('must be a positive id');
 const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
@@ -19,32 +39,52 @@ const byId = z.object({ id }).strict();
 const settings = z.record(z.string(), z.unknown());
 
 /** Settings of the metrics that take any (METRICS.md defaults otherwise). */
-export const metricJobOptions = z.object({
-  /** Seed of the iterative (HVP) measures. */
-  seed: z.int().min(0).max(2 ** 31 - 1).optional(),
-  /** How many eigenvalues `hessian_top_eigs` finds (default 5, capped at the dimension). */
-  k: z.int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
-  /** Weights `kappa_layer` is computed for (`layers.0.weight` or `layers.0`); default the last layer. */
-  layers: z.array(z.string().min(1)).min(1, 'must name at least one layer').max(64).optional(),
-  /** K of the collapse keys' many-classes rule (METRICS.md; default 1024): with more classes present, the K most frequent. */
-  collapse_top_k: z.int().min(2, 'must be at least 2').max(1_000_000, 'must be at most 1000000').optional(),
-}).strict();
+export const metricJobOptions = z
+  .object({
+    /** Seed of the iterative (HVP) measures. */
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    /** How many eigenvalues `hessian_top_eigs` finds (default 5, capped at the dimension). */
+    k: z.int().min(1, 'must be at least 1').max(100, 'must be at most 100').optional(),
+    /** Weights `kappa_layer` is computed for (`layers.0.weight` or `layers.0`); default the last layer. */
+    layers: z.array(z.string().min(1)).min(1, 'must name at least one layer').max(64).optional(),
+    /** K of the collapse keys' many-classes rule (METRICS.md; default 1024): with more classes present, the K most frequent. */
+    collapse_top_k: z.int().min(2, 'must be at least 2').max(1_000_000, 'must be at most 1000000').optional(),
+  })
+  .strict();
 export type MetricJobOptions = z.infer<typeof metricJobOptions>;
 
 export const contract = {
   system: {
     info: method<SystemInfo>()(none),
     /** A native open dialog on the desktop app (the browser host has none: it takes uploads instead). */
-    pickPath: method<{ path: string | null }>()(z.object({
-      kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'"),
-      /** What the path is for: something to import, or a folder to write a report into (then remembered as writable). */
-      purpose: z.enum(['import', 'report'], "must be 'import' or 'report'").default('import'),
-    }).strict()),
+    pickPath: method<{ path: string | null }>()(
+      z
+        .object({
+          kind: z.enum(['file', 'folder'], "must be 'file' or 'folder'"),
+          /** What the path is for: something to import, or a folder to write a report into (then remembered as writable). */
+          purpose: z.enum(['import', 'report'], "must be 'import' or 'report'").default('import'),
+        })
+        .strict(),
+    ),
     /** Reads the job settings; given values are applied now and saved for the next start (null threads: automatic). */
-    jobSettings: method<JobSettings>()(z.object({
-      jobs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
-      threads: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').nullable().optional(),
-    }).strict()),
+    jobSettings: method<JobSettings>()(
+      z
+        .object({
+          jobs: z.number().int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
+          threads: z
+            .number()
+            .int('must be a whole number')
+            .min(1, 'must be at least 1')
+            .max(256, 'must be at most 256')
+            .nullable()
+            .optional(),
+        })
+        .strict(),
+    ),
   },
   projects: {
     list: method<Project[]>()(none),
@@ -58,18 +98,26 @@ export const contract = {
     remove: method<{ removed: number }>()(byId),
     tag: method<Run>()(z.object({ id, add: z.array(tag).default([]), remove: z.array(tag).default([]) }).strict()),
     /** Queues one training run per seed: a preset and/or a full config, plus dotted-path overrides. */
-    start: method<Run[]>()(z.object({
-      projectId: id,
-      preset: z.string().optional(),
-      config: settings.optional(),
-      set: settings.default({}),
-      seeds: z.array(z.int('must be an integer').min(0, 'must be >= 0')).min(1, 'must list at least one seed').max(100, 'at most 100 seeds').optional(),
-      name: name.optional(),
-      /** Compute every closed-form metric at each checkpoint once training ends. */
-      metrics: z.boolean().default(true),
-      /** Force a tfjs backend for these runs (default: the fastest installed one). */
-      backend: z.enum(BACKEND_ORDER, `must be one of ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}`).optional(),
-    }).strict()),
+    start: method<Run[]>()(
+      z
+        .object({
+          projectId: id,
+          preset: z.string().optional(),
+          config: settings.optional(),
+          set: settings.default({}),
+          seeds: z
+            .array(z.int('must be an integer').min(0, 'must be >= 0'))
+            .min(1, 'must list at least one seed')
+            .max(100, 'at most 100 seeds')
+            .optional(),
+          name: name.optional(),
+          /** Compute every closed-form metric at each checkpoint once training ends. */
+          metrics: z.boolean().default(true),
+          /** Force a tfjs backend for these runs (default: the fastest installed one). */
+          backend: z.enum(BACKEND_ORDER, `must be one of ${BACKEND_ORDER.map((b) => `'${b}'`).join(', ')}`).optional(),
+        })
+        .strict(),
+    ),
     cancel: method<Run>()(byId),
     pause: method<Run>()(byId),
     resume: method<Run>()(byId),
@@ -82,43 +130,71 @@ export const contract = {
      * An imported run whose weights fit a built-in architecture (an nn.Sequential MLP) gets that model and a
      * dataset, so every metric can be computed at its checkpoints; queues that metrics job.
      */
-    evaluate: method<Job>()(z.object({
-      runId: id,
-      dataset: settings,
-      activation: z.enum(['relu', 'gelu', 'tanh', 'quadratic'], "must be one of 'relu', 'gelu', 'tanh', 'quadratic'").default('relu'),
-    }).strict()),
+    evaluate: method<Job>()(
+      z
+        .object({
+          runId: id,
+          dataset: settings,
+          activation: z.enum(['relu', 'gelu', 'tanh', 'quadratic'], "must be one of 'relu', 'gelu', 'tanh', 'quadratic'").default('relu'),
+        })
+        .strict(),
+    ),
     /** Imports a file or folder as a run of the project (checkpoints, weights-only metrics; a dump's metrics). */
-    start: method<Run>()(z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict()),
+    start: method<Run>()(
+      z.object({ projectId: id, path: z.string().min(1, 'must name a file or folder'), name: name.optional() }).strict(),
+    ),
   },
   sweeps: {
     /** Sweeps of a project that ran (or run) on a Slurm cluster. */
     list: method<SweepSummary[]>()(z.object({ projectId: id }).strict()),
     /** Submits a grid (settings x seeds) as one Slurm job array; files go to a folder the nodes share. */
-    submit: method<SweepSummary>()(z.object({
-      projectId: id,
-      preset: z.string().min(1),
-      points: z.array(z.object({ set: z.record(z.string(), z.string()), seed: z.int().min(0) }).strict()).min(1, 'must plan at least one run').max(10_000),
-      sharedDir: z.string().min(1, 'must name a folder the compute nodes can write'),
-      slurm: z.object({
-        partition: z.string().min(1).optional(), time: z.string().min(1).optional(), cpusPerTask: z.int().positive().optional(),
-        mem: z.string().min(1).optional(), gres: z.string().min(1).optional(), account: z.string().min(1).optional(), ssh: z.string().min(1).optional(),
-      }).strict().default({}),
-      name: z.string().optional(),
-    }).strict()),
+    submit: method<SweepSummary>()(
+      z
+        .object({
+          projectId: id,
+          preset: z.string().min(1),
+          points: z
+            .array(z.object({ set: z.record(z.string(), z.string()), seed: z.int().min(0) }).strict())
+            .min(1, 'must plan at least one run')
+            .max(10_000),
+          sharedDir: z.string().min(1, 'must name a folder the compute nodes can write'),
+          slurm: z
+            .object({
+              partition: z.string().min(1).optional(),
+              time: z.string().min(1).optional(),
+              cpusPerTask: z.int().positive().optional(),
+              mem: z.string().min(1).optional(),
+              gres: z.string().min(1).optional(),
+              account: z.string().min(1).optional(),
+              ssh: z.string().min(1).optional(),
+            })
+            .strict()
+            .default({}),
+          name: z.string().optional(),
+        })
+        .strict(),
+    ),
     status: method<{ id: string; tasks: SweepTask[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
-    collect: method<{ added: number; already: number; skipped: { index: number; reason: string }[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
+    collect: method<{ added: number; already: number; skipped: { index: number; reason: string }[] }>()(
+      z.object({ projectId: id, id: z.string().min(1) }).strict(),
+    ),
     cancel: method<{ cancelled: string[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
     /** Resubmits the failed, timed-out and cancelled points as a new array. */
     resubmit: method<{ jobId: string; indices: number[] }>()(z.object({ projectId: id, id: z.string().min(1) }).strict()),
   },
   reports: {
     /** Writes a comparison report of a project's runs (or chosen runs) into a folder on the host. */
-    export: method<ReportResult>()(z.object({
-      projectId: id.optional(),
-      runIds: z.array(id).min(1, 'must list at least one run').max(2000).optional(),
-      outDir: z.string().min(1, 'must name a folder'),
-      formats: z.array(z.enum(REPORT_FORMATS)).min(1, 'must list at least one format').default(['html', 'csv']),
-    }).strict().refine((p) => p.projectId !== undefined || p.runIds !== undefined, { message: 'give a projectId or runIds', path: ['projectId'] })),
+    export: method<ReportResult>()(
+      z
+        .object({
+          projectId: id.optional(),
+          runIds: z.array(id).min(1, 'must list at least one run').max(2000).optional(),
+          outDir: z.string().min(1, 'must name a folder'),
+          formats: z.array(z.enum(REPORT_FORMATS)).min(1, 'must list at least one format').default(['html', 'csv']),
+        })
+        .strict()
+        .refine((p) => p.projectId !== undefined || p.runIds !== undefined, { message: 'give a projectId or runIds', path: ['projectId'] }),
+    ),
   },
   checkpoints: {
     /** Every tensor of a checkpoint: shape, moments, norm and a histogram. */
@@ -130,29 +206,47 @@ export const contract = {
     /** Every metric key with its definition and citation (METRICS.md). */
     keys: method<MetricDescriptor[]>()(none),
     /** Queues a job computing metrics at the chosen checkpoints of a run: every closed-form one unless `keys` names some. */
-    compute: method<Job>()(z.object({
-      runId: id,
-      checkpoints: z.union([z.literal('all'), z.literal('last'), z.array(z.int().min(0)).min(1)], "must be 'all', 'last' or a list of steps").default('all'),
-      /** Also the Hessian measures (top eigenvalue, Hutchinson trace, spectral density): HVP based, slower. */
-      hessian: z.boolean().default(false),
-      /** Only these registered metric keys (e.g. hessian_top_eigs, kappa_layer, which no default set includes). */
-      keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200).optional(),
-      options: metricJobOptions.optional(),
-    }).strict()),
+    compute: method<Job>()(
+      z
+        .object({
+          runId: id,
+          checkpoints: z
+            .union([z.literal('all'), z.literal('last'), z.array(z.int().min(0)).min(1)], "must be 'all', 'last' or a list of steps")
+            .default('all'),
+          /** Also the Hessian measures (top eigenvalue, Hutchinson trace, spectral density): HVP based, slower. */
+          hessian: z.boolean().default(false),
+          /** Only these registered metric keys (e.g. hessian_top_eigs, kappa_layer, which no default set includes). */
+          keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200).optional(),
+          options: metricJobOptions.optional(),
+        })
+        .strict(),
+    ),
     /** Which metric keys are stored at each checkpoint of a run. */
     coverage: method<{ step: number; keys: string[] }[]>()(z.object({ runId: id }).strict()),
     /** How one stored value was computed (seed, iterations, convergence), and bulky results such as a spectral density. */
-    details: method<Record<string, unknown> | null>()(z.object({
-      runId: id, key: z.string().min(1), step: z.int().min(0), split: z.enum(SPLITS), layer: z.string().default(''),
-    }).strict()),
+    details: method<Record<string, unknown> | null>()(
+      z
+        .object({
+          runId: id,
+          key: z.string().min(1),
+          step: z.int().min(0),
+          split: z.enum(SPLITS),
+          layer: z.string().default(''),
+        })
+        .strict(),
+    ),
     /** Plot-ready columnar series: one per run, key, split (and layer). */
-    series: method<MetricSeries[]>()(z.object({
-      runIds: z.array(id).min(1, 'must list at least one run').max(2000),
-      keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200),
-      split: z.enum(SPLITS).optional(),
-      /** Downsample each series to at most this many points (LTTB: the line keeps its shape). */
-      maxPoints: z.int().min(3, 'must be at least 3').max(1_000_000).optional(),
-    }).strict()),
+    series: method<MetricSeries[]>()(
+      z
+        .object({
+          runIds: z.array(id).min(1, 'must list at least one run').max(2000),
+          keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200),
+          split: z.enum(SPLITS).optional(),
+          /** Downsample each series to at most this many points (LTTB: the line keeps its shape). */
+          maxPoints: z.int().min(3, 'must be at least 3').max(1_000_000).optional(),
+        })
+        .strict(),
+    ),
   },
   jobs: {
     list: method<Job[]>()(z.object({ projectId: id.optional(), active: z.boolean().optional() }).strict()),
@@ -165,7 +259,9 @@ export type Namespace = keyof Contract;
 export type MethodName = { [N in Namespace]: `${N}.${Extract<keyof Contract[N], string>}` }[Namespace];
 
 type Entry<M extends string> = M extends `${infer N extends Namespace}.${infer K}`
-  ? K extends keyof Contract[N] ? Contract[N][K] : never
+  ? K extends keyof Contract[N]
+    ? Contract[N][K]
+    : never
   : never;
 export type ParamsOf<M extends MethodName> = Entry<M> extends { params: infer P extends z.ZodType } ? z.input<P> : never;
 export type ResultOf<M extends MethodName> = Entry<M> extends { result: infer R } ? R : never;
@@ -186,7 +282,9 @@ type Encodable = 'metrics.series';
 export type ServiceApi = {
   [N in Namespace]: {
     [K in keyof Contract[N]]: Contract[N][K] extends { params: infer P extends z.ZodType; result: infer R }
-      ? (params: z.output<P>) => `${N}.${K & string}` extends Encodable ? Promise<R | EncodedResult<R>> | R | EncodedResult<R> : Promise<R> | R
+      ? (
+          params: z.output<P>,
+        ) => `${N}.${K & string}` extends Encodable ? Promise<R | EncodedResult<R>> | R | EncodedResult<R> : Promise<R> | R
       : never;
   };
 };

@@ -32,6 +32,11 @@ export const conflict = (message: string, details?: unknown) => new PlateauError
 export const unavailable = (message: string, details?: unknown) => new PlateauError('Unavailable', message, details);
 
 export function isErrorEnvelope(x: unknown): x is ErrorEnvelope {
-  return typeof x === 'object' && x !== null && typeof (x as ErrorEnvelope).code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes((x as ErrorEnvelope).code) && typeof (x as ErrorEnvelope).message === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as ErrorEnvelope).code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((x as ErrorEnvelope).code) &&
+    typeof (x as ErrorEnvelope).message === 'string'
+  );
 }

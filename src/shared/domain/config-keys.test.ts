@@ -6,7 +6,10 @@ const DD = PRESETS['double-descent'].config;
 
 describe('config keys', () => {
   it('reads the settings at a path off the schema, by the kind the config has', () => {
-    expect(settingsAt(GROKKING_MLP, ['model'])).toMatchObject({ keys: ['kind', 'width', 'initStd'], kind: { field: 'kind', value: 'quadratic-mlp' } });
+    expect(settingsAt(GROKKING_MLP, ['model'])).toMatchObject({
+      keys: ['kind', 'width', 'initStd'],
+      kind: { field: 'kind', value: 'quadratic-mlp' },
+    });
     expect(settingsAt(DD, ['model'])?.keys).toEqual(['kind', 'hidden', 'activation', 'bias', 'initScale']);
     expect(settingsAt(GROKKING_MLP, ['checkpoints'])).toEqual({ keys: ['everySteps', 'everyEpochs', 'perDecade', 'firstAndLast'] });
     expect(settingsAt(PRESETS['grokking-anti-collapse'].config, ['interventions', 0])?.keys).toContain('toEpoch');
@@ -16,8 +19,12 @@ describe('config keys', () => {
   });
 
   it('names an unknown key with its nearest settings, or with the kind it belongs to', () => {
-    expect(unknownSettingMessage(GROKKING_MLP, ['optimizer'], 'learning_rate')).toBe("is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?");
-    expect(unknownSettingMessage(GROKKING_MLP, ['model'], 'widht')).toBe("is not a setting of model kind 'quadratic-mlp'. Did you mean model.width?");
+    expect(unknownSettingMessage(GROKKING_MLP, ['optimizer'], 'learning_rate')).toBe(
+      "is not a setting of optimizer kind 'adamw'. Did you mean optimizer.lr?",
+    );
+    expect(unknownSettingMessage(GROKKING_MLP, ['model'], 'widht')).toBe(
+      "is not a setting of model kind 'quadratic-mlp'. Did you mean model.width?",
+    );
     expect(unknownSettingMessage(DD, ['model'], 'width')).toBe(
       "is not a setting of model kind 'mlp' (only of 'quadratic-mlp'). Settings of model kind 'mlp': kind, hidden, activation, bias, initScale.",
     );
@@ -25,7 +32,12 @@ describe('config keys', () => {
   });
 
   it('takes a changed kind to the new kind, keeping only the settings both kinds have', () => {
-    const out = applyConfigOverrides(GROKKING_MLP, { 'optimizer.lr': 0.1, 'optimizer.kind': 'sgd', 'model.kind': 'mlp', 'model.hidden': [8] });
+    const out = applyConfigOverrides(GROKKING_MLP, {
+      'optimizer.lr': 0.1,
+      'optimizer.kind': 'sgd',
+      'model.kind': 'mlp',
+      'model.hidden': [8],
+    });
     expect(out.optimizer).toEqual({ kind: 'sgd', lr: 0.1, weightDecay: 1 });
     expect(out.model).toEqual({ kind: 'mlp', hidden: [8] });
     // a key set on purpose is never dropped: the schema then refuses it by name

@@ -51,7 +51,9 @@ function keysOf(schema: Schema, value: unknown): KeysAt | null {
 
 /** The settings of the object at `path` in `config` (read with the schema that fits it), or null where there is none. */
 export function settingsAt(
-  config: unknown, path: readonly PropertyKey[], schema: Schema = trainConfigSchema as unknown as Schema,
+  config: unknown,
+  path: readonly PropertyKey[],
+  schema: Schema = trainConfigSchema as unknown as Schema,
 ): KeysAt | null {
   let s: Schema = schema;
   let value = config;

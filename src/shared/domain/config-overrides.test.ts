@@ -12,7 +12,8 @@ describe('config overrides', () => {
   it('sets array items by index, keeping the arrays', () => {
     const base = { model: { hidden: [64, 32] }, interventions: [{ kind: 'anti-collapse', lambda: 1e-4, toEpoch: 400 }] };
     expect(applyOverrides(base, { 'model.hidden.0': 8, 'interventions.0.toEpoch': 3 })).toEqual({
-      model: { hidden: [8, 32] }, interventions: [{ kind: 'anti-collapse', lambda: 1e-4, toEpoch: 3 }],
+      model: { hidden: [8, 32] },
+      interventions: [{ kind: 'anti-collapse', lambda: 1e-4, toEpoch: 3 }],
     });
   });
 
@@ -30,6 +31,8 @@ describe('config overrides', () => {
 
 describe('config overrides on lists', () => {
   it('refuses a named key inside a list, which the schema would drop without a word', () => {
-    expect(() => applyOverrides({ model: { hidden: [64] } }, { 'model.hidden.width': 8 })).toThrow("'model.hidden.width': model.hidden is a list; name an item by its index, e.g. model.hidden.0");
+    expect(() => applyOverrides({ model: { hidden: [64] } }, { 'model.hidden.width': 8 })).toThrow(
+      "'model.hidden.width': model.hidden is a list; name an item by its index, e.g. model.hidden.0",
+    );
   });
 });

@@ -35,6 +35,8 @@ export function parseSetting(arg: string): [string, unknown] {
   let value: unknown = raw;
   try {
     value = JSON.parse(raw);
-  } catch { /* a plain string */ }
+  } catch {
+    /* a plain string */
+  }
   return [arg.slice(0, eq), value];
 }

@@ -154,7 +154,16 @@ export const textDatasetSchema = z
 const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
 export const datasetSchema = z.discriminatedUnion(
   'kind',
-  [modularDatasetSchema, gaussianMixtureSchema, teacherStudentSchema, sparseParitySchema, idxDatasetSchema, npzDatasetSchema, npyDatasetSchema, csvDatasetSchema],
+  [
+    modularDatasetSchema,
+    gaussianMixtureSchema,
+    teacherStudentSchema,
+    sparseParitySchema,
+    idxDatasetSchema,
+    npzDatasetSchema,
+    npyDatasetSchema,
+    csvDatasetSchema,
+  ],
   { error: oneOf(DATASET_KINDS) },
 );
 

@@ -21,7 +21,11 @@ describe('lttbIndices', () => {
 
   it('on a straight line any choice is exact: the kept points still lie on it', () => {
     const x = Array.from({ length: 1000 }, (_, i) => i);
-    const kept = lttbIndices(x, x.map((v) => 2 * v + 1), 50);
+    const kept = lttbIndices(
+      x,
+      x.map((v) => 2 * v + 1),
+      50,
+    );
     expect(kept.every((i) => 2 * x[i] + 1 === 2 * i + 1)).toBe(true);
   });
 });

@@ -12,17 +12,25 @@ export function lttbIndices(x: ArrayLike<number>, y: ArrayLike<number>, threshol
     // The average of the next bucket is the third corner of the triangle.
     const nextStart = Math.floor((b + 1) * bucket) + 1;
     const nextEnd = Math.min(n, Math.floor((b + 2) * bucket) + 1);
-    let ax = 0, ay = 0;
-    for (let j = nextStart; j < nextEnd; j++) { ax += x[j]; ay += y[j]; }
+    let ax = 0,
+      ay = 0;
+    for (let j = nextStart; j < nextEnd; j++) {
+      ax += x[j];
+      ay += y[j];
+    }
     const count = Math.max(1, nextEnd - nextStart);
-    ax /= count; ay /= count;
+    ax /= count;
+    ay /= count;
     const start = Math.floor(b * bucket) + 1;
     const end = Math.floor((b + 1) * bucket) + 1;
     let best = start;
     let bestArea = -1;
     for (let j = start; j < end; j++) {
       const area = Math.abs((x[a] - ax) * (y[j] - y[a]) - (x[a] - x[j]) * (ay - y[a]));
-      if (area > bestArea) { bestArea = area; best = j; }
+      if (area > bestArea) {
+        bestArea = area;
+        best = j;
+      }
     }
     kept.push(best);
     a = best;

@@ -15,8 +15,16 @@ export function editDistance(a: string, b: string): number {
 const fold = (s: string) => s.toLowerCase().replace(/[_\-\s]/g, '');
 /** The initials of a multi-word name (learning_rate -> lr, batchSize -> bs), for the usual abbreviations. */
 const initials = (s: string) => {
-  const words = s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[_\-\s]+/).filter(Boolean);
-  return words.length > 1 ? words.map((w) => w[0]).join('').toLowerCase() : null;
+  const words = s
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[_\-\s]+/)
+    .filter(Boolean);
+  return words.length > 1
+    ? words
+        .map((w) => w[0])
+        .join('')
+        .toLowerCase()
+    : null;
 };
 
 /**

@@ -4,7 +4,15 @@ import { trainConfigSchema } from './train-config';
 
 describe('presets', () => {
   it('are valid configs with a description', () => {
-    expect(PRESET_NAMES).toEqual(['grokking-mlp', 'grokking-interventions', 'grokking-anti-flatness', 'grokking-anti-collapse', 'double-descent', 'fashion-mnist-mlp', 'grokking-transformer']);
+    expect(PRESET_NAMES).toEqual([
+      'grokking-mlp',
+      'grokking-interventions',
+      'grokking-anti-flatness',
+      'grokking-anti-collapse',
+      'double-descent',
+      'fashion-mnist-mlp',
+      'grokking-transformer',
+    ]);
     for (const name of PRESET_NAMES) {
       expect(trainConfigSchema.safeParse(PRESETS[name].config).success, name).toBe(true);
       expect(PRESETS[name].description.length).toBeGreaterThan(20);

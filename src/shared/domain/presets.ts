@@ -44,7 +44,11 @@ export const GROKKING_MLP: TrainConfigInput = {
  * with a checkpoint every 100 epochs besides the log-spaced ones, so every variant is read at the window's
  * end (400) and at 600 and 800 (each variant also saves at its window's edges).
  */
-const GROKKING_BASELINE: TrainConfigInput = { ...GROKKING_MLP, epochs: 1400, checkpoints: { perDecade: 4, everyEpochs: 100, firstAndLast: true } };
+const GROKKING_BASELINE: TrainConfigInput = {
+  ...GROKKING_MLP,
+  epochs: 1400,
+  checkpoints: { perDecade: 4, everyEpochs: 100, firstAndLast: true },
+};
 
 /** Han et al. 2025's intervention recipe on grokking-mlp: longer run, term active in epochs 1-400. */
 const withIntervention = (kind: 'anti-flatness' | 'anti-collapse', lambda: number): TrainConfigInput => ({
@@ -62,7 +66,17 @@ const GROKKING_ANTI_COLLAPSE = withIntervention('anti-collapse', 1e-4);
  */
 export const GROKKING_TRANSFORMER: TrainConfigInput = {
   dataset: { kind: 'modular', p: 97, op: 'a+b', trainFraction: 0.5 },
-  model: { kind: 'transformer', layers: 2, dModel: 128, heads: 4, mlpWidth: 512, norm: 'post', causal: true, equalsToken: true, bias: false },
+  model: {
+    kind: 'transformer',
+    layers: 2,
+    dModel: 128,
+    heads: 4,
+    mlpWidth: 512,
+    norm: 'post',
+    causal: true,
+    equalsToken: true,
+    bias: false,
+  },
   optimizer: { kind: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.98, weightDecay: 1.0 },
   schedule: { kind: 'linear-warmup', warmupSteps: 10 },
   // seed 0 on wasm: train acc >= 99% at epoch 40, test acc >= 99% at epoch 90 (10 steps per epoch)
@@ -76,7 +90,8 @@ export const GROKKING_TRANSFORMER: TrainConfigInput = {
 const LIST: Preset[] = [
   {
     name: 'grokking-mlp',
-    description: 'Modular addition mod 97, quadratic MLP, full-batch AdamW (wd 1): test accuracy jumps long after train accuracy saturates.',
+    description:
+      'Modular addition mod 97, quadratic MLP, full-batch AdamW (wd 1): test accuracy jumps long after train accuracy saturates.',
     config: GROKKING_MLP,
   },
   {
@@ -91,7 +106,8 @@ const LIST: Preset[] = [
   },
   {
     name: 'grokking-anti-flatness',
-    description: 'The anti-flatness variant of grokking-interventions: -1e-3 * flatness_bound (T = 2, unit-norm features) in epochs 1-400 of a 1400-epoch grokking-mlp run.',
+    description:
+      'The anti-flatness variant of grokking-interventions: -1e-3 * flatness_bound (T = 2, unit-norm features) in epochs 1-400 of a 1400-epoch grokking-mlp run.',
     config: GROKKING_ANTI_FLATNESS,
   },
   {

@@ -25,6 +25,11 @@ describe('stats', () => {
   });
 
   it('meanStd across series, population std', () => {
-    expect(meanStd([[1, 2], [3, 6]])).toEqual({ mean: [2, 4], std: [1, 2] });
+    expect(
+      meanStd([
+        [1, 2],
+        [3, 6],
+      ]),
+    ).toEqual({ mean: [2, 4], std: [1, 2] });
   });
 });

@@ -22,13 +22,23 @@ export function ema(values: readonly number[], alpha: number): number[] {
 export function pearson(x: readonly number[], y: readonly number[]): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return NaN;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-  mx /= n; my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
-    sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - mx,
+      dy = y[i] - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
@@ -37,7 +47,10 @@ export function pearson(x: readonly number[], y: readonly number[]): number {
 export function kendallTau(x: readonly number[], y: readonly number[]): number {
   const n = Math.min(x.length, y.length);
   if (n < 2) return NaN;
-  let concordant = 0, discordant = 0, tiesX = 0, tiesY = 0;
+  let concordant = 0,
+    discordant = 0,
+    tiesX = 0,
+    tiesY = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dx = Math.sign(x[i] - x[j]);

@@ -181,9 +181,7 @@ export const trainConfigSchema = z.strictObject({
   /** Clip gradients to this global L2 norm. */
   gradClip: positive().optional(),
   epochs: int(1, 1e7),
-  batchSize: z
-    .union([z.int(BATCH_MSG).min(1, BATCH_MSG).max(1e8, BATCH_MSG), z.literal('full')], BATCH_MSG)
-    .default('full'),
+  batchSize: z.union([z.int(BATCH_MSG).min(1, BATCH_MSG).max(1e8, BATCH_MSG), z.literal('full')], BATCH_MSG).default('full'),
   seed: int(0, 2 ** 32 - 1).default(0),
   /** Evaluate and log both splits every N epochs (the last epoch is always logged). */
   logEvery: int(1, 1e7).default(1),

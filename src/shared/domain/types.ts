@@ -1,6 +1,16 @@
 /** Domain records as they cross the contract: plain JSON, times in epoch ms. */
 
-export const RUN_STATUSES = ['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled', 'diverged', 'interrupted', 'imported'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'paused',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'diverged',
+  'interrupted',
+  'imported',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'crashed', 'interrupted'] as const;

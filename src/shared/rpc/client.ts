@@ -19,17 +19,20 @@ export function createClient(transport: Transport): Client {
       if (typeof ns !== 'string' || ns === 'then') return undefined;
       let proxy = namespaces.get(ns);
       if (!proxy) {
-        proxy = new Proxy({}, {
-          get(_t, m) {
-            if (typeof m !== 'string' || m === 'then') return undefined;
-            const method = `${ns}.${m}`;
-            return async (params: unknown = {}) => {
-              const reply = await transport.invoke(method, params);
-              if (!reply.ok) throw new RpcError(method, reply.error);
-              return reply.result;
-            };
+        proxy = new Proxy(
+          {},
+          {
+            get(_t, m) {
+              if (typeof m !== 'string' || m === 'then') return undefined;
+              const method = `${ns}.${m}`;
+              return async (params: unknown = {}) => {
+                const reply = await transport.invoke(method, params);
+                if (!reply.ok) throw new RpcError(method, reply.error);
+                return reply.result;
+              };
+            },
           },
-        });
+        );
         namespaces.set(ns, proxy);
       }
       return proxy;

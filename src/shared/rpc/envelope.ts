@@ -14,7 +14,10 @@ export interface Transport {
 
 /** Thrown on the client side when a call comes back as an error envelope. */
 export class RpcError extends PlateauError {
-  constructor(readonly method: string, envelope: ErrorEnvelope) {
+  constructor(
+    readonly method: string,
+    envelope: ErrorEnvelope,
+  ) {
     super(envelope.code, envelope.message, envelope.details);
     this.name = 'RpcError';
   }

@@ -18,5 +18,13 @@ export interface Repos {
 
 /** All repositories over one connection: the only place in the app that holds SQL. */
 export function createRepos(db: Db): Repos {
-  return { db, projects: projectsRepo(db), runs: runsRepo(db), jobs: jobsRepo(db), checkpoints: checkpointsRepo(db), metrics: metricsRepo(db), settings: settingsRepo(db) };
+  return {
+    db,
+    projects: projectsRepo(db),
+    runs: runsRepo(db),
+    jobs: jobsRepo(db),
+    checkpoints: checkpointsRepo(db),
+    metrics: metricsRepo(db),
+    settings: settingsRepo(db),
+  };
 }

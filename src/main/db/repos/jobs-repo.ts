@@ -3,12 +3,31 @@ import type { Job, JobKind, JobState } from '../../../shared/domain/types';
 import type { Db } from '../connection';
 
 interface Row {
-  id: number; kind: JobKind; project_id: number | null; run_id: number | null; state: JobState; params: string;
-  progress: number; message: string; error: string | null; created_at: number; started_at: number | null; finished_at: number | null;
+  id: number;
+  kind: JobKind;
+  project_id: number | null;
+  run_id: number | null;
+  state: JobState;
+  params: string;
+  progress: number;
+  message: string;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
 }
 const toJob = (r: Row): Job => ({
-  id: r.id, kind: r.kind, projectId: r.project_id, runId: r.run_id, state: r.state, progress: r.progress,
-  message: r.message, error: r.error, createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
+  id: r.id,
+  kind: r.kind,
+  projectId: r.project_id,
+  runId: r.run_id,
+  state: r.state,
+  progress: r.progress,
+  message: r.message,
+  error: r.error,
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
 });
 
 export function jobsRepo(db: Db) {
@@ -23,10 +42,16 @@ export function jobsRepo(db: Db) {
     list(filter: { projectId?: number; active?: boolean } = {}): Job[] {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (filter.projectId !== undefined) { where.push('project_id = ?'); args.push(filter.projectId); }
+      if (filter.projectId !== undefined) {
+        where.push('project_id = ?');
+        args.push(filter.projectId);
+      }
       if (filter.active) where.push(`state IN ('queued', 'running')`);
       const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT 500`;
-      return db.prepare<unknown[], Row>(sql).all(...args).map(toJob);
+      return db
+        .prepare<unknown[], Row>(sql)
+        .all(...args)
+        .map(toJob);
     },
     create(j: { kind: JobKind; projectId: number | null; runId: number | null; params: unknown }, now = Date.now()): Job {
       const { lastInsertRowid } = db
@@ -36,11 +61,12 @@ export function jobsRepo(db: Db) {
     },
     setState(id: number, state: JobState, error: string | null = null, now = Date.now()): Job {
       const final = !['queued', 'running'].includes(state);
-      db.prepare(`UPDATE jobs SET state = ?, error = ?,
+      db.prepare(
+        `UPDATE jobs SET state = ?, error = ?,
                     started_at = CASE WHEN ? = 'running' THEN ? ELSE started_at END,
                     finished_at = CASE WHEN ? THEN ? ELSE finished_at END,
-                    progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END WHERE id = ?`)
-        .run(state, error, state, now, final ? 1 : 0, now, state, id);
+                    progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END WHERE id = ?`,
+      ).run(state, error, state, now, final ? 1 : 0, now, state, id);
       return toJob(row(id));
     },
     setProgress: (id: number, progress: number, message: string) =>

@@ -26,14 +26,20 @@ export function downsample(s: MetricSeries, maxPoints?: number): MetricSeries {
  * downsampled as soon as it is complete, so a 5M-row Compare never holds 5M row objects.
  */
 export function readSeries(db: Db, q: SeriesQuery): MetricSeries[] {
-  const stmt = db.prepare<unknown[], Raw>(
-    `SELECT run_id, key, split, layer, step, epoch, value FROM metrics
+  const stmt = db
+    .prepare<unknown[], Raw>(
+      `SELECT run_id, key, split, layer, step, epoch, value FROM metrics
      WHERE run_id IN (SELECT value FROM json_each(?)) AND key IN (SELECT value FROM json_each(?)) ${q.split ? 'AND split = ?' : ''}
      ORDER BY run_id, key, split, layer, step`,
-  ).raw(true);
+    )
+    .raw(true);
   const out: MetricSeries[] = [];
   let cur: MetricSeries | undefined;
-  for (const [runId, key, split, layer, step, epoch, value] of stmt.iterate(JSON.stringify(q.runIds), JSON.stringify(q.keys), ...(q.split ? [q.split] : []))) {
+  for (const [runId, key, split, layer, step, epoch, value] of stmt.iterate(
+    JSON.stringify(q.runIds),
+    JSON.stringify(q.keys),
+    ...(q.split ? [q.split] : []),
+  )) {
     if (!cur || cur.runId !== runId || cur.key !== key || cur.split !== split || cur.layer !== layer) {
       if (cur) out.push(downsample(cur, q.maxPoints));
       cur = { runId, key, split, layer, steps: [], epochs: [], values: [] };

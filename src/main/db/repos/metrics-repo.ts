@@ -14,7 +14,18 @@ export function metricsRepo(db: Db) {
     WHERE excluded.checkpoint_id IS NOT NULL OR metrics.checkpoint_id IS NULL`);
   const insertBatch = db.transaction((runId: number, rows: MetricRow[]) => {
     for (const r of rows) {
-      insert.run(runId, r.step, runId, r.checkpointStep ?? -1, r.epoch, r.split, r.key, r.layer ?? '', r.value, r.details ? JSON.stringify(r.details) : null);
+      insert.run(
+        runId,
+        r.step,
+        runId,
+        r.checkpointStep ?? -1,
+        r.epoch,
+        r.split,
+        r.key,
+        r.layer ?? '',
+        r.value,
+        r.details ? JSON.stringify(r.details) : null,
+      );
     }
   });
   const rename = db.prepare('UPDATE OR REPLACE metrics SET layer = ? WHERE run_id = ? AND layer = ?');
@@ -32,18 +43,28 @@ export function metricsRepo(db: Db) {
     series: (runIds: number[], keys: string[], split?: Split): MetricSeries[] => readSeries(db, { runIds, keys, split }),
     /** The recorded details of one value (seed, iterations, a spectral density), or null. */
     details: (runId: number, key: string, step: number, split: Split, layer = ''): Record<string, unknown> | null => {
-      const r = db.prepare<unknown[], { details: string | null }>('SELECT details FROM metrics WHERE run_id = ? AND key = ? AND step = ? AND split = ? AND layer = ?')
+      const r = db
+        .prepare<unknown[], { details: string | null }>(
+          'SELECT details FROM metrics WHERE run_id = ? AND key = ? AND step = ? AND split = ? AND layer = ?',
+        )
         .get(runId, key, step, split, layer);
       return r?.details ? JSON.parse(r.details) : null;
     },
     /** The metric keys stored at each checkpoint of a run (what the checkpoint browser lists as computed). */
     coverage: (runId: number): { step: number; keys: string[] }[] =>
-      db.prepare<[number], { step: number; keys: string }>(
-        `SELECT step, json_group_array(DISTINCT key) AS keys FROM metrics WHERE run_id = ? AND checkpoint_id IS NOT NULL GROUP BY step ORDER BY step`,
-      ).all(runId).map((r) => ({ step: r.step, keys: (JSON.parse(r.keys) as string[]).sort() })),
+      db
+        .prepare<[number], { step: number; keys: string }>(
+          `SELECT step, json_group_array(DISTINCT key) AS keys FROM metrics WHERE run_id = ? AND checkpoint_id IS NOT NULL GROUP BY step ORDER BY step`,
+        )
+        .all(runId)
+        .map((r) => ({ step: r.step, keys: (JSON.parse(r.keys) as string[]).sort() })),
     /** Which keys a run has, per split: what the UI offers to plot. */
-    keysOf: (runId: number) => db.prepare<[number], { key: string; split: Split; n: number }>(
-      'SELECT key, split, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, split ORDER BY key, split').all(runId),
+    keysOf: (runId: number) =>
+      db
+        .prepare<[number], { key: string; split: Split; n: number }>(
+          'SELECT key, split, count(*) AS n FROM metrics WHERE run_id = ? GROUP BY key, split ORDER BY key, split',
+        )
+        .all(runId),
   };
 }
 export type MetricsRepo = ReturnType<typeof metricsRepo>;

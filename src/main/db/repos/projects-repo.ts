@@ -2,9 +2,21 @@ import { conflict, notFound } from '../../../shared/api/errors';
 import type { Project } from '../../../shared/domain/types';
 import type { Db } from '../connection';
 
-interface Row { id: number; name: string; description: string; created_at: number; updated_at: number; run_count: number }
+interface Row {
+  id: number;
+  name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+  run_count: number;
+}
 const toProject = (r: Row): Project => ({
-  id: r.id, name: r.name, description: r.description, createdAt: r.created_at, updatedAt: r.updated_at, runCount: r.run_count,
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  runCount: r.run_count,
 });
 
 const SELECT = `SELECT p.*, (SELECT count(*) FROM runs r WHERE r.project_id = p.id) AS run_count FROM projects p`;

@@ -41,8 +41,19 @@ describe('runs repo', () => {
   it('stores config, versions and tags, and updates status fields', () => {
     const r = repos();
     const p = r.projects.create('P');
-    const run = r.runs.create({ projectId: p.id, name: 'grok', preset: 'grokking-mlp', config: { lr: 0.01 }, status: 'queued', seed: 3 }, 100);
-    expect(run).toMatchObject({ name: 'grok', preset: 'grokking-mlp', config: { lr: 0.01 }, seed: 3, tags: [], createdAt: 100, origin: 'local' });
+    const run = r.runs.create(
+      { projectId: p.id, name: 'grok', preset: 'grokking-mlp', config: { lr: 0.01 }, status: 'queued', seed: 3 },
+      100,
+    );
+    expect(run).toMatchObject({
+      name: 'grok',
+      preset: 'grokking-mlp',
+      config: { lr: 0.01 },
+      seed: 3,
+      tags: [],
+      createdAt: 100,
+      origin: 'local',
+    });
     expect(r.runs.tag(run.id, ['b', 'a', 'a'], []).tags).toEqual(['a', 'b']);
     expect(r.runs.tag(run.id, [], ['a']).tags).toEqual(['b']);
     const done = r.runs.update(run.id, { status: 'succeeded', backend: 'wasm', summary: { test_acc: 0.99 }, finishedAt: 200 });
@@ -65,7 +76,9 @@ describe('runs repo', () => {
     const p = r.projects.create('P');
     const run = r.runs.create({ projectId: p.id, name: 'a', config: {}, status: 'running' });
     // SQLite binds NaN as NULL; the NOT NULL column refuses it.
-    expect(() => r.db.prepare(`INSERT INTO metrics (run_id, step, split, key, value) VALUES (?, 1, 'train', 'nc1', ?)`).run(run.id, NaN)).toThrow(/NOT NULL/);
+    expect(() =>
+      r.db.prepare(`INSERT INTO metrics (run_id, step, split, key, value) VALUES (?, 1, 'train', 'nc1', ?)`).run(run.id, NaN),
+    ).toThrow(/NOT NULL/);
   });
 });
 
@@ -93,6 +106,9 @@ describe('metrics repo', () => {
     expect(series().steps).toEqual([50, 100, 150]);
     expect(series().values).toEqual([0.25, exact, exact]);
     // and the checkpoint still lists the key as measured there
-    expect(r.metrics.coverage(run.id)).toEqual([{ step: 100, keys: ['train_loss'] }, { step: 150, keys: ['train_loss'] }]);
+    expect(r.metrics.coverage(run.id)).toEqual([
+      { step: 100, keys: ['train_loss'] },
+      { step: 150, keys: ['train_loss'] },
+    ]);
   });
 });

@@ -16,7 +16,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const w = new Float32Array([1, 2, 3, 4]);
 const dump = {
-  features: { shape: [2, 2], data: w }, labels: { shape: [2], data: new Int32Array([0, 1]) }, weight: { shape: [2, 2], data: w },
+  features: { shape: [2, 2], data: w },
+  labels: { shape: [2], data: new Int32Array([0, 1]) },
+  weight: { shape: [2, 2], data: w },
 };
 const npyDump = Object.fromEntries(Object.entries(dump).map(([k, v]) => [`${k}.npy`, encodeNpy(v.shape, v.data)]));
 

@@ -90,7 +90,10 @@ async function shardFiles(dir: string, role: Extract<FolderRole, { role: 'shards
 
 /** One checkpoint from its shards: tensors are the union, each read from the shard that holds it. */
 export async function mergeShards(
-  dir: string, role: Extract<FolderRole, { role: 'shards' }>, format: ImportFormatDescriptor, names: ReadonlySet<string>,
+  dir: string,
+  role: Extract<FolderRole, { role: 'shards' }>,
+  format: ImportFormatDescriptor,
+  names: ReadonlySet<string>,
 ): Promise<FileImport> {
   const ext = format.extensions[0];
   const { index, files } = await shardFiles(dir, role, ext, names);

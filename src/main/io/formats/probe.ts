@@ -24,14 +24,19 @@ export const HEAD_BYTES = 64;
 const MAX_JSON = 64 * 1024 * 1024;
 
 export async function probeFile(path: string): Promise<Probe> {
-  const size = await stat(path).then((s) => s.size, () => {
-    throw notFound(`${path}: no such file`, { source: path });
-  });
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => {
+      throw notFound(`${path}: no such file`, { source: path });
+    },
+  );
   const head = await readHead(path, Math.min(HEAD_BYTES, size));
   let zip: Promise<string[] | null> | undefined;
   let json: Promise<Record<string, unknown> | undefined> | undefined;
   return {
-    path, size, head,
+    path,
+    size,
+    head,
     name: basename(path),
     ext: extname(path).slice(1).toLowerCase(),
     zipNames: () => (zip ??= ZipReader.looksLikeZip(head) ? zipMembers(path) : Promise.resolve(null)),

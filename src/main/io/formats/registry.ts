@@ -52,9 +52,7 @@ export interface LoadOptions {
  * the rest belong to it: TF.js model.json and its .bin shards, HF model.safetensors beside optimizer.pt).
  * A folder of such one-checkpoint folders is a 'series' (the folder reader works that out).
  */
-export type FolderRole =
-  | { role: 'checkpoint'; file: string }
-  | { role: 'shards'; index: string | null; shards: string[] };
+export type FolderRole = { role: 'checkpoint'; file: string } | { role: 'shards'; index: string | null; shards: string[] };
 
 export interface ImportFormatDescriptor {
   /** Stable id, shown as the import's format ('torch', 'safetensors', ...). */

@@ -34,7 +34,8 @@ export const safetensorsFormat: ImportFormatDescriptor = {
         const want = wanted && new Set(wanted);
         const entries = st.entries.filter((e) => !want || want.has(e.name));
         // A lone tensor may fill the caller's spare memory; several are read in one open of the file.
-        const data = entries.length === 1 ? [await st.read(entries[0]!.name, options?.reuse)] : await st.readMany(entries.map((e) => e.name));
+        const data =
+          entries.length === 1 ? [await st.read(entries[0]!.name, options?.reuse)] : await st.readMany(entries.map((e) => e.name));
         return entries.map((e, i) => ({ name: e.name, shape: e.shape, dtype: e.dtype, data: data[i]! }));
       },
     };

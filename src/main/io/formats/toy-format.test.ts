@@ -29,7 +29,9 @@ const toyFormat: ImportFormatDescriptor = {
       return { name, shape: dims, dtype: 'f4', data };
     });
     return {
-      format: 'toy', source: path, tensors: tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
+      format: 'toy',
+      source: path,
+      tensors: tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
       load: async (names) => tensors.filter((t) => !names || names.includes(t.name)),
     };
   },
@@ -59,7 +61,10 @@ describe('a format added on one registration line', () => {
     writeFileSync(join(dir, 'weights.txt'), toy(1));
     const file = (await inspectImport(join(dir, 'weights.txt'))) as FileImport;
     expect(file.format).toBe('toy');
-    expect(file.tensors).toEqual([{ name: 'fc.weight', shape: [2, 3], dtype: 'f4' }, { name: 'fc.bias', shape: [2], dtype: 'f4' }]);
+    expect(file.tensors).toEqual([
+      { name: 'fc.weight', shape: [2, 3], dtype: 'f4' },
+      { name: 'fc.bias', shape: [2], dtype: 'f4' },
+    ]);
     const r = await importCheckpoint(file, 0, join(dir, 'out.safetensors'));
     expect(r.rows.find((x) => x.key === 'fro_norm')?.value).toBeCloseTo(Math.sqrt(91), 5); // 1+4+9+16+25+36
     const saved = await readCheckpoint(join(dir, 'out.safetensors'));
@@ -73,7 +78,10 @@ describe('a format added on one registration line', () => {
     writeFileSync(join(dir, 'run', 'epoch_1.toy'), toy(1));
     const idx = await inspectImport(join(dir, 'run'));
     if (!isFolderImport(idx)) throw new Error('expected a folder');
-    expect(importSteps(idx).map((s) => [s.step, s.file.format])).toEqual([[1, 'toy'], [2, 'toy']]);
+    expect(importSteps(idx).map((s) => [s.step, s.file.format])).toEqual([
+      [1, 'toy'],
+      [2, 'toy'],
+    ]);
     expect(Array.from((await idx.files[1].import.load(['fc.bias']))[0].data)).toEqual([2, -2]);
   });
 

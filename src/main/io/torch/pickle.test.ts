@@ -9,11 +9,16 @@ const load = (bytes: Uint8Array) => unpickle(bytes, 'p.pkl', torchHooks('p.pkl')
 
 // pickle.dumps({(1, 2): [1, -5, 300, 70000, -2**40, 2**70, 1.5, 'é', b'ab', None, True, False, (), (1,),
 //   (1, 2, 3), (1, 2, 3, 4)], 'o': OrderedDict([('a', 1)])}) from CPython 3, protocols 2 and 4.
-const P2 = '80027d7100284b014b028671015d7102284b014afbffffff4d2c014a701101008a060000000000ff8a09000000000000000040473ff80000000000005802000000c3a97103635f636f646563730a656e636f64650a710458020000006162710558060000006c6174696e3171068671075271084e8889294b018571094b014b024b0387710a284b014b024b034b0474710b6558010000006f710c63636f6c6c656374696f6e730a4f726465726564446963740a710d2952710e580100000061710f4b0173752e';
-const P4 = '8004958b000000000000007d94284b014b0286945d94284b014afbffffff4d2c014a701101008a060000000000ff8a09000000000000000040473ff80000000000008c02c3a99443026162944e8889294b0185944b014b024b038794284b014b024b034b047494658c016f948c0b636f6c6c656374696f6e73948c0b4f726465726564446963749493942952948c0161944b0173752e';
+const P2 =
+  '80027d7100284b014b028671015d7102284b014afbffffff4d2c014a701101008a060000000000ff8a09000000000000000040473ff80000000000005802000000c3a97103635f636f646563730a656e636f64650a710458020000006162710558060000006c6174696e3171068671075271084e8889294b018571094b014b024b0387710a284b014b024b034b0474710b6558010000006f710c63636f6c6c656374696f6e730a4f726465726564446963740a710d2952710e580100000061710f4b0173752e';
+const P4 =
+  '8004958b000000000000007d94284b014b0286945d94284b014afbffffff4d2c014a701101008a060000000000ff8a09000000000000000040473ff80000000000008c02c3a99443026162944e8889294b0185944b014b024b038794284b014b024b034b047494658c016f948c0b636f6c6c656374696f6e73948c0b4f726465726564446963749493942952948c0161944b0173752e';
 
 describe('unpickle', () => {
-  for (const [proto, text] of [['2', P2], ['4', P4]] as const) {
+  for (const [proto, text] of [
+    ['2', P2],
+    ['4', P4],
+  ] as const) {
     it(`decodes the basic opcodes of protocol ${proto}`, () => {
       const v = load(hex(text)) as Map<unknown, unknown>;
       expect(v).toBeInstanceOf(Map);
@@ -38,8 +43,21 @@ describe('unpickle', () => {
 
   it('refuses a GLOBAL outside the allow-list, naming it, before anything could be called', () => {
     // cos\nsystem\n (S'rm -rf /' tR. : the classic code-execution pickle, protocol 0 aside from BINUNICODE.
-    const evil = new Uint8Array([...new TextEncoder().encode('cos\nsystem\n('), 0x58, 8, 0, 0, 0, ...new TextEncoder().encode('rm -rf /'), 0x74, 0x52, 0x2e]);
-    expect(() => load(evil)).toThrow(/^p\.pkl: its pickle calls os\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\.$/);
+    const evil = new Uint8Array([
+      ...new TextEncoder().encode('cos\nsystem\n('),
+      0x58,
+      8,
+      0,
+      0,
+      0,
+      ...new TextEncoder().encode('rm -rf /'),
+      0x74,
+      0x52,
+      0x2e,
+    ]);
+    expect(() => load(evil)).toThrow(
+      /^p\.pkl: its pickle calls os\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\.$/,
+    );
     // STACK_GLOBAL (protocol 4) is vetted the same way: builtins.eval, then stop before REDUCE.
     const stacked = hex('80048c086275696c74696e73948c046576616c9493942e');
     expect(() => load(stacked)).toThrow(/calls builtins\.eval, which is not data/);

@@ -130,71 +130,202 @@ export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks):
     if (pos >= bytes.length) throw fail('truncated: no STOP opcode', pos);
     op = bytes[pos++];
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: u64(); break; // FRAME: framing is only a read-ahead hint
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME: framing is only a read-ahead hint
+      case 0x2e: {
+        // STOP
         if (stack.length !== 1 || marks.length) throw fail(`STOP with ${stack.length} values on the stack`, pos - 1);
         return stack[0];
       }
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(tuple([])); break; // EMPTY_TUPLE
-      case 0x8f: stack.push(new Set()); break; // EMPTY_SET
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const kv = popMark(); setItems(top(), kv); break; } // SETITEMS
-      case 0x61: { const v = pop(); append(top(), [v]); break; } // APPEND
-      case 0x65: case 0x90: { const items = popMark(); append(top(), items); break; } // APPENDS, ADDITEMS
-      case 0x91: stack.push(new Set(popMark())); break; // FROZENSET
-      case 0x4a: need(4); stack.push(view.getInt32(pos, true)); pos += 4; break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: stack.push(longLE(take(u8()))); break; // LONG1
-      case 0x8b: { // LONG4: anything past 64 bytes is not a checkpoint number, and costs quadratic time
+      case 0x7d:
+        stack.push(new Map());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        stack.push(tuple([]));
+        break; // EMPTY_TUPLE
+      case 0x8f:
+        stack.push(new Set());
+        break; // EMPTY_SET
+      case 0x28:
+        marks.push(stack.length);
+        break; // MARK
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        stack.push(top());
+        break; // DUP
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const kv = popMark();
+        setItems(top(), kv);
+        break;
+      } // SETITEMS
+      case 0x61: {
+        const v = pop();
+        append(top(), [v]);
+        break;
+      } // APPEND
+      case 0x65:
+      case 0x90: {
+        const items = popMark();
+        append(top(), items);
+        break;
+      } // APPENDS, ADDITEMS
+      case 0x91:
+        stack.push(new Set(popMark()));
+        break; // FROZENSET
+      case 0x4a:
+        need(4);
+        stack.push(view.getInt32(pos, true));
+        pos += 4;
+        break; // BININT
+      case 0x4b:
+        stack.push(u8());
+        break; // BININT1
+      case 0x4d:
+        stack.push(u16());
+        break; // BININT2
+      case 0x8a:
+        stack.push(longLE(take(u8())));
+        break; // LONG1
+      case 0x8b: {
+        // LONG4: anything past 64 bytes is not a checkpoint number, and costs quadratic time
         const n = u32();
         if (n > 64) throw fail(`LONG4 of ${n} bytes is implausibly large`, pos);
         stack.push(longLE(take(n)));
         break;
       }
-      case 0x47: need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; // BINFLOAT (big endian)
-      case 0x8c: stack.push(utf8(u8())); break; // SHORT_BINUNICODE
-      case 0x58: stack.push(utf8(u32())); break; // BINUNICODE
-      case 0x8d: stack.push(utf8(u64())); break; // BINUNICODE8
-      case 0x55: stack.push(new TextDecoder('latin1').decode(take(u8()))); break; // SHORT_BINSTRING (py2 str)
-      case 0x54: stack.push(new TextDecoder('latin1').decode(take(u32()))); break; // BINSTRING
-      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
-      case 0x8e: case 0x96: stack.push(take(u64()).slice()); break; // BINBYTES8, BYTEARRAY8
-      case 0x85: stack.push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); stack.push(tuple([pop(), b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); stack.push(tuple([pop(), b, c])); break; } // TUPLE3
-      case 0x74: stack.push(tuple(popMark())); break; // TUPLE
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x64: { const kv = popMark(); const m = new Map(); stack.push(m); setItems(m, kv); break; } // DICT
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: stack.push(get(u8())); break; // BINGET
-      case 0x6a: stack.push(get(u32())); break; // LONG_BINGET
-      case 0x63: { const mod = line(); stack.push(named(new PyGlobal(mod, line()))); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x47:
+        need(8);
+        stack.push(view.getFloat64(pos, false));
+        pos += 8;
+        break; // BINFLOAT (big endian)
+      case 0x8c:
+        stack.push(utf8(u8()));
+        break; // SHORT_BINUNICODE
+      case 0x58:
+        stack.push(utf8(u32()));
+        break; // BINUNICODE
+      case 0x8d:
+        stack.push(utf8(u64()));
+        break; // BINUNICODE8
+      case 0x55:
+        stack.push(new TextDecoder('latin1').decode(take(u8())));
+        break; // SHORT_BINSTRING (py2 str)
+      case 0x54:
+        stack.push(new TextDecoder('latin1').decode(take(u32())));
+        break; // BINSTRING
+      case 0x43:
+        stack.push(take(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x42:
+        stack.push(take(u32()).slice());
+        break; // BINBYTES
+      case 0x8e:
+      case 0x96:
+        stack.push(take(u64()).slice());
+        break; // BINBYTES8, BYTEARRAY8
+      case 0x85:
+        stack.push(tuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        stack.push(tuple([pop(), b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        stack.push(tuple([pop(), b, c]));
+        break;
+      } // TUPLE3
+      case 0x74:
+        stack.push(tuple(popMark()));
+        break; // TUPLE
+      case 0x6c:
+        stack.push(popMark());
+        break; // LIST
+      case 0x64: {
+        const kv = popMark();
+        const m = new Map();
+        stack.push(m);
+        setItems(m, kv);
+        break;
+      } // DICT
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x68:
+        stack.push(get(u8()));
+        break; // BINGET
+      case 0x6a:
+        stack.push(get(u32()));
+        break; // LONG_BINGET
+      case 0x63: {
+        const mod = line();
+        stack.push(named(new PyGlobal(mod, line())));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const mod = pop();
         if (typeof mod !== 'string' || typeof name !== 'string') throw fail('STACK_GLOBAL needs two strings', pos - 1);
         stack.push(named(new PyGlobal(mod, name)));
         break;
       }
-      case 0x52: { const args = pop(); stack.push(call(pop(), args)); break; } // REDUCE
-      case 0x81: { const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ
-      case 0x92: { pop(); const args = pop(); stack.push(call(pop(), args)); break; } // NEWOBJ_EX (kwargs dropped)
-      case 0x51: stack.push(hooks.persistentLoad(pop())); break; // BINPERSID
-      case 0x62: { // BUILD
+      case 0x52: {
+        const args = pop();
+        stack.push(call(pop(), args));
+        break;
+      } // REDUCE
+      case 0x81: {
+        const args = pop();
+        stack.push(call(pop(), args));
+        break;
+      } // NEWOBJ
+      case 0x92: {
+        pop();
+        const args = pop();
+        stack.push(call(pop(), args));
+        break;
+      } // NEWOBJ_EX (kwargs dropped)
+      case 0x51:
+        stack.push(hooks.persistentLoad(pop()));
+        break; // BINPERSID
+      case 0x62: {
+        // BUILD
         const state = pop();
         const obj = top();
         if (hooks.build?.(obj, state)) break;
@@ -203,7 +334,11 @@ export function unpickle(bytes: Uint8Array, source: string, hooks: PickleHooks):
         break;
       }
       default:
-        throw fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}`, pos - 1, ' (not a torch.save checkpoint, or corrupted)');
+        throw fail(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}`,
+          pos - 1,
+          ' (not a torch.save checkpoint, or corrupted)',
+        );
     }
   }
 }

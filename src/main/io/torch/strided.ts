@@ -6,7 +6,13 @@ import { elementCount, type NumericArray } from '../ndarray';
  * writes whole storages, so a slice or transpose is only ever a window onto them; the bounds are
  * checked first because a corrupted file can claim any view.
  */
-export function gatherStrided(storage: NumericArray, offset: number, shape: readonly number[], stride: readonly number[], where: string): NumericArray {
+export function gatherStrided(
+  storage: NumericArray,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[],
+  where: string,
+): NumericArray {
   const count = elementCount(shape, where);
   const ctor = storage.constructor as { new (n: number): NumericArray };
   if (count === 0) return new ctor(0);
@@ -16,7 +22,9 @@ export function gatherStrided(storage: NumericArray, offset: number, shape: read
     last += (shape[k] - 1) * stride[k];
   }
   if (last >= storage.length) {
-    throw invalid(`${where}: the view (offset ${offset}, shape [${shape.join(', ')}], stride [${stride.join(', ')}]) reaches element ${last} of a storage of ${storage.length}`);
+    throw invalid(
+      `${where}: the view (offset ${offset}, shape [${shape.join(', ')}], stride [${stride.join(', ')}]) reaches element ${last} of a storage of ${storage.length}`,
+    );
   }
   if (isContiguous(shape, stride)) return storage.slice(offset, offset + count);
   const out = new ctor(count);

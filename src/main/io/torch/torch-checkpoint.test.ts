@@ -31,7 +31,10 @@ async function expectMatches(name: string) {
 }
 
 async function expectError(p: Promise<unknown>, pattern: RegExp) {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PlateauError);
   expect((err as Error).message).toMatch(pattern);
   return err as PlateauError;
@@ -86,7 +89,10 @@ describe('readTorchCheckpoint', () => {
   });
 
   it('refuses a pickle naming a hostile GLOBAL (os.system), naming it, and never runs it', async () => {
-    const err = await expectError(readTorchCheckpoint(fixture('evil.pt')), /evil\.pt: its pickle calls (posix|os)\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\./);
+    const err = await expectError(
+      readTorchCheckpoint(fixture('evil.pt')),
+      /evil\.pt: its pickle calls (posix|os)\.system, which is not data; Plateau reads only torch, collections and numpy types, and ran nothing\./,
+    );
     expect(err.code).toBe('InvalidParams');
     expect(existsSync('/tmp/plateau-pwned')).toBe(false);
   });
@@ -122,7 +128,10 @@ describe('readTorchCheckpoint on bad input', () => {
   it('reports a missing storage member, naming the tensor', async () => {
     const files = unzipSync(good);
     delete files['mlp_state/data/2'];
-    await expectError(inspectTorchSource(bytesSource(zipSync(files)), 'nokey.pt'), /tensor '2\.weight' refers to storage '2'.*no member mlp_state\/data\/2/);
+    await expectError(
+      inspectTorchSource(bytesSource(zipSync(files)), 'nokey.pt'),
+      /tensor '2\.weight' refers to storage '2'.*no member mlp_state\/data\/2/,
+    );
   });
 
   it('reports an unknown opcode with its position', async () => {

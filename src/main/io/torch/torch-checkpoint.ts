@@ -72,7 +72,10 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
       continue;
     }
     if (v instanceof TorchTensor && !names.has(`${prefix}data/${v.storage.key}`)) {
-      throw invalid(`${source}: tensor '${t.name}' refers to storage '${v.storage.key}', but the archive has no member ${prefix}data/${v.storage.key}`, { source });
+      throw invalid(
+        `${source}: tensor '${t.name}' refers to storage '${v.storage.key}', but the archive has no member ${prefix}data/${v.storage.key}`,
+        { source },
+      );
     }
     tensors.push({ name: t.name, shape: v.shape, dtype });
     usable.push(t);
@@ -93,7 +96,8 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
         if (value instanceof NumpyArray) {
           const count = elementCount(value.shape, where);
           const width = dtypeWidth(dtype)!;
-          if (value.raw!.length !== count * width) throw invalid(`${where}: numpy data holds ${value.raw!.length} bytes, shape needs ${count * width}`, { source });
+          if (value.raw!.length !== count * width)
+            throw invalid(`${where}: numpy data holds ${value.raw!.length} bytes, shape needs ${count * width}`, { source });
           const data = decodeElements(value.raw!, dtype, count, value.dtype!.littleEndian, where);
           out.push({ name, shape: value.shape, dtype, data: value.fortran ? fortranToC(data, value.shape) : data });
           continue;
@@ -103,7 +107,8 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
         if (!storage) {
           const bytes = await z.read(`${prefix}data/${key}`);
           const width = dtypeWidth(dtype)!;
-          if (bytes.length % width) throw invalid(`${where}: storage '${key}' holds ${bytes.length} bytes, not a whole number of ${dtype} elements`, { source });
+          if (bytes.length % width)
+            throw invalid(`${where}: storage '${key}' holds ${bytes.length} bytes, not a whole number of ${dtype} elements`, { source });
           storage = decodeElements(bytes, dtype, bytes.length / width, littleEndian, where);
           storages.set(key, storage);
         }
@@ -134,9 +139,15 @@ function notZip(head: Uint8Array, source: string): PlateauError {
   const legacy = head[0] === 0x80 && LEGACY_MAGIC.every((b, i) => head[2 + i] === b);
   const tar = head.length >= 262 && new TextDecoder('latin1').decode(head.subarray(257, 262)) === 'ustar';
   if (legacy || tar) {
-    return invalid(`${source} uses the legacy (pre-1.6) torch.save format, which Plateau does not read. ` +
-      'Re-save it with torch >= 1.6: `torch.save(torch.load(path), path_new)` (the default zip format).', { source });
+    return invalid(
+      `${source} uses the legacy (pre-1.6) torch.save format, which Plateau does not read. ` +
+        'Re-save it with torch >= 1.6: `torch.save(torch.load(path), path_new)` (the default zip format).',
+      { source },
+    );
   }
-  if (head[0] === 0x80) return invalid(`${source} is a bare Python pickle, not a torch.save zip; save it with torch.save(obj, path) from torch >= 1.6`, { source });
+  if (head[0] === 0x80)
+    return invalid(`${source} is a bare Python pickle, not a torch.save zip; save it with torch.save(obj, path) from torch >= 1.6`, {
+      source,
+    });
   return invalid(`${source} is not a torch.save checkpoint (not a zip archive)`, { source });
 }

@@ -7,9 +7,17 @@ import { describe, isTuple, tuple, PyGlobal, type PickleHooks, type PickleValue 
 
 /** Element type of each torch storage class, in the NumPy spelling used by NdArray ('' = unsupported). */
 const STORAGE_DTYPES = nameTable({
-  FloatStorage: 'f4', DoubleStorage: 'f8', HalfStorage: 'f2', BFloat16Storage: 'bf16',
-  LongStorage: 'i8', IntStorage: 'i4', ShortStorage: 'i2', CharStorage: 'i1',
-  ByteStorage: 'u1', BoolStorage: 'b1', UntypedStorage: 'u1',
+  FloatStorage: 'f4',
+  DoubleStorage: 'f8',
+  HalfStorage: 'f2',
+  BFloat16Storage: 'bf16',
+  LongStorage: 'i8',
+  IntStorage: 'i4',
+  ShortStorage: 'i2',
+  CharStorage: 'i1',
+  ByteStorage: 'u1',
+  BoolStorage: 'b1',
+  UntypedStorage: 'u1',
 });
 
 /** A storage named by a persistent id; its bytes live in the zip member `data/<key>`. */
@@ -56,7 +64,11 @@ const NUMPY_MODULES = new Set(['numpy.core.multiarray', 'numpy._core.multiarray'
  * training checkpoints do not name them (dicts, lists and tuples have opcodes of their own).
  */
 const ALLOWED_GLOBALS = new Set([
-  'collections.OrderedDict', 'collections.defaultdict', '_codecs.encode', 'numpy.dtype', 'numpy.ndarray',
+  'collections.OrderedDict',
+  'collections.defaultdict',
+  '_codecs.encode',
+  'numpy.dtype',
+  'numpy.ndarray',
   ...[...NUMPY_MODULES].flatMap((m) => [`${m}._reconstruct`, `${m}.scalar`]),
 ]);
 
@@ -66,8 +78,7 @@ export function isAllowedGlobal(g: PyGlobal): boolean {
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-const intList = (x: unknown): number[] | undefined =>
-  Array.isArray(x) && x.every(isInt) ? [...(x as number[])] : undefined;
+const intList = (x: unknown): number[] | undefined => (Array.isArray(x) && x.every(isInt) ? [...(x as number[])] : undefined);
 
 /**
  * Pickle hooks implementing torch's persistent ids and the allow-list; `source` names the pickle in
@@ -85,7 +96,8 @@ export function torchHooks(source: string, file = source): PickleHooks {
     },
 
     persistentLoad(pid) {
-      if (!isTuple(pid) || pid[0] !== 'storage' || pid.length < 5) throw fail(`unsupported persistent id (${describe(pid)}); expected ('storage', type, key, location, numel)`);
+      if (!isTuple(pid) || pid[0] !== 'storage' || pid.length < 5)
+        throw fail(`unsupported persistent id (${describe(pid)}); expected ('storage', type, key, location, numel)`);
       const [, type, key, location, numel] = pid;
       if (!(type instanceof PyGlobal)) throw fail(`storage type is a ${describe(type)}, not a class name`);
       if (typeof key !== 'string' || !isInt(numel) || numel < 0) throw fail(`malformed storage reference for key ${JSON.stringify(key)}`);

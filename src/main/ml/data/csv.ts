@@ -52,7 +52,11 @@ export function parseCsv(text: string, source: string, opts: { header?: boolean;
       const cell = cells[c].trim();
       const v = cell === '' ? NaN : Number(cell);
       if (!Number.isFinite(v)) {
-        throw invalid(`${source}: non-numeric cell '${cell.slice(0, 40)}' at row ${first + r + 1}, column ${c + 1}`, { source, row: first + r + 1, column: c + 1 });
+        throw invalid(`${source}: non-numeric cell '${cell.slice(0, 40)}' at row ${first + r + 1}, column ${c + 1}`, {
+          source,
+          row: first + r + 1,
+          column: c + 1,
+        });
       }
       if (c === labelAt) labels[r] = v;
       else inputs[r * dim + j++] = v;

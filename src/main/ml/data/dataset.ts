@@ -26,7 +26,8 @@ export interface Dataset {
  * Mutates and returns `labels`; the indices changed are returned for inspection.
  */
 export function applyLabelNoise(labels: Int32Array, numClasses: number, fraction: number, rng: Rng): number[] {
-  if (!(fraction >= 0 && fraction < 1)) throw invalid('dataset.labelNoise must be in [0, 1)', { field: 'dataset.labelNoise', value: fraction });
+  if (!(fraction >= 0 && fraction < 1))
+    throw invalid('dataset.labelNoise must be in [0, 1)', { field: 'dataset.labelNoise', value: fraction });
   if (fraction === 0 || numClasses < 2) return [];
   const order = rng.shuffle(Int32Array.from({ length: labels.length }, (_, i) => i));
   const count = Math.round(fraction * labels.length);
@@ -65,11 +66,7 @@ export function standardize(train: Float32Array, test: Float32Array, dim: number
 }
 
 /** Applies the options every dataset shares (noise on train labels, normalisation of dense inputs). */
-export function finishDataset(
-  ds: Dataset,
-  opts: { labelNoise: number; normalize: 'none' | 'standardize' },
-  rng: Rng,
-): Dataset {
+export function finishDataset(ds: Dataset, opts: { labelNoise: number; normalize: 'none' | 'standardize' }, rng: Rng): Dataset {
   const noisy = applyLabelNoise(ds.train.labels, ds.numClasses, opts.labelNoise, rng);
   if (noisy.length > 0) ds.meta.noisyTrainLabels = noisy.length;
   if (opts.normalize === 'standardize') {

@@ -28,8 +28,16 @@ function writeIdxDir(name: string, n: number, nTest: number, gz: boolean, mutate
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d, { recursive: true });
   const split = (k: number) => ({
-    images: idx(0x08, [k, 2, 2], Uint8Array.from({ length: k * 4 }, (_, i) => Math.floor(i / 4) * 10 + (Math.floor(i / 4) % 3))),
-    labels: idx(0x08, [k], Uint8Array.from({ length: k }, (_, i) => i % 3)),
+    images: idx(
+      0x08,
+      [k, 2, 2],
+      Uint8Array.from({ length: k * 4 }, (_, i) => Math.floor(i / 4) * 10 + (Math.floor(i / 4) % 3)),
+    ),
+    labels: idx(
+      0x08,
+      [k],
+      Uint8Array.from({ length: k }, (_, i) => i % 3),
+    ),
   });
   const tr = split(n);
   const te = split(nTest);
@@ -99,11 +107,15 @@ describe('IDX datasets', () => {
   it('names the file and the problem for missing, truncated, foreign and mismatched files', () => {
     expect(errorOf(() => load({ kind: 'idx', dir: join(dir, 'nope') })).message).toMatch(/train-images-idx3-ubyte.*no such file/);
     const trunc = writeIdxDir('trunc', 6, 3, true, (f) => (f['train-images-idx3-ubyte'] = f['train-images-idx3-ubyte'].subarray(0, 30)));
-    expect(errorOf(() => load({ kind: 'idx', dir: trunc })).message).toMatch(/train-images-idx3-ubyte\.gz: truncated: shape 6x2x2 of ubyte needs 24 data bytes but only 14 remain/);
+    expect(errorOf(() => load({ kind: 'idx', dir: trunc })).message).toMatch(
+      /train-images-idx3-ubyte\.gz: truncated: shape 6x2x2 of ubyte needs 24 data bytes but only 14 remain/,
+    );
     const magic = writeIdxDir('magic', 6, 3, false, (f) => (f['t10k-labels-idx1-ubyte'] = new TextEncoder().encode('hello world')));
     expect(errorOf(() => load({ kind: 'idx', dir: magic })).message).toMatch(/t10k-labels-idx1-ubyte: bad magic/);
     const count = writeIdxDir('count', 6, 3, false, (f) => (f['train-labels-idx1-ubyte'] = idx(0x08, [5], new Uint8Array(5))));
-    expect(errorOf(() => load({ kind: 'idx', dir: count })).message).toMatch(/train-labels-idx1-ubyte: count mismatch: 5 labels for 6 images/);
+    expect(errorOf(() => load({ kind: 'idx', dir: count })).message).toMatch(
+      /train-labels-idx1-ubyte: count mismatch: 5 labels for 6 images/,
+    );
     const gzBad = writeIdxDir('gzbad', 6, 3, false);
     writeFileSync(join(gzBad, 'train-images-idx3-ubyte'), Uint8Array.from([0x1f, 0x8b, 1, 2, 3]));
     expect(errorOf(() => load({ kind: 'idx', dir: gzBad })).message).toMatch(/train-images-idx3-ubyte: corrupt gzip data/);
@@ -133,15 +145,30 @@ describe('npy, npz and CSV datasets', () => {
     const p = (f: string) => join(dir, f);
     writeFileSync(p('xtr.npy'), npy([8, 3], x));
     writeFileSync(p('ytr.npy'), npy([8], y));
-    const ds = load({ kind: 'npy', trainInputs: p('xtr.npy'), trainLabels: p('ytr.npy'), testInputs: p('xtr.npy'), testLabels: p('ytr.npy') });
+    const ds = load({
+      kind: 'npy',
+      trainInputs: p('xtr.npy'),
+      trainLabels: p('ytr.npy'),
+      testInputs: p('xtr.npy'),
+      testLabels: p('ytr.npy'),
+    });
     expect([ds.train.n, ds.inputDim, ds.numClasses]).toEqual([8, 3, 2]);
     expect(ds.train.inputs[4]).toBeCloseTo(0.4, 6);
-    writeFileSync(p('d.npz'), zipSync({ 'x_train.npy': npy([8, 3], x), 'y_train.npy': npy([8], y), 'x_test.npy': npy([8, 3], x), 'y_test.npy': npy([8], y) }));
+    writeFileSync(
+      p('d.npz'),
+      zipSync({ 'x_train.npy': npy([8, 3], x), 'y_train.npy': npy([8], y), 'x_test.npy': npy([8, 3], x), 'y_test.npy': npy([8], y) }),
+    );
     expect(load({ kind: 'npz', path: p('d.npz'), trainSize: 4, classBalanced: true }).train.labels).toEqual(Int32Array.from([0, 1, 0, 1]));
     writeFileSync(p('bad.npz'), zipSync({ 'x_train.npy': npy([8, 3], x) }));
     expect(errorOf(() => load({ kind: 'npz', path: p('bad.npz') })).message).toMatch(/bad\.npz: missing array 'y_train'/);
     writeFileSync(p('ybad.npy'), npy([7], y.slice(0, 7)));
-    const mismatch = { kind: 'npy', trainInputs: p('xtr.npy'), trainLabels: p('ybad.npy'), testInputs: p('xtr.npy'), testLabels: p('ytr.npy') };
+    const mismatch = {
+      kind: 'npy',
+      trainInputs: p('xtr.npy'),
+      trainLabels: p('ybad.npy'),
+      testInputs: p('xtr.npy'),
+      testLabels: p('ytr.npy'),
+    };
     expect(errorOf(() => load(mismatch)).message).toMatch(/ybad\.npy: count mismatch: 7 labels for 8 input rows/);
   });
 
@@ -159,8 +186,12 @@ describe('npy, npz and CSV datasets', () => {
     expect(errorOf(() => load({ kind: 'csv', train: p('bad.csv'), test: p('h.csv'), header: true })).message).toMatch(
       /bad\.csv: non-numeric cell 'abc' at row 3, column 2/,
     );
-    expect(errorOf(() => load({ kind: 'csv', train: p('h.csv'), test: p('h.csv'), labelColumn: 'y' })).message).toMatch(/labelColumn 'y' is not in the header/);
+    expect(errorOf(() => load({ kind: 'csv', train: p('h.csv'), test: p('h.csv'), labelColumn: 'y' })).message).toMatch(
+      /labelColumn 'y' is not in the header/,
+    );
     writeFileSync(p('frac.csv'), '1,0.5\n2,1.5\n');
-    expect(errorOf(() => load({ kind: 'csv', train: p('frac.csv'), test: p('frac.csv') })).message).toMatch(/frac\.csv.*label 0\.5 at row 1 is not a class index/);
+    expect(errorOf(() => load({ kind: 'csv', train: p('frac.csv'), test: p('frac.csv') })).message).toMatch(
+      /frac\.csv.*label 0\.5 at row 1 is not a class index/,
+    );
   });
 });

@@ -14,7 +14,8 @@ function fromArrays(x: NdArray, y: NdArray, xSource: string, ySource: string): R
   const n = x.shape[0];
   if (x.shape.length < 1) throw invalid(`${xSource}: inputs must have a leading sample dimension, got a scalar`, { source: xSource });
   if (y.shape.length !== 1) throw invalid(`${ySource}: labels must be 1-D [n], got shape [${y.shape.join(', ')}]`, { source: ySource });
-  if (y.shape[0] !== n) throw invalid(`${ySource}: count mismatch: ${y.shape[0]} labels for ${n} input rows in ${xSource}`, { source: ySource });
+  if (y.shape[0] !== n)
+    throw invalid(`${ySource}: count mismatch: ${y.shape[0]} labels for ${n} input rows in ${xSource}`, { source: ySource });
   const dim = n === 0 ? 0 : x.data.length / n;
   return { inputs: Float32Array.from(x.data), labels: y.data, n, dim, labelSource: ySource };
 }
@@ -30,7 +31,11 @@ function readSplits(config: FileDatasetConfig): { train: RawSplit; test: RawSpli
       const arrays = parseNpz(readDataFile(config.path), config.path);
       const get = (key: string) => {
         const a = arrays.get(key);
-        if (!a) throw invalid(`${config.path}: missing array '${key}' (expected x_train, y_train, x_test, y_test; found ${[...arrays.keys()].join(', ')})`, { source: config.path });
+        if (!a)
+          throw invalid(
+            `${config.path}: missing array '${key}' (expected x_train, y_train, x_test, y_test; found ${[...arrays.keys()].join(', ')})`,
+            { source: config.path },
+          );
         return a;
       };
       const at = (k: string) => `${config.path}:${k}`;
@@ -58,7 +63,10 @@ function classLabels(s: RawSplit): Int32Array {
   const out = new Int32Array(s.n);
   for (let i = 0; i < s.n; i++) {
     const v = s.labels[i];
-    if (!Number.isInteger(v) || v < 0 || v > 1e6) throw invalid(`${s.labelSource}: label ${v} at row ${i + 1} is not a class index (an integer in [0, 1e6])`, { source: s.labelSource });
+    if (!Number.isInteger(v) || v < 0 || v > 1e6)
+      throw invalid(`${s.labelSource}: label ${v} at row ${i + 1} is not a class index (an integer in [0, 1e6])`, {
+        source: s.labelSource,
+      });
     out[i] = v;
   }
   return out;
@@ -78,7 +86,10 @@ export function subsetRows(labels: Int32Array, numClasses: number, size: number,
   for (let k = 0, extra = size % present.length; extra > 0 && k < present.length; k++, extra--) quota[k]++;
   present.forEach((rows, k) => {
     if (rows.length < quota[k]) {
-      throw invalid(`${field} ${size} cannot be class-balanced: a class has only ${rows.length} rows (need ${quota[k]})`, { field, value: size });
+      throw invalid(`${field} ${size} cannot be class-balanced: a class has only ${rows.length} rows (need ${quota[k]})`, {
+        field,
+        value: size,
+      });
     }
   });
   return Int32Array.from(present.flatMap((rows, k) => rows.slice(0, quota[k]))).sort();
@@ -93,7 +104,8 @@ function take(s: RawSplit, labels: Int32Array, rows: Int32Array | null): Split {
 
 export function fileDataset(config: FileDatasetConfig, seed: number): Dataset {
   const { train, test } = readSplits(config);
-  if (train.dim !== test.dim) throw invalid(`dataset: train rows have ${train.dim} features but test rows have ${test.dim}`, { field: 'dataset' });
+  if (train.dim !== test.dim)
+    throw invalid(`dataset: train rows have ${train.dim} features but test rows have ${test.dim}`, { field: 'dataset' });
   if (train.n === 0 || test.n === 0) throw invalid(`dataset: the ${train.n === 0 ? 'train' : 'test'} split is empty`, { field: 'dataset' });
   const yTrain = classLabels(train);
   const yTest = classLabels(test);
@@ -106,7 +118,16 @@ export function fileDataset(config: FileDatasetConfig, seed: number): Dataset {
     test: take(test, yTest, pick(config.testSize, yTest, 'dataset.testSize')),
     numClasses,
     inputDim: train.dim,
-    meta: { source: config.kind === 'idx' ? config.dir : config.kind === 'npz' ? config.path : config.kind === 'csv' ? config.train : config.trainInputs },
+    meta: {
+      source:
+        config.kind === 'idx'
+          ? config.dir
+          : config.kind === 'npz'
+            ? config.path
+            : config.kind === 'csv'
+              ? config.train
+              : config.trainInputs,
+    },
   };
   return finishDataset(ds, config, createRng(seed).fork());
 }

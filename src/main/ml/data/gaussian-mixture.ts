@@ -37,7 +37,10 @@ export function gaussianMixture(seed: number, opts: GaussianMixtureOptions = {})
   if (!Number.isInteger(C) || C < 2) throw invalid('dataset.classes must be an integer >= 2', { field: 'dataset.classes', value: C });
   if (!Number.isInteger(dim) || dim < 1) throw invalid('dataset.dim must be an integer >= 1', { field: 'dataset.dim', value: dim });
   if (!(sep > 0)) throw invalid('dataset.separation must be > 0', { field: 'dataset.separation', value: sep });
-  for (const [field, v] of [['trainSize', nTrain], ['testSize', nTest]] as const) {
+  for (const [field, v] of [
+    ['trainSize', nTrain],
+    ['testSize', nTest],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw invalid(`dataset.${field} must be an integer >= 1`, { field: `dataset.${field}`, value: v });
   }
   const rng = createRng(seed);

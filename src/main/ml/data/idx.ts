@@ -43,11 +43,20 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   for (let i = 0; i < count; i++) {
     const o = start + i * dtype.width;
     switch (dtype.name) {
-      case 'sbyte': data[i] = view.getInt8(o); break;
-      case 'short': data[i] = view.getInt16(o, false); break;
-      case 'int': data[i] = view.getInt32(o, false); break;
-      case 'float': data[i] = view.getFloat32(o, false); break;
-      default: data[i] = view.getFloat64(o, false);
+      case 'sbyte':
+        data[i] = view.getInt8(o);
+        break;
+      case 'short':
+        data[i] = view.getInt16(o, false);
+        break;
+      case 'int':
+        data[i] = view.getInt32(o, false);
+        break;
+      case 'float':
+        data[i] = view.getFloat32(o, false);
+        break;
+      default:
+        data[i] = view.getFloat64(o, false);
     }
   }
   return { shape, data };
@@ -58,7 +67,10 @@ export function findIdxFile(dir: string, split: 'train' | 't10k', what: 'images'
   const d = what === 'images' ? 3 : 1;
   const names = [`${split}-${what}-idx${d}-ubyte`, `${split}-${what}.idx${d}-ubyte`];
   for (const name of names) for (const ext of ['', '.gz']) if (existsSync(join(dir, name + ext))) return join(dir, name + ext);
-  throw notFound(`${join(dir, names[0])}[.gz]: no such file (dataset.dir must hold the MNIST-layout IDX files)`, { field: 'dataset.dir', source: dir });
+  throw notFound(`${join(dir, names[0])}[.gz]: no such file (dataset.dir must hold the MNIST-layout IDX files)`, {
+    field: 'dataset.dir',
+    source: dir,
+  });
 }
 
 export function readIdx(path: string): IdxArray {

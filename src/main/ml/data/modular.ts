@@ -27,13 +27,20 @@ function inverse(b: number, p: number): number {
 /** (a op b) mod p; for a/b, b must be non-zero. */
 export function modularLabel(op: ModularOp, a: number, b: number, p: number): number {
   switch (op) {
-    case 'a+b': return mod(a + b, p);
-    case 'a-b': return mod(a - b, p);
-    case 'a*b': return mod(a * b, p);
-    case 'a/b': return mod(a * inverse(b, p), p);
-    case 'a^2+b^2': return mod(a * a + b * b, p);
-    case 'a^2+ab+b^2': return mod(a * a + a * b + b * b, p);
-    case 'a^3+ab': return mod(mod(a * a, p) * a + a * b, p);
+    case 'a+b':
+      return mod(a + b, p);
+    case 'a-b':
+      return mod(a - b, p);
+    case 'a*b':
+      return mod(a * b, p);
+    case 'a/b':
+      return mod(a * inverse(b, p), p);
+    case 'a^2+b^2':
+      return mod(a * a + b * b, p);
+    case 'a^2+ab+b^2':
+      return mod(a * a + a * b + b * b, p);
+    case 'a^3+ab':
+      return mod(mod(a * a, p) * a + a * b, p);
   }
 }
 
@@ -46,7 +53,8 @@ export function modularArithmetic(seed: number, opts: ModularOptions = {}): Data
   const p = opts.p ?? 97;
   const op = opts.op ?? 'a+b';
   const frac = opts.trainFraction ?? 0.3;
-  if (!Number.isInteger(p) || p < 2 || p > 1000) throw invalid('dataset.p must be an integer in [2, 1000]', { field: 'dataset.p', value: p });
+  if (!Number.isInteger(p) || p < 2 || p > 1000)
+    throw invalid('dataset.p must be an integer in [2, 1000]', { field: 'dataset.p', value: p });
   if (!MODULAR_OPS.includes(op)) throw invalid(`dataset.op must be one of ${MODULAR_OPS.join(', ')}`, { field: 'dataset.op', value: op });
   if (op === 'a/b' && !isPrime(p)) throw invalid('dataset.p must be prime for op a/b', { field: 'dataset.p', value: p });
   if (!(frac > 0 && frac < 1)) throw invalid('dataset.trainFraction must be in (0, 1)', { field: 'dataset.trainFraction', value: frac });

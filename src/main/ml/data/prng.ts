@@ -26,7 +26,7 @@ function splitmix32(x: number): number {
 }
 
 export function createRng(seed: number): Rng {
-  let state = splitmix32(seed >>> 0 ^ Math.floor(seed / 2 ** 32));
+  let state = splitmix32((seed >>> 0) ^ Math.floor(seed / 2 ** 32));
   let spare: number | null = null;
 
   const next = (): number => {

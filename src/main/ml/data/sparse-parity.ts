@@ -39,7 +39,10 @@ export function sparseParity(seed: number, opts: SparseParityOptions = {}): Data
   if (!Number.isInteger(k) || k < 1 || k > bits) {
     throw invalid(`dataset.relevant must be an integer in [1, ${bits}]`, { field: 'dataset.relevant', value: k });
   }
-  for (const [field, v] of [['trainSize', nTrain], ['testSize', nTest]] as const) {
+  for (const [field, v] of [
+    ['trainSize', nTrain],
+    ['testSize', nTest],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw invalid(`dataset.${field} must be an integer >= 1`, { field: `dataset.${field}`, value: v });
   }
   const rng = createRng(seed);

@@ -22,7 +22,13 @@ describe('teacher-student data', () => {
 
   it('the teacher is argmax W2 relu(W1 x), by hand', () => {
     // W1 = [[1, 0], [0, 1], [-1, -1]], W2 = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]: class = argmax(relu(x1), relu(x2), relu(-x1-x2))
-    const t = { w1: Float64Array.from([1, 0, 0, 1, -1, -1]), w2: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]), dim: 2, width: 3, classes: 3 };
+    const t = {
+      w1: Float64Array.from([1, 0, 0, 1, -1, -1]),
+      w2: Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]),
+      dim: 2,
+      width: 3,
+      classes: 3,
+    };
     expect(teacherLabel(t, [2, 1])).toBe(0);
     expect(teacherLabel(t, [0.5, 3])).toBe(1);
     expect(teacherLabel(t, [-1, -2])).toBe(2);

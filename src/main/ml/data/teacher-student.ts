@@ -3,7 +3,13 @@ import { finishDataset, type Dataset, type Split } from './dataset';
 import { createRng, type Rng } from './prng';
 
 /** A random one-hidden-layer ReLU teacher: weights N(0, 1/fan_in), so pre-activations stay O(1). */
-interface Teacher { w1: Float64Array; w2: Float64Array; dim: number; width: number; classes: number }
+interface Teacher {
+  w1: Float64Array;
+  w2: Float64Array;
+  dim: number;
+  width: number;
+  classes: number;
+}
 
 function teacherOf(rng: Rng, dim: number, width: number, classes: number): Teacher {
   const w1 = Float64Array.from({ length: width * dim }, () => rng.normal() / Math.sqrt(dim));
@@ -24,7 +30,10 @@ export function teacherLabel(t: Teacher, x: ArrayLike<number>, offset = 0): numb
   for (let c = 0; c < t.classes; c++) {
     let z = 0;
     for (let k = 0; k < t.width; k++) z += t.w2[c * t.width + k] * h[k];
-    if (z > bestZ) { bestZ = z; best = c; }
+    if (z > bestZ) {
+      bestZ = z;
+      best = c;
+    }
   }
   return best;
 }

@@ -17,13 +17,24 @@ const SPECTRAL: readonly HessianMetricKey[] = ['hessian_top_eig', 'hessian_top_e
  * (layer = the weight's name; `options.layers`, default the last layer).
  */
 export function hessianMetricRows(
-  model: Model, train: SplitInput, at: { step: number; epoch: number | null },
-  keys: ReadonlySet<string> = new Set(DEFAULT_HESSIAN_KEYS), options: MetricJobOptions = {},
+  model: Model,
+  train: SplitInput,
+  at: { step: number; epoch: number | null },
+  keys: ReadonlySet<string> = new Set(DEFAULT_HESSIAN_KEYS),
+  options: MetricJobOptions = {},
 ): MetricRow[] {
   const seed = options.seed ?? 0;
   const rows: MetricRow[] = [];
-  const row = (key: string, value: number, details: Record<string, unknown>, layer = ''): MetricRow =>
-    ({ step: at.step, epoch: at.epoch, split: 'train', key, value, layer, checkpointStep: at.step, details });
+  const row = (key: string, value: number, details: Record<string, unknown>, layer = ''): MetricRow => ({
+    step: at.step,
+    epoch: at.epoch,
+    split: 'train',
+    key,
+    value,
+    layer,
+    checkpointStep: at.step,
+    details,
+  });
   const spectral = SPECTRAL.filter((k) => keys.has(k));
   if (spectral.length) {
     const r = modelHessianMetrics(model, train, spectral, { seed, k: options.k });

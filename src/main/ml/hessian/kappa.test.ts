@@ -61,7 +61,7 @@ describe('layer kappa through HVPs', () => {
     }
   });
 
-  it('equals sum_{s,s\'} <w_s, w_s\'> Tr(H_{s,s\'}) from the dense block on a hidden layer', () => {
+  it("equals sum_{s,s'} <w_s, w_s'> Tr(H_{s,s'}) from the dense block on a hidden layer", () => {
     const name = 'layers.1.weight';
     const op = opFor(name);
     try {

@@ -53,7 +53,12 @@ function gramFactor(w: LayerWeight): Float64Array[] {
 }
 
 /** Exact Tr((A A^T kron I_m) H) from the columns of A, one HVP per (column, input index). */
-export function exactGramTrace(op: HessianOperator, columns: Float64Array[], rows: number, cols: number): { value: number; iterations: number } {
+export function exactGramTrace(
+  op: HessianOperator,
+  columns: Float64Array[],
+  rows: number,
+  cols: number,
+): { value: number; iterations: number } {
   let sum = 0;
   let iterations = 0;
   const u = new Float64Array(rows * cols);

@@ -18,7 +18,13 @@ describe('modelHessianMetrics', () => {
     model = mlp(createRng(31), { inputDim: 4, numClasses: 3, hidden: [5], activation: 'tanh' });
     const rng = createRng(32);
     x = tf.tensor2d(normalArray(rng, 40 * 4), [40, 4]);
-    y = tf.tensor2d(oneHotLabels(Int32Array.from({ length: 40 }, () => rng.int(3)), 3), [40, 3]);
+    y = tf.tensor2d(
+      oneHotLabels(
+        Int32Array.from({ length: 40 }, () => rng.int(3)),
+        3,
+      ),
+      [40, 3],
+    );
   });
 
   afterAll(() => {
@@ -34,7 +40,9 @@ describe('modelHessianMetrics', () => {
     expect(r.params.dim).toBe(4 * 5 + 5 + 5 * 3 + 3);
     expect(r.hessian_top_eigs!.values).toHaveLength(3);
     expect(r.hessian_top_eig!.value).toBe(r.hessian_top_eigs!.values[0]);
-    expect(r.hessian_top_eigs!.values[0]).toBeGreaterThanOrEqual(r.hessian_top_eigs!.values[1] - 1e-3 * Math.abs(r.hessian_top_eigs!.values[0]));
+    expect(r.hessian_top_eigs!.values[0]).toBeGreaterThanOrEqual(
+      r.hessian_top_eigs!.values[1] - 1e-3 * Math.abs(r.hessian_top_eigs!.values[0]),
+    );
     expect(r.hessian_esd!.nodes).toHaveLength(10);
     expect(Math.max(...r.hessian_esd!.nodes)).toBeLessThanOrEqual(r.hessian_top_eig!.value * 1.01);
     expect(r.kappa_layer).toMatchObject({ layer: 'layers.1.weight', exact: true, converged: true, seed: 7 });

@@ -61,7 +61,8 @@ export function kappaWeightName(model: Model, layer?: string): string {
   }
   const name = named[layer] ? layer : named[`${layer}.weight`] ? `${layer}.weight` : null;
   if (!name) throw invalid(`kappa_layer: no weight '${layer}' or '${layer}.weight'`, { field: 'layer', value: layer });
-  if (named[name].rank !== 2) throw invalid(`kappa_layer: '${name}' is not a 2-D weight (shape ${named[name].shape.join('x')})`, { field: 'layer', value: layer });
+  if (named[name].rank !== 2)
+    throw invalid(`kappa_layer: '${name}' is not a 2-D weight (shape ${named[name].shape.join('x')})`, { field: 'layer', value: layer });
   return name;
 }
 
@@ -69,16 +70,23 @@ export function kappaWeightName(model: Model, layer?: string): string {
  * Hessian metrics of the mean softmax cross-entropy of `model` on `split` (METRICS.md, "Hessian of
  * the full loss" and layer kappa). Every result records its seed, HVP count and convergence.
  */
-export function modelHessianMetrics(model: Model, split: SplitInput, keys: readonly HessianMetricKey[], opts: HessianMetricOptions): HessianMetrics {
+export function modelHessianMetrics(
+  model: Model,
+  split: SplitInput,
+  keys: readonly HessianMetricKey[],
+  opts: HessianMetricOptions,
+): HessianMetrics {
   for (const key of keys) {
-    if (!HESSIAN_METRIC_KEYS.includes(key)) throw invalid(`unknown Hessian metric '${key}'; known: ${HESSIAN_METRIC_KEYS.join(', ')}`, { key });
+    if (!HESSIAN_METRIC_KEYS.includes(key))
+      throw invalid(`unknown Hessian metric '${key}'; known: ${HESSIAN_METRIC_KEYS.join(', ')}`, { key });
   }
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const iter = { seed: opts.seed, tol: opts.tol, maxIter: opts.maxIter };
   const { names, params } = selectParams(model, opts.layer);
   const out: HessianMetrics = { params: { names, dim: params.reduce((s, p) => s + p.size, 0) } };
   const wanted = new Set(keys);
-  const spectral = wanted.has('hessian_top_eig') || wanted.has('hessian_top_eigs') || wanted.has('hessian_trace_hutch') || wanted.has('hessian_esd');
+  const spectral =
+    wanted.has('hessian_top_eig') || wanted.has('hessian_top_eigs') || wanted.has('hessian_trace_hutch') || wanted.has('hessian_esd');
   if (spectral) {
     const op = datasetHessian(model, split, names, params, batchSize);
     try {
@@ -96,7 +104,14 @@ export function modelHessianMetrics(model: Model, split: SplitInput, keys: reado
       if (wanted.has('hessian_trace_hutch')) {
         const t0 = performance.now();
         const r = hessianTraceHutchinson(op, iter);
-        out.hessian_trace_hutch = { value: r.value, stderr: r.stderr, seed: r.seed, iterations: r.iterations, converged: r.converged, seconds: elapsed(t0) };
+        out.hessian_trace_hutch = {
+          value: r.value,
+          stderr: r.stderr,
+          seed: r.seed,
+          iterations: r.iterations,
+          converged: r.converged,
+          seconds: elapsed(t0),
+        };
       }
       if (wanted.has('hessian_esd')) {
         const t0 = performance.now();
@@ -116,7 +131,15 @@ export function modelHessianMetrics(model: Model, split: SplitInput, keys: reado
     try {
       const [rows, cols] = w.shape;
       const r = layerKappa(op, { data: w.dataSync(), rows, cols }, iter);
-      out.kappa_layer = { value: r.value, layer: name, exact: r.exact, seed: r.seed, iterations: r.iterations, converged: r.converged, seconds: elapsed(t0) };
+      out.kappa_layer = {
+        value: r.value,
+        layer: name,
+        exact: r.exact,
+        seed: r.seed,
+        iterations: r.iterations,
+        converged: r.converged,
+        seconds: elapsed(t0),
+      };
       if (r.stderr !== undefined) out.kappa_layer.stderr = r.stderr;
     } finally {
       op.dispose();

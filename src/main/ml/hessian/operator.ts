@@ -63,7 +63,10 @@ export function selectParams(model: Model, layer?: string): { names: string[]; p
   const named = model.namedWeights();
   const names = Object.keys(named).filter((n) => layer === undefined || n === layer || n.startsWith(`${layer}.`));
   if (names.length === 0) {
-    throw invalid(`no weight named '${layer}' (or under it); the model has: ${Object.keys(named).join(', ')}`, { field: 'layer', value: layer });
+    throw invalid(`no weight named '${layer}' (or under it); the model has: ${Object.keys(named).join(', ')}`, {
+      field: 'layer',
+      value: layer,
+    });
   }
   return { names, params: names.map((n) => named[n]) };
 }
@@ -73,11 +76,18 @@ export function selectParams(model: Model, layer?: string): { names: string[]; p
  * into batches once; an application sums the batches' HVPs, each weighted by n_b / n, so memory is
  * bounded by one batch's double-backward graph however large the split is.
  */
-export function datasetHessian(model: Model, split: SplitInput, names: string[], params: tf.Variable[], batchSize = DEFAULT_BATCH_SIZE): DatasetHessian {
+export function datasetHessian(
+  model: Model,
+  split: SplitInput,
+  names: string[],
+  params: tf.Variable[],
+  batchSize = DEFAULT_BATCH_SIZE,
+): DatasetHessian {
   const n = split.x.shape[0];
   if (n === 0) throw invalid('Hessian of an empty split');
   if (split.yOneHot.shape[0] !== n) throw invalid(`split has ${n} inputs but ${split.yOneHot.shape[0]} labels`);
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw invalid('batchSize must be a positive integer', { field: 'batchSize', value: batchSize });
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw invalid('batchSize must be a positive integer', { field: 'batchSize', value: batchSize });
   installSecondOrderGradients();
   const batches: { x: tf.Tensor2D; y: tf.Tensor2D; weight: number }[] = [];
   for (let start = 0; start < n; start += batchSize) {

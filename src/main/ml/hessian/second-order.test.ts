@@ -30,28 +30,44 @@ describe('re-registered gradients are exact to second order', () => {
   it('matches analytic second derivatives of exp, tanh, sigmoid and softmax', () => {
     tf.tidy(() => {
       const x = tf.tensor1d([-1.5, -0.2, 0.3, 1.1]);
-      const second = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.grad((b: tf.Tensor) => tf.sum(f(b)))(a)))(x).dataSync();
+      const second = (f: (t: tf.Tensor) => tf.Tensor) =>
+        tf
+          .grad((a: tf.Tensor) => tf.sum(tf.grad((b: tf.Tensor) => tf.sum(f(b)))(a)))(x)
+          .dataSync();
       const xs = Array.from(x.dataSync());
       const close = (got: ArrayLike<number>, want: number[]) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 4));
       close(second(tf.exp), xs.map(Math.exp));
-      close(second(tf.tanh), xs.map((t) => -2 * Math.tanh(t) * (1 - Math.tanh(t) ** 2)));
+      close(
+        second(tf.tanh),
+        xs.map((t) => -2 * Math.tanh(t) * (1 - Math.tanh(t) ** 2)),
+      );
       const sig = (t: number) => 1 / (1 + Math.exp(-t));
-      close(second(tf.sigmoid), xs.map((t) => sig(t) * (1 - sig(t)) * (1 - 2 * sig(t))));
+      close(
+        second(tf.sigmoid),
+        xs.map((t) => sig(t) * (1 - sig(t)) * (1 - 2 * sig(t))),
+      );
       // Hessian of p_0 = softmax(x)_0 applied to w, against d2 p0 / dx_j dx_k written out by hand
       const p = Array.from(tf.softmax(x).dataSync());
       const w = [1, 2, 3, 4];
       const wt = tf.tensor1d(w);
-      const hw = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.grad((b: tf.Tensor) => tf.sum(tf.slice(tf.softmax(b), [0], [1])))(a), wt)))(x).dataSync();
+      const hw = tf
+        .grad((a: tf.Tensor) => tf.sum(tf.mul(tf.grad((b: tf.Tensor) => tf.sum(tf.slice(tf.softmax(b), [0], [1])))(a), wt)))(x)
+        .dataSync();
       const d = (i: number, j: number) => (i === j ? 1 : 0);
       const h = (j: number, k: number) => p[0] * (d(0, k) - p[k]) * (d(0, j) - p[j]) - p[0] * p[j] * (d(j, k) - p[k]);
-      close(hw, [0, 1, 2, 3].map((j) => w.reduce((s, wk, k) => s + h(j, k) * wk, 0)));
+      close(
+        hw,
+        [0, 1, 2, 3].map((j) => w.reduce((s, wk, k) => s + h(j, k) * wk, 0)),
+      );
     });
   });
 
   it('leaves first-order gradients unchanged', () => {
     tf.tidy(() => {
       const x = tf.tensor1d([-0.7, 0.4]);
-      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.tanh(tf.exp(a))))(x).dataSync();
+      const g = tf
+        .grad((a: tf.Tensor) => tf.sum(tf.tanh(tf.exp(a))))(x)
+        .dataSync();
       const xs = [-0.7, 0.4];
       xs.forEach((t, i) => expect(g[i]).toBeCloseTo((1 - Math.tanh(Math.exp(t)) ** 2) * Math.exp(t), 5));
     });

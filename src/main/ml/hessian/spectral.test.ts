@@ -86,7 +86,13 @@ describe('spectral estimators on a tiny MLP against its dense Hessian', () => {
     const rng = createRng(12);
     const n = 50;
     x = tf.tensor2d(normalArray(rng, n * 4), [n, 4]);
-    y = tf.tensor2d(oneHotLabels(Int32Array.from({ length: n }, () => rng.int(3)), 3), [n, 3]);
+    y = tf.tensor2d(
+      oneHotLabels(
+        Int32Array.from({ length: n }, () => rng.int(3)),
+        3,
+      ),
+      [n, 3],
+    );
     const { names, params } = selectParams(model);
     // batches of 16 so that the batch summation is exercised too
     op = datasetHessian(model, { x, yOneHot: y }, names, params, 16);

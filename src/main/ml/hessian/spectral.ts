@@ -58,7 +58,14 @@ export interface EigResult extends RunInfo {
  * (orthonormal eigenvectors already extracted). Like PyHessian it converges to the eigenvalue of
  * largest magnitude; at the points we measure that is the top (positive) one.
  */
-function powerIteration(op: HessianOperator, rng: Rng, found: readonly Float64Array[], tol: number, maxIter: number, seed: number): EigResult {
+function powerIteration(
+  op: HessianOperator,
+  rng: Rng,
+  found: readonly Float64Array[],
+  tol: number,
+  maxIter: number,
+  seed: number,
+): EigResult {
   let v = normalVector(rng, op.dim);
   orthogonalize(v, found);
   v = scaled(v, 1 / norm(v));
@@ -159,7 +166,8 @@ export function hutchinson(op: HessianOperator, opts: IterOptions = {}, probe?: 
     sumSq += q * q;
     const prev = mean;
     mean = sum / it;
-    if (it > 1 && relChange(mean, prev) < tol) return { value: mean, stderr: stderr(sum, sumSq, it), seed, iterations: it, converged: true };
+    if (it > 1 && relChange(mean, prev) < tol)
+      return { value: mean, stderr: stderr(sum, sumSq, it), seed, iterations: it, converged: true };
   }
   return { value: mean, stderr: stderr(sum, sumSq, maxIter), seed, iterations: maxIter, converged: false };
 }

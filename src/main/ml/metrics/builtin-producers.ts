@@ -7,6 +7,7 @@ import { registerProducer } from './producers';
  * module registers them (once per worker).
  */
 registerProducer('closed-form', ({ model, train, test, at, options }, keys) =>
-  featureMetricRows(model, train, test, at, keys, { collapseTopK: options.collapse_top_k }));
+  featureMetricRows(model, train, test, at, keys, { collapseTopK: options.collapse_top_k }),
+);
 registerProducer('weights-only', ({ model, at, init }, keys) => weightMetricRows(model, at, init, keys));
 registerProducer('hessian', ({ model, train, at, options }, keys) => hessianMetricRows(model, train, at, keys, options));

@@ -6,7 +6,9 @@ import type { FeatureDumpData } from './types';
 
 function dump(withTest: boolean): FeatureDumpData {
   const r = seededRandom(5);
-  const n = 30, m = 4, C = 3;
+  const n = 30,
+    m = 4,
+    C = 3;
   const split = (k: number) => ({
     features: Float32Array.from({ length: k * m }, () => r.normal()),
     labels: Int32Array.from({ length: k }, (_, i) => i % C),
@@ -23,7 +25,8 @@ function dump(withTest: boolean): FeatureDumpData {
 describe('computeDumpMetrics', () => {
   it('prints train keys at the top, per-split keys under test, reasons under omitted', () => {
     const out = computeDumpMetrics(dump(true));
-    for (const k of ['kappa', 'nc1', 'train_loss', 'test_loss', 'gap_acc', 'fro_norm', 'spectral_norm']) expect(typeof out[k], k).toBe('number');
+    for (const k of ['kappa', 'nc1', 'train_loss', 'test_loss', 'gap_acc', 'fro_norm', 'spectral_norm'])
+      expect(typeof out[k], k).toBe('number');
     expect(Object.keys(out.test!)).toContain('kappa_sigma');
     expect(Object.keys(out.test!)).not.toContain('train_loss');
     expect(out.omitted).toEqual({ dist_from_init: 'no initial weights given' });
@@ -49,7 +52,9 @@ describe('computeDumpMetrics', () => {
   it('rejects mismatched inputs', () => {
     const d = dump(true);
     expect(() => computeDumpMetrics({ ...d, train: { ...d.train, labels: [0, 1, 5] } })).toThrow(/labels/);
-    expect(() => computeDumpMetrics({ ...d, train: { ...d.train, labels: Int32Array.from({ length: 30 }, () => 3) } })).toThrow(/outside \[0, 3\)/);
+    expect(() => computeDumpMetrics({ ...d, train: { ...d.train, labels: Int32Array.from({ length: 30 }, () => 3) } })).toThrow(
+      /outside \[0, 3\)/,
+    );
     expect(() => computeDumpMetrics({ ...d, layer: { ...d.layer, m: 5 } })).toThrow(/m = 4/);
   });
 

@@ -8,7 +8,13 @@ import { secondPass } from './second-pass';
 import { generalizationFromPasses } from './generalization';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
 import {
-  put, type ClosedFormOptions, type FeatureDumpData, type FeatureSource, type FloatMatrix, type LastLayer, type MetricBag,
+  put,
+  type ClosedFormOptions,
+  type FeatureDumpData,
+  type FeatureSource,
+  type FloatMatrix,
+  type LastLayer,
+  type MetricBag,
   type MetricValues,
 } from './types';
 
@@ -39,16 +45,26 @@ export function resolveKeys(keys?: readonly string[]): Set<string> {
 
 /** Flatness, collapse and per-split generalisation keys of one split, from at most two passes over its features. */
 export function computeSplitMetrics(
-  split: FeatureSource, layer: LastLayer, keys?: readonly string[], options: ClosedFormOptions = {},
+  split: FeatureSource,
+  layer: LastLayer,
+  keys?: readonly string[],
+  options: ClosedFormOptions = {},
 ): MetricBag {
   checkInputs(split, layer);
   return splitMetrics(split, layer, resolveKeys(keys), options).bag;
 }
 
-interface SplitResult { first: FirstPass; bag: MetricBag }
+interface SplitResult {
+  first: FirstPass;
+  bag: MetricBag;
+}
 
 function splitMetrics(
-  split: FeatureSource, layer: LastLayer, wanted: ReadonlySet<string>, options: ClosedFormOptions, name = 'split',
+  split: FeatureSource,
+  layer: LastLayer,
+  wanted: ReadonlySet<string>,
+  options: ClosedFormOptions,
+  name = 'split',
 ): SplitResult {
   const needSigma = wanted.has('kappa_sigma');
   const needCollapse = COLLAPSE_KEYS.some((k) => wanted.has(k));
@@ -59,15 +75,20 @@ function splitMetrics(
   const sigma = needSigma && route === 'gram' ? sigmaPlan(first, layer) : null;
   const second =
     sigma || geo
-      ? secondPass(split, first, {
-          means: geo?.means ?? new Float64Array(0),
-          centred: geo?.centred ?? new Float64Array(0),
-          meanDist: geo?.meanDist ?? new Float64Array(0),
-          invVar: sigma?.invVar ?? null,
-          gramSigma: sigma?.gramSigma ?? null,
-          collapse: needCollapse,
-          scatter: layer.m < cls.classes.length ? 'features' : 'classes',
-        }, name)
+      ? secondPass(
+          split,
+          first,
+          {
+            means: geo?.means ?? new Float64Array(0),
+            centred: geo?.centred ?? new Float64Array(0),
+            meanDist: geo?.meanDist ?? new Float64Array(0),
+            invVar: sigma?.invVar ?? null,
+            gramSigma: sigma?.gramSigma ?? null,
+            collapse: needCollapse,
+            scatter: layer.m < cls.classes.length ? 'features' : 'classes',
+          },
+          name,
+        )
       : null;
   const bag = flatnessFromPasses(first, second, layer, wanted);
   if (geo && second) merge(bag, collapseFromPasses(first, geo, second, layer, wanted));
@@ -121,7 +142,10 @@ export function computeDumpMetrics(dump: FeatureDumpData, keys?: readonly string
   const omitted: Record<string, string> = { ...top.omitted };
   if (testBag) for (const [k, why] of Object.entries(testBag.omitted)) omitted[`test.${k}`] = why;
   if (Object.keys(omitted).length > 0) out.omitted = omitted;
-  const collapse = collapseInfo(wanted, [['', trainFirst], ['test.', needTestSplit ? testFirst : null]]);
+  const collapse = collapseInfo(wanted, [
+    ['', trainFirst],
+    ['test.', needTestSplit ? testFirst : null],
+  ]);
   if (collapse) out.collapse = collapse;
   return out;
 }

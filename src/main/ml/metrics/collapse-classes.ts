@@ -35,10 +35,17 @@ export function collapseClasses(labels: ArrayLike<number>, n: number, C: number,
   let present: number[] = [];
   for (let c = 0; c < C; c++) if (counts[c] > 0) present.push(c);
   const restricted = present.length > topK;
-  if (restricted) present = present.sort((a, b) => counts[b] - counts[a] || a - b).slice(0, topK).sort((a, b) => a - b);
+  if (restricted)
+    present = present
+      .sort((a, b) => counts[b] - counts[a] || a - b)
+      .slice(0, topK)
+      .sort((a, b) => a - b);
   const slot = new Int32Array(C).fill(-1);
   let samples = 0;
-  present.forEach((c, a) => { slot[c] = a; samples += counts[c]; });
+  present.forEach((c, a) => {
+    slot[c] = a;
+    samples += counts[c];
+  });
   const all = counts.reduce((k, v) => k + (v > 0 ? 1 : 0), 0);
   return { counts, slot, classes: Int32Array.from(present), present: all, topK, restricted, samples };
 }

@@ -26,7 +26,9 @@ export function classMeanGeometry(split: FeatureSplit, numClasses: number, topK 
     if (a >= 0) for (let j = 0; j < m; j++) centred[a * m + j] += features[i * m + j];
   }
   const global = new Float64Array(m);
-  kept.forEach((c, a) => { for (let j = 0; j < m; j++) global[j] += (centred[a * m + j] /= counts[c]) / C; });
+  kept.forEach((c, a) => {
+    for (let j = 0; j < m; j++) global[j] += (centred[a * m + j] /= counts[c]) / C;
+  });
   for (let a = 0; a < C; a++) for (let j = 0; j < m; j++) centred[a * m + j] -= global[j];
   const classes = Array.from(kept);
   const byMeans = C <= m;

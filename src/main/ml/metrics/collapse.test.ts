@@ -30,13 +30,16 @@ function nc1Direct(split: FeatureSplit, C: number): number {
   const SW = new Float64Array(m * m);
   const SB = new Float64Array(m * m);
   for (let i = 0; i < n; i++) {
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
-      SW[a * m + b] += ((x[i * m + a] - mu[labels[i] * m + a]) * (x[i * m + b] - mu[labels[i] * m + b])) / n;
-    }
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < m; b++) {
+        SW[a * m + b] += ((x[i * m + a] - mu[labels[i] * m + a]) * (x[i * m + b] - mu[labels[i] * m + b])) / n;
+      }
   }
-  for (let c = 0; c < C; c++) for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) {
-    SB[a * m + b] += ((mu[c * m + a] - g[a]) * (mu[c * m + b] - g[b])) / C;
-  }
+  for (let c = 0; c < C; c++)
+    for (let a = 0; a < m; a++)
+      for (let b = 0; b < m; b++) {
+        SB[a * m + b] += ((mu[c * m + a] - g[a]) * (mu[c * m + b] - g[b])) / C;
+      }
   const { values, vectors } = symmetricEigen(SB, m);
   let tr = 0;
   for (let k = 0; k < C - 1; k++) {
@@ -49,7 +52,12 @@ function nc1Direct(split: FeatureSplit, C: number): number {
 }
 
 describe('nc1', () => {
-  for (const [seed, m, C] of [[1, 7, 3], [2, 12, 5], [3, 4, 4], [4, 9, 2]] as const) {
+  for (const [seed, m, C] of [
+    [1, 7, 3],
+    [2, 12, 5],
+    [3, 4, 4],
+    [4, 9, 2],
+  ] as const) {
     it(`C x C Gram route equals the direct pseudo-inverse route (m=${m}, C=${C})`, () => {
       const { split, layer } = clusters(seed, 60, m, C, 0.8);
       const got = computeSplitMetrics(split, layer, ['nc1']).values.nc1;
@@ -79,7 +87,9 @@ describe('hand-computed case (m=2, C=2)', () => {
 
 describe('constructed simplex ETF', () => {
   it('collapsed features with a self-dual classifier give zero NC terms', () => {
-    const C = 4, m = 6, perClass = 5;
+    const C = 4,
+      m = 6,
+      perClass = 5;
     // Simplex ETF rows e_c - 1/C in the first C coordinates; a global offset along coordinate 5.
     const etf = Array.from({ length: C }, (_, c) => Array.from({ length: m }, (_, j) => (j < C ? (j === c ? 1 : 0) - 1 / C : 0)));
     const features = new Float64Array(C * perClass * m);
@@ -134,7 +144,10 @@ describe('edge cases: defined results, never NaN', () => {
 
   it('identical class means: nc1 and cdnv are omitted, not NaN or Infinity', () => {
     const features = Float64Array.from([1, 2, 3, 4, 1, 2, 3, 4]);
-    const bag = computeSplitMetrics({ features, labels: [0, 0, 1, 1], n: 4, m: 2 }, { weight: Float64Array.from([1, 0, 0, 1]), C: 2, m: 2 });
+    const bag = computeSplitMetrics(
+      { features, labels: [0, 0, 1, 1], n: 4, m: 2 },
+      { weight: Float64Array.from([1, 0, 0, 1]), C: 2, m: 2 },
+    );
     expect(bag.omitted.nc1).toMatch(/coincide/);
     expect(bag.omitted.cdnv).toMatch(/identical means/);
     expect(allFinite(bag.values)).toBe(true);
@@ -142,7 +155,10 @@ describe('edge cases: defined results, never NaN', () => {
 
   it('constant features everywhere: kappa_sigma is 0, nothing is NaN', () => {
     const features = new Float64Array(12).fill(2.5);
-    const bag = computeSplitMetrics({ features, labels: [0, 1, 0, 1], n: 4, m: 3 }, { weight: Float64Array.from([1, 2, 3, -1, 0, 2]), C: 2, m: 3 });
+    const bag = computeSplitMetrics(
+      { features, labels: [0, 1, 0, 1], n: 4, m: 3 },
+      { weight: Float64Array.from([1, 2, 3, -1, 0, 2]), C: 2, m: 3 },
+    );
     expect(bag.values.kappa_sigma).toBe(0);
     expect(allFinite(bag.values)).toBe(true);
   });

@@ -93,7 +93,13 @@ export function nc1FromFeatureScatter(centred: Float64Array, scatter: Float64Arr
 }
 
 /** Finalises the collapse family from the two passes. */
-export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second: SecondPass, layer: LastLayer, wanted: ReadonlySet<string>): MetricBag {
+export function collapseFromPasses(
+  first: FirstPass,
+  geo: ClassGeometry,
+  second: SecondPass,
+  layer: LastLayer,
+  wanted: ReadonlySet<string>,
+): MetricBag {
   const bag: MetricBag = { values: {}, omitted: {} };
   const { m } = first;
   const n = first.cls.samples;
@@ -102,9 +108,13 @@ export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second:
   const K = geo.centredGram;
   const norms = Array.from({ length: Cp }, (_, a) => Math.sqrt(K[a * Cp + a]));
   if (wanted.has('nc1')) {
-    put(bag, 'nc1', second.featureScatter.length
-      ? nc1FromFeatureScatter(geo.centred, second.featureScatter, Cp, m, n)
-      : nc1FromGram(K, second.projScatter, Cp, n));
+    put(
+      bag,
+      'nc1',
+      second.featureScatter.length
+        ? nc1FromFeatureScatter(geo.centred, second.featureScatter, Cp, m, n)
+        : nc1FromGram(K, second.projScatter, Cp, n),
+    );
   }
   if (wanted.has('nc2_equinorm_means')) {
     const { mean, std } = meanStd(norms);
@@ -123,19 +133,22 @@ export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second:
   if (wanted.has('nc2_equiangular') || wanted.has('nc2_angle_std')) {
     const cosines: number[] = [];
     for (let a = 0; a < Cp; a++) for (let b = 0; b < Cp; b++) if (a !== b) cosines.push(K[a * Cp + b] / (norms[a] * norms[b]));
-    const undefinedWhy = Cp < 2 ? few : norms.some((r) => r === 0) ? 'a class mean equals the global mean, so its angle is undefined' : null;
+    const undefinedWhy =
+      Cp < 2 ? few : norms.some((r) => r === 0) ? 'a class mean equals the global mean, so its angle is undefined' : null;
     if (wanted.has('nc2_equiangular')) {
       put(bag, 'nc2_equiangular', undefinedWhy ?? cosines.reduce((s, c) => s + Math.abs(c + 1 / (Cp - 1)), 0) / cosines.length);
     }
     if (wanted.has('nc2_angle_std')) put(bag, 'nc2_angle_std', undefinedWhy ?? meanStd(cosines).std);
   }
   if (wanted.has('nc3')) {
-    let w2 = 0, m2 = 0;
+    let w2 = 0,
+      m2 = 0;
     for (const c of geo.classes) for (let j = 0; j < m; j++) w2 += layer.weight[c * m + j] ** 2;
     for (let a = 0; a < Cp; a++) m2 += K[a * Cp + a];
     if (w2 === 0 || m2 === 0) put(bag, 'nc3', w2 === 0 ? 'the classifier rows are all zero' : 'all class means coincide');
     else {
-      const wn = Math.sqrt(w2), mn = Math.sqrt(m2);
+      const wn = Math.sqrt(w2),
+        mn = Math.sqrt(m2);
       let s = 0;
       geo.classes.forEach((c, a) => {
         for (let j = 0; j < m; j++) s += (layer.weight[c * m + j] / wn - geo.centred[a * m + j] / mn) ** 2;
@@ -148,7 +161,10 @@ export function collapseFromPasses(first: FirstPass, geo: ClassGeometry, second:
   if (wanted.has('gnc2')) put(bag, 'gnc2', gnc2(K, norms, Cp));
   if (wanted.has('duality_cos_mean') || wanted.has('duality_cos_std')) {
     const cos = dualityCosines(geo, layer, m, norms);
-    for (const [key, v] of [['duality_cos_mean', 'mean'], ['duality_cos_std', 'std']] as const) {
+    for (const [key, v] of [
+      ['duality_cos_mean', 'mean'],
+      ['duality_cos_std', 'std'],
+    ] as const) {
       if (wanted.has(key)) put(bag, key, typeof cos === 'string' ? cos : meanStd(cos)[v]);
     }
   }
@@ -159,7 +175,8 @@ function cdnv(geo: ClassGeometry, second: SecondPass, counts: Float64Array): num
   const Cp = geo.classes.length;
   if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
   const V = Array.from(geo.classes, (c, a) => second.withinSq[a] / counts[c]);
-  let s = 0, pairs = 0;
+  let s = 0,
+    pairs = 0;
   for (let a = 0; a < Cp; a++) {
     for (let b = a + 1; b < Cp; b++) {
       const d = geo.meanDist[a * Cp + b];
@@ -175,7 +192,8 @@ function cdnv(geo: ClassGeometry, second: SecondPass, counts: Float64Array): num
 function gnc2(K: Float64Array, norms: number[], Cp: number): number | string {
   if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
   if (norms.some((r) => r === 0)) return 'a class mean equals the global mean, so its direction is undefined';
-  let s = 0, pairs = 0;
+  let s = 0,
+    pairs = 0;
   for (let a = 0; a < Cp; a++) {
     for (let b = a + 1; b < Cp; b++) {
       const d2 = Math.max(0, 2 - (2 * K[a * Cp + b]) / (norms[a] * norms[b]));
@@ -191,8 +209,13 @@ function dualityCosines(geo: ClassGeometry, layer: LastLayer, m: number, norms: 
   const out: number[] = [];
   for (let a = 0; a < geo.classes.length; a++) {
     const wo = geo.classes[a] * m;
-    let dot = 0, w2 = 0;
-    for (let j = 0; j < m; j++) { const w = layer.weight[wo + j]; dot += w * geo.centred[a * m + j]; w2 += w * w; }
+    let dot = 0,
+      w2 = 0;
+    for (let j = 0; j < m; j++) {
+      const w = layer.weight[wo + j];
+      dot += w * geo.centred[a * m + j];
+      w2 += w * w;
+    }
     if (w2 === 0) return `the classifier row of class ${geo.classes[a]} is zero`;
     if (norms[a] === 0) return `the mean of class ${geo.classes[a]} equals the global mean`;
     out.push(dot / (Math.sqrt(w2) * norms[a]));

@@ -116,7 +116,10 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
   const z = new Float64Array(C);
   const v = new Float64Array(m);
   const q = new Float64Array(m);
-  let lossSum = 0, correct = 0, kappaSum = 0, traceSum = 0;
+  let lossSum = 0,
+    correct = 0,
+    kappaSum = 0,
+    traceSum = 0;
   for (const chunk of rowChunks(split, name)) {
     const x = chunk.x;
     if (chunk.start === 0 && chunk.rows > 0) for (let j = 0; j < m; j++) shift[j] = x[j]; // an empty first chunk may come first
@@ -135,11 +138,14 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
       }
       const a = cls.slot[y];
       if (a >= 0) for (let j = 0, o = a * m; j < m; j++) classSums[o + j] += row[j];
-      let zmax = -Infinity, arg = 0;
+      let zmax = -Infinity,
+        arg = 0;
       for (let c = 0; c < C; c++) {
         const wo = c * m;
         // Two accumulators break the add dependency chain; ~1.5x faster in V8.
-        let a0 = 0, a1 = 0, j = 0;
+        let a0 = 0,
+          a1 = 0,
+          j = 0;
         for (; j + 1 < m; j += 2) {
           a0 += W[wo + j] * row[j];
           a1 += W[wo + j + 1] * row[j + 1];
@@ -147,15 +153,21 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
         if (j < m) a0 += W[wo + j] * row[j];
         const zc = a0 + a1 + b[c];
         z[c] = zc;
-        if (zc > zmax) { zmax = zc; arg = c; }
+        if (zc > zmax) {
+          zmax = zc;
+          arg = c;
+        }
       }
       if (arg === y) correct++;
       pred[i] = keep ? argmaxOver(z, keep) : arg;
       let sum = 0;
-      for (let c = 0; c < C; c++) sum += (z[c] = Math.exp(z[c] - zmax));
+      for (let c = 0; c < C; c++) sum += z[c] = Math.exp(z[c] - zmax);
       lossSum += Math.log(sum) - Math.log(z[y]);
       let hess = 0;
-      for (let c = 0; c < C; c++) { const p = (z[c] /= sum); hess += p * (1 - p); }
+      for (let c = 0; c < C; c++) {
+        const p = (z[c] /= sum);
+        hess += p * (1 - p);
+      }
       traceSum += norm2 * hess;
       if (G && probs) {
         probs.set(z, i * C);
@@ -169,10 +181,17 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
         const p = z[c];
         if (p === 0) continue;
         const wo = c * m;
-        for (let k = 0; k < m; k++) { const w = W[wo + k]; v[k] += p * w; q[k] += p * w * w; }
+        for (let k = 0; k < m; k++) {
+          const w = W[wo + k];
+          v[k] += p * w;
+          q[k] += p * w * w;
+        }
       }
       let total = 0;
-      for (let k = 0; k < m; k++) { q[k] = Math.max(0, q[k] - v[k] * v[k]); total += q[k]; }
+      for (let k = 0; k < m; k++) {
+        q[k] = Math.max(0, q[k] - v[k] * v[k]);
+        total += q[k];
+      }
       kappaSum += norm2 * total;
       if (sigmaMoments) {
         for (let j = 0; j < m; j++) x2[j] = row[j] * row[j];
@@ -185,13 +204,32 @@ export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPas
     }
   }
   return {
-    n, m, C, lossSum, correct, kappaSum, traceSum, probs, sigmaMoments, pred, cls, classSums, shift, shiftedSum: s1, shiftedSumSq: s2,
+    n,
+    m,
+    C,
+    lossSum,
+    correct,
+    kappaSum,
+    traceSum,
+    probs,
+    sigmaMoments,
+    pred,
+    cls,
+    classSums,
+    shift,
+    shiftedSum: s1,
+    shiftedSumSq: s2,
   };
 }
 
 function argmaxOver(z: Float64Array, keep: Int32Array): number {
-  let best = keep[0], bestZ = z[best];
-  for (let a = 1; a < keep.length; a++) if (z[keep[a]] > bestZ) { best = keep[a]; bestZ = z[best]; }
+  let best = keep[0],
+    bestZ = z[best];
+  for (let a = 1; a < keep.length; a++)
+    if (z[keep[a]] > bestZ) {
+      best = keep[a];
+      bestZ = z[best];
+    }
   return best;
 }
 
@@ -211,7 +249,8 @@ export function gramOf(W: ArrayLike<number>, C: number, m: number, scale?: Array
 
 /** sum_c G_cc p_c - p^T G p. */
 export function gramQuadratic(G: Float64Array, p: ArrayLike<number>, C: number): number {
-  let diagTerm = 0, quad = 0;
+  let diagTerm = 0,
+    quad = 0;
   for (let c = 0; c < C; c++) {
     const pc = p[c];
     if (pc === 0) continue;

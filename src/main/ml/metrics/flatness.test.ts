@@ -52,7 +52,11 @@ function denseHessian(split: FeatureSplit, layer: LastLayer): Float64Array {
 }
 
 describe('relative flatness against a finite-difference Hessian', () => {
-  for (const [seed, n, m, C] of [[1, 40, 5, 3], [2, 25, 4, 2], [3, 30, 6, 4]] as const) {
+  for (const [seed, n, m, C] of [
+    [1, 40, 5, 3],
+    [2, 25, 4, 2],
+    [3, 30, 6, 4],
+  ] as const) {
     it(`kappa and hessian_trace, n=${n} m=${m} C=${C}`, () => {
       const { split, layer } = problem(seed, n, m, C);
       const H = denseHessian(split, layer);
@@ -64,7 +68,8 @@ describe('relative flatness against a finite-difference Hessian', () => {
       let kappa = 0;
       for (let s = 0; s < C; s++) {
         for (let t = 0; t < C; t++) {
-          let ws = 0, tr = 0;
+          let ws = 0,
+            tr = 0;
           for (let j = 0; j < m; j++) {
             ws += W[s * m + j] * W[t * m + j];
             tr += H[(s * m + j) * P + (t * m + j)];
@@ -123,7 +128,10 @@ describe('invariances', () => {
       weight[c * (m + 1) + m] = extra[c];
       bias[c] += 2.5 * extra[c];
     }
-    const withConst = computeSplitMetrics({ features, labels: split.labels, n, m: m + 1 }, { weight, bias: layer.bias, C, m: m + 1 }).values;
+    const withConst = computeSplitMetrics(
+      { features, labels: split.labels, n, m: m + 1 },
+      { weight, bias: layer.bias, C, m: m + 1 },
+    ).values;
     const folded = computeSplitMetrics(split, { ...layer, bias }).values;
     expect(withConst.kappa_sigma).toBeCloseTo(folded.kappa_sigma, 10);
     expect(Number.isFinite(withConst.kappa_sigma)).toBe(true);

@@ -12,7 +12,8 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
       for (let k = 1; k < n; k++) expect(values[k]).toBeLessThanOrEqual(values[k - 1]);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
-          let a = 0, dot = 0;
+          let a = 0,
+            dot = 0;
           for (let k = 0; k < n; k++) {
             a += vectors[k * n + i] * values[k] * vectors[k * n + j];
             dot += vectors[i * n + k] * vectors[j * n + k];

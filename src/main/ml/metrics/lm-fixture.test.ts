@@ -27,13 +27,17 @@ describe('vocabulary-scale metrics match the lm_zipf_v2000 fixture', () => {
     expect(DIR, `lm_zipf_v2000.npz not found in ${ROOT}/../shared or ${ROOT}/../../shared`).toBeDefined();
   });
 
-  it.runIf(DIR)('every closed-form key on both splits, the collapse keys on the 1024 most frequent classes', async () => {
-    const dump = await readFeatureDump(resolve(DIR!, 'lm_zipf_v2000.npz'));
-    const expected = JSON.parse(readFileSync(resolve(DIR!, 'lm_zipf_v2000.expected.json'), 'utf8'));
-    const got = computeDumpMetrics(dump);
-    expectClose(got, expected, 'train');
-    expectClose(got.test as Record<string, number>, expected.test, 'test');
-    expect(got.collapse?.collapse_top_k).toBe(expected._collapse_top_k);
-    expect(got.collapse?.classes_present).toBe(expected._classes_present);
-  }, 300_000);
+  it.runIf(DIR)(
+    'every closed-form key on both splits, the collapse keys on the 1024 most frequent classes',
+    async () => {
+      const dump = await readFeatureDump(resolve(DIR!, 'lm_zipf_v2000.npz'));
+      const expected = JSON.parse(readFileSync(resolve(DIR!, 'lm_zipf_v2000.expected.json'), 'utf8'));
+      const got = computeDumpMetrics(dump);
+      expectClose(got, expected, 'train');
+      expectClose(got.test as Record<string, number>, expected.test, 'test');
+      expect(got.collapse?.collapse_top_k).toBe(expected._collapse_top_k);
+      expect(got.collapse?.classes_present).toBe(expected._classes_present);
+    },
+    300_000,
+  );
 });

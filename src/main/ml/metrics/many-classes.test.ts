@@ -53,10 +53,15 @@ describe('flatness at vocabulary scale', () => {
   it('a chunked source gives the in-memory values, and a short chunk is a clear error', () => {
     const { split, layer } = problem(5, 250, 6, 12);
     const chunked = (rows: number[]): ChunkedSplit => ({
-      n: split.n, m: split.m, labels: split.labels,
+      n: split.n,
+      m: split.m,
+      labels: split.labels,
       *chunks() {
         let start = 0;
-        for (const r of rows) { yield split.features.slice(start * 6, (start + r) * 6); start += r; }
+        for (const r of rows) {
+          yield split.features.slice(start * 6, (start + r) * 6);
+          start += r;
+        }
       },
     });
     const whole = computeSplitMetrics(split, layer, undefined, { collapseTopK: 5 }).values;
@@ -83,17 +88,30 @@ describe('collapse keys on the K most frequent classes', () => {
     const rows = [...Array(split.n).keys()].filter((i) => keep.includes(split.labels[i]));
     const m = split.m;
     const cut: FeatureSplit = {
-      n: rows.length, m,
+      n: rows.length,
+      m,
       features: Float64Array.from(rows.flatMap((i) => Array.from(split.features.subarray(i * m, (i + 1) * m)))),
       labels: Int32Array.from(rows, (i) => keep.indexOf(split.labels[i])),
     };
     const cutLayer: LastLayer = {
-      C: K, m,
+      C: K,
+      m,
       weight: Float64Array.from(keep.flatMap((c) => Array.from(layer.weight.subarray(c * m, (c + 1) * m)))),
       bias: Float64Array.from(keep, (c) => layer.bias![c]),
     };
-    const COLLAPSE = ['nc1', 'nc2_equinorm_means', 'nc2_equinorm_classifiers', 'nc2_equiangular', 'nc2_angle_std', 'nc3', 'nc4', 'cdnv',
-      'gnc2', 'duality_cos_mean', 'duality_cos_std'];
+    const COLLAPSE = [
+      'nc1',
+      'nc2_equinorm_means',
+      'nc2_equinorm_classifiers',
+      'nc2_equiangular',
+      'nc2_angle_std',
+      'nc3',
+      'nc4',
+      'cdnv',
+      'gnc2',
+      'duality_cos_mean',
+      'duality_cos_std',
+    ];
     const got = computeSplitMetrics(split, layer, COLLAPSE, { collapseTopK: K }).values;
     expectAllClose(got, computeSplitMetrics(cut, cutLayer, COLLAPSE).values, 1e-10);
   });
@@ -125,12 +143,21 @@ describe('collapse keys on the K most frequent classes', () => {
   it('stored collapse rows record K and the classes present per split; other rows do not', () => {
     const train = problem(13, 200, 4, 8);
     const test = problem(14, 100, 4, 8);
-    const rows = featureRowsFrom({ layer: train.layer, weights: [], train: train.split, test: test.split }, { step: 1, epoch: null },
-      new Set(['nc1', 'gnc2', 'kappa', 'perplexity']), { collapseTopK: 3 });
+    const rows = featureRowsFrom(
+      { layer: train.layer, weights: [], train: train.split, test: test.split },
+      { step: 1, epoch: null },
+      new Set(['nc1', 'gnc2', 'kappa', 'perplexity']),
+      { collapseTopK: 3 },
+    );
     const details = (key: string, split: string) => rows.find((r) => r.key === key && r.split === split)?.details;
     expect(details('gnc2', 'test')).toEqual({ collapse_top_k: 3, classes_present: 8, classes_used: 3 });
     expect(details('nc1', 'train')).toMatchObject({ collapse_top_k: 3, classes_present: 8, classes_used: 3, geometry: expect.anything() });
     expect(details('kappa', 'train')).toBeUndefined();
-    expect(rows.filter((r) => r.key === 'perplexity').map((r) => r.split).sort()).toEqual(['test', 'train']);
+    expect(
+      rows
+        .filter((r) => r.key === 'perplexity')
+        .map((r) => r.split)
+        .sort(),
+    ).toEqual(['test', 'train']);
   });
 });

@@ -37,8 +37,17 @@ export function lastLayerOf(model: Model): LastLayer {
 const FEATURE_KEYS = CLOSED_FORM_KEYS.filter((k) => !WEIGHT_KEYS.includes(k));
 
 type At = { step: number; epoch: number | null };
-const rowOf = (at: At) => (key: string, split: MetricRow['split'], value: number, layer = ''): MetricRow =>
-  ({ step: at.step, epoch: at.epoch, split, key, value, layer, checkpointStep: at.step });
+const rowOf =
+  (at: At) =>
+  (key: string, split: MetricRow['split'], value: number, layer = ''): MetricRow => ({
+    step: at.step,
+    epoch: at.epoch,
+    split,
+    key,
+    value,
+    layer,
+    checkpointStep: at.step,
+  });
 
 /** The last layer and every 2-D weight, copied out of the model (buffers of their own). */
 export interface WeightsCapture {
@@ -62,7 +71,8 @@ export function captureWeights(model: Model): WeightsCapture {
   return {
     layer: { ...layer, weight: Float32Array.from(layer.weight), bias: layer.bias ? Float32Array.from(layer.bias) : null },
     lastName: Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0],
-    weights: Object.entries(model.namedWeights()).filter(([, v]) => v.rank === 2)
+    weights: Object.entries(model.namedWeights())
+      .filter(([, v]) => v.rank === 2)
       .map(([name, v]) => ({ name, rows: v.shape[0]!, cols: v.shape[1]!, data: Float32Array.from(v.dataSync() as Float32Array) })),
   };
 }
@@ -75,14 +85,18 @@ export function captureCheckpoint(model: Model, train: SplitTensors, test: Split
 /** The buffers of a capture, for a postMessage transfer list. */
 export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
   [c.train.features, c.train.labels, c.test.features, c.test.labels, c.layer.weight, c.layer.bias, ...c.weights.map((w) => w.data)]
-    .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a)).map((a) => a.buffer as ArrayBuffer);
+    .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a))
+    .map((a) => a.buffer as ArrayBuffer);
 
 /**
  * The closed-form feature metrics of one checkpoint: the last-layer family on both splits and
  * generalisation, each on the split its descriptor names. Undefined values are left out. Pure: no tfjs.
  */
 export function featureRowsFrom(
-  c: CheckpointCapture, at: At, keys: ReadonlySet<string> = new Set(FEATURE_KEYS), options: ClosedFormOptions = {},
+  c: CheckpointCapture,
+  at: At,
+  keys: ReadonlySet<string> = new Set(FEATURE_KEYS),
+  options: ClosedFormOptions = {},
 ): MetricRow[] {
   const wanted = FEATURE_KEYS.filter((k) => keys.has(k));
   if (!wanted.length) return [];
@@ -107,7 +121,12 @@ export function featureRowsFrom(
 }
 
 /** Weights-only measures of every 2-D weight (layer = its name), and of the last layer again under layer ''. Pure. */
-export function weightRowsFrom(c: WeightsCapture, at: At, init?: NamedWeights, keys: ReadonlySet<string> = new Set(WEIGHT_KEYS)): MetricRow[] {
+export function weightRowsFrom(
+  c: WeightsCapture,
+  at: At,
+  init?: NamedWeights,
+  keys: ReadonlySet<string> = new Set(WEIGHT_KEYS),
+): MetricRow[] {
   const row = rowOf(at);
   const rows: MetricRow[] = [];
   const { weight, C, m } = c.layer;
@@ -123,12 +142,19 @@ export function weightRowsFrom(c: WeightsCapture, at: At, init?: NamedWeights, k
 }
 
 /** Every closed-form metric of one captured checkpoint (what training measures at each checkpoint). Pure. */
-export const checkpointRowsFrom = (c: CheckpointCapture, at: At, init?: NamedWeights): MetricRow[] =>
-  [...featureRowsFrom(c, at), ...weightRowsFrom(c, at, init)];
+export const checkpointRowsFrom = (c: CheckpointCapture, at: At, init?: NamedWeights): MetricRow[] => [
+  ...featureRowsFrom(c, at),
+  ...weightRowsFrom(c, at, init),
+];
 
 /** The same, of the model as it is now, on this thread (the metrics job's producers). */
 export const featureMetricRows = (
-  model: Model, train: SplitTensors, test: SplitTensors, at: At, keys?: ReadonlySet<string>, options?: ClosedFormOptions,
+  model: Model,
+  train: SplitTensors,
+  test: SplitTensors,
+  at: At,
+  keys?: ReadonlySet<string>,
+  options?: ClosedFormOptions,
 ) => featureRowsFrom(captureCheckpoint(model, train, test), at, keys, options);
 export const weightMetricRows = (model: Model, at: At, init?: NamedWeights, keys?: ReadonlySet<string>) =>
   weightRowsFrom(captureWeights(model), at, init, keys);

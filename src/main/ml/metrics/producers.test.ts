@@ -4,7 +4,19 @@ import type { MetricRow } from '../../../shared/jobs/messages';
 import { measureCheckpoint, producerPlan, registerProducer, type CheckpointInput } from './producers';
 
 const toy = (key: string, producer: string) =>
-  registerMetric(metric({ key, family: 'weights', label: 'L', description: 'D', formula: 'F', citation: 'C', needs: 'weights', producer, splits: ['none'] }));
+  registerMetric(
+    metric({
+      key,
+      family: 'weights',
+      label: 'L',
+      description: 'D',
+      formula: 'F',
+      citation: 'C',
+      needs: 'weights',
+      producer,
+      splits: ['none'],
+    }),
+  );
 const row = (key: string, value: number): MetricRow => ({ step: 1, epoch: null, split: 'none', key, value, layer: '', checkpointStep: 1 });
 
 describe('metric producers', () => {

@@ -48,7 +48,8 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
   const withinSq = new Float64Array(Cp);
   const e = new Float64Array(m);
   const proj = new Float64Array(Cp);
-  let mismatches = 0, kappaSigmaSum = 0;
+  let mismatches = 0,
+    kappaSigmaSum = 0;
   for (const chunk of rowChunks(split, name)) {
     const x = chunk.x;
     for (let r = 0; r < chunk.rows; r++) {
@@ -56,7 +57,10 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
       const off = r * m;
       if (invVar && gramSigma && probs) {
         let ns = 0;
-        for (let j = 0; j < m; j++) { const val = x[off + j]; ns += val * val * invVar[j]; }
+        for (let j = 0; j < m; j++) {
+          const val = x[off + j];
+          ns += val * val * invVar[j];
+        }
         kappaSigmaSum += ns * gramQuadratic(gramSigma, probs.subarray(i * C, (i + 1) * C), C);
       }
       if (!collapse) continue;
@@ -64,12 +68,21 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
       if (a < 0) continue; // not among the collapse classes: dropped
       const mo = a * m;
       let e2 = 0;
-      for (let j = 0; j < m; j++) { const d = x[off + j] - means[mo + j]; e[j] = d; e2 += d * d; }
+      for (let j = 0; j < m; j++) {
+        const d = x[off + j] - means[mo + j];
+        e[j] = d;
+        e2 += d * d;
+      }
       withinSq[a] += e2;
       for (let b = 0; b < Cp; b++) {
         const co = b * m;
-        let a0 = 0, a1 = 0, j = 0;
-        for (; j + 1 < m; j += 2) { a0 += e[j] * centred[co + j]; a1 += e[j + 1] * centred[co + j + 1]; }
+        let a0 = 0,
+          a1 = 0,
+          j = 0;
+        for (; j + 1 < m; j += 2) {
+          a0 += e[j] * centred[co + j];
+          a1 += e[j + 1] * centred[co + j + 1];
+        }
         if (j < m) a0 += e[j] * centred[co + j];
         proj[b] = a0 + a1;
       }
@@ -85,10 +98,14 @@ export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondP
         }
       }
       // ||phi - mu_c||^2 = ||e||^2 + 2 e.(mu_y - mu_c) + ||mu_y - mu_c||^2, and e.(mu_y - mu_c) = proj_y - proj_c.
-      let best = 0, bestDist = Infinity;
+      let best = 0,
+        bestDist = Infinity;
       for (let c = 0; c < Cp; c++) {
         const dist = e2 + 2 * (proj[a] - proj[c]) + meanDist[a * Cp + c];
-        if (dist < bestDist) { bestDist = dist; best = c; }
+        if (dist < bestDist) {
+          bestDist = dist;
+          best = c;
+        }
       }
       if (classes[best] !== pred[i]) mismatches++;
     }

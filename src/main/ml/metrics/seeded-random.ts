@@ -10,7 +10,7 @@ export interface SeededRandom {
 
 export function seededRandom(seed: number): SeededRandom {
   // Marsaglia xorshift32; the seed is mixed once so small seeds do not start in a low-entropy state.
-  let x = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 1;
+  let x = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 1;
   const next = () => {
     x ^= x << 13;
     x ^= x >>> 17;

@@ -12,7 +12,13 @@ function randomSymmetric(n: number, seed: number): Float64Array {
 
 describe('symmetricEigenvalues (Householder + implicit QL)', () => {
   it('agrees with cyclic Jacobi on random matrices', () => {
-    for (const [n, seed] of [[1, 1], [2, 2], [5, 3], [30, 4], [80, 5]] as const) {
+    for (const [n, seed] of [
+      [1, 1],
+      [2, 2],
+      [5, 3],
+      [30, 4],
+      [80, 5],
+    ] as const) {
       const a = randomSymmetric(n, seed);
       const want = symmetricEigen(a, n).values;
       const got = symmetricEigenvalues(a, n);
@@ -28,7 +34,8 @@ describe('symmetricEigenvalues (Householder + implicit QL)', () => {
     expect(two[0]).toBeCloseTo(3, 12);
     expect(two[1]).toBeCloseTo(1, 12);
     // A Gram matrix of rank 2 in 6 dimensions: four zero eigenvalues.
-    const v = [1, 2, 3, 4, 5, 6], w = [0, 1, 0, -1, 0, 1];
+    const v = [1, 2, 3, 4, 5, 6],
+      w = [0, 1, 0, -1, 0, 1];
     const g = new Float64Array(36);
     for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) g[i * 6 + j] = v[i] * v[j] + w[i] * w[j];
     const ev = symmetricEigenvalues(g, 6);

@@ -73,13 +73,17 @@ describe('ww_alpha power-law fit', () => {
     const scaled = powerLawAlpha(xs.map((x) => x * 1000));
     if (typeof fit === 'string' || typeof scaled === 'string') throw new Error('no fit');
     expect(scaled.alpha).toBeCloseTo(fit.alpha, 10);
-    let best = Infinity, bestAlpha = NaN;
+    let best = Infinity,
+      bestAlpha = NaN;
     for (let s = 0; s < xs.length - 1; s++) {
       const tail = xs.slice(s);
       const a = 1 + tail.length / tail.reduce((acc, x) => acc + Math.log(x / xs[s]), 0);
       const ecdf = tail.map((x, i) => [i / tail.length, (i + 1) / tail.length, 1 - (x / xs[s]) ** (1 - a)]);
       const d = Math.max(...ecdf.map(([lo, hi, f]) => Math.max(hi - f, f - lo)));
-      if (d < best) { best = d; bestAlpha = a; }
+      if (d < best) {
+        best = d;
+        bestAlpha = a;
+      }
     }
     expect(fit.alpha).toBeCloseTo(bestAlpha, 12);
     expect(fit.ks).toBeCloseTo(best, 12);

@@ -23,7 +23,9 @@ export interface CnnOptions {
 export function imageShape(inputDim: number, given?: [number, number, number]): [number, number, number] {
   if (given) {
     if (given[0] * given[1] * given[2] !== inputDim) {
-      throw invalid(`model.inputShape ${given.join('x')} has ${given[0] * given[1] * given[2]} values, the data rows have ${inputDim}`, { field: 'model.inputShape' });
+      throw invalid(`model.inputShape ${given.join('x')} has ${given[0] * given[1] * given[2]} values, the data rows have ${inputDim}`, {
+        field: 'model.inputShape',
+      });
     }
     return given;
   }
@@ -31,7 +33,9 @@ export function imageShape(inputDim: number, given?: [number, number, number]): 
     const s = Math.round(Math.sqrt(inputDim / c));
     if (s * s * c === inputDim) return [s, s, c];
   }
-  throw invalid(`cannot infer an image shape from ${inputDim} input values: set model.inputShape [height, width, channels]`, { field: 'model.inputShape' });
+  throw invalid(`cannot infer an image shape from ${inputDim} input values: set model.inputShape [height, width, channels]`, {
+    field: 'model.inputShape',
+  });
 }
 
 function convVariable(rng: Rng, out: number, inC: number, std: number): tf.Variable {

@@ -19,7 +19,8 @@ export function makeModel(config: ModelConfig, ds: Dataset, rng: Rng): Model {
     case 'mlp':
       return mlp(rng, { inputDim: ds.inputDim, numClasses: ds.numClasses, ...config });
     case 'cnn':
-      if (ds.tokens) throw invalid("model.kind 'cnn' needs image rows (dataset.kind 'idx', 'npz', 'npy' or 'csv'), not tokens", { field: 'model.kind' });
+      if (ds.tokens)
+        throw invalid("model.kind 'cnn' needs image rows (dataset.kind 'idx', 'npz', 'npy' or 'csv'), not tokens", { field: 'model.kind' });
       return cnn(rng, { inputDim: ds.inputDim, numClasses: ds.numClasses, ...config });
     case 'transformer':
       if (!ds.tokens) throw invalid("model.kind 'transformer' needs a token dataset (dataset.kind 'modular')", { field: 'model.kind' });

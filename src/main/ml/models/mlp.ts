@@ -27,10 +27,14 @@ function gelu(x: tf.Tensor): tf.Tensor {
 
 export function activate(name: Activation, x: tf.Tensor2D): tf.Tensor2D {
   switch (name) {
-    case 'relu': return tf.relu(x);
-    case 'gelu': return gelu(x) as tf.Tensor2D;
-    case 'tanh': return tf.tanh(x);
-    case 'quadratic': return tf.square(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'gelu':
+      return gelu(x) as tf.Tensor2D;
+    case 'tanh':
+      return tf.tanh(x);
+    case 'quadratic':
+      return tf.square(x);
   }
 }
 
@@ -40,7 +44,8 @@ export function mlp(rng: Rng, opts: MlpOptions): Model {
   const act = opts.activation ?? 'relu';
   const useBias = opts.bias ?? true;
   const scale = opts.initScale ?? 1;
-  if (!ACTIVATIONS.includes(act)) throw invalid(`model.activation must be one of ${ACTIVATIONS.join(', ')}`, { field: 'model.activation', value: act });
+  if (!ACTIVATIONS.includes(act))
+    throw invalid(`model.activation must be one of ${ACTIVATIONS.join(', ')}`, { field: 'model.activation', value: act });
   if (!(scale > 0)) throw invalid('model.initScale must be > 0', { field: 'model.initScale', value: scale });
   const gain = act === 'relu' ? Math.SQRT2 : 1;
   const dims = [opts.inputDim, ...hidden, opts.numClasses];

@@ -50,7 +50,8 @@ export function loadWeights(model: Model, weights: Record<string, { shape: numbe
   for (const [name, v] of Object.entries(model.namedWeights())) {
     const w = weights[name];
     if (!w) throw new Error(`checkpoint has no weight '${name}'`);
-    if (w.shape.join('x') !== v.shape.join('x')) throw new Error(`weight '${name}' has shape ${w.shape.join('x')}, expected ${v.shape.join('x')}`);
+    if (w.shape.join('x') !== v.shape.join('x'))
+      throw new Error(`weight '${name}' has shape ${w.shape.join('x')}, expected ${v.shape.join('x')}`);
     tf.tidy(() => v.assign(tf.tensor(w.data, v.shape)));
   }
 }

@@ -21,7 +21,14 @@ describe('quadratic MLP', () => {
     expect(m.lastLayer().weight).toBe(w['out.weight']);
     expect(m.lastLayer().bias).toBeUndefined();
     tf.tidy(() => {
-      const ids = tf.tensor2d([[1, 2], [6, 0]], [2, 2], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 2],
+          [6, 0],
+        ],
+        [2, 2],
+        'int32',
+      );
       const { logits, features } = m.forward(ids);
       const e1 = w['embed_a.weight'].arraySync() as number[][];
       const e2 = w['embed_b.weight'].arraySync() as number[][];
@@ -81,6 +88,8 @@ describe('MLP', () => {
       expect(out.flat().every(Number.isFinite)).toBe(true);
       m.dispose();
     }
-    expect(() => mlp(createRng(0), { inputDim: 3, numClasses: 2, activation: 'swish' as 'relu' })).toThrow(/model.activation must be one of/);
+    expect(() => mlp(createRng(0), { inputDim: 3, numClasses: 2, activation: 'swish' as 'relu' })).toThrow(
+      /model.activation must be one of/,
+    );
   });
 });

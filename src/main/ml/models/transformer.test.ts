@@ -27,7 +27,15 @@ describe('transformer', () => {
     expect(m.lastLayer().weight).toBe(w['unembed.weight']);
     expect(Object.keys(w).length).toBe(2 + 2 * 16 + 2 + 1);
     tf.tidy(() => {
-      const ids = tf.tensor2d([[1, 2], [6, 0], [3, 3]], [3, 2], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 2],
+          [6, 0],
+          [3, 3],
+        ],
+        [3, 2],
+        'int32',
+      );
       const { logits, features } = m.forward(ids);
       expect(logits.shape).toEqual([3, 7]);
       expect(features.shape).toEqual([3, 8]);
@@ -39,7 +47,17 @@ describe('transformer', () => {
   });
 
   it('has no LayerNorm weights with norm none, and post-LN has no ln_f', () => {
-    const none = transformer(createRng(0), { vocab: 5, length: 2, numClasses: 5, layers: 1, dModel: 4, heads: 2, mlpWidth: 8, norm: 'none', equalsToken: false });
+    const none = transformer(createRng(0), {
+      vocab: 5,
+      length: 2,
+      numClasses: 5,
+      layers: 1,
+      dModel: 4,
+      heads: 2,
+      mlpWidth: 8,
+      norm: 'none',
+      equalsToken: false,
+    });
     expect(Object.keys(none.namedWeights()).some((k) => k.includes('ln'))).toBe(false);
     expect(none.namedWeights()['pos_embed.weight'].shape).toEqual([2, 4]);
     none.dispose();
@@ -53,7 +71,16 @@ describe('transformer', () => {
     for (const norm of ['pre', 'post', 'none'] as const) {
       const m = transformer(createRng(4), { vocab: 5, length: 2, numClasses: 5, layers: 2, dModel: 8, heads: 2, mlpWidth: 8, norm });
       const params = Object.values(m.namedWeights());
-      const ids = tf.tensor2d([[1, 2], [4, 0], [3, 3], [0, 1]], [4, 2], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 2],
+          [4, 0],
+          [3, 3],
+          [0, 1],
+        ],
+        [4, 2],
+        'int32',
+      );
       const y = tf.oneHot(tf.tensor1d([3, 4, 1, 1], 'int32'), 5).toFloat() as tf.Tensor2D;
       const loss = () => softmaxCrossEntropy(m.forward(ids).logits, y);
       const dirs = params.map((p, i) => tf.randomNormal(p.shape, 0, 1, 'float32', 100 + i));
@@ -77,7 +104,15 @@ describe('transformer', () => {
   it('is twice differentiable: symmetric HVPs over all weights', () => {
     const m = transformer(createRng(5), { vocab: 5, length: 2, numClasses: 5, layers: 2, dModel: 8, heads: 2, mlpWidth: 8, norm: 'pre' });
     const params = Object.values(m.namedWeights());
-    const ids = tf.tensor2d([[1, 2], [4, 0], [3, 3]], [3, 2], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 2],
+        [4, 0],
+        [3, 3],
+      ],
+      [3, 2],
+      'int32',
+    );
     const y = tf.oneHot(tf.tensor1d([3, 4, 1], 'int32'), 5).toFloat() as tf.Tensor2D;
     const loss = () => softmaxCrossEntropy(m.forward(ids).logits, y);
     const u = params.map((p, i) => tf.randomNormal(p.shape, 0, 1, 'float32', 200 + i));
@@ -116,7 +151,9 @@ describe('transformer', () => {
   });
 
   it('rejects heads that do not divide dModel and dense datasets', async () => {
-    await expect(train({ ...config(0), model: { kind: 'transformer', dModel: 10, heads: 4 } })).rejects.toThrow(/model.heads must divide dModel=10/);
+    await expect(train({ ...config(0), model: { kind: 'transformer', dModel: 10, heads: 4 } })).rejects.toThrow(
+      /model.heads must divide dModel=10/,
+    );
     await expect(train({ ...config(0), dataset: { kind: 'gaussian-mixture' } })).rejects.toThrow(/token dataset/);
   });
 });

@@ -17,9 +17,22 @@ export interface TransformerOptions extends Partial<Omit<TransformerConfig, 'kin
 
 type V = tf.Variable;
 interface Block {
-  wq: V; wk: V; wv: V; bq?: V; bk?: V; bv?: V; wo: V; bo?: V;
-  ln1g?: V; ln1b?: V; ln2g?: V; ln2b?: V;
-  w1: V; b1?: V; w2: V; b2?: V;
+  wq: V;
+  wk: V;
+  wv: V;
+  bq?: V;
+  bk?: V;
+  bv?: V;
+  wo: V;
+  bo?: V;
+  ln1g?: V;
+  ln1b?: V;
+  ln2g?: V;
+  ln2b?: V;
+  w1: V;
+  b1?: V;
+  w2: V;
+  b2?: V;
 }
 
 const onesVariable = (n: number): V => tf.tidy(() => tf.variable(tf.ones([n])));
@@ -55,7 +68,8 @@ export function transformer(rng: Rng, opts: TransformerOptions): Model {
   for (let l = 0; l < L; l++) {
     const p = `blocks.${l}`;
     // 'none' (Nanda et al.) creates no LayerNorm parameters, so optimizers and metrics never see them
-    const ln = (n: string): (V | undefined)[] => (norm === 'none' ? [] : [add(`${p}.${n}.weight`, onesVariable(d)), add(`${p}.${n}.bias`, zerosVariable(d))]);
+    const ln = (n: string): (V | undefined)[] =>
+      norm === 'none' ? [] : [add(`${p}.${n}.weight`, onesVariable(d)), add(`${p}.${n}.bias`, zerosVariable(d))];
     const [ln1g, ln1b] = ln('ln1');
     const wq = lin(`${p}.attn.q_proj`, d, d);
     const bq = bias(`${p}.attn.q_proj`, d);

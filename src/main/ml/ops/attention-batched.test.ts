@@ -10,7 +10,15 @@ beforeAll(async () => {
 });
 
 /** Sizes of one case: batch n, Tq queries from position qOffset among T keys, width d. */
-interface Dims { n: number; tq: number; t: number; d: number; heads: number; causal: boolean; qOffset: number }
+interface Dims {
+  n: number;
+  tq: number;
+  t: number;
+  d: number;
+  heads: number;
+  causal: boolean;
+  qOffset: number;
+}
 
 /**
  * Attention written out per batch row, head and query position in float64 (independent of the op):
@@ -104,7 +112,9 @@ describe('batched multi-head attention', () => {
           const lay = (x: tf.Tensor) => (layout === 'time' ? tf.transpose(x, [1, 0, 2]) : x) as tf.Tensor3D;
           const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
             tf.sum(tf.mul(multiHeadAttention(lay(a), lay(b), lay(c), { ...s, layout }), lay(put(r, s.tq))));
-          return tf.grads(f)([put(q, s.tq), put(k, s.t), put(v, s.t)]).map((g) => g.dataSync() as Float32Array);
+          return tf
+            .grads(f)([put(q, s.tq), put(k, s.t), put(v, s.t)])
+            .map((g) => g.dataSync() as Float32Array);
         });
         fd.forEach((g, which) => expect(maxAbs(grads[which], g), `${label(s)}, ${layout}, input ${which}`).toBeLessThan(1e-4));
       }

@@ -19,7 +19,10 @@ function reference(q: tf.Tensor2D[], k: tf.Tensor2D[], v: tf.Tensor2D[], heads: 
   const split = (xs: tf.Tensor2D[]) => tf.transpose(tf.reshape(tf.stack(xs, 1), [n, xs.length, heads, dh]), [0, 2, 1, 3]);
   const s = tf.div(tf.matMul(split(q), split(k), false, true), Math.sqrt(dh));
   const qOffset = T - q.length;
-  const mask = tf.tensor2d(Array.from({ length: q.length * T }, (_, ij) => (causal && ij % T > qOffset + Math.floor(ij / T) ? -1e9 : 0)), [q.length, T]);
+  const mask = tf.tensor2d(
+    Array.from({ length: q.length * T }, (_, ij) => (causal && ij % T > qOffset + Math.floor(ij / T) ? -1e9 : 0)),
+    [q.length, T],
+  );
   const a = tf.softmax(tf.add(s, mask));
   return tf.reshape(tf.transpose(tf.matMul(a, split(v)), [0, 2, 1, 3]), [n, q.length, d]);
 }
@@ -27,7 +30,10 @@ function reference(q: tf.Tensor2D[], k: tf.Tensor2D[], v: tf.Tensor2D[], heads: 
 describe('attention', () => {
   it('matches textbook multi-head attention, causal or full, for all or only the last queries', () => {
     tf.tidy(() => {
-      const n = 5, d = 8, heads = 2, T = 3;
+      const n = 5,
+        d = 8,
+        heads = 2,
+        T = 3;
       const k = [0, 1, 2].map((j) => rand([n, d], 10 + j));
       const v = [0, 1, 2].map((j) => rand([n, d], 20 + j));
       const q = [0, 1, 2].map((j) => rand([n, d], 30 + j));

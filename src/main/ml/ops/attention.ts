@@ -34,7 +34,14 @@ export function headIndicator(d: number, heads: number): tf.Tensor2D {
  * shift, so it stays twice differentiable once Exp's gradient is re-registered (hessian/second-order).
  * `ind` is headIndicator(d, heads). Returns one [n, d] tensor per query (heads concatenated).
  */
-export function attend(q: tf.Tensor2D[], k: tf.Tensor2D[], v: tf.Tensor2D[], ind: tf.Tensor2D, causal: boolean, qOffset: number): tf.Tensor2D[] {
+export function attend(
+  q: tf.Tensor2D[],
+  k: tf.Tensor2D[],
+  v: tf.Tensor2D[],
+  ind: tf.Tensor2D,
+  causal: boolean,
+  qOffset: number,
+): tf.Tensor2D[] {
   const heads = ind.shape[1];
   const scale = 1 / Math.sqrt(ind.shape[0] / heads);
   const indT = tf.transpose(ind) as tf.Tensor2D;
@@ -91,7 +98,10 @@ export function multiHeadAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3
   }
   // k sets T; n and d come from q
   const kvShape = time ? [t, n, d] : [n, t, d];
-  for (const [name, x] of [['k', k], ['v', v]] as const) {
+  for (const [name, x] of [
+    ['k', k],
+    ['v', v],
+  ] as const) {
     if (x.shape.join('x') !== kvShape.join('x')) {
       const want = `${kvShape.join('x')} (q is ${q.shape.join('x')}, layout ${time ? 'time' : 'batch'})`;
       throw invalid(`attention: ${name} has shape ${x.shape.join('x')}, expected ${want}`);

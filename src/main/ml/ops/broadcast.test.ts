@@ -17,9 +17,13 @@ describe('row-broadcast ops', () => {
       const b = tf.randomNormal([3], 0, 1, 'float32', 2);
       const dy = tf.randomNormal([5, 3], 0, 1, 'float32', 3);
       expect(maxDiff(sumRows(x), tf.sum(x, 0))).toBeLessThan(1e-5);
-      for (const [ours, stock] of [[addRow, tf.add], [mulRow, tf.mul]] as const) {
+      for (const [ours, stock] of [
+        [addRow, tf.add],
+        [mulRow, tf.mul],
+      ] as const) {
         expect(maxDiff(ours(x, b), stock(x, b))).toBeLessThan(1e-6);
-        const f = (op: (a: tf.Tensor2D, c: tf.Tensor) => tf.Tensor) => tf.grads((a: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor2D, c), dy)))([x, b]);
+        const f = (op: (a: tf.Tensor2D, c: tf.Tensor) => tf.Tensor) =>
+          tf.grads((a: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor2D, c), dy)))([x, b]);
         const g1 = f(ours);
         const g2 = f(stock);
         expect(maxDiff(g1[0], g2[0])).toBeLessThan(1e-5);

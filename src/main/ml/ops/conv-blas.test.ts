@@ -31,15 +31,21 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 function naiveConv(x: Float64Array, xs: Shape4, w: Float64Array, cout: number): Float64Array {
   const [n, h, wd, c] = xs;
   const y = new Float64Array(n * h * wd * cout);
-  for (let b = 0; b < n; b++) for (let i = 0; i < h; i++) for (let j = 0; j < wd; j++) for (let o = 0; o < cout; o++) {
-    let s = 0;
-    for (let ci = 0; ci < c; ci++) for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
-      const si = i + kh - 1;
-      const sj = j + kw - 1;
-      if (si >= 0 && si < h && sj >= 0 && sj < wd) s += x[((b * h + si) * wd + sj) * c + ci] * w[((o * c + ci) * 3 + kh) * 3 + kw];
-    }
-    y[((b * h + i) * wd + j) * cout + o] = s;
-  }
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < wd; j++)
+        for (let o = 0; o < cout; o++) {
+          let s = 0;
+          for (let ci = 0; ci < c; ci++)
+            for (let kh = 0; kh < 3; kh++)
+              for (let kw = 0; kw < 3; kw++) {
+                const si = i + kh - 1;
+                const sj = j + kw - 1;
+                if (si >= 0 && si < h && sj >= 0 && sj < wd)
+                  s += x[((b * h + si) * wd + sj) * c + ci] * w[((o * c + ci) * 3 + kh) * 3 + kw];
+              }
+          y[((b * h + i) * wd + j) * cout + o] = s;
+        }
   return y;
 }
 
@@ -67,14 +73,15 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     const [x64, w64] = [Float64Array.from(xv), Float64Array.from(wv)];
     // L(x, w) = sum(conv(x, w) * dy) in float64; linear in each argument, so central differences are exact up to rounding
     const loss = (xa: Float64Array, wa: Float64Array) => naiveConv(xa, xs, wa, cout).reduce((s, v, i) => s + v * dyv[i], 0);
-    const fd = (arr: Float64Array, at: () => number) => Float64Array.from(arr, (v, i) => {
-      arr[i] = v + 0.5;
-      const up = at();
-      arr[i] = v - 0.5;
-      const down = at();
-      arr[i] = v;
-      return up - down;
-    });
+    const fd = (arr: Float64Array, at: () => number) =>
+      Float64Array.from(arr, (v, i) => {
+        arr[i] = v + 0.5;
+        const up = at();
+        arr[i] = v - 0.5;
+        const down = at();
+        arr[i] = v;
+        return up - down;
+      });
     const fdX = fd(x64, () => loss(x64, w64));
     const fdW = fd(w64, () => loss(x64, w64));
     const before = tf.memory().numTensors;
@@ -92,7 +99,10 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
 
   it('equals the XNNPACK route on the bench layer shape (forward and both gradients)', () => {
     const rng = createRng(4);
-    const [xs, ws]: Shape4[] = [[8, 14, 14, 16], [32, 16, 3, 3]];
+    const [xs, ws]: Shape4[] = [
+      [8, 14, 14, 16],
+      [32, 16, 3, 3],
+    ];
     const x = tf.tensor4d(normalArray(rng, size(xs)), xs);
     const w = tf.tensor4d(normalArray(rng, size(ws), 0.1), ws);
     const dy = tf.tensor4d(normalArray(rng, 8 * 14 * 14 * 32), [8, 14, 14, 32]);
@@ -128,7 +138,10 @@ describe.skipIf(!available)('conv3x3 on im2col + BLAS (skipped without a system 
     const y = tf.tensor2d(oneHotLabels(Int32Array.from([0, 1, 2, 0, 1, 2]), 3), [6, 3]);
     const named = m.namedWeights();
     const params = Object.values(named);
-    const dirs = (seed: number) => { const r = createRng(seed); return params.map((p) => tf.tensor(normalArray(r, p.size), p.shape)); };
+    const dirs = (seed: number) => {
+      const r = createRng(seed);
+      return params.map((p) => tf.tensor(normalArray(r, p.size), p.shape));
+    };
     const [u, v] = [dirs(1), dirs(2)];
     const dot = (a: tf.Tensor[], b: tf.Tensor[]) => a.reduce((s, t, i) => s + tf.tidy(() => tf.sum(tf.mul(t, b[i])).dataSync()[0]), 0);
     const loss = () => softmaxCrossEntropy(m.forward(x).logits, y);

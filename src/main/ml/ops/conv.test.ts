@@ -98,7 +98,13 @@ describe('conv3x3 and maxPool2x2 on wasm', () => {
     const gp = gradAt(1);
     const gm = gradAt(-1);
     const fd = gp.map((t, i) => tf.div(tf.sub(t, gm[i]), 2 * eps));
-    const rel = Math.sqrt(dot(fd.map((t, i) => tf.sub(t, hv[i])), fd.map((t, i) => tf.sub(t, hv[i])))) / Math.sqrt(dot(hv, hv));
+    const rel =
+      Math.sqrt(
+        dot(
+          fd.map((t, i) => tf.sub(t, hv[i])),
+          fd.map((t, i) => tf.sub(t, hv[i])),
+        ),
+      ) / Math.sqrt(dot(hv, hv));
     expect(rel).toBeLessThan(2e-2);
     tf.dispose([w1, w2, x, ...u, ...v, ...hv, ...hu, ...gp, ...gm, ...fd]);
   });

@@ -11,11 +11,21 @@ beforeAll(async () => {
 describe('MSE loss', () => {
   it('has the hand-computed value and gradient 2 (z - y) / (n C)', () => {
     tf.tidy(() => {
-      const z = tf.tensor2d([[1, 2, 0], [0.5, -1, 3]]);
-      const y = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
+      const z = tf.tensor2d([
+        [1, 2, 0],
+        [0.5, -1, 3],
+      ]);
+      const y = tf.tensor2d([
+        [0, 1, 0],
+        [1, 0, 0],
+      ]);
       // squared errors: row 1: 1, 1, 0; row 2: 0.25, 1, 9 -> sum 12.25 over 6 entries
       expect(meanSquaredError(z, y).dataSync()[0]).toBeCloseTo(12.25 / 6, 6);
-      const g = Array.from(tf.grad((t: tf.Tensor) => meanSquaredError(t as tf.Tensor2D, y))(z).dataSync());
+      const g = Array.from(
+        tf
+          .grad((t: tf.Tensor) => meanSquaredError(t as tf.Tensor2D, y))(z)
+          .dataSync(),
+      );
       const expected = [1, 1, 0, -0.5, -1, 3].map((d) => (2 * d) / 6);
       g.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
     });

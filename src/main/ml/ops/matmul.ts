@@ -9,22 +9,17 @@ import { wasmMatMulIsBlas } from './wasm-kernels';
  */
 type Arg = tf.Tensor | tf.GradSaveFunc;
 
-const explicitMatMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
-  (...args: Arg[]) => {
-    const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor2D[];
-        return [
-          explicitMatMul(dy as tf.Tensor2D, tf.transpose(sb)),
-          explicitMatMul(tf.transpose(sa), dy as tf.Tensor2D),
-        ];
-      },
-    };
-  },
-) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+const explicitMatMul: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad((...args: Arg[]) => {
+  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      return [explicitMatMul(dy as tf.Tensor2D, tf.transpose(sb)), explicitMatMul(tf.transpose(sa), dy as tf.Tensor2D)];
+    },
+  };
+}) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /**
  * Same as above for a constant left operand (the network input): only b gets a gradient,
@@ -110,22 +105,20 @@ const linearBoth = tf.customGrad((...args: Arg[]) => {
  * reason as `explicitMatMul`; saved inputs and calls to itself keep it twice differentiable. Exported for
  * tests: a machine with a BLAS never takes this route through `batchMatMul`.
  */
-export const explicitBatchMatMul: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad(
-  (...args: Arg[]) => {
-    const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as tf.Tensor3D[];
-        return [
-          explicitBatchMatMul(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
-          explicitBatchMatMul(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
-        ];
-      },
-    };
-  },
-) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+export const explicitBatchMatMul: (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D = tf.customGrad((...args: Arg[]) => {
+  const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor3D[];
+      return [
+        explicitBatchMatMul(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
+        explicitBatchMatMul(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
+      ];
+    },
+  };
+}) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
 
 /** Batched a @ b, differentiable in both; fast gradient on wasm's own kernels, the stock batched matMul elsewhere. */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {

@@ -38,7 +38,10 @@ describe('fast matMul', () => {
 
   it('is twice differentiable (second derivative of sum((a b)^2) in b)', () => {
     tf.tidy(() => {
-      const a = tf.tensor2d([[1, 2], [3, 4]]);
+      const a = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]);
       const b = tf.tensor2d([[0.5], [-1]]);
       // d/db of sum of grad components: grad = 2 a^T a b, so d/db sum(grad) = 2 a^T a 1 -> column sums
       const f = (y: tf.Tensor) => tf.sum(tf.grad((z: tf.Tensor) => tf.sum(tf.square(matMul(a, z as tf.Tensor2D))))(y));
@@ -75,8 +78,14 @@ describe('batched matMul', () => {
 describe('softmax cross-entropy', () => {
   it('equals the mean of -log softmax at the label', () => {
     tf.tidy(() => {
-      const z = tf.tensor2d([[1, 2, 3], [1000, 0, -1000]]);
-      const y = tf.tensor2d([[0, 0, 1], [0, 1, 0]]);
+      const z = tf.tensor2d([
+        [1, 2, 3],
+        [1000, 0, -1000],
+      ]);
+      const y = tf.tensor2d([
+        [0, 0, 1],
+        [0, 1, 0],
+      ]);
       // row 1: log(e^1 + e^2 + e^3) - 3; row 2: 1000 - 0 (stable despite huge logits)
       const r1 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3;
       const expected = (r1 + 1000) / 2;
@@ -103,10 +112,25 @@ describe('softmax cross-entropy', () => {
 describe('embedding lookup', () => {
   it('gathers rows and scatters the gradient back on wasm', () => {
     tf.tidy(() => {
-      const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+      const table = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]);
       const ids = tf.tensor1d([2, 0, 2], 'int32');
       expect(Array.from(embeddingLookup(table, ids).dataSync())).toEqual([5, 6, 1, 2, 5, 6]);
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t as tf.Tensor2D, ids), tf.tensor2d([[1, 1], [2, 2], [3, 3]]))))(table);
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            embeddingLookup(t as tf.Tensor2D, ids),
+            tf.tensor2d([
+              [1, 1],
+              [2, 2],
+              [3, 3],
+            ]),
+          ),
+        ),
+      )(table);
       expect(Array.from(g.dataSync())).toEqual([2, 2, 0, 0, 4, 4]);
     });
   });

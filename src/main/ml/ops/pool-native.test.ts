@@ -21,10 +21,18 @@ type Shape4 = [number, number, number, number];
 /** Flat index into x of each window's first maximum, window order (0,0), (0,1), (1,0), (1,1): the definition. */
 function argmaxes(x: Float32Array, [n, h, w, c]: Shape4): number[] {
   const out: number[] = [];
-  for (let b = 0; b < n; b++) for (let i = 0; i < h; i += 2) for (let j = 0; j < w; j += 2) for (let ci = 0; ci < c; ci++) {
-    const at = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([di, dj]) => ((b * h + i + di) * w + j + dj) * c + ci);
-    out.push(at.reduce((best, p) => (x[p] > x[best] ? p : best), at[0]));
-  }
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < h; i += 2)
+      for (let j = 0; j < w; j += 2)
+        for (let ci = 0; ci < c; ci++) {
+          const at = [
+            [0, 0],
+            [0, 1],
+            [1, 0],
+            [1, 1],
+          ].map(([di, dj]) => ((b * h + i + di) * w + j + dj) * c + ci);
+          out.push(at.reduce((best, p) => (x[p] > x[best] ? p : best), at[0]));
+        }
   return out;
 }
 
@@ -53,10 +61,11 @@ describe.skipIf(!available)('maxPool2x2 on the native kernels (skipped without a
     const x = tf.tensor4d(normalArray(rng, 2 * 4 * 4 * 3), [2, 4, 4, 3]);
     const w = tf.variable(tf.tensor2d(normalArray(rng, 9), [3, 3]));
     // the mixing before the pool makes the maxima depend on w; tanh and square give curvature
-    const loss = () => tf.tidy(() => {
-      const z = tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), w), [2, 4, 4, 3]) as tf.Tensor4D;
-      return tf.sum(tf.square(tf.tanh(maxPool2x2(z)))) as tf.Scalar;
-    });
+    const loss = () =>
+      tf.tidy(() => {
+        const z = tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), w), [2, 4, 4, 3]) as tf.Tensor4D;
+        return tf.sum(tf.square(tf.tanh(maxPool2x2(z)))) as tf.Scalar;
+      });
     const [u, v] = [tf.tensor2d(normalArray(rng, 9), [3, 3]), tf.tensor2d(normalArray(rng, 9), [3, 3])];
     const dot = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.sum(tf.mul(a, b)).dataSync()[0]);
     const [hv] = hvp(loss, [w], [v]);

@@ -61,7 +61,11 @@ function gatherRows(args: KernelArgs): tf.TensorInfo | null {
   for (const r of ids) if (r < 0 || r >= rows) throw new Error(`embedding id ${r} out of range [0, ${rows})`);
   const out = backend.makeOutput([ids.length, width], 'float32');
   // views taken after the allocation: growing the heap replaces its buffer
-  const [table, dst, idv] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(indices)] as [Float32Array, Float32Array, Int32Array];
+  const [table, dst, idv] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), backend.typedArrayFromHeap(indices)] as [
+    Float32Array,
+    Float32Array,
+    Int32Array,
+  ];
   for (let i = 0; i < idv.length; i++) dst.set(table.subarray(idv[i]! * width, (idv[i]! + 1) * width), i * width);
   return out;
 }
@@ -151,7 +155,12 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   installed = true;
   override('Transpose', transpose2d);
   override('GatherV2', gatherRows);
-  if (native) tf.registerKernel({ kernelName: FUSED_ADAM, backendName: 'wasm', kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc });
+  if (native)
+    tf.registerKernel({
+      kernelName: FUSED_ADAM,
+      backendName: 'wasm',
+      kernelFunc: ((args: KernelArgs) => fusedAdam(native, args)) as unknown as tf.KernelFunc,
+    });
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   if (blas && native) registerConvKernels(native);
   if (native) registerPoolKernels(native);

@@ -35,14 +35,25 @@ export function adam(params: Record<string, tf.Variable>, opts: AdamOptions = {}
       const sqrtBc2 = Math.sqrt(1 - b2 ** step);
       // one native pass per parameter where the fused kernel exists (wasm with native kernels), same arithmetic
       const fused = tf.getKernel(FUSED_ADAM, tf.getBackend()) !== undefined;
-      const attrs: FusedAdamAttrs = { lr, beta1: b1, beta2: b2, eps, bc1, sqrtBc2, l2: decoupled ? 0 : wd, keep: decoupled && wd !== 0 ? 1 - lr * wd : 1 };
+      const attrs: FusedAdamAttrs = {
+        lr,
+        beta1: b1,
+        beta2: b2,
+        eps,
+        bc1,
+        sqrtBc2,
+        l2: decoupled ? 0 : wd,
+        keep: decoupled && wd !== 0 ? 1 - lr * wd : 1,
+      };
       tf.tidy(() => {
         for (const [name, p] of Object.entries(params)) {
           const g0 = grads[name];
           if (!g0) continue;
           if (fused) {
             const [m, v] = [slots.get(name, 'exp_avg'), slots.get(name, 'exp_avg_sq')];
-            const [pNext, mNext, vNext] = tf.engine().runKernel(FUSED_ADAM, { p, g: g0, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+            const [pNext, mNext, vNext] = tf
+              .engine()
+              .runKernel(FUSED_ADAM, { p, g: g0, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
             m.assign(mNext);
             v.assign(vNext);
             p.assign(pNext);

@@ -4,10 +4,7 @@ import * as tf from '@tensorflow/tfjs';
  * Scales all gradients by min(1, maxNorm / (globalNorm + 1e-6)) (PyTorch clip_grad_norm_).
  * Stays on the device (no sync). Returns new tensors; the caller disposes both sets.
  */
-export function clipByGlobalNorm(
-  grads: Record<string, tf.Tensor>,
-  maxNorm: number,
-): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): { grads: Record<string, tf.Tensor>; norm: tf.Scalar } {
   return tf.tidy(() => {
     const list = Object.values(grads);
     const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;

@@ -30,35 +30,50 @@ function twoSteps(make: (params: Record<string, tf.Variable>) => Optimizer, lr: 
   return out;
 }
 
-const close = (actual: number[], expected: number[], digits = 5) =>
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
+const close = (actual: number[], expected: number[], digits = 5) => expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
 
 describe('optimizers against hand-computed steps', () => {
   it('plain SGD: x -= lr g', () => {
     // step 1: (1,1) - 0.1(1,2) = (0.9, 0.8); step 2: - 0.1(0.9, 1.6) = (0.81, 0.64)
-    close(twoSteps((p) => sgd(p), 0.1), [0.81, 0.64]);
+    close(
+      twoSteps((p) => sgd(p), 0.1),
+      [0.81, 0.64],
+    );
   });
 
   it('SGD momentum 0.9 (buffer starts at the first gradient)', () => {
     // step 1: buf = (1,2), x = (0.9, 0.8); step 2: g = (0.9, 1.6), buf = (1.8, 3.4), x = (0.72, 0.46)
-    close(twoSteps((p) => sgd(p, { momentum: 0.9 }), 0.1), [0.72, 0.46]);
+    close(
+      twoSteps((p) => sgd(p, { momentum: 0.9 }), 0.1),
+      [0.72, 0.46],
+    );
   });
 
   it('SGD Nesterov 0.9', () => {
     // step 1: buf = (1,2), dir = g + 0.9 buf = (1.9, 3.8), x = (0.81, 0.62)
     // step 2: g = (0.81, 1.24), buf = (1.71, 3.04), dir = (2.349, 3.976), x = (0.5751, 0.2224)
-    close(twoSteps((p) => sgd(p, { momentum: 0.9, nesterov: true }), 0.1), [0.5751, 0.2224]);
+    close(
+      twoSteps((p) => sgd(p, { momentum: 0.9, nesterov: true }), 0.1),
+      [0.5751, 0.2224],
+    );
   });
 
   it('SGD weight decay is coupled L2', () => {
     // wd 0.5: g' = g + 0.5 x. step 1: (1.5, 2.5) -> (0.85, 0.75); step 2: g' = (1.275, 1.875) -> (0.7225, 0.5625)
-    close(twoSteps((p) => sgd(p, { weightDecay: 0.5 }), 0.1), [0.7225, 0.5625]);
+    close(
+      twoSteps((p) => sgd(p, { weightDecay: 0.5 }), 0.1),
+      [0.7225, 0.5625],
+    );
   });
 
   it('Adam', () => {
     // step 1: m_hat = g, v_hat = g^2 -> x -= 0.1 * sign -> (0.9, 0.9)
     // step 2: g = (0.9, 1.8), m = (0.18, 0.36), v = (0.001809, 0.007236), bc1 = 0.19, bc2 = 0.001999
-    close(twoSteps((p) => adam(p), 0.1), [0.8004122297, 0.8004122287], 5);
+    close(
+      twoSteps((p) => adam(p), 0.1),
+      [0.8004122297, 0.8004122287],
+      5,
+    );
   });
 
   it('AdamW decays decoupled (p -= lr wd p first), unlike Adam + L2', () => {

@@ -50,7 +50,11 @@ export class SlotStore {
 
   import(slots: Record<string, SlotData>): void {
     this.dispose();
-    for (const [key, s] of Object.entries(slots)) this.slots.set(key, tf.tidy(() => tf.variable(tf.tensor(s.data, s.shape), false)));
+    for (const [key, s] of Object.entries(slots))
+      this.slots.set(
+        key,
+        tf.tidy(() => tf.variable(tf.tensor(s.data, s.shape), false)),
+      );
   }
 
   dispose(): void {

@@ -13,9 +13,17 @@ export function useLiveProgress(): Map<number, JobProgress> {
       if (p.runId !== null) setMap((m) => new Map(m).set(p.runId!, p));
     });
     const offState = api.on('job.state', (s) => {
-      if (s.runId !== null && s.state !== 'running') setMap((m) => { const n = new Map(m); n.delete(s.runId!); return n; });
+      if (s.runId !== null && s.state !== 'running')
+        setMap((m) => {
+          const n = new Map(m);
+          n.delete(s.runId!);
+          return n;
+        });
     });
-    return () => { offProgress(); offState(); };
+    return () => {
+      offProgress();
+      offState();
+    };
   }, []);
   return map;
 }
@@ -35,5 +43,9 @@ export function useSeries(runIds: number[], keys: string[]) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [queryKey.join('|')]);
   // Server-side LTTB: a few thousand points per line look the same as 100k and keep big comparisons fast.
-  return useQuery({ queryKey, queryFn: () => api.metrics.series({ runIds, keys, maxPoints: MAX_POINTS }), enabled: runIds.length > 0 && keys.length > 0 });
+  return useQuery({
+    queryKey,
+    queryFn: () => api.metrics.series({ runIds, keys, maxPoints: MAX_POINTS }),
+    enabled: runIds.length > 0 && keys.length > 0,
+  });
 }

@@ -21,7 +21,8 @@ export const useCreateProject = () => useMutation({ mutationFn: api.projects.cre
 export const useRenameProject = () => useMutation({ mutationFn: api.projects.rename, onSuccess: refreshProjects });
 export const useRemoveProject = () => useMutation({ mutationFn: api.projects.remove, onSuccess: refreshProjects });
 
-export const useRun = (id: number | null) => useQuery({ queryKey: ['run', id], queryFn: () => api.runs.get({ id: id! }), enabled: id !== null });
+export const useRun = (id: number | null) =>
+  useQuery({ queryKey: ['run', id], queryFn: () => api.runs.get({ id: id! }), enabled: id !== null });
 export const useCheckpoints = (runId: number | null) =>
   useQuery({ queryKey: ['checkpoints', runId], queryFn: () => api.runs.checkpoints({ id: runId! }), enabled: runId !== null });
 export const useMetricKeys = () => useQuery({ queryKey: ['metric-keys'], queryFn: () => api.metrics.keys({}), staleTime: Infinity });
@@ -36,4 +37,8 @@ export const useRunControl = () =>
 
 /** Queued or running jobs of a project (kept fresh by job.state events). */
 export const useActiveJobs = (projectId: number | null) =>
-  useQuery({ queryKey: ['jobs', projectId], queryFn: () => api.jobs.list({ projectId: projectId!, active: true }), enabled: projectId !== null });
+  useQuery({
+    queryKey: ['jobs', projectId],
+    queryFn: () => api.jobs.list({ projectId: projectId!, active: true }),
+    enabled: projectId !== null,
+  });

@@ -26,7 +26,11 @@ function httpTransport(): Transport {
     async invoke(method, params): Promise<Reply> {
       let res: Response;
       try {
-        res = await fetch(`/rpc/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(params ?? {}) });
+        res = await fetch(`/rpc/${method}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(params ?? {}),
+        });
       } catch {
         return { ok: false, error: { code: 'Unavailable', message: 'Cannot reach the Plateau host. Is `plateau serve` still running?' } };
       }

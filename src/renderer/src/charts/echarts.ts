@@ -7,8 +7,18 @@ import { LabelLayout } from 'echarts/features';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
-  BarChart, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, TitleComponent, ToolboxComponent,
-  CanvasRenderer, SVGRenderer, LabelLayout,
+  BarChart,
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  DataZoomComponent,
+  TitleComponent,
+  ToolboxComponent,
+  CanvasRenderer,
+  SVGRenderer,
+  LabelLayout,
 ]);
 
 export { echarts };

@@ -18,9 +18,10 @@ export function exportChart(option: EChartsCoreOption, format: 'png' | 'svg', na
   const chart = echarts.init(div, undefined, { renderer: format === 'svg' ? 'svg' : 'canvas', width: size.width, height: size.height });
   try {
     chart.setOption({ ...option, backgroundColor: '#ffffff', animation: false });
-    const url = format === 'svg'
-      ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(chart.renderToSVGString())}`
-      : chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
+    const url =
+      format === 'svg'
+        ? `data:image/svg+xml;charset=utf-8,${encodeURIComponent(chart.renderToSVGString())}`
+        : chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
     download(`${name}.${format}`, url);
   } finally {
     chart.dispose();

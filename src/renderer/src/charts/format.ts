@@ -25,7 +25,13 @@ export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ENTITIES[c
  */
 export const WHEEL_ZOOM = { zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: 'shift', preventDefaultMouseMove: false } as const;
 
-interface AxisParam { seriesId?: string; seriesName: string; axisIndex: number; marker: string; value: [number, number] }
+interface AxisParam {
+  seriesId?: string;
+  seriesName: string;
+  axisIndex: number;
+  marker: string;
+  value: [number, number];
+}
 
 /**
  * The axis tooltip: the x value, then each panel's lines under its title, values to 4 significant digits
@@ -34,7 +40,8 @@ interface AxisParam { seriesId?: string; seriesName: string; axisIndex: number; 
 export function tooltipFormatter(titles: string[], xName: string) {
   return (raw: AxisParam | AxisParam[]) => {
     // ECharts lists the hovered panel first; the reader expects the panels' top-to-bottom order
-    const params = (Array.isArray(raw) ? raw : [raw]).filter((p) => !p.seriesId?.startsWith('band:') && Array.isArray(p.value))
+    const params = (Array.isArray(raw) ? raw : [raw])
+      .filter((p) => !p.seriesId?.startsWith('band:') && Array.isArray(p.value))
       .sort((a, b) => a.axisIndex - b.axisIndex);
     if (!params.length) return '';
     const lines = [`${escapeHtml(xName)} ${xLabel(params[0].value[0])}`];

@@ -30,11 +30,20 @@ export function lineOption({ series, xName, yName, logX: askedLogX = false, logY
     grid: { left: 64, right: 24, top: 36, bottom: 76 },
     legend: { type: 'scroll', top: 0 },
     tooltip: { trigger: 'axis', formatter: tooltipFormatter([yName], xName) },
-    dataZoom: [{ type: 'inside', ...WHEEL_ZOOM }, { type: 'slider', height: 16, bottom: 6 }],
+    dataZoom: [
+      { type: 'inside', ...WHEEL_ZOOM },
+      { type: 'slider', height: 16, bottom: 6 },
+    ],
     xAxis: { type: logX ? 'log' : 'value', name: xName, nameLocation: 'middle', nameGap: 26 },
     // the name runs along the axis: at its top it would collide with a legend of three or more series
-    yAxis: { type: logY ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 44, scale: true,
-      axisLabel: { formatter: (v: number) => sig(v) } },
+    yAxis: {
+      type: logY ? 'log' : 'value',
+      name: yName,
+      nameLocation: 'middle',
+      nameGap: 44,
+      scale: true,
+      axisLabel: { formatter: (v: number) => sig(v) },
+    },
     series: series.map((s) => {
       const data = s.x.flatMap((x, i) => (keep(x, s.y[i]) ? [[x, s.y[i]]] : []));
       return { name: s.name, type: 'line', showSymbol: data.length === 1, sampling: 'lttb', data };

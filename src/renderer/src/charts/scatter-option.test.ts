@@ -11,7 +11,13 @@ describe('scatterOption', () => {
   it('labels every point with its run and draws runs left out of the correlations as a hollow series', () => {
     const o = scatterOption({ points, xName: 'kappa', yName: 'gap', title: 't' }) as any;
     expect(o.series.map((s: any) => [s.name, s.data.map((d: any) => d.value)])).toEqual([
-      ['finished', [[0.5, 0.9, '1 grok s0'], [2, 0.1, '2 grok s1']]],
+      [
+        'finished',
+        [
+          [0.5, 0.9, '1 grok s0'],
+          [2, 0.1, '2 grok s1'],
+        ],
+      ],
       ['not finished (not counted)', [[1, 0.4, '3 grok s2']]],
     ]);
     expect(o.series[0].label.show).toBe(true);

@@ -27,14 +27,23 @@ export function scatterOption({ points, xName, yName, title, logX = false }: Sca
   // names of points in the right half go to their left, so they stay inside the chart
   const xs = points.map((p) => (canLog ? Math.log(p.x) : p.x));
   const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
-  const data = (counted: boolean) => points.flatMap((p, i) => (p.counted === counted
-    ? [{ value: [p.x, p.y, p.name], label: { position: xs[i] > middle ? 'left' : 'right' } }] : []));
+  const data = (counted: boolean) =>
+    points.flatMap((p, i) =>
+      p.counted === counted ? [{ value: [p.x, p.y, p.name], label: { position: xs[i] > middle ? 'left' : 'right' } }] : [],
+    );
   const axisLabel = { formatter: (v: number) => sig(v) };
   const label = { show: true, fontSize: 11, formatter: (p: { value: [number, number, string] }) => p.value[2] };
   const series = [
     { name: 'finished', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true }, data: data(true) },
-    { name: 'not finished (not counted)', type: 'scatter', symbolSize: 10, label, labelLayout: { hideOverlap: true },
-      itemStyle: { color: 'transparent', borderWidth: 2, borderColor: '#868e96' }, data: data(false) },
+    {
+      name: 'not finished (not counted)',
+      type: 'scatter',
+      symbolSize: 10,
+      label,
+      labelLayout: { hideOverlap: true },
+      itemStyle: { color: 'transparent', borderWidth: 2, borderColor: '#868e96' },
+      data: data(false),
+    },
   ].filter((s) => s.data.length);
   return {
     animation: false,

@@ -19,14 +19,28 @@ describe('stackedOption', () => {
 
   it('puts each panel series on its own axes and drops points a log axis cannot show', () => {
     const o = stackedOption({ panels, xName: 'epoch' }) as any;
-    expect(o.series[1]).toMatchObject({ xAxisIndex: 1, yAxisIndex: 1, data: [[1, 4], [3, 1]] });
+    expect(o.series[1]).toMatchObject({
+      xAxisIndex: 1,
+      yAxisIndex: 1,
+      data: [
+        [1, 4],
+        [3, 1],
+      ],
+    });
   });
 
   it('draws a lone point as a symbol, on a linear x axis when a log one would hide it', () => {
-    const o = stackedOption({ panels: [{ title: 'test acc', series: [{ name: 'import', x: [0], y: [0.5] }] }], xName: 'epoch', logX: true }) as any;
+    const o = stackedOption({
+      panels: [{ title: 'test acc', series: [{ name: 'import', x: [0], y: [0.5] }] }],
+      xName: 'epoch',
+      logX: true,
+    }) as any;
     expect([o.xAxis[0].type, o.series[0].data, o.series[0].showSymbol]).toEqual(['value', [[0, 0.5]], true]);
     const many = stackedOption({ panels, xName: 'epoch', logX: true }) as any;
-    expect([many.xAxis.map((a: any) => a.type), many.series.map((s: any) => s.showSymbol)]).toEqual([['log', 'log'], [false, false]]);
+    expect([many.xAxis.map((a: any) => a.type), many.series.map((s: any) => s.showSymbol)]).toEqual([
+      ['log', 'log'],
+      [false, false],
+    ]);
   });
 
   it('smooths with the shared EMA', () => {
@@ -36,7 +50,10 @@ describe('stackedOption', () => {
   });
 
   it('draws a mean +- std band as a stacked pair (lower, then width)', () => {
-    const o = stackedOption({ panels: [{ ...panels[0], bands: { 'run 1': { lower: [0, 0.4, 0.8], upper: [0.2, 0.6, 1] } } }], xName: 'epoch' }) as any;
+    const o = stackedOption({
+      panels: [{ ...panels[0], bands: { 'run 1': { lower: [0, 0.4, 0.8], upper: [0.2, 0.6, 1] } } }],
+      xName: 'epoch',
+    }) as any;
     const band = o.series.filter((s: any) => s.stack);
     expect(band).toHaveLength(2);
     expect(band[1].data.map((d: number[]) => +d[1].toFixed(12))).toEqual([0.2, 0.2, 0.2]);
@@ -46,7 +63,10 @@ describe('stackedOption', () => {
     const gap = { title: 'gap', logY: true, series: [{ name: 'r', x: [1, 2], y: [0, -0.5] }] };
     const o = stackedOption({ panels: [panels[1], gap], xName: 'epoch' }) as any;
     expect(o.yAxis.map((a: any) => a.type)).toEqual(['log', 'value']);
-    expect(o.series[1].data).toEqual([[1, 0], [2, -0.5]]);
+    expect(o.series[1].data).toEqual([
+      [1, 0],
+      [2, -0.5],
+    ]);
   });
 
   it('leaves the plain wheel to the page: zooms on ctrl+wheel, pans on shift+wheel', () => {
@@ -56,14 +76,24 @@ describe('stackedOption', () => {
 
   it('formats the tooltip to 4 significant digits under each panel title, without the band series', () => {
     const o = stackedOption({ panels, xName: 'epoch' }) as any;
-    const p = (axisIndex: number, seriesId: string, name: string, value: number[]) =>
-      ({ axisIndex, seriesId, seriesName: name, marker: '*', value });
+    const p = (axisIndex: number, seriesId: string, name: string, value: number[]) => ({
+      axisIndex,
+      seriesId,
+      seriesName: name,
+      marker: '*',
+      value,
+    });
     const html = o.tooltip.formatter([
-      p(1, 'line:1:run 1', 'run <1>', [3, 0.000123456]), p(0, 'line:0:run 1', 'run <1>', [3, 0.1 + 0.2]),
+      p(1, 'line:1:run 1', 'run <1>', [3, 0.000123456]),
+      p(0, 'line:0:run 1', 'run <1>', [3, 0.1 + 0.2]),
       p(0, 'band:0:run 1:lower', 'run <1>', [3, 0.25]),
     ]);
     expect(html.split('<br/>')).toEqual([
-      'epoch 3', '<b>test acc</b>', '*run &lt;1&gt;&nbsp;&nbsp;<b>0.3</b>', '<b>kappa</b>', '*run &lt;1&gt;&nbsp;&nbsp;<b>1.235e-4</b>',
+      'epoch 3',
+      '<b>test acc</b>',
+      '*run &lt;1&gt;&nbsp;&nbsp;<b>0.3</b>',
+      '<b>kappa</b>',
+      '*run &lt;1&gt;&nbsp;&nbsp;<b>1.235e-4</b>',
     ]);
   });
 });

@@ -7,8 +7,13 @@ export function MetricHelp({ info, label }: { info: MetricKeyInfo; label?: strin
   return (
     <Popover width={420} position="bottom-start" withArrow shadow="md">
       <Popover.Target>
-        <Badge component="button" variant="light" rightSection={<CircleHelp size={12} />} style={{ cursor: 'pointer', textTransform: 'none' }}
-          aria-label={`What is ${info.key}?`}>
+        <Badge
+          component="button"
+          variant="light"
+          rightSection={<CircleHelp size={12} />}
+          style={{ cursor: 'pointer', textTransform: 'none' }}
+          aria-label={`What is ${info.key}?`}
+        >
           {label ?? info.key}
         </Badge>
       </Popover.Target>
@@ -17,7 +22,9 @@ export function MetricHelp({ info, label }: { info: MetricKeyInfo; label?: strin
           <Text fw={600}>{info.label}</Text>
           <Text size="sm">{info.description}</Text>
           <Code block>{info.formula}</Code>
-          <Text size="xs" c="dimmed">{info.citation}</Text>
+          <Text size="xs" c="dimmed">
+            {info.citation}
+          </Text>
         </Stack>
       </Popover.Dropdown>
     </Popover>

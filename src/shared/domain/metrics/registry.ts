@@ -47,7 +47,10 @@ export const metricKeyNames = (): string[] => [...REGISTRY.keys()];
 export const metricInfo = (key: string): MetricDescriptor | undefined => REGISTRY.get(key);
 
 /** Keys matching a predicate, in registry order. */
-export const metricKeysWhere = (pred: (d: MetricDescriptor) => boolean): string[] => metricDescriptors().filter(pred).map((d) => d.key);
+export const metricKeysWhere = (pred: (d: MetricDescriptor) => boolean): string[] =>
+  metricDescriptors()
+    .filter(pred)
+    .map((d) => d.key);
 
 export const keysOfFamily = (family: MetricFamily): string[] => metricKeysWhere((d) => d.family === family);
 export const keysOfProducer = (producer: MetricProducer): string[] => metricKeysWhere((d) => d.producer === producer);

@@ -129,7 +129,10 @@ describe('split by document', () => {
       const j = Math.floor(rng.next() * (i + 1));
       [perm[i], perm[j]] = [perm[j], perm[i]];
     }
-    const want = perm.slice(0, 2).sort((x, y) => x - y).map((i) => `f${i}`);
+    const want = perm
+      .slice(0, 2)
+      .sort((x, y) => x - y)
+      .map((i) => `f${i}`);
     expect(ids(splitDocuments(docs, 0.1, 3, 'c').test)).toEqual(want);
   });
 

@@ -61,7 +61,9 @@ export function listCorpusFiles(path: string): string[] {
   if (!st.isDirectory()) return [path];
   const out: string[] = [];
   const walk = (dir: string) => {
-    const names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+    const names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
     for (const name of names) {
       const p = join(dir, name);
       const s = lstatSync(p);

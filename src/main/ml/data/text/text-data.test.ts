@@ -29,7 +29,13 @@ describe('context windows', () => {
   });
 
   it('joins documents with the separator', () => {
-    const s = encodeDocuments([{ text: 'ab', source: '' }, { text: 'c', source: '' }], byteTokenizer());
+    const s = encodeDocuments(
+      [
+        { text: 'ab', source: '' },
+        { text: 'c', source: '' },
+      ],
+      byteTokenizer(),
+    );
     expect(Array.from(s)).toEqual([97, 98, 10, 10, 99]);
   });
 });

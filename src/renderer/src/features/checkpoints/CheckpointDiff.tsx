@@ -12,18 +12,35 @@ export function CheckpointDiff({ a, b }: { a: number; b: number }) {
       <ErrorText error={diff.error} />
       {diff.data && (
         <Table verticalSpacing={2} aria-label="Layer differences">
-          <Table.Thead><Table.Tr><Table.Th>Layer</Table.Th><Table.Th>‖A − B‖F</Table.Th><Table.Th>relative</Table.Th><Table.Th>cosine</Table.Th></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Layer</Table.Th>
+              <Table.Th>‖A − B‖F</Table.Th>
+              <Table.Th>relative</Table.Th>
+              <Table.Th>cosine</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {diff.data.layers.map((l) => (
               <Table.Tr key={l.name}>
-                <Table.Td><Text size="sm" ff="monospace">{l.name}</Text></Table.Td><Table.Td>{l.distance.toPrecision(4)}</Table.Td>
-                <Table.Td>{l.relative.toPrecision(3)}</Table.Td><Table.Td>{l.cosine === null ? '—' : l.cosine.toFixed(4)}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" ff="monospace">
+                    {l.name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{l.distance.toPrecision(4)}</Table.Td>
+                <Table.Td>{l.relative.toPrecision(3)}</Table.Td>
+                <Table.Td>{l.cosine === null ? '—' : l.cosine.toFixed(4)}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       )}
-      {!!diff.data?.unmatched.length && <Text size="xs" c="dimmed">Not in both, or shaped differently: {diff.data.unmatched.join(', ')}</Text>}
+      {!!diff.data?.unmatched.length && (
+        <Text size="xs" c="dimmed">
+          Not in both, or shaped differently: {diff.data.unmatched.join(', ')}
+        </Text>
+      )}
     </>
   );
 }

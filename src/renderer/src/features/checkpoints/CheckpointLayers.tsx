@@ -13,42 +13,77 @@ export function CheckpointLayers({ checkpointId, title }: { checkpointId: number
   const detail = useQuery({ queryKey: ['checkpoint', checkpointId], queryFn: () => api.checkpoints.inspect({ id: checkpointId }) });
   const [layer, setLayer] = useState<string | null>(null);
   const shown = detail.data?.layers.find((l) => l.name === layer) ?? detail.data?.layers[0];
-  const option = useMemo(() => shown && {
-    animation: false,
-    grid: { left: 56, right: 16, top: 28, bottom: 32 },
-    title: { text: `${shown.name} values`, textStyle: { fontSize: 12, fontWeight: 'normal' } },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: shown.histogram.edges.slice(0, -1).map((e) => e.toPrecision(3)), axisLabel: { showMaxLabel: true } },
-    yAxis: { type: 'value', name: 'count' },
-    series: [{ type: 'bar', data: shown.histogram.counts, barCategoryGap: 0 }],
-  }, [shown]);
+  const option = useMemo(
+    () =>
+      shown && {
+        animation: false,
+        grid: { left: 56, right: 16, top: 28, bottom: 32 },
+        title: { text: `${shown.name} values`, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+        tooltip: { trigger: 'axis' },
+        xAxis: {
+          type: 'category',
+          data: shown.histogram.edges.slice(0, -1).map((e) => e.toPrecision(3)),
+          axisLabel: { showMaxLabel: true },
+        },
+        yAxis: { type: 'value', name: 'count' },
+        series: [{ type: 'bar', data: shown.histogram.counts, barCategoryGap: 0 }],
+      },
+    [shown],
+  );
   return (
     <Card withBorder component="section" aria-label="Checkpoint layers">
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={4}>Layers at {title}</Title>
-          <TableExport name={`layers-${title.replace(/\s+/g, '-')}`} table={() => ({
-            header: ['name', 'shape', 'mean', 'std', 'min', 'max', 'fro_norm'],
-            rows: (detail.data?.layers ?? []).map((l) => [l.name, l.shape.join('x'), l.mean, l.std, l.min, l.max, l.froNorm]),
-          })} />
+          <TableExport
+            name={`layers-${title.replace(/\s+/g, '-')}`}
+            table={() => ({
+              header: ['name', 'shape', 'mean', 'std', 'min', 'max', 'fro_norm'],
+              rows: (detail.data?.layers ?? []).map((l) => [l.name, l.shape.join('x'), l.mean, l.std, l.min, l.max, l.froNorm]),
+            })}
+          />
         </Group>
         <ErrorText error={detail.error} />
         {detail.isLoading && <Loader size="sm" aria-label="Loading layers" />}
         {detail.data && (
           <>
             <Table verticalSpacing={2} highlightOnHover aria-label="Layers">
-              <Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Shape</Table.Th><Table.Th>Mean</Table.Th><Table.Th>Std</Table.Th><Table.Th>‖W‖F</Table.Th></Table.Tr></Table.Thead>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Shape</Table.Th>
+                  <Table.Th>Mean</Table.Th>
+                  <Table.Th>Std</Table.Th>
+                  <Table.Th>‖W‖F</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
               <Table.Tbody>
                 {detail.data.layers.map((l) => (
-                  <Table.Tr key={l.name} onClick={() => setLayer(l.name)} style={{ cursor: 'pointer' }} bg={shown?.name === l.name ? 'var(--mantine-primary-color-light)' : undefined}>
-                    <Table.Td><Text size="sm" ff="monospace">{l.name}</Text></Table.Td><Table.Td>{l.shape.join(' × ')}</Table.Td>
-                    <Table.Td>{num(l.mean)}</Table.Td><Table.Td>{num(l.std)}</Table.Td><Table.Td>{num(l.froNorm)}</Table.Td>
+                  <Table.Tr
+                    key={l.name}
+                    onClick={() => setLayer(l.name)}
+                    style={{ cursor: 'pointer' }}
+                    bg={shown?.name === l.name ? 'var(--mantine-primary-color-light)' : undefined}
+                  >
+                    <Table.Td>
+                      <Text size="sm" ff="monospace">
+                        {l.name}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{l.shape.join(' × ')}</Table.Td>
+                    <Table.Td>{num(l.mean)}</Table.Td>
+                    <Table.Td>{num(l.std)}</Table.Td>
+                    <Table.Td>{num(l.froNorm)}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
             {option && <Chart option={option} height={200} label="Weight histogram" />}
-            {detail.data.optimizerTensors > 0 && <Text size="xs" c="dimmed">Also holds {detail.data.optimizerTensors} optimizer buffers (exact resume).</Text>}
+            {detail.data.optimizerTensors > 0 && (
+              <Text size="xs" c="dimmed">
+                Also holds {detail.data.optimizerTensors} optimizer buffers (exact resume).
+              </Text>
+            )}
           </>
         )}
       </Stack>

@@ -27,42 +27,93 @@ export function CheckpointsView({ project }: { project: Project | null }) {
   const coverage = useQuery({ queryKey: ['coverage', run?.id], queryFn: () => api.metrics.coverage({ runId: run!.id }), enabled: !!run });
   const computed = (step: number) => coverage.data?.find((c) => c.step === step)?.keys ?? [];
 
-  if (!project) return <EmptyState icon={Database} title="Choose a project">Checkpoints belong to the runs of a project.</EmptyState>;
-  if (runs.data?.length === 0) return <EmptyState icon={Database} title="No checkpoints yet">Checkpoints appear here as runs save them.</EmptyState>;
+  if (!project)
+    return (
+      <EmptyState icon={Database} title="Choose a project">
+        Checkpoints belong to the runs of a project.
+      </EmptyState>
+    );
+  if (runs.data?.length === 0)
+    return (
+      <EmptyState icon={Database} title="No checkpoints yet">
+        Checkpoints appear here as runs save them.
+      </EmptyState>
+    );
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Checkpoints · {project.name}</Title>
-        <Select aria-label="Run" w={320} searchable allowDeselect={false} value={run ? String(run.id) : null}
-          data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} onChange={(v) => { setRunId(Number(v)); setSelected(null); setAgainst(null); }} />
+        <Select
+          aria-label="Run"
+          w={320}
+          searchable
+          allowDeselect={false}
+          value={run ? String(run.id) : null}
+          data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))}
+          onChange={(v) => {
+            setRunId(Number(v));
+            setSelected(null);
+            setAgainst(null);
+          }}
+        />
       </Group>
       <ErrorText error={runs.error ?? checkpoints.error} />
       <SimpleGrid cols={{ base: 1, xl: 2 }}>
         <Card withBorder>
           <Group justify="flex-end" mb={4}>
-            <TableExport name={`checkpoints-run-${run?.id}`} table={() => ({
-              header: ['step', 'epoch', 'bytes', 'sha256', 'metrics'],
-              rows: (checkpoints.data ?? []).map((c) => [c.step, c.epoch, c.bytes, c.sha256, computed(c.step).join(' ')]),
-            })} />
+            <TableExport
+              name={`checkpoints-run-${run?.id}`}
+              table={() => ({
+                header: ['step', 'epoch', 'bytes', 'sha256', 'metrics'],
+                rows: (checkpoints.data ?? []).map((c) => [c.step, c.epoch, c.bytes, c.sha256, computed(c.step).join(' ')]),
+              })}
+            />
           </Group>
           <Table highlightOnHover verticalSpacing={4} aria-label="Checkpoints">
-            <Table.Thead><Table.Tr><Table.Th>Step</Table.Th><Table.Th>Epoch</Table.Th><Table.Th>Size</Table.Th><Table.Th>Metrics</Table.Th><Table.Th>SHA-256</Table.Th></Table.Tr></Table.Thead>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Step</Table.Th>
+                <Table.Th>Epoch</Table.Th>
+                <Table.Th>Size</Table.Th>
+                <Table.Th>Metrics</Table.Th>
+                <Table.Th>SHA-256</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
               {(checkpoints.data ?? []).map((c) => (
-                <Table.Tr key={c.id} onClick={() => setSelected(c.id)} aria-selected={current?.id === c.id} style={{ cursor: 'pointer' }}
-                  bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}>
-                  <Table.Td>{c.step}</Table.Td><Table.Td>{c.epoch ?? '—'}</Table.Td><Table.Td>{size(c.bytes)}</Table.Td>
+                <Table.Tr
+                  key={c.id}
+                  onClick={() => setSelected(c.id)}
+                  aria-selected={current?.id === c.id}
+                  style={{ cursor: 'pointer' }}
+                  bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}
+                >
+                  <Table.Td>{c.step}</Table.Td>
+                  <Table.Td>{c.epoch ?? '—'}</Table.Td>
+                  <Table.Td>{size(c.bytes)}</Table.Td>
                   <Table.Td>
                     <Tooltip label={computed(c.step).join(', ') || 'none yet'} multiline w={360}>
-                      <Text size="sm">{computed(c.step).length ? `${computed(c.step).length} keys${computed(c.step).some((k) => k.startsWith('hessian')) ? ' + Hessian' : ''}` : '—'}</Text>
+                      <Text size="sm">
+                        {computed(c.step).length
+                          ? `${computed(c.step).length} keys${computed(c.step).some((k) => k.startsWith('hessian')) ? ' + Hessian' : ''}`
+                          : '—'}
+                      </Text>
                     </Tooltip>
                   </Table.Td>
-                  <Table.Td><Text size="xs" ff="monospace">{c.sha256.slice(0, 12)}</Text></Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {c.sha256.slice(0, 12)}
+                    </Text>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-          {checkpoints.data?.length === 0 && <Text c="dimmed" size="sm" p="sm">This run has no checkpoints yet.</Text>}
+          {checkpoints.data?.length === 0 && (
+            <Text c="dimmed" size="sm" p="sm">
+              This run has no checkpoints yet.
+            </Text>
+          )}
         </Card>
         {current && <CheckpointLayers checkpointId={current.id} title={`step ${current.step}`} />}
       </SimpleGrid>
@@ -71,8 +122,15 @@ export function CheckpointsView({ project }: { project: Project | null }) {
         <Card withBorder component="section" aria-label="Checkpoint difference">
           <Group mb="xs">
             <Title order={4}>Difference from step {current.step} to</Title>
-            <Select aria-label="Compare with checkpoint" size="xs" w={200} placeholder="another checkpoint" value={against}
-              data={checkpoints.data.filter((c) => c.id !== current.id).map((c) => ({ value: String(c.id), label: `step ${c.step}` }))} onChange={setAgainst} />
+            <Select
+              aria-label="Compare with checkpoint"
+              size="xs"
+              w={200}
+              placeholder="another checkpoint"
+              value={against}
+              data={checkpoints.data.filter((c) => c.id !== current.id).map((c) => ({ value: String(c.id), label: `step ${c.step}` }))}
+              onChange={setAgainst}
+            />
           </Group>
           {against && <CheckpointDiff a={current.id} b={Number(against)} />}
         </Card>

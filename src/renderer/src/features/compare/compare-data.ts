@@ -34,14 +34,25 @@ export function metricChoices(keys: MetricDescriptor[]): Choice[] {
 }
 
 function catalogueChoices(keys: MetricDescriptor[]): Choice[] {
-  return keys.flatMap((k) => k.splits.map((split): Choice => ({
-    value: choiceValue(k.key, split), key: k.key, split, label: split === 'none' ? k.key : `${k.key} (${split})`,
-    logY: k.logScale, parts: k.parts,
-  })));
+  return keys.flatMap((k) =>
+    k.splits.map((split): Choice => ({
+      value: choiceValue(k.key, split),
+      key: k.key,
+      split,
+      label: split === 'none' ? k.key : `${k.key} (${split})`,
+      logY: k.logScale,
+      parts: k.parts,
+    })),
+  );
 }
 
 /** The figure-1 defaults of Han et al. 2025: test accuracy, relative flatness, NC1 and CDNV. */
-export const DEFAULT_CHOICES = [choiceValue('test_acc', 'test'), choiceValue('kappa', 'train'), choiceValue('nc1', 'train'), choiceValue('cdnv', 'train')];
+export const DEFAULT_CHOICES = [
+  choiceValue('test_acc', 'test'),
+  choiceValue('kappa', 'train'),
+  choiceValue('nc1', 'train'),
+  choiceValue('cdnv', 'train'),
+];
 
 /** Runs of the same recipe that differ only in seed share a group (their config without the seed). */
 export function groupKey(run: Run): string {
@@ -57,7 +68,8 @@ const multiPart = (c: Choice) => c.parts === 'each' || c.parts === 'index';
 /** The stored lines of a choice for one run: the '' row, or every layer / index of a per-part metric (in numeric order). */
 function picks(all: MetricSeries[], runId: number, c: Choice, x: 'epoch' | 'step') {
   const multi = multiPart(c);
-  return all.filter((m) => m.runId === runId && m.key === c.key && m.split === c.split && (multi ? m.layer !== '' : m.layer === ''))
+  return all
+    .filter((m) => m.runId === runId && m.key === c.key && m.split === c.split && (multi ? m.layer !== '' : m.layer === ''))
     .sort((a, b) => a.layer.localeCompare(b.layer, 'en', { numeric: true }))
     .map((s) => ({ part: s.layer, x: x === 'epoch' ? s.epochs.map((e, i) => e ?? s.steps[i]) : s.steps, y: s.values }));
 }
@@ -76,7 +88,10 @@ export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[],
       const parts = [...new Set(byRun.flat().map((l) => l.part))];
       for (const part of parts) {
         const suffix = part ? ` [${part}]` : '';
-        const lines = byRun.map((ls) => ls.find((l) => l.part === part)).filter((l) => !!l).map(({ x, y }) => ({ x, y }));
+        const lines = byRun
+          .map((ls) => ls.find((l) => l.part === part))
+          .filter((l) => !!l)
+          .map(({ x, y }) => ({ x, y }));
         if (members.length === 1 || lines.length === 1) {
           panel.series.push({ name: (members.length === 1 ? runLabel(members[0]) : groupLabel(members)) + suffix, ...lines[0] });
           continue;
@@ -138,8 +153,14 @@ export function scatterData(all: MetricSeries[], runs: Run[], xc: Choice, yc: Ch
   const counted = points.filter((p) => p.counted);
   return {
     points,
-    tau: kendallTau(counted.map((p) => p.x), counted.map((p) => p.y)),
-    rho: pearson(counted.map((p) => p.x), counted.map((p) => p.y)),
+    tau: kendallTau(
+      counted.map((p) => p.x),
+      counted.map((p) => p.y),
+    ),
+    rho: pearson(
+      counted.map((p) => p.x),
+      counted.map((p) => p.y),
+    ),
     n: counted.length,
     leftOut: both.filter((r) => !FINISHED.has(r.status)).map((r) => ({ name: runLabel(r), status: r.status })),
   };

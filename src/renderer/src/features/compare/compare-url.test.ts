@@ -4,8 +4,17 @@ import { type CompareState, DEFAULT_COMPARE, decodeCompare, encodeCompare } from
 describe('compare state in the URL', () => {
   it('round-trips a full view', () => {
     const s: CompareState = {
-      project: 3, runs: ['12', '4'], metrics: ['kappa|train', 'gap_acc|none'], x: 'step', logX: false, smoothing: 0.6, group: true,
-      logY: { 'kappa|train': true, 'nc1|train': false }, scatterX: 'hp:optimizer.lr', scatterY: 'test_acc|test', scatterLogX: true,
+      project: 3,
+      runs: ['12', '4'],
+      metrics: ['kappa|train', 'gap_acc|none'],
+      x: 'step',
+      logX: false,
+      smoothing: 0.6,
+      group: true,
+      logY: { 'kappa|train': true, 'nc1|train': false },
+      scatterX: 'hp:optimizer.lr',
+      scatterY: 'test_acc|test',
+      scatterLogX: true,
     };
     expect(decodeCompare(encodeCompare(s))).toEqual(s);
   });
@@ -19,10 +28,17 @@ describe('compare state in the URL', () => {
   });
 
   it('drops malformed fields one by one and keeps the rest', () => {
-    const s = decodeCompare('?project=-2&runs=1,x,0,1,7&metrics=kappa|train,<script>,nc1|valid&x=time&logx=maybe&smooth=5'
-      + '&group=1&logy=kappa|train,bad&liny=%22&sx=hp:width&sy=;drop');
+    const s = decodeCompare(
+      '?project=-2&runs=1,x,0,1,7&metrics=kappa|train,<script>,nc1|valid&x=time&logx=maybe&smooth=5' +
+        '&group=1&logy=kappa|train,bad&liny=%22&sx=hp:width&sy=;drop',
+    );
     expect(s).toEqual({
-      ...DEFAULT_COMPARE, runs: ['1', '7'], metrics: ['kappa|train'], group: true, logY: { 'kappa|train': true }, scatterX: 'hp:width',
+      ...DEFAULT_COMPARE,
+      runs: ['1', '7'],
+      metrics: ['kappa|train'],
+      group: true,
+      logY: { 'kappa|train': true },
+      scatterX: 'hp:width',
     });
     expect(decodeCompare('smooth=NaN&%E0%A4%A=1').smoothing).toBe(0);
   });

@@ -18,8 +18,17 @@ export interface CompareState {
 }
 
 export const DEFAULT_COMPARE: CompareState = {
-  project: null, runs: [], metrics: DEFAULT_CHOICES, x: 'epoch', logX: true, smoothing: 0, group: false, logY: {},
-  scatterX: 'kappa|train', scatterY: 'gap_acc|none', scatterLogX: false,
+  project: null,
+  runs: [],
+  metrics: DEFAULT_CHOICES,
+  x: 'epoch',
+  logX: true,
+  smoothing: 0,
+  group: false,
+  logY: {},
+  scatterX: 'kappa|train',
+  scatterY: 'gap_acc|none',
+  scatterLogX: false,
 };
 
 const METRIC = /^[a-z][a-z0-9_]*\|(train|test|none)$/;

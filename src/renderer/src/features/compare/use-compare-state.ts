@@ -8,7 +8,8 @@ import { type CompareState, decodeCompare, encodeCompare } from './compare-url';
  * one; switching project here starts an empty selection (run ids belong to one project).
  */
 export function useCompareState(
-  projectId: number | null, setProject: (id: number) => void,
+  projectId: number | null,
+  setProject: (id: number) => void,
 ): [CompareState, (patch: Partial<CompareState>) => void] {
   const query = useRouteQuery();
   const [state, setState] = useState(() => decodeCompare(query));

@@ -22,7 +22,12 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
   const [dragging, setDragging] = useState(false);
   const info = useSystemInfo();
-  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Imported checkpoints become runs of a project.</EmptyState>;
+  if (!project)
+    return (
+      <EmptyState icon={FolderKanban} title="Choose a project">
+        Imported checkpoints become runs of a project.
+      </EmptyState>
+    );
   const preview = inspect.data;
   const inspectPath = (target: string) => {
     setPath(target);
@@ -36,7 +41,13 @@ export function ImportView({ project, onImported }: { project: Project | null; o
       // Electron: the files are on this machine already; read them where they are
       const paths = files.map((f) => bridge.pathForFile(f)).filter(Boolean);
       if (paths.length === 1) inspectPath(paths[0]);
-      else setUpload({ fraction: 0, error: paths.length ? 'Drop one file or one folder (a folder of checkpoints imports as one run).' : 'That is not a file on this machine.' });
+      else
+        setUpload({
+          fraction: 0,
+          error: paths.length
+            ? 'Drop one file or one folder (a folder of checkpoints imports as one run).'
+            : 'That is not a file on this machine.',
+        });
       return;
     }
     setUpload({ fraction: 0 });
@@ -53,64 +64,153 @@ export function ImportView({ project, onImported }: { project: Project | null; o
     <Stack>
       <Title order={2}>Import · {project.name}</Title>
       <Card withBorder>
-        <form onSubmit={(e) => { e.preventDefault(); start.reset(); inspect.mutate({ path: path.trim() }); }} aria-label="Import a file">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            start.reset();
+            inspect.mutate({ path: path.trim() });
+          }}
+          aria-label="Import a file"
+        >
           <Group align="flex-start">
-            <TextInput label="File or folder on the host" description={formatsLine(info.data?.importFormats)} placeholder="/data/checkpoints/run-3" value={path}
-              onChange={(e) => { setPath(e.currentTarget.value); inspect.reset(); }} style={{ flex: 1 }}
-              error={inspect.error ? errorMessage(inspect.error) : undefined} />
-            {onDesktop && (['file', 'folder'] as const).map((kind) => (
-              <Button key={kind} mt={48} variant="default" onClick={async () => {
-                const { path: picked } = await api.system.pickPath({ kind });
-                if (picked) inspectPath(picked);
-              }}>Choose {kind}…</Button>
-            ))}
-            <Button type="submit" mt={48} leftSection={<Search size={16} />} loading={inspect.isPending} disabled={!path.trim()}>Inspect</Button>
+            <TextInput
+              label="File or folder on the host"
+              description={formatsLine(info.data?.importFormats)}
+              placeholder="/data/checkpoints/run-3"
+              value={path}
+              onChange={(e) => {
+                setPath(e.currentTarget.value);
+                inspect.reset();
+              }}
+              style={{ flex: 1 }}
+              error={inspect.error ? errorMessage(inspect.error) : undefined}
+            />
+            {onDesktop &&
+              (['file', 'folder'] as const).map((kind) => (
+                <Button
+                  key={kind}
+                  mt={48}
+                  variant="default"
+                  onClick={async () => {
+                    const { path: picked } = await api.system.pickPath({ kind });
+                    if (picked) inspectPath(picked);
+                  }}
+                >
+                  Choose {kind}…
+                </Button>
+              ))}
+            <Button type="submit" mt={48} leftSection={<Search size={16} />} loading={inspect.isPending} disabled={!path.trim()}>
+              Inspect
+            </Button>
           </Group>
         </form>
       </Card>
-      <Card withBorder p="lg" aria-label="Drop files here" role="region"
-        onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)}
-        onDrop={(e) => { e.preventDefault(); setDragging(false); void onDrop(Array.from(e.dataTransfer.files)); }}
-        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}>
+      <Card
+        withBorder
+        p="lg"
+        aria-label="Drop files here"
+        role="region"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          void onDrop(Array.from(e.dataTransfer.files));
+        }}
+        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}
+      >
         <Text size="sm">
           {onDesktop
             ? 'Or drop a checkpoint file or folder here: it is inspected where it lies.'
             : 'Or drop checkpoint files here (several files of one run: drop them together). They are uploaded to the host, then inspected.'}
         </Text>
         {upload && !upload.error && <Progress mt="sm" value={upload.fraction * 100} aria-label="Upload progress" />}
-        {upload?.error && <Text c="red" size="sm" role="alert">{upload.error}</Text>}
+        {upload?.error && (
+          <Text c="red" size="sm" role="alert">
+            {upload.error}
+          </Text>
+        )}
       </Card>
       {!preview && !inspect.error && (
         <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
-          Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics
-          (a feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py.
+          Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics (a
+          feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py.
         </EmptyState>
       )}
       {preview && (
         <Card withBorder component="section" aria-label="Import preview">
           <Stack gap="xs">
             <Group justify="space-between">
-              <Group gap="xs"><Badge>{preview.format}</Badge><Text size="sm" ff="monospace">{preview.source}</Text></Group>
-              <Button loading={start.isPending} onClick={() => start.mutate({ projectId: project.id, path: preview.source })}>Import into {project.name}</Button>
+              <Group gap="xs">
+                <Badge>{preview.format}</Badge>
+                <Text size="sm" ff="monospace">
+                  {preview.source}
+                </Text>
+              </Group>
+              <Button loading={start.isPending} onClick={() => start.mutate({ projectId: project.id, path: preview.source })}>
+                Import into {project.name}
+              </Button>
             </Group>
-            {start.error && <Text c="red" size="sm" role="alert">{errorMessage(start.error)}</Text>}
-            {preview.files.length > 0 && <Text size="sm">{preview.files.length} checkpoints, steps {preview.files.map((f) => f.step ?? '?').join(', ')}</Text>}
+            {start.error && (
+              <Text c="red" size="sm" role="alert">
+                {errorMessage(start.error)}
+              </Text>
+            )}
+            {preview.files.length > 0 && (
+              <Text size="sm">
+                {preview.files.length} checkpoints, steps {preview.files.map((f) => f.step ?? '?').join(', ')}
+              </Text>
+            )}
             {Object.keys(preview.settings).length > 0 && (
-              <Text size="sm" aria-label="Model settings">config.json: {Object.entries(preview.settings).map(([k, v]) => `${k} = ${v}`).join(' · ')}</Text>
+              <Text size="sm" aria-label="Model settings">
+                config.json:{' '}
+                {Object.entries(preview.settings)
+                  .map(([k, v]) => `${k} = ${v}`)
+                  .join(' · ')}
+              </Text>
             )}
             {Object.keys(preview.scalars).length > 0 && (
-              <Text size="sm">{Object.entries(preview.scalars).map(([k, v]) => `${k} = ${v}`).join(' · ')}</Text>
+              <Text size="sm">
+                {Object.entries(preview.scalars)
+                  .map(([k, v]) => `${k} = ${v}`)
+                  .join(' · ')}
+              </Text>
             )}
             <Table verticalSpacing={2} aria-label="Tensors">
-              <Table.Thead><Table.Tr><Table.Th>Tensor</Table.Th><Table.Th>Shape</Table.Th><Table.Th>dtype</Table.Th></Table.Tr></Table.Thead>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Tensor</Table.Th>
+                  <Table.Th>Shape</Table.Th>
+                  <Table.Th>dtype</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
               <Table.Tbody>
                 {preview.tensors.slice(0, 200).map((t) => (
-                  <Table.Tr key={t.name}><Table.Td><Text size="sm" ff="monospace">{t.name}</Text></Table.Td><Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td><Table.Td>{t.dtype}</Table.Td></Table.Tr>
+                  <Table.Tr key={t.name}>
+                    <Table.Td>
+                      <Text size="sm" ff="monospace">
+                        {t.name}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td>
+                    <Table.Td>{t.dtype}</Table.Td>
+                  </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
-            {preview.tensors.length > 200 && <Text size="xs" c="dimmed">… and {preview.tensors.length - 200} more tensors</Text>}
-            {preview.skipped.length > 0 && <Text size="xs" c="dimmed">Left out (not data, never run): {preview.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}</Text>}
+            {preview.tensors.length > 200 && (
+              <Text size="xs" c="dimmed">
+                … and {preview.tensors.length - 200} more tensors
+              </Text>
+            )}
+            {preview.skipped.length > 0 && (
+              <Text size="xs" c="dimmed">
+                Left out (not data, never run): {preview.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}
+              </Text>
+            )}
           </Stack>
         </Card>
       )}

@@ -10,13 +10,30 @@ export function RenameDialog({ project, onClose }: { project: Project; onClose: 
   const rename = useRenameProject();
   return (
     <Modal opened onClose={onClose} title={`Rename '${project.name}'`}>
-      <form onSubmit={(e) => { e.preventDefault(); rename.mutate({ id: project.id, name }, { onSuccess: onClose }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          rename.mutate({ id: project.id, name }, { onSuccess: onClose });
+        }}
+      >
         <Stack>
-          <TextInput label="Name" value={name} data-autofocus onChange={(e) => { setName(e.currentTarget.value); rename.reset(); }}
-            error={rename.error ? errorMessage(rename.error) : undefined} />
+          <TextInput
+            label="Name"
+            value={name}
+            data-autofocus
+            onChange={(e) => {
+              setName(e.currentTarget.value);
+              rename.reset();
+            }}
+            error={rename.error ? errorMessage(rename.error) : undefined}
+          />
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={rename.isPending}>Rename</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={rename.isPending}>
+              Rename
+            </Button>
           </Group>
         </Stack>
       </form>
@@ -31,13 +48,17 @@ export function RemoveDialog({ project, onClose }: { project: Project; onClose: 
     <Modal opened onClose={onClose} title={`Remove '${project.name}'?`}>
       <Stack>
         <Text>
-          This deletes the project with its {project.runCount} run{project.runCount === 1 ? '' : 's'}, their checkpoints and metrics.
-          It cannot be undone.
+          This deletes the project with its {project.runCount} run{project.runCount === 1 ? '' : 's'}, their checkpoints and metrics. It
+          cannot be undone.
         </Text>
         <ErrorText error={remove.error} />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} data-autofocus>Keep it</Button>
-          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate({ id: project.id }, { onSuccess: onClose })}>Remove project</Button>
+          <Button variant="default" onClick={onClose} data-autofocus>
+            Keep it
+          </Button>
+          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate({ id: project.id }, { onSuccess: onClose })}>
+            Remove project
+          </Button>
         </Group>
       </Stack>
     </Modal>

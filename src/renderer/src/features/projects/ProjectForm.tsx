@@ -9,24 +9,38 @@ export function ProjectForm({ onCreated }: { onCreated: (id: number) => void }) 
   const [name, setName] = useState('');
   const create = useCreateProject();
   const submit = () =>
-    create.mutate({ name }, {
-      onSuccess: (p) => {
-        setName('');
-        onCreated(p.id);
+    create.mutate(
+      { name },
+      {
+        onSuccess: (p) => {
+          setName('');
+          onCreated(p.id);
+        },
       },
-    });
+    );
   return (
-    <form onSubmit={(e) => { e.preventDefault(); submit(); }} aria-label="New project">
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+      aria-label="New project"
+    >
       <Group align="flex-start">
         <TextInput
           label="New project"
           placeholder="e.g. grokking-interventions"
           value={name}
-          onChange={(e) => { setName(e.currentTarget.value); create.reset(); }}
+          onChange={(e) => {
+            setName(e.currentTarget.value);
+            create.reset();
+          }}
           error={create.error ? errorMessage(create.error) : undefined}
           w={360}
         />
-        <Button type="submit" mt={25} leftSection={<Plus size={16} />} loading={create.isPending}>Create project</Button>
+        <Button type="submit" mt={25} leftSection={<Plus size={16} />} loading={create.isPending}>
+          Create project
+        </Button>
       </Group>
     </form>
   );

@@ -10,7 +10,15 @@ import { ProjectForm } from './ProjectForm';
 
 const when = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-export function ProjectsView({ current, onSelect, onOpen }: { current: Project | null; onSelect: (id: number) => void; onOpen: () => void }) {
+export function ProjectsView({
+  current,
+  onSelect,
+  onOpen,
+}: {
+  current: Project | null;
+  onSelect: (id: number) => void;
+  onOpen: () => void;
+}) {
   const projects = useProjects();
   const [renaming, setRenaming] = useState<Project | null>(null);
   const [removing, setRemoving] = useState<Project | null>(null);
@@ -29,22 +37,55 @@ export function ProjectsView({ current, onSelect, onOpen }: { current: Project |
       {!!projects.data?.length && (
         <Table highlightOnHover verticalSpacing="xs" aria-label="Projects">
           <Table.Thead>
-            <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Runs</Table.Th><Table.Th>Updated</Table.Th><Table.Th w={90}><VisuallyHidden>Actions</VisuallyHidden></Table.Th></Table.Tr>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Runs</Table.Th>
+              <Table.Th>Updated</Table.Th>
+              <Table.Th w={90}>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {projects.data.map((p) => (
-              <Table.Tr key={p.id} aria-selected={current?.id === p.id} style={{ cursor: 'pointer' }}
-                onClick={() => { onSelect(p.id); onOpen(); }}>
+              <Table.Tr
+                key={p.id}
+                aria-selected={current?.id === p.id}
+                style={{ cursor: 'pointer' }}
+                onClick={() => {
+                  onSelect(p.id);
+                  onOpen();
+                }}
+              >
                 <Table.Td>
-                  <Group gap="xs"><Text fw={500}>{p.name}</Text>{current?.id === p.id && <Badge size="xs" variant="light">current</Badge>}</Group>
-                  {p.description && <Text size="xs" c="dimmed">{p.description}</Text>}
+                  <Group gap="xs">
+                    <Text fw={500}>{p.name}</Text>
+                    {current?.id === p.id && (
+                      <Badge size="xs" variant="light">
+                        current
+                      </Badge>
+                    )}
+                  </Group>
+                  {p.description && (
+                    <Text size="xs" c="dimmed">
+                      {p.description}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{p.runCount}</Table.Td>
                 <Table.Td>{when(p.updatedAt)}</Table.Td>
                 <Table.Td onClick={(e) => e.stopPropagation()}>
                   <Group gap={4} wrap="nowrap">
-                    <Tooltip label="Rename"><ActionIcon variant="subtle" aria-label={`Rename ${p.name}`} onClick={() => setRenaming(p)}><Pencil size={16} /></ActionIcon></Tooltip>
-                    <Tooltip label="Remove"><ActionIcon variant="subtle" color="red" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}><Trash2 size={16} /></ActionIcon></Tooltip>
+                    <Tooltip label="Rename">
+                      <ActionIcon variant="subtle" aria-label={`Rename ${p.name}`} onClick={() => setRenaming(p)}>
+                        <Pencil size={16} />
+                      </ActionIcon>
+                    </Tooltip>
+                    <Tooltip label="Remove">
+                      <ActionIcon variant="subtle" color="red" aria-label={`Remove ${p.name}`} onClick={() => setRemoving(p)}>
+                        <Trash2 size={16} />
+                      </ActionIcon>
+                    </Tooltip>
                   </Group>
                 </Table.Td>
               </Table.Tr>

@@ -8,7 +8,11 @@ import { useRuns, useSystemInfo } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
 import { runLabel } from '../compare/compare-data';
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** Export a comparison report (HTML with interactive charts, PDF, CSV, TeX, SVG, PNG) into a folder on the host. */
 export function ReportsView({ project }: { project: Project | null }) {
@@ -18,7 +22,12 @@ export function ReportsView({ project }: { project: Project | null }) {
   const [formats, setFormats] = useState<ReportFormat[]>(['html', 'pdf', 'csv']);
   const [outDir, setOutDir] = useState('');
   const exportReport = useMutation({ mutationFn: api.reports.export });
-  if (!project) return <EmptyState icon={FolderKanban} title="Choose a project">Reports compare the runs of a project.</EmptyState>;
+  if (!project)
+    return (
+      <EmptyState icon={FolderKanban} title="Choose a project">
+        Reports compare the runs of a project.
+      </EmptyState>
+    );
   // A bare name lands under the data folder's reports/; elsewhere only through the desktop's folder dialog.
   const dir = outDir || slug(project.name) || 'report';
   const desktop = info.data?.host === 'electron';
@@ -30,34 +39,88 @@ export function ReportsView({ project }: { project: Project | null }) {
     <Stack>
       <Title order={2}>Reports · {project.name}</Title>
       <Card withBorder>
-        <form aria-label="Export report" onSubmit={(e) => {
-          e.preventDefault();
-          exportReport.mutate({ ...(picked.length ? { runIds: picked.map(Number) } : { projectId: project.id }), outDir: dir, formats });
-        }}>
+        <form
+          aria-label="Export report"
+          onSubmit={(e) => {
+            e.preventDefault();
+            exportReport.mutate({ ...(picked.length ? { runIds: picked.map(Number) } : { projectId: project.id }), outDir: dir, formats });
+          }}
+        >
           <Stack>
-            <MultiSelect label="Runs" description="Leave empty for every run of the project" searchable clearable value={picked} onChange={setPicked}
-              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))} />
+            <MultiSelect
+              label="Runs"
+              description="Leave empty for every run of the project"
+              searchable
+              clearable
+              value={picked}
+              onChange={setPicked}
+              data={(runs.data ?? []).map((r) => ({ value: String(r.id), label: runLabel(r) }))}
+            />
             <Checkbox.Group label="Formats" value={formats} onChange={(v) => setFormats(v as ReportFormat[])}>
-              <Group mt={6}>{REPORT_FORMATS.map((f) => <Checkbox key={f} value={f} label={f.toUpperCase()} />)}</Group>
+              <Group mt={6}>
+                {REPORT_FORMATS.map((f) => (
+                  <Checkbox key={f} value={f} label={f.toUpperCase()} />
+                ))}
+              </Group>
             </Checkbox.Group>
             <Group align="flex-end" gap="xs">
-              <TextInput style={{ flex: 1 }} label="Folder" value={dir} onChange={(e) => setOutDir(e.currentTarget.value)}
-                description={info.data ? `A name is a folder under ${info.data.dataDir}/reports${desktop ? '; Choose folder… writes anywhere you pick' : ''}` : undefined} />
-              {desktop && <Button variant="default" leftSection={<FolderOpen size={16} />} onClick={() => void chooseFolder()}>Choose folder…</Button>}
+              <TextInput
+                style={{ flex: 1 }}
+                label="Folder"
+                value={dir}
+                onChange={(e) => setOutDir(e.currentTarget.value)}
+                description={
+                  info.data
+                    ? `A name is a folder under ${info.data.dataDir}/reports${desktop ? '; Choose folder… writes anywhere you pick' : ''}`
+                    : undefined
+                }
+              />
+              {desktop && (
+                <Button variant="default" leftSection={<FolderOpen size={16} />} onClick={() => void chooseFolder()}>
+                  Choose folder…
+                </Button>
+              )}
             </Group>
             <Group justify="flex-end">
-              <Button type="submit" leftSection={<FileDown size={16} />} loading={exportReport.isPending} disabled={!formats.length || !dir}>Export report</Button>
+              <Button
+                type="submit"
+                leftSection={<FileDown size={16} />}
+                loading={exportReport.isPending}
+                disabled={!formats.length || !dir}
+              >
+                Export report
+              </Button>
             </Group>
           </Stack>
         </form>
       </Card>
-      {exportReport.error && <Text c="red" role="alert">{errorMessage(exportReport.error)}</Text>}
+      {exportReport.error && (
+        <Text c="red" role="alert">
+          {errorMessage(exportReport.error)}
+        </Text>
+      )}
       {exportReport.data && (
         <Card withBorder component="section" aria-label="Report written">
           <Title order={4}>Written</Title>
-          <List size="sm">{exportReport.data.files.map((f) => <List.Item key={f}><Text ff="monospace" size="sm">{f}</Text></List.Item>)}</List>
-          {exportReport.data.skipped.map((s) => <Text key={s.format} size="sm" c="dimmed">{s.format.toUpperCase()} skipped: {s.reason}</Text>)}
-          {exportReport.data.notes.map((n) => <Text key={n} size="xs" c="dimmed">{n}</Text>)}
+          <List size="sm">
+            {exportReport.data.files.map((f) => (
+              <List.Item key={f}>
+                <Text ff="monospace" size="sm">
+                  {f}
+                </Text>
+              </List.Item>
+            ))}
+          </List>
+          {exportReport.data.skipped.map((s) => (
+            <Text key={s.format} size="sm" c="dimmed">
+              {s.format.toUpperCase()} skipped: {s.reason}
+            </Text>
+          ))}
+          {exportReport.data.notes.map((n) => (
+            <Text key={n} size="xs" c="dimmed">
+              {n}
+            </Text>
+          ))}
         </Card>
       )}
     </Stack>

@@ -25,8 +25,15 @@ export function useColumnChoices(projectId: number | null, catalog: ColumnInfo[]
   return { visibility, choices, update };
 }
 
-export function ColumnChooser({ catalog, visibility, choices, onChange }: {
-  catalog: ColumnInfo[]; visibility: Record<string, boolean>; choices: Record<string, boolean>;
+export function ColumnChooser({
+  catalog,
+  visibility,
+  choices,
+  onChange,
+}: {
+  catalog: ColumnInfo[];
+  visibility: Record<string, boolean>;
+  choices: Record<string, boolean>;
   onChange: (c: Record<string, boolean>) => void;
 }) {
   const shown = catalog.filter((c) => visibility[c.id]).length;
@@ -44,10 +51,17 @@ export function ColumnChooser({ catalog, visibility, choices, onChange }: {
               const cols = catalog.filter((c) => c.group === group);
               return cols.length ? (
                 <Stack key={group} gap={4}>
-                  <Text size="xs" fw={700} c="dimmed">{title}</Text>
+                  <Text size="xs" fw={700} c="dimmed">
+                    {title}
+                  </Text>
                   {cols.map((c) => (
-                    <Checkbox key={c.id} size="xs" label={c.label} checked={!!visibility[c.id]}
-                      onChange={(e) => onChange({ ...choices, [c.id]: e.currentTarget.checked })} />
+                    <Checkbox
+                      key={c.id}
+                      size="xs"
+                      label={c.label}
+                      checked={!!visibility[c.id]}
+                      onChange={(e) => onChange({ ...choices, [c.id]: e.currentTarget.checked })}
+                    />
                   ))}
                 </Stack>
               ) : null;

@@ -19,25 +19,72 @@ export function EvaluateImportButton({ runId }: { runId: number }) {
   const [json, setJson] = useState(JSON.stringify(TEMPLATES.idx, null, 2));
   const [activation, setActivation] = useState('relu');
   const evaluate = useMutation({ mutationFn: api.imports.evaluate, onSuccess: () => setOpened(false) });
-  const parsed = (() => { try { return JSON.parse(json) as Record<string, unknown>; } catch { return null; } })();
+  const parsed = (() => {
+    try {
+      return JSON.parse(json) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  })();
   return (
     <Popover opened={opened} onChange={setOpened} position="bottom-end" withArrow width={420}>
       <Popover.Target>
-        <Button size="xs" variant="default" leftSection={<FlaskConical size={14} />} onClick={() => setOpened((o) => !o)}>Evaluate on a dataset</Button>
+        <Button size="xs" variant="default" leftSection={<FlaskConical size={14} />} onClick={() => setOpened((o) => !o)}>
+          Evaluate on a dataset
+        </Button>
       </Popover.Target>
       <Popover.Dropdown>
         <Stack gap="xs">
-          <Text size="sm">If these weights are an nn.Sequential MLP, Plateau rebuilds it and computes every metric at each checkpoint on the data you choose.</Text>
+          <Text size="sm">
+            If these weights are an nn.Sequential MLP, Plateau rebuilds it and computes every metric at each checkpoint on the data you
+            choose.
+          </Text>
           <Group grow>
-            <Select size="xs" label="Dataset" data={Object.keys(TEMPLATES)} value={kind} allowDeselect={false}
-              onChange={(v) => { if (v) { setKind(v); setJson(JSON.stringify(TEMPLATES[v], null, 2)); } }} />
-            <Select size="xs" label="Activation" data={['relu', 'gelu', 'tanh', 'quadratic']} value={activation} allowDeselect={false} onChange={(v) => v && setActivation(v)} />
+            <Select
+              size="xs"
+              label="Dataset"
+              data={Object.keys(TEMPLATES)}
+              value={kind}
+              allowDeselect={false}
+              onChange={(v) => {
+                if (v) {
+                  setKind(v);
+                  setJson(JSON.stringify(TEMPLATES[v], null, 2));
+                }
+              }}
+            />
+            <Select
+              size="xs"
+              label="Activation"
+              data={['relu', 'gelu', 'tanh', 'quadratic']}
+              value={activation}
+              allowDeselect={false}
+              onChange={(v) => v && setActivation(v)}
+            />
           </Group>
-          <JsonInput size="xs" label="Dataset settings" autosize minRows={4} value={json} onChange={setJson} error={parsed ? undefined : 'Not valid JSON'} />
-          {evaluate.error && <Text size="sm" c="red" role="alert">{errorMessage(evaluate.error)}</Text>}
+          <JsonInput
+            size="xs"
+            label="Dataset settings"
+            autosize
+            minRows={4}
+            value={json}
+            onChange={setJson}
+            error={parsed ? undefined : 'Not valid JSON'}
+          />
+          {evaluate.error && (
+            <Text size="sm" c="red" role="alert">
+              {errorMessage(evaluate.error)}
+            </Text>
+          )}
           <Group justify="flex-end">
-            <Button size="xs" disabled={!parsed} loading={evaluate.isPending}
-              onClick={() => parsed && evaluate.mutate({ runId, dataset: parsed, activation: activation as 'relu' })}>Evaluate</Button>
+            <Button
+              size="xs"
+              disabled={!parsed}
+              loading={evaluate.isPending}
+              onClick={() => parsed && evaluate.mutate({ runId, dataset: parsed, activation: activation as 'relu' })}
+            >
+              Evaluate
+            </Button>
           </Group>
         </Stack>
       </Popover.Dropdown>

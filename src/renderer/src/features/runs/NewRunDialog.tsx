@@ -9,7 +9,10 @@ import { formFields, planRuns, show, type Value } from './config-form';
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
 export function parseSeeds(text: string): number[] | null {
   const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
     if (!m) return null;
     const a = Number(m[1]);
@@ -22,14 +25,25 @@ export function parseSeeds(text: string): number[] | null {
 
 const GROUPS = ['dataset', 'model', 'optimizer', 'schedule', 'checkpoints', 'interventions'];
 const groupOf = (path: string) => (GROUPS.includes(path.split('.')[0]) ? path.split('.')[0] : 'training');
-const describe = (combo: Record<string, Value>) => Object.entries(combo).map(([k, v]) => `${k.split('.').at(-1)}=${show(v)}`).join(' ');
+const describe = (combo: Record<string, Value>) =>
+  Object.entries(combo)
+    .map(([k, v]) => `${k.split('.').at(-1)}=${show(v)}`)
+    .join(' ');
 
 /**
  * A preset plus every setting, validated inline with the shared schema. Several comma-separated values
  * in a field make a sweep: the grid times the seeds is the number of runs, shown before starting.
  */
-export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
-  projectId: number; onClose: () => void; onStarted: (runId: number) => void; onSweep?: () => void;
+export function NewRunDialog({
+  projectId,
+  onClose,
+  onStarted,
+  onSweep,
+}: {
+  projectId: number;
+  onClose: () => void;
+  onStarted: (runId: number) => void;
+  onSweep?: () => void;
 }) {
   const names = Object.keys(PRESETS);
   const [preset, setPreset] = useState(names[0]);
@@ -52,13 +66,20 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
   const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0;
   const text = (path: string, baseValue: Value) => texts[path] ?? show(baseValue);
   const submitToCluster = async () => {
-    const points = plan.combos.flatMap((combo) => seedList!.map((seed) => ({
-      seed, set: Object.fromEntries(Object.entries({ ...plan.set, ...combo }).map(([k, v]) => [k, show(v)])),
-    })));
+    const points = plan.combos.flatMap((combo) =>
+      seedList!.map((seed) => ({
+        seed,
+        set: Object.fromEntries(Object.entries({ ...plan.set, ...combo }).map(([k, v]) => [k, show(v)])),
+      })),
+    );
     const opt = (v: string) => (v.trim() ? v.trim() : undefined);
     await submitSweep.mutateAsync({
-      projectId, preset, points, sharedDir: slurm.sharedDir.trim(),
-      slurm: { partition: opt(slurm.partition), time: opt(slurm.time), ssh: opt(slurm.ssh) }, ...(name.trim() ? { name: name.trim() } : {}),
+      projectId,
+      preset,
+      points,
+      sharedDir: slurm.sharedDir.trim(),
+      slurm: { partition: opt(slurm.partition), time: opt(slurm.time), ssh: opt(slurm.ssh) },
+      ...(name.trim() ? { name: name.trim() } : {}),
     });
     onSweep?.();
     onClose();
@@ -70,7 +91,12 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
       // Unnamed single settings are named by the core (preset and seed); grid points carry their values.
       const label = name.trim() || (Object.keys(combo).length ? `${preset} ${describe(combo)}` : undefined);
       const runs = await start.mutateAsync({
-        projectId, preset, set: { ...plan.set, ...combo }, seeds: seedList!, ...(label ? { name: label } : {}), ...(backend ? { backend: backend as 'wasm' } : {}),
+        projectId,
+        preset,
+        set: { ...plan.set, ...combo },
+        seeds: seedList!,
+        ...(label ? { name: label } : {}),
+        ...(backend ? { backend: backend as 'wasm' } : {}),
       });
       first ??= runs[0].id;
     }
@@ -80,18 +106,61 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
   const epochs = fields.find((f) => f.path === 'epochs');
   return (
     <Modal opened onClose={onClose} title="New run" size="xl">
-      <form onSubmit={(e) => { e.preventDefault(); if (valid) void submit().catch(() => {}); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid) void submit().catch(() => {});
+        }}
+      >
         <Stack>
-          <Select label="Preset" data={names} value={preset} allowDeselect={false} onChange={(v) => { if (v) { setPreset(v); setTexts({}); setSeeds(PRESETS[v].study?.seeds.join(',') ?? '0'); setCluster(false); } start.reset(); }} />
-          <Text size="sm" c="dimmed">{PRESETS[preset].description}</Text>
-          {study && <Text size="sm">A study: every variant ({variants.join(', ')}) starts for each seed; the settings below are the baseline's and apply to all.</Text>}
+          <Select
+            label="Preset"
+            data={names}
+            value={preset}
+            allowDeselect={false}
+            onChange={(v) => {
+              if (v) {
+                setPreset(v);
+                setTexts({});
+                setSeeds(PRESETS[v].study?.seeds.join(',') ?? '0');
+                setCluster(false);
+              }
+              start.reset();
+            }}
+          />
+          <Text size="sm" c="dimmed">
+            {PRESETS[preset].description}
+          </Text>
+          {study && (
+            <Text size="sm">
+              A study: every variant ({variants.join(', ')}) starts for each seed; the settings below are the baseline's and apply to all.
+            </Text>
+          )}
           <Group grow align="flex-start">
-            {epochs && <TextInput label="Epochs" value={text('epochs', epochs.base)} error={plan.errors.epochs} onChange={(e) => setTexts({ ...texts, epochs: e.currentTarget.value })} />}
-            <TextInput label="Seeds" description="e.g. 0 or 0-4 or 0,3,7" value={seeds} onChange={(e) => setSeeds(e.currentTarget.value)}
-              error={seedList ? undefined : 'Seeds are whole numbers: 0, 0-4 or 0,3,7'} />
+            {epochs && (
+              <TextInput
+                label="Epochs"
+                value={text('epochs', epochs.base)}
+                error={plan.errors.epochs}
+                onChange={(e) => setTexts({ ...texts, epochs: e.currentTarget.value })}
+              />
+            )}
+            <TextInput
+              label="Seeds"
+              description="e.g. 0 or 0-4 or 0,3,7"
+              value={seeds}
+              onChange={(e) => setSeeds(e.currentTarget.value)}
+              error={seedList ? undefined : 'Seeds are whole numbers: 0, 0-4 or 0,3,7'}
+            />
             <TextInput label="Name (optional)" placeholder={preset} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-            <Select label="Backend" placeholder={`automatic (${info.data?.backends.chosen ?? '…'})`} clearable value={backend} onChange={setBackend}
-              data={info.data?.backends.available ?? []} />
+            <Select
+              label="Backend"
+              placeholder={`automatic (${info.data?.backends.chosen ?? '…'})`}
+              clearable
+              value={backend}
+              onChange={setBackend}
+              data={info.data?.backends.available ?? []}
+            />
           </Group>
           <Accordion variant="contained" chevronPosition="left">
             {[...GROUPS, 'training'].map((g) => {
@@ -99,12 +168,24 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
               if (!group.length) return null;
               return (
                 <Accordion.Item key={g} value={g}>
-                  <Accordion.Control>{g}{group.some((f) => plan.errors[f.path]) ? ' — needs a fix' : ''}</Accordion.Control>
+                  <Accordion.Control>
+                    {g}
+                    {group.some((f) => plan.errors[f.path]) ? ' — needs a fix' : ''}
+                  </Accordion.Control>
                   <Accordion.Panel>
                     <SimpleGrid cols={3}>
                       {group.map((f) => (
-                        <TextInput key={f.path} size="xs" label={f.path} value={text(f.path, f.base)} error={plan.errors[f.path]}
-                          onChange={(e) => { setTexts({ ...texts, [f.path]: e.currentTarget.value }); start.reset(); }} />
+                        <TextInput
+                          key={f.path}
+                          size="xs"
+                          label={f.path}
+                          value={text(f.path, f.base)}
+                          error={plan.errors[f.path]}
+                          onChange={(e) => {
+                            setTexts({ ...texts, [f.path]: e.currentTarget.value });
+                            start.reset();
+                          }}
+                        />
                       ))}
                     </SimpleGrid>
                   </Accordion.Panel>
@@ -112,25 +193,70 @@ export function NewRunDialog({ projectId, onClose, onStarted, onSweep }: {
               );
             })}
           </Accordion>
-          <Text size="xs" c="dimmed">Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).</Text>
-          <Switch label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)" checked={cluster} onChange={(e) => setCluster(e.currentTarget.checked)}
-            disabled={!!study} description={study ? 'A study runs here; submit a preset per variant to a cluster.' : undefined} />
+          <Text size="xs" c="dimmed">
+            Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).
+          </Text>
+          <Switch
+            label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)"
+            checked={cluster}
+            onChange={(e) => setCluster(e.currentTarget.checked)}
+            disabled={!!study}
+            description={study ? 'A study runs here; submit a preset per variant to a cluster.' : undefined}
+          />
           {cluster && (
             <SimpleGrid cols={4}>
-              <TextInput size="xs" label="Shared folder" description="the compute nodes can write it" value={slurm.sharedDir} onChange={(e) => setSlurm({ ...slurm, sharedDir: e.currentTarget.value })} />
-              <TextInput size="xs" label="Partition" description="optional" value={slurm.partition} onChange={(e) => setSlurm({ ...slurm, partition: e.currentTarget.value })} />
-              <TextInput size="xs" label="Time limit" description="HH:MM:SS, optional" value={slurm.time} onChange={(e) => setSlurm({ ...slurm, time: e.currentTarget.value })} />
-              <TextInput size="xs" label="Login host (ssh)" description="user@host, optional" value={slurm.ssh} onChange={(e) => setSlurm({ ...slurm, ssh: e.currentTarget.value })} />
+              <TextInput
+                size="xs"
+                label="Shared folder"
+                description="the compute nodes can write it"
+                value={slurm.sharedDir}
+                onChange={(e) => setSlurm({ ...slurm, sharedDir: e.currentTarget.value })}
+              />
+              <TextInput
+                size="xs"
+                label="Partition"
+                description="optional"
+                value={slurm.partition}
+                onChange={(e) => setSlurm({ ...slurm, partition: e.currentTarget.value })}
+              />
+              <TextInput
+                size="xs"
+                label="Time limit"
+                description="HH:MM:SS, optional"
+                value={slurm.time}
+                onChange={(e) => setSlurm({ ...slurm, time: e.currentTarget.value })}
+              />
+              <TextInput
+                size="xs"
+                label="Login host (ssh)"
+                description="user@host, optional"
+                value={slurm.ssh}
+                onChange={(e) => setSlurm({ ...slurm, ssh: e.currentTarget.value })}
+              />
             </SimpleGrid>
           )}
-          {(start.error ?? submitSweep.error) && <Text c="red" size="sm" role="alert">{errorMessage(start.error ?? submitSweep.error)}</Text>}
+          {(start.error ?? submitSweep.error) && (
+            <Text c="red" size="sm" role="alert">
+              {errorMessage(start.error ?? submitSweep.error)}
+            </Text>
+          )}
           <Group justify="space-between">
             <Text size="sm" aria-live="polite">
-              {valid ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 || study ? ` (${[plan.combos.length > 1 && `${plan.combos.length} settings`, study && `${variants.length} variants`, `${seedList!.length} seeds`].filter(Boolean).join(' × ')})` : ''}` : 'Fix the marked fields to start'}
+              {valid
+                ? `${count} run${count === 1 ? '' : 's'} will start${plan.combos.length > 1 || study ? ` (${[plan.combos.length > 1 && `${plan.combos.length} settings`, study && `${variants.length} variants`, `${seedList!.length} seeds`].filter(Boolean).join(' × ')})` : ''}`
+                : 'Fix the marked fields to start'}
             </Text>
             <Group>
-              <Button variant="default" onClick={onClose}>Cancel</Button>
-              <Button type="submit" disabled={!valid || (cluster && !slurm.sharedDir.trim())} loading={start.isPending || submitSweep.isPending}>{cluster ? 'Submit to Slurm' : 'Start'}</Button>
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button
+                type="submit"
+                disabled={!valid || (cluster && !slurm.sharedDir.trim())}
+                loading={start.isPending || submitSweep.isPending}
+              >
+                {cluster ? 'Submit to Slurm' : 'Start'}
+              </Button>
             </Group>
           </Group>
         </Stack>

@@ -22,7 +22,8 @@ const ACCURACY = metricKeysWhere((d) => d.runView === 'accuracy');
 const GEOMETRY = metricKeysWhere((d) => d.runView === 'geometry');
 const LOSS_LOG = LOSS.some((k) => metricInfo(k)!.logScale);
 const GEOMETRY_LOG = GEOMETRY.some((k) => metricInfo(k)!.logScale);
-const fmtTime = (s: number) => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+const fmtTime = (s: number) =>
+  s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
 
 /** One run: live progress, controls, and its loss and accuracy curves (train and test). */
 export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
@@ -33,12 +34,24 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
   const resumable = ['interrupted', 'cancelled', 'failed'].includes(run.status) && !!checkpoints.data?.length;
   const label = (s: { key: string }) => s.key.replace('_', ' ');
-  const loss = useMemo(() => lineOption({ series: curves(series.data, LOSS, label), xName: 'epoch', yName: 'loss', logX, logY: LOSS_LOG }), [series.data, logX]);
-  const acc = useMemo(() => lineOption({ series: curves(series.data, ACCURACY, label), xName: 'epoch', yName: 'accuracy', logX }), [series.data, logX]);
+  const loss = useMemo(
+    () => lineOption({ series: curves(series.data, LOSS, label), xName: 'epoch', yName: 'loss', logX, logY: LOSS_LOG }),
+    [series.data, logX],
+  );
+  const acc = useMemo(
+    () => lineOption({ series: curves(series.data, ACCURACY, label), xName: 'epoch', yName: 'accuracy', logX }),
+    [series.data, logX],
+  );
   const geometry = useMemo(() => {
     const train = (series.data ?? []).filter((s) => GEOMETRY.includes(s.key) && s.split === 'train' && s.layer === '');
     if (!train.length) return null;
-    return lineOption({ series: curves(train, GEOMETRY, (s) => `${s.key} (train)`), xName: 'epoch', yName: 'at checkpoints', logX, logY: GEOMETRY_LOG });
+    return lineOption({
+      series: curves(train, GEOMETRY, (s) => `${s.key} (train)`),
+      xName: 'epoch',
+      yName: 'at checkpoints',
+      logX,
+      logY: GEOMETRY_LOG,
+    });
   }, [series.data, logX]);
   const v = live?.values;
   const log = useMemo(() => runLog(run, series.data ?? [], checkpoints.data ?? []), [run, series.data, checkpoints.data]);
@@ -49,38 +62,94 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
         <Group justify="space-between">
           <Group gap="sm">
             <Title order={3}>{run.name}</Title>
-            <Badge color={STATUS_COLOR[run.status]} variant="light">{run.status}</Badge>
-            <Text size="sm" c="dimmed">run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}{computeNote(run.versions) ? ` (${computeNote(run.versions)})` : ''}</Text>
+            <Badge color={STATUS_COLOR[run.status]} variant="light">
+              {run.status}
+            </Badge>
+            <Text size="sm" c="dimmed">
+              run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}
+              {computeNote(run.versions) ? ` (${computeNote(run.versions)})` : ''}
+            </Text>
           </Group>
           <Group gap="xs">
-            {run.status === 'running' && <Button size="xs" variant="default" leftSection={<Pause size={14} />} onClick={() => control.mutate({ id: run.id, action: 'pause' })}>Pause</Button>}
-            {run.status === 'paused' && <Button size="xs" variant="default" leftSection={<Play size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume</Button>}
-            {resumable && <Button size="xs" variant="default" leftSection={<RotateCcw size={14} />} onClick={() => control.mutate({ id: run.id, action: 'resume' })}>Resume from last checkpoint</Button>}
+            {run.status === 'running' && (
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<Pause size={14} />}
+                onClick={() => control.mutate({ id: run.id, action: 'pause' })}
+              >
+                Pause
+              </Button>
+            )}
+            {run.status === 'paused' && (
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<Play size={14} />}
+                onClick={() => control.mutate({ id: run.id, action: 'resume' })}
+              >
+                Resume
+              </Button>
+            )}
+            {resumable && (
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<RotateCcw size={14} />}
+                onClick={() => control.mutate({ id: run.id, action: 'resume' })}
+              >
+                Resume from last checkpoint
+              </Button>
+            )}
             {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && <EvaluateImportButton runId={run.id} />}
-            {!active && (run.origin !== 'imported' || 'model' in run.config) && <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />}
-            {active && <Button size="xs" color="red" variant="light" leftSection={<Square size={14} />} onClick={() => control.mutate({ id: run.id, action: 'cancel' })}>Cancel</Button>}
+            {!active && (run.origin !== 'imported' || 'model' in run.config) && (
+              <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />
+            )}
+            {active && (
+              <Button
+                size="xs"
+                color="red"
+                variant="light"
+                leftSection={<Square size={14} />}
+                onClick={() => control.mutate({ id: run.id, action: 'cancel' })}
+              >
+                Cancel
+              </Button>
+            )}
           </Group>
         </Group>
         <ErrorText error={control.error} />
-        {run.error && <Text c="red" size="sm" role="alert">{run.error}</Text>}
+        {run.error && (
+          <Text c="red" size="sm" role="alert">
+            {run.error}
+          </Text>
+        )}
         {active && (
           <Stack gap={4}>
             <Progress value={(live?.fraction ?? 0) * 100} animated={run.status === 'running'} aria-label="Training progress" />
             <Text size="xs" c="dimmed">
-              {live ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%` : 'waiting for a worker…'}
+              {live
+                ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%`
+                : 'waiting for a worker…'}
             </Text>
           </Stack>
         )}
         <Group justify="space-between">
-          <Text size="sm" c="dimmed">{checkpoints.data?.length ?? 0} checkpoints</Text>
+          <Text size="sm" c="dimmed">
+            {checkpoints.data?.length ?? 0} checkpoints
+          </Text>
           <Switch size="xs" label="log epoch axis" checked={logX} onChange={(e) => setLogX(e.currentTarget.checked)} />
         </Group>
         <SimpleGrid cols={{ base: 1, lg: 2, xl: 3 }}>
           <Chart option={loss} label="Loss curves" />
           <Chart option={acc} label="Accuracy curves" />
-          {geometry
-            ? <Chart option={geometry} label="Flatness and collapse at checkpoints" />
-            : <Text size="sm" c="dimmed" ta="center" mt="xl">Relative flatness (kappa), NC1 and CDNV appear here as checkpoints are measured.</Text>}
+          {geometry ? (
+            <Chart option={geometry} label="Flatness and collapse at checkpoints" />
+          ) : (
+            <Text size="sm" c="dimmed" ta="center" mt="xl">
+              Relative flatness (kappa), NC1 and CDNV appear here as checkpoints are measured.
+            </Text>
+          )}
         </SimpleGrid>
         <Accordion variant="contained">
           <Accordion.Item value="log">

@@ -20,18 +20,45 @@ function runsTable(runs: Run[]) {
   const hyper = varyingKeys(runs);
   return {
     header: ['id', 'name', 'status', 'preset', 'seed', 'backend', ...hyper, 'train_acc', 'test_acc', 'train_loss', 'test_loss', 'tags'],
-    rows: runs.map((r) => [r.id, r.name, r.status, r.preset, r.seed, r.backend, ...hyper.map((k) => flattenConfig(r.config)[k]),
-      finalOf(r, 'train_acc'), finalOf(r, 'test_acc'), finalOf(r, 'train_loss'), finalOf(r, 'test_loss'), r.tags.join(' ')]),
+    rows: runs.map((r) => [
+      r.id,
+      r.name,
+      r.status,
+      r.preset,
+      r.seed,
+      r.backend,
+      ...hyper.map((k) => flattenConfig(r.config)[k]),
+      finalOf(r, 'train_acc'),
+      finalOf(r, 'test_acc'),
+      finalOf(r, 'train_loss'),
+      finalOf(r, 'test_loss'),
+      r.tags.join(' '),
+    ]),
   };
 }
 
-export function RunsView({ project, onCreateProject, onCompare, onSweep, creating, setCreating }: {
-  project: Project | null; onCreateProject: () => void; onCompare: (runIds: number[]) => void; onSweep: () => void; creating: boolean; setCreating: (v: boolean) => void;
+export function RunsView({
+  project,
+  onCreateProject,
+  onCompare,
+  onSweep,
+  creating,
+  setCreating,
+}: {
+  project: Project | null;
+  onCreateProject: () => void;
+  onCompare: (runIds: number[]) => void;
+  onSweep: () => void;
+  creating: boolean;
+  setCreating: (v: boolean) => void;
 }) {
   const runs = useRuns(project?.id ?? null);
   const live = useLiveProgress();
   const jobs = useActiveJobs(project?.id ?? null);
-  const waitingMetrics = useMemo(() => new Set((jobs.data ?? []).filter((j) => j.kind === 'metrics' && j.state === 'queued').map((j) => j.runId!)), [jobs.data]);
+  const waitingMetrics = useMemo(
+    () => new Set((jobs.data ?? []).filter((j) => j.kind === 'metrics' && j.state === 'queued').map((j) => j.runId!)),
+    [jobs.data],
+  );
   const [selected, setSelected] = useState<number | null>(null);
   const [filter, setFilter] = useState('');
   const [groupBy, setGroupBy] = useState<string | null>(null);
@@ -45,10 +72,14 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
     const all = measuredSeries.data ?? [];
     return { kappa: lastValues(all, 'kappa'), nc1: lastValues(all, 'nc1') };
   }, [measuredSeries.data]);
-  const groupChoices = useMemo(() => [
-    { value: 'preset', label: 'preset' }, { value: 'status', label: 'status' },
-    ...varyingKeys(runs.data ?? []).map((k) => ({ value: `hp:${k}`, label: k })),
-  ], [runs.data]);
+  const groupChoices = useMemo(
+    () => [
+      { value: 'preset', label: 'preset' },
+      { value: 'status', label: 'status' },
+      ...varyingKeys(runs.data ?? []).map((k) => ({ value: `hp:${k}`, label: k })),
+    ],
+    [runs.data],
+  );
   if (!project) {
     return (
       <EmptyState icon={FolderKanban} title="Choose or create a project" action={<Button onClick={onCreateProject}>Go to projects</Button>}>
@@ -57,7 +88,9 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
     );
   }
   const current = runs.data?.find((r) => r.id === selected) ?? runs.data?.[0];
-  const picked = Object.keys(selection).filter((k) => selection[k]).map(Number);
+  const picked = Object.keys(selection)
+    .filter((k) => selection[k])
+    .map(Number);
   return (
     <Stack>
       <Group justify="space-between">
@@ -66,28 +99,59 @@ export function RunsView({ project, onCreateProject, onCompare, onSweep, creatin
           <Button variant="default" leftSection={<ChartLine size={16} />} disabled={!picked.length} onClick={() => onCompare(picked)}>
             Compare {picked.length || ''} selected
           </Button>
-          <Button leftSection={<Plus size={16} />} onClick={() => setCreating(true)}>New run</Button>
+          <Button leftSection={<Plus size={16} />} onClick={() => setCreating(true)}>
+            New run
+          </Button>
         </Group>
       </Group>
       <ErrorText error={runs.error} title="Could not load runs" />
       {runs.isLoading && <Loader aria-label="Loading runs" />}
       {runs.data?.length === 0 && (
-        <EmptyState icon={ListChecks} title="No runs in this project yet" action={<Button onClick={() => setCreating(true)}>Start a run</Button>}>
+        <EmptyState
+          icon={ListChecks}
+          title="No runs in this project yet"
+          action={<Button onClick={() => setCreating(true)}>Start a run</Button>}
+        >
           Train a preset such as grokking-mlp, or import checkpoints; their losses, accuracies and checkpoints appear here.
         </EmptyState>
       )}
       {!!runs.data?.length && (
         <>
           <Group>
-            <TextInput aria-label="Filter runs" placeholder="Filter: name, status, tag, or a setting such as lr 0.001" leftSection={<Search size={14} />}
-              value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={420} />
-            <Select aria-label="Group runs by" placeholder="Group by…" clearable data={groupChoices} value={groupBy} onChange={setGroupBy} w={240} />
+            <TextInput
+              aria-label="Filter runs"
+              placeholder="Filter: name, status, tag, or a setting such as lr 0.001"
+              leftSection={<Search size={14} />}
+              value={filter}
+              onChange={(e) => setFilter(e.currentTarget.value)}
+              w={420}
+            />
+            <Select
+              aria-label="Group runs by"
+              placeholder="Group by…"
+              clearable
+              data={groupChoices}
+              value={groupBy}
+              onChange={setGroupBy}
+              w={240}
+            />
             <ColumnChooser catalog={catalog} visibility={columns.visibility} choices={columns.choices} onChange={columns.update} />
             <TableExport name={`runs-${project.name}`} table={() => runsTable(runs.data ?? [])} />
           </Group>
-          <RunsTable runs={runs.data} live={live} waitingMetrics={waitingMetrics} filter={filter} groupBy={groupBy}
-            catalog={catalog} visibility={columns.visibility} measured={measured} current={current?.id ?? null} onOpen={setSelected}
-            selection={selection} onSelection={setSelection} />
+          <RunsTable
+            runs={runs.data}
+            live={live}
+            waitingMetrics={waitingMetrics}
+            filter={filter}
+            groupBy={groupBy}
+            catalog={catalog}
+            visibility={columns.visibility}
+            measured={measured}
+            current={current?.id ?? null}
+            onOpen={setSelected}
+            selection={selection}
+            onSelection={setSelection}
+          />
         </>
       )}
       {current && <RunDetail run={current} live={live.get(current.id)} />}

@@ -12,18 +12,30 @@ describe('runs table columns', () => {
 
   it('offers every setting but shows only those that differ between the runs', () => {
     const config = columnCatalog(runs).filter((c) => c.group === 'config');
-    expect(config.map((c) => [c.id, c.byDefault])).toEqual([['hp:epochs', false], ['hp:optimizer.kind', false], ['hp:optimizer.lr', true]]);
+    expect(config.map((c) => [c.id, c.byDefault])).toEqual([
+      ['hp:epochs', false],
+      ['hp:optimizer.kind', false],
+      ['hp:optimizer.lr', true],
+    ]);
   });
 
   it('offers final kappa, nc1, test accuracy and the gap', () => {
-    const final = columnCatalog(runs).filter((c) => c.group === 'final').map((c) => c.id);
+    const final = columnCatalog(runs)
+      .filter((c) => c.group === 'final')
+      .map((c) => c.id);
     expect(final).toEqual(expect.arrayContaining(['kappa', 'nc1', 'test_acc', 'gap_acc']));
   });
 
   it('lets the saved choices override the defaults, column by column', () => {
     const v = visibleColumns(columnCatalog(runs), { 'hp:epochs': true, 'hp:optimizer.lr': false, kappa: true });
-    expect([v['hp:epochs'], v['hp:optimizer.lr'], v['hp:optimizer.kind'], v.kappa, v.nc1, v.status])
-      .toEqual([true, false, false, true, false, true]);
+    expect([v['hp:epochs'], v['hp:optimizer.lr'], v['hp:optimizer.kind'], v.kappa, v.nc1, v.status]).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+    ]);
   });
 
   it('reads saved choices, ignoring what it cannot read', () => {

@@ -37,7 +37,7 @@ describe('new-run form', () => {
 });
 
 describe('new-run form and model kinds', () => {
-  it('drops the old kind\'s untouched settings on a kind change, and names a setting the new kind lacks', () => {
+  it("drops the old kind's untouched settings on a kind change, and names a setting the new kind lacks", () => {
     const fields = fieldsOf(GROKKING_MLP);
     expect(planRuns(GROKKING_MLP, fields, { 'model.kind': 'mlp' }).errors).toEqual({});
     const bad = planRuns(GROKKING_MLP, fields, { 'model.kind': 'mlp', 'model.width': '64' });
@@ -45,14 +45,20 @@ describe('new-run form and model kinds', () => {
   });
 
   it("shows the new kind's settings with their defaults once a kind is typed, keeping an edited old one to refuse it", () => {
-    const paths = (texts: Record<string, string>) => formFields(GROKKING_MLP, texts).filter((f) => f.path.startsWith('model.')).map((f) => f.path);
+    const paths = (texts: Record<string, string>) =>
+      formFields(GROKKING_MLP, texts)
+        .filter((f) => f.path.startsWith('model.'))
+        .map((f) => f.path);
     expect(paths({})).toEqual(['model.kind', 'model.width', 'model.initStd']);
     const texts = { 'model.kind': 'mlp' };
     const fields = formFields(GROKKING_MLP, texts);
     expect(paths(texts)).toEqual(['model.kind', 'model.hidden', 'model.activation', 'model.bias', 'model.initScale']);
     expect(fields.find((f) => f.path === 'model.kind')!.base).toBe('quadratic-mlp'); // so the change is sent
     expect(fields.find((f) => f.path === 'model.hidden')!.base).toEqual([512]);
-    expect(planRuns(GROKKING_MLP, fields, { ...texts, 'model.hidden': '[64]' })).toMatchObject({ set: { 'model.kind': 'mlp', 'model.hidden': [64] }, errors: {} });
+    expect(planRuns(GROKKING_MLP, fields, { ...texts, 'model.hidden': '[64]' })).toMatchObject({
+      set: { 'model.kind': 'mlp', 'model.hidden': [64] },
+      errors: {},
+    });
     const edited = { 'model.width': '64', 'model.kind': 'mlp' };
     const kept = formFields(GROKKING_MLP, edited);
     expect(kept.map((f) => f.path)).toContain('model.width');

@@ -14,7 +14,9 @@ export interface Field {
 export function fieldsOf(config: unknown): Field[] {
   const full = trainConfigSchema.safeParse(config);
   const flat = flattenConfig(full.success ? full.data : config);
-  return Object.entries(flat).filter(([k]) => k !== 'seed').map(([path, v]) => ({ path, base: typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v }));
+  return Object.entries(flat)
+    .filter(([k]) => k !== 'seed')
+    .map(([path, v]) => ({ path, base: typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v }));
 }
 
 /**
@@ -49,7 +51,10 @@ const parseOne = (text: string): Value => {
 export function parseValues(text: string): Value[] {
   const t = text.trim();
   if (/^[[{]/.test(t)) return [parseOne(t)];
-  return t.split(',').map(parseOne).filter((v) => v !== '');
+  return t
+    .split(',')
+    .map(parseOne)
+    .filter((v) => v !== '');
 }
 
 export const show = (v: Value) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));

@@ -6,8 +6,12 @@ const run = (config: Record<string, unknown>, summary: Record<string, unknown> =
 
 describe('run columns', () => {
   it('flattens configs to dotted scalar keys', () => {
-    expect(flattenConfig({ optimizer: { lr: 0.01, kind: 'adamw' }, hidden: [64, 64], seed: 1 }))
-      .toEqual({ 'optimizer.lr': 0.01, 'optimizer.kind': 'adamw', hidden: '[64,64]', seed: 1 });
+    expect(flattenConfig({ optimizer: { lr: 0.01, kind: 'adamw' }, hidden: [64, 64], seed: 1 })).toEqual({
+      'optimizer.lr': 0.01,
+      'optimizer.kind': 'adamw',
+      hidden: '[64,64]',
+      seed: 1,
+    });
   });
 
   it('keeps only the hyperparameters that vary, without the seed', () => {

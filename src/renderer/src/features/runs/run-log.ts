@@ -16,12 +16,20 @@ export function runLog(run: Run, series: MetricSeries[], checkpoints: Checkpoint
   const lines: [number, number, string][] = [];
   for (const [step, { epoch, v }] of byStep) {
     if (v.train_loss === undefined && v.train_acc === undefined) continue;
-    lines.push([step, 0, `epoch ${epoch ?? '?'}  step ${step}  train loss ${f(v.train_loss)}  acc ${f(v.train_acc, true)}  test loss ${f(v.test_loss)}  acc ${f(v.test_acc, true)}`]);
+    lines.push([
+      step,
+      0,
+      `epoch ${epoch ?? '?'}  step ${step}  train loss ${f(v.train_loss)}  acc ${f(v.train_acc, true)}  test loss ${f(v.test_loss)}  acc ${f(v.test_acc, true)}`,
+    ]);
   }
-  for (const c of checkpoints) lines.push([c.step, 1, `checkpoint at step ${c.step} (${(c.bytes / 1024).toFixed(0)} kB, sha256 ${c.sha256.slice(0, 12)})`]);
+  for (const c of checkpoints)
+    lines.push([c.step, 1, `checkpoint at step ${c.step} (${(c.bytes / 1024).toFixed(0)} kB, sha256 ${c.sha256.slice(0, 12)})`]);
   lines.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const out = lines.map(([, , text]) => text);
-  if (run.startedAt) out.unshift(`${new Date(run.startedAt).toLocaleString()}  started on ${run.backend ?? 'a backend'}${run.versions.tfjs ? ` (tfjs ${run.versions.tfjs})` : ''}`);
+  if (run.startedAt)
+    out.unshift(
+      `${new Date(run.startedAt).toLocaleString()}  started on ${run.backend ?? 'a backend'}${run.versions.tfjs ? ` (tfjs ${run.versions.tfjs})` : ''}`,
+    );
   const off = run.summary?.liveMetricsOff;
   if (typeof off === 'string') out.push(`live checkpoint metrics stopped (${off}); a metrics job measures every checkpoint after training`);
   if (run.finishedAt) out.push(`${new Date(run.finishedAt).toLocaleString()}  ${run.status}${run.error ? `: ${run.error}` : ''}`);

@@ -27,18 +27,35 @@ export function CommandPalette({ actions }: { actions: PaletteAction[] }) {
   }, []);
   const groups = [...new Set(actions.map((a) => a.group))];
   return (
-    <Modal opened={open} onClose={() => setOpen(false)} withCloseButton={false} padding={0} size="lg" title={<Text size="sm">Command palette</Text>} yOffset="12vh">
+    <Modal
+      opened={open}
+      onClose={() => setOpen(false)}
+      withCloseButton={false}
+      padding={0}
+      size="lg"
+      title={<Text size="sm">Command palette</Text>}
+      yOffset="12vh"
+    >
       <Command label="Command palette" className="plateau-cmdk">
         <Command.Input placeholder="Type a command, a view or a project…" autoFocus />
         <Command.List>
           <Command.Empty>No match.</Command.Empty>
           {groups.map((g) => (
             <Command.Group key={g} heading={g}>
-              {actions.filter((a) => a.group === g).map((a) => (
-                <Command.Item key={a.id} value={`${a.group} ${a.label} ${(a.keywords ?? []).join(' ')}`} onSelect={() => { setOpen(false); a.run(); }}>
-                  {a.label}
-                </Command.Item>
-              ))}
+              {actions
+                .filter((a) => a.group === g)
+                .map((a) => (
+                  <Command.Item
+                    key={a.id}
+                    value={`${a.group} ${a.label} ${(a.keywords ?? []).join(' ')}`}
+                    onSelect={() => {
+                      setOpen(false);
+                      a.run();
+                    }}
+                  >
+                    {a.label}
+                  </Command.Item>
+                ))}
             </Command.Group>
           ))}
         </Command.List>

@@ -23,17 +23,47 @@ export function SettingsDialog({ onClose }: { onClose: () => void }) {
   };
   return (
     <Modal opened onClose={onClose} title="Settings">
-      <form onSubmit={(e) => { e.preventDefault(); void submit().catch(() => {}); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit().catch(() => {});
+        }}
+      >
         <Stack>
-          <NumberInput label="Jobs at once" description={`Training and metrics jobs that run side by side (this machine has ${cores} cores).`}
-            min={1} max={256} allowDecimal={false} value={jobs} onChange={setJobs} />
-          <NumberInput label="Threads per job" description="Compute threads each job may use; leave empty to share the cores out among the jobs."
-            placeholder={`automatic (${auto})`} min={1} max={256} allowDecimal={false} value={threads} onChange={setThreads} />
-          <Text size="xs" c="dimmed">Jobs already running keep their threads. PLATEAU_JOBS / PLATEAU_THREADS, when set, win at the next start.</Text>
-          {save.error && <Text c="red" size="sm" role="alert">{errorMessage(save.error)}</Text>}
+          <NumberInput
+            label="Jobs at once"
+            description={`Training and metrics jobs that run side by side (this machine has ${cores} cores).`}
+            min={1}
+            max={256}
+            allowDecimal={false}
+            value={jobs}
+            onChange={setJobs}
+          />
+          <NumberInput
+            label="Threads per job"
+            description="Compute threads each job may use; leave empty to share the cores out among the jobs."
+            placeholder={`automatic (${auto})`}
+            min={1}
+            max={256}
+            allowDecimal={false}
+            value={threads}
+            onChange={setThreads}
+          />
+          <Text size="xs" c="dimmed">
+            Jobs already running keep their threads. PLATEAU_JOBS / PLATEAU_THREADS, when set, win at the next start.
+          </Text>
+          {save.error && (
+            <Text c="red" size="sm" role="alert">
+              {errorMessage(save.error)}
+            </Text>
+          )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Cancel</Button>
-            <Button type="submit" loading={save.isPending} disabled={!current.data || jobs === ''}>Save</Button>
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending} disabled={!current.data || jobs === ''}>
+              Save
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -1,6 +1,18 @@
 import { ActionIcon, AppShell, Badge, Group, Kbd, NavLink, Select, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { useState } from 'react';
-import { ChartLine, Database, FileDown, FolderKanban, ListChecks, Moon, PackageOpen, Server, Settings, Sun, type LucideIcon } from 'lucide-react';
+import {
+  ChartLine,
+  Database,
+  FileDown,
+  FolderKanban,
+  ListChecks,
+  Moon,
+  PackageOpen,
+  Server,
+  Settings,
+  Sun,
+  type LucideIcon,
+} from 'lucide-react';
 import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
@@ -50,10 +62,31 @@ export function Shell() {
     encodeCompare({ ...decodeCompare(rememberedQuery('compare')), project: project?.id ?? null, runs: ids.map(String) });
   const actions: PaletteAction[] = [
     ...NAV.map(({ route: r, label }) => ({ id: `go-${r}`, group: 'Go to', label, run: () => go(r) })),
-    { id: 'new-run', group: 'Actions', label: 'New run…', keywords: ['train', 'start'], run: () => { go('runs'); setCreating(true); } },
+    {
+      id: 'new-run',
+      group: 'Actions',
+      label: 'New run…',
+      keywords: ['train', 'start'],
+      run: () => {
+        go('runs');
+        setCreating(true);
+      },
+    },
     { id: 'theme', group: 'Actions', label: 'Toggle light / dark theme', run: toggleColorScheme },
-    { id: 'settings', group: 'Actions', label: 'Settings: jobs at once, threads per job…', keywords: ['cores', 'parallel', 'concurrency'], run: () => setSettings(true) },
-    ...(projects.data ?? []).map((p) => ({ id: `project-${p.id}`, group: 'Switch project', label: p.name, keywords: ['project', String(p.id)], run: () => setProject(p.id) })),
+    {
+      id: 'settings',
+      group: 'Actions',
+      label: 'Settings: jobs at once, threads per job…',
+      keywords: ['cores', 'parallel', 'concurrency'],
+      run: () => setSettings(true),
+    },
+    ...(projects.data ?? []).map((p) => ({
+      id: `project-${p.id}`,
+      group: 'Switch project',
+      label: p.name,
+      keywords: ['project', String(p.id)],
+      run: () => setProject(p.id),
+    })),
   ];
 
   return (
@@ -61,7 +94,9 @@ export function Shell() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group gap="md">
-            <Text fw={700} size="lg">Plateau</Text>
+            <Text fw={700} size="lg">
+              Plateau
+            </Text>
             <Select
               aria-label="Current project"
               placeholder={projects.data?.length ? 'Choose a project' : 'No projects yet'}
@@ -77,12 +112,20 @@ export function Shell() {
           <Group gap="xs">
             {info.data && (
               <Tooltip label={`Data: ${info.data.dataDir}`}>
-                <Badge variant="light" color="gray">{info.data.host} · {info.data.backends.chosen ?? 'no backend'}</Badge>
+                <Badge variant="light" color="gray">
+                  {info.data.host} · {info.data.backends.chosen ?? 'no backend'}
+                </Badge>
               </Tooltip>
             )}
-            <Tooltip label="Command palette"><Text size="xs" c="dimmed"><Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd></Text></Tooltip>
+            <Tooltip label="Command palette">
+              <Text size="xs" c="dimmed">
+                <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">K</Kbd>
+              </Text>
+            </Tooltip>
             <Tooltip label="Settings">
-              <ActionIcon variant="subtle" aria-label="Settings" onClick={() => setSettings(true)}><Settings size={18} /></ActionIcon>
+              <ActionIcon variant="subtle" aria-label="Settings" onClick={() => setSettings(true)}>
+                <Settings size={18} />
+              </ActionIcon>
             </Tooltip>
             <ThemeToggle />
           </Group>
@@ -90,15 +133,31 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         {NAV.map(({ route: r, label, icon: Icon }) => (
-          <NavLink key={r} href={`#/${r}`} label={label} leftSection={<Icon size={16} />} active={route === r}
-            aria-current={route === r ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go(r); }} />
+          <NavLink
+            key={r}
+            href={`#/${r}`}
+            label={label}
+            leftSection={<Icon size={16} />}
+            active={route === r}
+            aria-current={route === r ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              go(r);
+            }}
+          />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
         {route === 'projects' && <ProjectsView current={project} onSelect={(id) => setProject(id)} onOpen={() => go('runs')} />}
         {route === 'runs' && (
-          <RunsView project={project} onCreateProject={() => go('projects')} creating={creating} setCreating={setCreating}
-            onCompare={(ids) => go('compare', compareLink(ids))} onSweep={() => go('sweeps')} />
+          <RunsView
+            project={project}
+            onCreateProject={() => go('projects')}
+            creating={creating}
+            setCreating={setCreating}
+            onCompare={(ids) => go('compare', compareLink(ids))}
+            onSweep={() => go('sweeps')}
+          />
         )}
         {route === 'compare' && <CompareView project={project} setProject={setProject} />}
         {route === 'checkpoints' && <CheckpointsView project={project} />}

@@ -22,14 +22,20 @@ export function useRoute(): [Route, (r: Route, query?: string) => void] {
   const [route, setRoute] = useState<Route>(() => splitHash(location.hash)[0]);
   useEffect(() => {
     remember();
-    const onHash = () => { remember(); setRoute(splitHash(location.hash)[0]); };
+    const onHash = () => {
+      remember();
+      setRoute(splitHash(location.hash)[0]);
+    };
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return [route, (r, query) => {
-    const q = query ?? lastQuery.get(r) ?? '';
-    location.hash = `/${r}${q ? `?${q}` : ''}`;
-  }];
+  return [
+    route,
+    (r, query) => {
+      const q = query ?? lastQuery.get(r) ?? '';
+      location.hash = `/${r}${q ? `?${q}` : ''}`;
+    },
+  ];
 }
 
 /** The current route's query; re-read when the hash changes (back, forward, a pasted link). */
