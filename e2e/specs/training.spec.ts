@@ -136,4 +136,13 @@ test('drop a checkpoint file on the Import view: it is uploaded to the host and 
   const preview = host.page.getByRole('region', { name: 'Import preview' });
   await expect(preview.getByRole('cell', { name: '0.weight' })).toBeVisible();
   await expect(preview.getByText(/uploads\/[0-9a-f]{12}\/mlp_state\.pt$/)).toBeVisible();
+
+  // a click on the drop zone opens the browser's file chooser, and the chosen file goes the same way
+  const [chooser] = await Promise.all([
+    host.page.waitForEvent('filechooser'),
+    host.page.getByRole('region', { name: 'Drop files here' }).click(),
+  ]);
+  expect(chooser.isMultiple()).toBe(true);
+  await chooser.setFiles(`${process.cwd()}/test/fixtures/import/train_ckpt.pt`);
+  await expect(preview.getByText(/uploads\/[0-9a-f]{12}\/train_ckpt\.pt$/)).toBeVisible();
 });

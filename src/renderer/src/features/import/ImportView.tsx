@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { FolderKanban, PackageOpen, Search } from 'lucide-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ImportFormatInfo, Project } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
 import { useSystemInfo } from '../../api/queries';
@@ -21,6 +21,7 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
   const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const info = useSystemInfo();
   if (!project)
     return (
@@ -60,6 +61,12 @@ export function ImportView({ project, onImported }: { project: Project | null; o
     }
   };
   const onDesktop = !!window.plateau; // Electron reads dropped paths directly; the browser host takes uploads
+  // A click on the drop zone picks files as a drop would: the native dialog on the desktop, the browser's chooser here.
+  const chooseFiles = async () => {
+    if (!onDesktop) return picker.current?.click();
+    const { path: picked } = await api.system.pickPath({ kind: 'file' });
+    if (picked) inspectPath(picked);
+  };
   return (
     <Stack>
       <Title order={2}>Import · {project.name}</Title>
@@ -120,12 +127,30 @@ export function ImportView({ project, onImported }: { project: Project | null; o
           setDragging(false);
           void onDrop(Array.from(e.dataTransfer.files));
         }}
-        style={{ borderStyle: 'dashed', background: dragging ? 'var(--mantine-primary-color-light)' : undefined, textAlign: 'center' }}
+        onClick={() => void chooseFiles()}
+        style={{
+          borderStyle: 'dashed',
+          background: dragging ? 'var(--mantine-primary-color-light)' : undefined,
+          textAlign: 'center',
+          cursor: 'pointer',
+        }}
       >
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Choose files to upload"
+          onChange={(e) => {
+            const files = Array.from(e.currentTarget.files ?? []);
+            e.currentTarget.value = ''; // the same file chosen again still counts
+            void onDrop(files);
+          }}
+        />
         <Text size="sm">
           {onDesktop
-            ? 'Or drop a checkpoint file or folder here: it is inspected where it lies.'
-            : 'Or drop checkpoint files here (several files of one run: drop them together). They are uploaded to the host, then inspected.'}
+            ? 'Or drop a checkpoint file or folder here, or click to choose one: it is inspected where it lies.'
+            : 'Or drop checkpoint files here, or click to choose them (several files of one run: together). They are uploaded to the host, then inspected.'}
         </Text>
         {upload && !upload.error && <Progress mt="sm" value={upload.fraction * 100} aria-label="Upload progress" />}
         {upload?.error && (
