@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -109,22 +109,20 @@ describe.skipIf(reason !== undefined)(`sweeps on a real Slurm${reason ? ` (skipp
     expect(app.ctx.repos.runs.list(projectId)).toHaveLength(8);
   });
 
-  it('reports a bad grid value as a failed task with its exit code and log; a shell-looking value stays data', async () => {
+  it('refuses a bad grid value, or a shell-looking one, by name before anything reaches Slurm; nothing runs', async () => {
     const canary = join(sharedDir, 'pwned');
-    await submit('bad', ['optimizer.lr=0.01,-1,1; touch ' + canary, 'dataset.p=11', 'model.width=8', 'epochs=3']);
-    const tasks = await waitFor('bad', allFinal);
-    expect(tasks.map((t) => t.state)).toEqual(['completed', 'failed', 'failed']);
-    expect(tasks[1].exitCode).toBe(2);
-    expect(tasks[1].logTail).toMatch(/optimizer\.lr must be > 0/);
-    expect(tasks[2].exitCode).toBe(2);
-    expect(tasks[2].logTail).toMatch(/optimizer\.lr/);
+    const jobsBefore = execFileSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' });
+    await expect(submit('bad', ['optimizer.lr=0.01,-1', 'dataset.p=11', 'model.width=8', 'epochs=3'])).rejects.toThrow(
+      /optimizer\.lr must be > 0/,
+    );
+    await expect(submit('shell', ['optimizer.lr=1; touch ' + canary, 'dataset.p=11', 'model.width=8', 'epochs=3'])).rejects.toThrow(
+      /optimizer\.lr/,
+    );
+    expect(() => loadRecord(dataDir, projectId, 'bad')).toThrow(/No sweep 'bad'/);
+    expect(() => loadRecord(dataDir, projectId, 'shell')).toThrow(/No sweep 'shell'/);
+    expect(execFileSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' })).toBe(jobsBefore);
+    await sleep(1000);
     expect(existsSync(canary)).toBe(false);
-    const r = await collectSweep(app.ctx, record('bad'));
-    expect(r.added.map((a) => a.index)).toEqual([0]);
-    expect(r.skipped.map((s) => [s.index, s.reason])).toEqual([
-      [1, 'exit code 2'],
-      [2, 'exit code 2'],
-    ]);
   });
 
   it('a task cancelled midway is reported cancelled, the others collect, and resubmitting it completes it', async () => {
