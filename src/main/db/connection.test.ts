@@ -92,6 +92,13 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare('SELECT key, value, details FROM metrics').all()).toEqual([{ key: 'kappa', value: 0.25, details: null }]);
     expect(() => db.prepare(`UPDATE metrics SET details = 'not json'`).run()).toThrow(/CHECK/);
+    // v4: a named evaluation set is a split; an empty name is still refused
+    db.prepare(`INSERT INTO metrics (run_id, step, split, key, value) VALUES (1, 5, 'de', 'perplexity', 9.5)`).run();
+    expect(() => db.prepare(`INSERT INTO metrics (run_id, step, split, key, value) VALUES (1, 6, '', 'loss', 1)`).run()).toThrow(/CHECK/);
+    expect(db.prepare('SELECT split, key FROM metrics ORDER BY split').all()).toEqual([
+      { split: 'de', key: 'perplexity' },
+      { split: 'train', key: 'kappa' },
+    ]);
     db.close();
   });
 });

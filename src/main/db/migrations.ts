@@ -85,6 +85,25 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL CHECK (json_valid(value))
   ) STRICT;
   `,
+  // 4: named evaluation sets (a language, a corpus) store their values under the set's name, beside train/test/none.
+  `
+  CREATE TABLE metrics_v4 (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    checkpoint_id INTEGER REFERENCES checkpoints(id) ON DELETE CASCADE,
+    epoch REAL,
+    split TEXT NOT NULL CHECK (length(split) BETWEEN 1 AND 64),
+    key TEXT NOT NULL,
+    layer TEXT NOT NULL DEFAULT '',
+    value REAL NOT NULL,
+    details TEXT CHECK (details IS NULL OR json_valid(details)),
+    PRIMARY KEY (run_id, key, split, layer, step)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO metrics_v4 (run_id, step, checkpoint_id, epoch, split, key, layer, value, details)
+    SELECT run_id, step, checkpoint_id, epoch, split, key, layer, value, details FROM metrics;
+  DROP TABLE metrics;
+  ALTER TABLE metrics_v4 RENAME TO metrics;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

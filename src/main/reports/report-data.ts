@@ -1,7 +1,7 @@
 import { invalid } from '../../shared/api/errors';
 import { metricInfo, type MetricKeyInfo } from '../../shared/domain/metrics';
 import { kendallTau, pearson } from '../../shared/domain/stats';
-import type { MetricSeries, Run, RunStatus, Split } from '../../shared/domain/types';
+import type { BuiltinSplit, MetricSeries, Run, RunStatus, Split } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
 import { seedGroups, type ReportGroup } from './groups';
 import { keyHyperparameters } from './hyperparameters';
@@ -26,7 +26,7 @@ export interface FigureSpec {
 }
 
 /** A registered metric on one of its splits; the log axis is the registry's choice. */
-function q(key: string, split: Split): Quantity {
+function q(key: string, split: BuiltinSplit): Quantity {
   const d = metricInfo(key);
   if (!d?.splits.includes(split)) throw new Error(`report quantity ${key} (${split}) is not a registered metric on that split`);
   return { id: key, key, split, label: split === 'none' ? key : `${key} (${split})`, logY: d.logScale };

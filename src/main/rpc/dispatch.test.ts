@@ -35,6 +35,16 @@ describe('dispatch over the in-memory transport', () => {
     }
   });
 
+  it('takes a named evaluation set as a split and refuses a malformed name', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'lm' });
+    expect(await t.app.dispatch('metrics.series', { runIds: [p.id], keys: ['perplexity'], split: 'de' })).toMatchObject({ ok: true });
+    expect(await t.app.dispatch('metrics.series', { runIds: [p.id], keys: ['loss'], split: '../de' })).toMatchObject({
+      ok: false,
+      error: { code: 'InvalidParams', message: expect.stringMatching(/split/) },
+    });
+  });
+
   it('rejects invalid params with InvalidParams naming the field', async () => {
     t = testApp();
     const reply = await t.app.dispatch('projects.rename', { id: -3, name: '' });

@@ -5,7 +5,7 @@ import type { EncodedResult } from '../rpc/envelope';
 import {
   BACKEND_ORDER,
   REPORT_FORMATS,
-  SPLITS,
+  SPLIT_NAME,
   type SweepSummary,
   type SweepTask,
   type Checkpoint,
@@ -31,6 +31,8 @@ const method =
   <R>() =>
   <P extends z.ZodType>(params: P) => ({ params, result: undefined as unknown as R });
 
+/** train, test, none, or a named evaluation set (a language, a corpus). */
+const splitName = z.string().regex(SPLIT_NAME, "must be 'train', 'test', 'none' or an evaluation set's name (letters, digits, _ . + -)");
 const id = z.number({ error: 'must be a number' }).int('must be an integer').positive('must be a positive id');
 const name = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
 const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
@@ -230,7 +232,7 @@ export const contract = {
           runId: id,
           key: z.string().min(1),
           step: z.int().min(0),
-          split: z.enum(SPLITS),
+          split: splitName,
           layer: z.string().default(''),
         })
         .strict(),
@@ -241,7 +243,7 @@ export const contract = {
         .object({
           runIds: z.array(id).min(1, 'must list at least one run').max(2000),
           keys: z.array(z.string().min(1)).min(1, 'must list at least one key').max(200),
-          split: z.enum(SPLITS).optional(),
+          split: splitName.optional(),
           /** Downsample each series to at most this many points (LTTB: the line keeps its shape). */
           maxPoints: z.int().min(3, 'must be at least 3').max(1_000_000).optional(),
         })

@@ -25,8 +25,16 @@ export type BackendName = (typeof BACKEND_ORDER)[number];
 /** Whether a backend can read tensors back synchronously (dataSync); WebGPU in Node cannot. */
 export const readsSynchronously = (b: BackendName): boolean => b !== 'webgpu';
 
+/** The built-in splits: a metric's scope in the catalogue ('none' = not split-scoped). */
 export const SPLITS = ['train', 'test', 'none'] as const;
-export type Split = (typeof SPLITS)[number];
+export type BuiltinSplit = (typeof SPLITS)[number];
+/**
+ * Where a stored value was measured: a built-in split or a named evaluation set (a language, a corpus;
+ * METRICS.md "Named evaluation sets"), whose split-scoped keys are stored under the set's name.
+ */
+export type Split = string;
+/** Names an evaluation set may take: short, printable, safe in URLs and file names. */
+export const SPLIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/;
 
 export interface Project {
   id: number;

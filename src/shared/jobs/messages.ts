@@ -18,7 +18,8 @@ export type FromWorker =
 export interface MetricRow {
   step: number;
   epoch: number | null;
-  split: 'train' | 'test' | 'none';
+  /** train, test, none, or a named evaluation set. */
+  split: string;
   key: string;
   value: number;
   layer?: string;

@@ -1,4 +1,4 @@
-import type { Split } from '../types';
+import type { BuiltinSplit } from '../types';
 
 /** One metric of METRICS.md, as everything that lists, computes, stores or plots metrics sees it. Isomorphic. */
 
@@ -37,7 +37,7 @@ export interface MetricDescriptor {
   needs: MetricNeeds;
   producer: MetricProducer;
   /** The splits its rows are stored on (and offered to plot on). */
-  splits: readonly Split[];
+  splits: readonly BuiltinSplit[];
   parts: MetricParts;
   /** Spans decades: plot on a log axis by default. */
   logScale: boolean;
