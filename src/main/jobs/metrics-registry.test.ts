@@ -84,13 +84,13 @@ describe('metrics jobs over the registry', () => {
     const { model, train } = await modelAt(run.config, last.file);
     try {
       const all = selectParams(model);
-      const op = datasetHessian(model, train, all.names, all.params, DEFAULT_BATCH_SIZE);
+      const op = datasetHessian(model, { x: train.x, yOneHot: train.yOneHot! }, all.names, all.params, DEFAULT_BATCH_SIZE);
       const eigs = hessianTopEigs(op, 3, { seed: 4 }).values;
       op.dispose();
       eigs.forEach((v, i) => expect(rel(stored('hessian_top_eigs', String(i + 1))[0], v), `eig ${i + 1}`).toBeLessThan(1e-6));
       for (const name of ['layers.0.weight', 'layers.1.weight']) {
         const w = model.namedWeights()[name];
-        const layerOp = datasetHessian(model, train, [name], [w], DEFAULT_BATCH_SIZE);
+        const layerOp = datasetHessian(model, { x: train.x, yOneHot: train.yOneHot! }, [name], [w], DEFAULT_BATCH_SIZE);
         const [rows, cols] = w.shape as [number, number];
         const direct = layerKappa(layerOp, { data: w.dataSync(), rows, cols }, { seed: 4 });
         layerOp.dispose();

@@ -26,7 +26,7 @@ function batch() {
   const t = splitTensors(ds, ds.train);
   const out = model.forward(t.x);
   const { weight, bias } = model.lastLayer();
-  const inputs = { features: out.features, logits: out.logits, weight: weight as tf.Tensor2D, bias, yOneHot: t.yOneHot };
+  const inputs = { features: out.features, logits: out.logits, weight: weight as tf.Tensor2D, bias, yOneHot: t.yOneHot! };
   const f64 = (x: tf.Tensor) => Float64Array.from(x.dataSync());
   const dispose = () => {
     tf.dispose([out.features, out.logits, t.x, t.y, t.yOneHot]);

@@ -3,7 +3,7 @@ import type { TrainConfig } from '../../shared/domain/train-config';
 import { checkpointSteps } from './checkpoint-schedule';
 import { makeDataset } from './data/make-dataset';
 import { createRng } from './data/prng';
-import { disposeSplit, splitTensors, type SplitTensors } from './data/tensors';
+import { disposeSplit, gatherRows, splitTensors, type SplitTensors } from './data/tensors';
 import { evaluate } from './evaluate';
 import { makeModel } from './models/make-model';
 import { snapshotWeights, type Model } from './models/model';
@@ -68,14 +68,6 @@ export interface TrainSummary {
 /** Lets worker messages (cancel) through without slowing a tight loop. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const YIELD_EVERY_MS = 50;
-
-/** Rows of a split picked by index (minibatches); tensors owned by the caller. */
-function batchOf(split: SplitTensors, idx: Int32Array): { x: tf.Tensor2D; y1h: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const i = tf.tensor1d(idx, 'int32');
-    return { x: tf.gather(split.x, i), y1h: tf.gather(split.yOneHot, i) };
-  });
-}
 
 /**
  * Trains the model a config describes (validated here; bad fields -> PlateauError InvalidParams).
@@ -147,10 +139,10 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
         }
         const lr = lrAt(step);
         let r: { loss: number; terms: number[] };
-        if (batch === n) {
+        if (batch === n && trainT.yOneHot) {
           r = await trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
         } else {
-          const { x, y1h } = batchOf(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
+          const { x, y1h } = gatherRows(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
           r = await trainStep(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
           tf.dispose([x, y1h]);
         }

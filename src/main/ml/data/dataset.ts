@@ -5,6 +5,7 @@ import type { Rng } from './prng';
 export interface Split {
   /** n x inputDim floats for dense data; n x tokens.length token ids for token data. */
   inputs: Float32Array | Int32Array;
+  /** n class ids, or n x tokens.length next-token ids for sequence data. */
   labels: Int32Array;
   n: number;
 }
@@ -15,8 +16,15 @@ export interface Dataset {
   numClasses: number;
   /** Width of the model input: dense dimension, or tokens * vocab (one-hot concatenated). */
   inputDim: number;
-  /** Present for token data (modular arithmetic): each row holds `length` ids in [0, vocab). */
+  /** Present for token data (modular arithmetic, text): each row holds `length` ids in [0, vocab). */
   tokens?: { vocab: number; length: number };
+  /**
+   * Next-token data: each split's labels hold one target per position (n x tokens.length, row-major), the
+   * token that follows it; the models then give logits per position.
+   */
+  sequence?: boolean;
+  /** Named evaluation sets beyond train and test (a language, a corpus), in the test split's form. */
+  evalSets?: Record<string, Split>;
   /** Facts about the generated data (e.g. which parity bits matter). */
   meta: Record<string, unknown>;
 }

@@ -14,7 +14,10 @@ export interface HessianOperator {
   apply(v: Float64Array): Float64Array;
 }
 
-/** Model input and one-hot labels of a split, as uploaded tensors (not disposed here). */
+/**
+ * Model input and one-hot targets of a split, as uploaded tensors (not disposed here): one target row per
+ * input row, or per position (next-token data: T rows per input row, in the logits' order).
+ */
 export interface SplitInput {
   x: tf.Tensor2D;
   yOneHot: tf.Tensor2D;
@@ -85,7 +88,8 @@ export function datasetHessian(
 ): DatasetHessian {
   const n = split.x.shape[0];
   if (n === 0) throw invalid('Hessian of an empty split');
-  if (split.yOneHot.shape[0] !== n) throw invalid(`split has ${n} inputs but ${split.yOneHot.shape[0]} labels`);
+  const perRow = split.yOneHot.shape[0] / n;
+  if (!Number.isInteger(perRow) || perRow < 1) throw invalid(`split has ${n} inputs but ${split.yOneHot.shape[0]} labels`);
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw invalid('batchSize must be a positive integer', { field: 'batchSize', value: batchSize });
   installSecondOrderGradients();
@@ -94,7 +98,7 @@ export function datasetHessian(
     const size = Math.min(batchSize, n - start);
     batches.push({
       x: size === n ? split.x.clone() : tf.slice(split.x, [start, 0], [size, -1]),
-      y: size === n ? split.yOneHot.clone() : tf.slice(split.yOneHot, [start, 0], [size, -1]),
+      y: size === n ? split.yOneHot.clone() : tf.slice(split.yOneHot, [start * perRow, 0], [size * perRow, -1]),
       weight: size / n,
     });
   }

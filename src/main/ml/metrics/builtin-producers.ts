@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs';
+import { hessianInput } from '../data/tensors';
 import { hessianMetricRows } from '../hessian/hessian-rows';
 import { featureMetricRows, weightMetricRows } from './model-metrics';
 import { registerProducer } from './producers';
@@ -10,4 +12,11 @@ registerProducer('closed-form', ({ model, train, test, at, options }, keys) =>
   featureMetricRows(model, train, test, at, keys, { collapseTopK: options.collapse_top_k }),
 );
 registerProducer('weights-only', ({ model, at, init }, keys) => weightMetricRows(model, at, init, keys));
-registerProducer('hessian', ({ model, train, at, options }, keys) => hessianMetricRows(model, train, at, keys, options));
+registerProducer('hessian', ({ model, train, at, options }, keys) => {
+  const input = hessianInput(train);
+  try {
+    return hessianMetricRows(model, input, at, keys, options);
+  } finally {
+    tf.dispose(input.owned);
+  }
+});

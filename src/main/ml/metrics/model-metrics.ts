@@ -12,20 +12,21 @@ import { WEIGHT_KEYS, weightMetrics } from './weights';
 
 const BATCH = 4096; // rows per forward pass: bounds memory on big splits
 
-/** Penultimate features of a whole split, computed in batches. */
+/** Penultimate features of a whole split (one row per target: per position for next-token data), in batches. */
 export function modelFeatures(model: Model, split: SplitTensors): FeatureSplit {
   let features: Float32Array | undefined;
   let m = 0;
-  const batch = Math.min(BATCH, model.evalBatch ?? BATCH);
+  const targets = split.n * split.perRow;
+  const batch = Math.min(model.evalBatch ?? BATCH, Math.max(1, Math.floor(BATCH / split.perRow)));
   for (let start = 0; start < split.n; start += batch) {
     const size = Math.min(batch, split.n - start);
     const f = tf.tidy(() => model.forward(split.x.slice([start, 0], [size, -1]) as tf.Tensor2D).features);
     m = f.shape[1];
-    features ??= new Float32Array(split.n * m);
-    features.set(f.dataSync() as Float32Array, start * m);
+    features ??= new Float32Array(targets * m);
+    features.set(f.dataSync() as Float32Array, start * split.perRow * m);
     f.dispose();
   }
-  return { features: features ?? new Float32Array(0), labels: split.y.dataSync() as Int32Array, n: split.n, m };
+  return { features: features ?? new Float32Array(0), labels: split.y.dataSync() as Int32Array, n: targets, m };
 }
 
 export function lastLayerOf(model: Model): LastLayer {
