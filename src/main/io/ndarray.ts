@@ -74,10 +74,17 @@ const NATIVE = nameTable<NativeCtor>({
  * Decodes `count` elements of `dtype` from `bytes` (any alignment, either byte order) into a fresh
  * native array. f2/bf16 widen to Float32Array; i8/u8 become Float64Array and must be exact.
  */
+/** The first `n` bytes in a buffer of their own (a Node Buffer's slice is a view into the whole file). */
+function copyOf(bytes: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  out.set(bytes.subarray(0, n));
+  return out;
+}
+
 export function decodeElements(bytes: Uint8Array, dtype: string, count: number, littleEndian: boolean, where: string): NumericArray {
   const native = NATIVE[dtype];
   // Little-endian data of a native type: one copy (which also aligns it) instead of a decode loop.
-  if (native && littleEndian) return new native(bytes.slice(0, count * native.BYTES_PER_ELEMENT).buffer);
+  if (native && littleEndian) return new native(copyOf(bytes, count * native.BYTES_PER_ELEMENT).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const le = littleEndian;
   switch (dtype) {
@@ -103,10 +110,10 @@ export function decodeElements(bytes: Uint8Array, dtype: string, count: number, 
       return out;
     }
     case 'i1':
-      return new Int8Array(bytes.slice(0, count));
+      return new Int8Array(copyOf(bytes, count).buffer);
     case 'u1':
     case 'b1':
-      return new Uint8Array(bytes.slice(0, count));
+      return copyOf(bytes, count);
     case 'i2': {
       const out = new Int16Array(count);
       for (let i = 0; i < count; i++) out[i] = view.getInt16(i * 2, le);

@@ -112,6 +112,28 @@ export const csvDatasetSchema = z.strictObject({
   ...fileData,
 });
 
+/** A named evaluation set of a text dataset: a fortunes language or a text file/folder, with the set's name. */
+const evalSetSchema = z
+  .strictObject({
+    /** The set's name in stored metrics (default: the language code). */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'must be letters, digits and _ . + - (at most 64)')
+      .optional(),
+    fortunes: z.string('must be a language code').min(1, 'must be a language code such as en, de, es').optional(),
+    path: path().optional(),
+    documents: z.enum(['file', 'paragraph', 'fortune'], "must be one of 'file', 'paragraph', 'fortune'").default('file'),
+    /** Use only the first this many windows (default all). */
+    size: int(1, 1e8).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.path === undefined) === (e.fortunes === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path and fortunes' });
+    }
+    if (e.path !== undefined && e.name === undefined)
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'must name a set read from a path' });
+  });
+
 /** How a text file is cut into documents: whole file, blank-line separated records, or fortune (`%` line) records. */
 export const TEXT_DOCUMENT_MODES = ['file', 'paragraph', 'fortune'] as const;
 /** bytes: 256 ids (round-trips any UTF-8); chars: the training split's code points + <unk>; bpe: a tokenizer.json. */
@@ -120,8 +142,8 @@ export const TEXT_TOKENIZERS = ['bytes', 'chars', 'bpe'] as const;
 /**
  * A language-modelling corpus: UTF-8 text from `path` (a file or folder) or Debian's fortunes in `fortunes`
  * (a language code: en, de, es, ...), split into train/test by document with the run seed, tokenized and
- * packed into windows of `contextLength` tokens with next-token targets. Not yet in `datasetSchema`: the
- * training loop takes it once it supports sequence targets (issue #15).
+ * packed into windows of `contextLength` tokens with next-token targets. `evalSets` adds named evaluation
+ * sets (other languages, corpora), tokenized with the same tokenizer.
  */
 export const textDatasetSchema = z
   .strictObject({
@@ -137,8 +159,16 @@ export const textDatasetSchema = z
     /** Use only the first this many windows of a split (default all). */
     trainSize: int(1, 1e8).optional(),
     testSize: int(1, 1e8).optional(),
+    /** Named evaluation sets: each a language of the fortunes or a text path; held-out documents of the training language are `test`. */
+    evalSets: z.array(evalSetSchema).max(32, 'must have at most 32 entries').default([]),
   })
   .superRefine((d, ctx) => {
+    const names = d.evalSets.map((e) => e.name ?? e.fortunes ?? '');
+    names.forEach((n, i) => {
+      if (['train', 'test', 'none'].includes(n) || names.indexOf(n) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['evalSets', i, 'name'], message: `'${n}' is taken: give each set its own name` });
+      }
+    });
     if ((d.path === undefined) === (d.fortunes === undefined)) {
       const message = 'give exactly one of path (a text file or folder) and fortunes (a language code)';
       ctx.addIssue({ code: 'custom', path: ['path'], message });
@@ -151,7 +181,7 @@ export const textDatasetSchema = z
     }
   });
 
-const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv'] as const;
+const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv', 'text'] as const;
 export const datasetSchema = z.discriminatedUnion(
   'kind',
   [
@@ -163,6 +193,7 @@ export const datasetSchema = z.discriminatedUnion(
     npzDatasetSchema,
     npyDatasetSchema,
     csvDatasetSchema,
+    textDatasetSchema,
   ],
   { error: oneOf(DATASET_KINDS) },
 );

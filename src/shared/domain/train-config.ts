@@ -76,8 +76,30 @@ export const transformerSchema = z
     if (m.dModel % m.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dModel=${m.dModel}` });
   });
 
-const MODEL_KINDS = ['quadratic-mlp', 'mlp', 'cnn', 'transformer'] as const;
-export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlpSchema, cnnSchema, transformerSchema], {
+/**
+ * Decoder-only GPT (GPT-2's architecture) for next-token prediction on text: token + learned position
+ * embeddings, `layers` pre-LayerNorm blocks (causal multi-head attention, GELU MLP), a final LayerNorm and a
+ * head (tied to the token embedding, or its own). Checkpoints use Hugging Face GPT-2's names and layouts.
+ */
+export const gptSchema = z
+  .object({
+    kind: z.literal('gpt'),
+    layers: int(1, 48).default(2),
+    dModel: int(1, 4096).default(128),
+    heads: int(1, 64).default(4),
+    /** MLP hidden width; default 4 * dModel. */
+    mlpWidth: int(1, 65_536).optional(),
+    /** Position embeddings (GPT-2's n_positions); default the dataset's context length. */
+    positions: int(1, 65_536).optional(),
+    /** The head shares the token embedding's weight (GPT-2), or has its own. */
+    tiedHead: z.boolean().default(true),
+  })
+  .superRefine((m, ctx) => {
+    if (m.dModel % m.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dModel=${m.dModel}` });
+  });
+
+const MODEL_KINDS = ['quadratic-mlp', 'mlp', 'cnn', 'transformer', 'gpt'] as const;
+export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlpSchema, cnnSchema, transformerSchema, gptSchema], {
   error: oneOf(MODEL_KINDS),
 });
 
@@ -185,6 +207,10 @@ export const trainConfigSchema = z.strictObject({
   seed: int(0, 2 ** 32 - 1).default(0),
   /** Evaluate and log both splits every N epochs (the last epoch is always logged). */
   logEvery: int(1, 1e7).default(1),
+  /** Evaluate and log every N optimizer steps instead (language models, whose epochs are long). */
+  logEverySteps: int(1, 1e9).optional(),
+  /** Evaluate, and measure checkpoints, on at most the first N rows of each split (default all). */
+  evalRows: int(1, 1e9).optional(),
   checkpoints: checkpointScheduleSchema.default({ firstAndLast: true }),
   /**
    * Training loss on one-hot targets: 'ce' softmax cross-entropy; 'mse' the mean over all n x C
@@ -203,6 +229,7 @@ export type QuadraticMlpConfig = z.infer<typeof quadraticMlpSchema>;
 export type MlpConfig = z.infer<typeof mlpSchema>;
 export type CnnConfig = z.infer<typeof cnnSchema>;
 export type TransformerConfig = z.infer<typeof transformerSchema>;
+export type GptConfig = z.infer<typeof gptSchema>;
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type InterventionConfig = z.infer<typeof interventionSchema>;

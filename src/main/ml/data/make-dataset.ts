@@ -5,6 +5,7 @@ import { gaussianMixture } from './gaussian-mixture';
 import { modularArithmetic } from './modular';
 import { sparseParity } from './sparse-parity';
 import { teacherStudent } from './teacher-student';
+import { textDataset } from './text/text-dataset';
 
 /** Builds the dataset a (validated) config describes, deterministically from the seed. */
 export function makeDataset(config: DatasetConfig, seed: number): Dataset {
@@ -22,5 +23,7 @@ export function makeDataset(config: DatasetConfig, seed: number): Dataset {
     case 'npy':
     case 'csv':
       return fileDataset(config, seed);
+    case 'text':
+      return textDataset(config, seed);
   }
 }

@@ -14,6 +14,8 @@ import { encodeDocuments, packWindows, type TokenWindows } from './windows';
 export interface TextData {
   train: TokenWindows;
   test: TokenWindows;
+  /** Named evaluation sets, tokenized like the training split. */
+  evalSets: Record<string, TokenWindows>;
   tokenizer: TextTokenizer;
   vocabSize: number;
   meta: { source: string; documents: { train: number; test: number }; tokens: { train: number; test: number } };
@@ -64,9 +66,22 @@ export function buildTextData(config: TextDatasetConfig, seed: number, options: 
   const testStream = encodeDocuments(split.test, tokenizer);
   const T = config.contextLength;
   const label = (side: 'train' | 'test') => `${source} (${side} split, ${split[side].length} documents)`;
+  const evalSets: Record<string, TokenWindows> = {};
+  config.evalSets.forEach((e, i) => {
+    const field = `dataset.evalSets.${i}`;
+    if (e.fortunes !== undefined && e.fortunes === config.fortunes) {
+      throw invalid(`${field}: '${e.fortunes}' is the training language; its held-out documents are the test split`, { field });
+    }
+    const root = options.fortunesRoot ?? DEBIAN_FORTUNES_DIR;
+    const where = e.path ?? `fortunes '${e.fortunes}' in ${root}`;
+    const setDocs = e.path !== undefined ? readCorpus(e.path, e.documents) : readFortunes(e.fortunes!, root);
+    const windows = packWindows(encodeDocuments(setDocs, tokenizer), T, `${where} (evaluation set, ${setDocs.length} documents)`);
+    evalSets[e.name ?? e.fortunes!] = firstWindows(windows, e.size, `${field}.size`);
+  });
   return {
     train: firstWindows(packWindows(trainStream, T, label('train')), config.trainSize, 'dataset.trainSize'),
     test: firstWindows(packWindows(testStream, T, label('test')), config.testSize, 'dataset.testSize'),
+    evalSets,
     tokenizer,
     vocabSize: tokenizer.vocabSize,
     meta: {
