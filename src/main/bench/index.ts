@@ -9,6 +9,7 @@ import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
 import { metricsLmHeadBench } from './metrics-lm-head';
 import { trainCnnStepBench } from './train-cnn-step';
+import { trainGptStepBench } from './train-gpt-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
 import { grokkingInterventionsBench } from './train-interventions';
@@ -20,6 +21,7 @@ export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench,
   trainStepBench,
   trainCnnStepBench,
+  trainGptStepBench,
   hessianHvpBench,
   hessianTopEigBench,
   attentionBlockBench,

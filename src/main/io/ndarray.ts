@@ -75,7 +75,7 @@ const NATIVE = nameTable<NativeCtor>({
  * native array. f2/bf16 widen to Float32Array; i8/u8 become Float64Array and must be exact.
  */
 /** The first `n` bytes in a buffer of their own (a Node Buffer's slice is a view into the whole file). */
-function copyOf(bytes: Uint8Array, n: number): Uint8Array {
+function copyOf(bytes: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   out.set(bytes.subarray(0, n));
   return out;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../shared/domain/train-config';
+import type { InterventionConfig, TrainConfig } from '../../shared/domain/train-config';
 import { checkpointSteps } from './checkpoint-schedule';
 import { makeDataset } from './data/make-dataset';
 import { createRng } from './data/prng';
@@ -32,6 +32,10 @@ export interface EpochLog {
    * `intervention_fam` / `intervention_anti_flatness` / `intervention_anti_collapse`; absent when none ran.
    */
   interventions?: Record<string, number>;
+  /** Loss and accuracy on each named evaluation set (a language, a corpus), by name. */
+  sets?: Record<string, { loss: number; acc: number }>;
+  /** Next-token prediction: losses are per token (nats), so perplexities are logged too. */
+  nextToken?: boolean;
 }
 
 export interface CheckpointPayload {
@@ -41,7 +45,7 @@ export interface CheckpointPayload {
   /** Optimizer buffers for an exact resume (absent at step 0). */
   optimizer?: OptimizerState;
   /** The model and splits as they are at this checkpoint, for measuring it in place; valid only during the hook. */
-  live: { model: Model; train: SplitTensors; test: SplitTensors };
+  live: { model: Model; train: SplitTensors; test: SplitTensors; sets: Record<string, SplitTensors> };
 }
 
 export interface TrainHooks {
@@ -97,7 +101,14 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   const params = names.map((n) => named[n]);
   const opt = makeOptimizer(config.optimizer, named);
   const trainT = splitTensors(ds, ds.train, model.input);
-  const testT = splitTensors(ds, ds.test, model.input);
+  const testT = splitTensors(ds, ds.test, model.input, config.evalRows);
+  // evaluation (and checkpoint measures) on the first evalRows rows: an LM's whole split per log would cost more than training
+  const trainEval =
+    config.evalRows !== undefined && config.evalRows < trainT.n ? splitTensors(ds, ds.train, model.input, config.evalRows) : trainT;
+  const sets = Object.entries(ds.evalSets ?? {}).map(([name, split]) => ({
+    name,
+    t: splitTensors(ds, split, model.input, config.evalRows),
+  }));
 
   let step = start.step;
   let epoch = start.step === 0 ? 0 : options.resume!.epoch;
@@ -112,15 +123,56 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
       epoch,
       weights: await snapshotWeights(model),
       optimizer: step > 0 ? await opt.getState() : undefined,
-      live: { model, train: trainT, test: testT },
+      live: { model, train: trainEval, test: testT, sets: Object.fromEntries(sets.map(({ name, t }) => [name, t])) },
     });
+  };
+
+  let logTime = performance.now();
+  let logStep = step;
+  let lastLogged = -1;
+  /** Evaluates and logs at `at` (an epoch, fractional between epoch ends); true when a loss went non-finite. */
+  const log = async (
+    at: number,
+    active: readonly InterventionConfig[],
+    activeKeys: string[],
+    termSums: Float64Array,
+    termSteps: number,
+  ) => {
+    const tr = await evaluate(model, trainEval, config.loss);
+    const te = await evaluate(model, testT, config.loss);
+    const setResults: Record<string, { loss: number; acc: number }> = {};
+    for (const { name, t } of sets) setResults[name] = await evaluate(model, t, config.loss);
+    const now = performance.now();
+    last = {
+      step,
+      epoch: at,
+      train_loss: tr.loss,
+      train_acc: tr.acc,
+      test_loss: te.loss,
+      test_acc: te.acc,
+      lr: lrAt(Math.max(0, step - 1)),
+      steps_per_s: ((step - logStep) * 1000) / Math.max(1e-9, now - logTime),
+      ...(sets.length ? { sets: setResults } : {}),
+      ...(ds.sequence && config.loss === 'ce' ? { nextToken: true } : {}),
+    };
+    if (active.length > 0 && termSteps > 0) {
+      last.interventions = Object.fromEntries(activeKeys.map((k, i) => [k, termSums[i] / termSteps]));
+    }
+    logTime = now;
+    logStep = step;
+    lastLogged = step;
+    await hooks.onEpoch?.(last);
+    if (!Number.isFinite(tr.loss) || !Number.isFinite(te.loss)) {
+      status = 'diverged';
+      reason = `${Number.isFinite(tr.loss) ? 'test' : 'train'} loss is not finite at epoch ${Math.floor(at)} (step ${step})`;
+      return true;
+    }
+    return false;
   };
 
   try {
     if (options.resume) restoreState(model, opt, options.resume);
     else if (saveAt.has(0)) await save();
-    let logTime = performance.now();
-    let logStep = step;
     let yieldTime = performance.now();
     const order = Int32Array.from({ length: n }, (_, i) => i);
     // replay the shuffles of the epochs already done so the order stream is where it was
@@ -157,36 +209,21 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
           break outer;
         }
         if (saveAt.has(step)) await save();
+        if (config.logEverySteps && step % config.logEverySteps === 0 && step < totalSteps) {
+          if (await log(epoch - 1 + (b + 1) / stepsPerEpoch, active, activeKeys, termSums, termSteps)) break outer;
+          termSteps = 0;
+          termSums.fill(0);
+        }
         if (performance.now() - yieldTime > YIELD_EVERY_MS) {
           await yieldToEventLoop();
           yieldTime = performance.now();
         }
       }
-      if (epoch % config.logEvery === 0 || epoch === config.epochs) {
-        const tr = await evaluate(model, trainT, config.loss);
-        const te = await evaluate(model, testT, config.loss);
-        const now = performance.now();
-        last = {
-          step,
-          epoch,
-          train_loss: tr.loss,
-          train_acc: tr.acc,
-          test_loss: te.loss,
-          test_acc: te.acc,
-          lr: lrAt(Math.max(0, step - 1)),
-          steps_per_s: ((step - logStep) * 1000) / Math.max(1e-9, now - logTime),
-        };
-        if (active.length > 0 && termSteps > 0) {
-          last.interventions = Object.fromEntries(activeKeys.map((k, i) => [k, termSums[i] / termSteps]));
-        }
-        logTime = now;
-        logStep = step;
-        await hooks.onEpoch?.(last);
-        if (!Number.isFinite(tr.loss) || !Number.isFinite(te.loss)) {
-          status = 'diverged';
-          reason = `${Number.isFinite(tr.loss) ? 'test' : 'train'} loss is not finite at epoch ${epoch}`;
-          break;
-        }
+      const lastEpoch = epoch === config.epochs;
+      if (lastEpoch ? lastLogged !== step : !config.logEverySteps && epoch % config.logEvery === 0) {
+        if (await log(epoch, active, activeKeys, termSums, termSteps)) break;
+        termSteps = 0;
+        termSums.fill(0);
       }
       await yieldToEventLoop();
       yieldTime = performance.now();
@@ -197,6 +234,8 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   } finally {
     disposeSplit(trainT);
     disposeSplit(testT);
+    if (trainEval !== trainT) disposeSplit(trainEval);
+    for (const { t } of sets) disposeSplit(t);
     opt.dispose();
     model.dispose();
   }

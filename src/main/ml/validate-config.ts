@@ -26,13 +26,14 @@ export function parseTrainConfig(input: unknown): TrainConfig {
 }
 
 /** What measuring a checkpoint needs of a config: the dataset, the model and the seed (an evaluated import has no more). */
-const modelAndDataSchema = trainConfigSchema.pick({ dataset: true, model: true, seed: true });
-export type ModelAndData = Pick<TrainConfig, 'dataset' | 'model' | 'seed'>;
+const modelAndDataSchema = trainConfigSchema.pick({ dataset: true, model: true, seed: true, evalRows: true });
+export type ModelAndData = Pick<TrainConfig, 'dataset' | 'model' | 'seed' | 'evalRows'>;
 
 /** The dataset, model and seed of a config (other settings are not read), checked as parseTrainConfig checks them. */
 export function parseModelAndData(config: unknown): ModelAndData {
   const c = (typeof config === 'object' && config !== null ? config : {}) as Record<string, unknown>;
-  return parseWith(modelAndDataSchema, { dataset: c.dataset, model: c.model, ...(c.seed !== undefined ? { seed: c.seed } : {}) });
+  const optional = Object.fromEntries((['seed', 'evalRows'] as const).filter((k) => c[k] !== undefined).map((k) => [k, c[k]]));
+  return parseWith(modelAndDataSchema, { dataset: c.dataset, model: c.model, ...optional });
 }
 
 type Parsed<T> = { success: true; data: T } | { success: false; error: { issues: unknown[] } };

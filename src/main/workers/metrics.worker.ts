@@ -47,8 +47,12 @@ async function main() {
   const config = parseModelAndData(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint
-  const train = splitTensors(ds, ds.train, model.input);
-  const test = splitTensors(ds, ds.test, model.input);
+  // what training measured: the first evalRows rows of each split, and the named evaluation sets
+  const train = splitTensors(ds, ds.train, model.input, config.evalRows);
+  const test = splitTensors(ds, ds.test, model.input, config.evalRows);
+  const sets = Object.fromEntries(
+    Object.entries(ds.evalSets ?? {}).map(([k, s]) => [k, splitTensors(ds, s, model.input, config.evalRows)]),
+  );
   try {
     const init = data.initFile ? (await readCheckpoint(data.initFile)).weights : undefined;
     for (const [i, c] of data.checkpoints.entries()) {
@@ -59,7 +63,7 @@ async function main() {
         throw invalid(`The checkpoint at step ${c.step} does not fit the model and dataset this run describes: ${(err as Error).message}.`);
       }
       const at = { step: c.step, epoch: c.epoch };
-      for (const rows of measureCheckpoint({ model, train, test, at, init, options: data.options ?? {} }, data.keys)) {
+      for (const rows of measureCheckpoint({ model, train, test, sets, at, init, options: data.options ?? {} }, data.keys)) {
         if (rows.length) post({ type: 'metrics', rows });
       }
       post({
@@ -70,8 +74,7 @@ async function main() {
       await new Promise((r) => setImmediate(r)); // let a cancel message in
     }
   } finally {
-    disposeSplit(train);
-    disposeSplit(test);
+    for (const s of [train, test, ...Object.values(sets)]) disposeSplit(s);
     model.dispose();
   }
   post({

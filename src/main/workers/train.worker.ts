@@ -93,6 +93,21 @@ async function main() {
           const value = log[key];
           if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split, key, value });
         }
+        const at = { step: log.step, epoch: log.epoch };
+        if (log.nextToken) {
+          rows.push({ ...at, split: 'train', key: 'perplexity', value: Math.exp(log.train_loss) });
+          rows.push({ ...at, split: 'test', key: 'perplexity', value: Math.exp(log.test_loss) });
+        }
+        // named evaluation sets (METRICS.md): every split-scoped key under the set's name
+        for (const [split, r] of Object.entries(log.sets ?? {})) {
+          const values = {
+            loss: r.loss,
+            acc: r.acc,
+            gap_loss: r.loss - log.train_loss,
+            ...(log.nextToken ? { perplexity: Math.exp(r.loss) } : {}),
+          };
+          for (const [key, value] of Object.entries(values)) if (Number.isFinite(value)) rows.push({ ...at, split, key, value });
+        }
         // an active intervention term's batch mean over the epoch (intervention_anti_flatness, ...): plotted beside the metrics
         for (const [key, value] of Object.entries(log.interventions ?? {})) {
           if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
@@ -134,7 +149,7 @@ async function main() {
         if (measurer && !measurer.failed) {
           if (c.step === 0) measurer.setInit(c.weights);
           try {
-            ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test), {
+            ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test, c.live.sets), {
               step: c.step,
               epoch: c.epoch,
             }));

@@ -12,6 +12,8 @@ describe('presets', () => {
       'double-descent',
       'fashion-mnist-mlp',
       'grokking-transformer',
+      'lm-bytes-en',
+      'lm-cross-lingual',
     ]);
     for (const name of PRESET_NAMES) {
       expect(trainConfigSchema.safeParse(PRESETS[name].config).success, name).toBe(true);

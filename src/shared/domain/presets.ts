@@ -87,6 +87,21 @@ export const GROKKING_TRANSFORMER: TrainConfigInput = {
   checkpoints: { perDecade: 4, firstAndLast: true },
 };
 
+/** A byte-level GPT on Debian's English fortunes (the language-model presets' base). */
+const LM_BYTES_EN: TrainConfigInput = {
+  dataset: { kind: 'text', fortunes: 'en', tokenizer: 'bytes', contextLength: 128 },
+  model: { kind: 'gpt', layers: 2, dModel: 128, heads: 4 },
+  optimizer: { kind: 'adamw', lr: 3e-3, weightDecay: 0.1 },
+  schedule: { kind: 'cosine', warmupSteps: 100, minFactor: 0.1 },
+  gradClip: 1,
+  batchSize: 32,
+  epochs: 3,
+  seed: 0,
+  logEverySteps: 50,
+  evalRows: 64,
+  checkpoints: { everySteps: 250, firstAndLast: true },
+};
+
 const LIST: Preset[] = [
   {
     name: 'grokking-mlp',
@@ -149,6 +164,18 @@ const LIST: Preset[] = [
     name: 'grokking-transformer',
     description: 'Power et al. 2022: 2-layer transformer (d 128, 4 heads) on a+b mod 97 with 50% of pairs, AdamW (wd 1), batch 512.',
     config: GROKKING_TRANSFORMER,
+  },
+  {
+    name: 'lm-bytes-en',
+    description:
+      "Byte-level GPT (2 layers, d 128, 4 heads, T 128) on English fortunes (Debian's fortunes), AdamW with warmup + cosine; perplexity and head kappa per checkpoint.",
+    config: LM_BYTES_EN,
+  },
+  {
+    name: 'lm-cross-lingual',
+    description:
+      'The lm-bytes-en model trained on English, evaluated on German and Spanish fortunes (fortunes-de, fortunes-es) at every log: does head flatness track the cross-lingual gap?',
+    config: { ...LM_BYTES_EN, dataset: { ...LM_BYTES_EN.dataset, evalSets: [{ fortunes: 'de' }, { fortunes: 'es' }] } } as TrainConfigInput,
   },
 ];
 

@@ -7,7 +7,7 @@ import { computeSplitMetrics } from '../metrics/closed-form';
 import { mlp } from '../models/mlp';
 import type { Model } from '../models/model';
 import { exactTrace, layerKappa } from './kappa';
-import { datasetHessian, denseMatrix } from './operator';
+import { datasetHessian, denseMatrix, transposedOperator } from './operator';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
@@ -101,5 +101,38 @@ describe('layer kappa through HVPs', () => {
     } finally {
       op.dispose();
     }
+  });
+});
+
+describe('layer kappa of a weight stored in x out (GPT-2 Conv1D)', () => {
+  it('reads neurons as columns: equals the brute-force sum over output pairs on a dense Hessian', () => {
+    const [m, C] = [4, 3]; // stored [in, out]
+    const rng = createRng(5);
+    const w = normalArray(rng, m * C);
+    const a = normalArray(rng, m * C * m * C);
+    const dim = m * C;
+    const H = new Float64Array(dim * dim); // symmetric, index j * C + s (as stored)
+    for (let i = 0; i < dim; i++) for (let k = 0; k < dim; k++) H[i * dim + k] = a[i * dim + k] + a[k * dim + i];
+    const op = {
+      dim,
+      apply: (v: Float64Array) => Float64Array.from({ length: dim }, (_, i) => v.reduce((acc, x, k) => acc + H[i * dim + k] * x, 0)),
+    };
+    let brute = 0;
+    for (let s = 0; s < C; s++) {
+      for (let t = 0; t < C; t++) {
+        let g = 0;
+        let tr = 0;
+        for (let j = 0; j < m; j++) {
+          g += w[j * C + s] * w[j * C + t];
+          tr += H[(j * C + s) * dim + (j * C + t)];
+        }
+        brute += g * tr;
+      }
+    }
+    const wt = Float64Array.from({ length: dim }, (_, i) => w[(i % m) * C + Math.floor(i / m)]); // [C, m]
+    const r = layerKappa(transposedOperator(op, m, C), { data: wt, rows: C, cols: m }, { exact: true });
+    expect(rel(r.value, brute)).toBeLessThan(1e-10);
+    // the untransposed reading is a different quantity
+    expect(rel(layerKappa(op, { data: w, rows: m, cols: C }, { exact: true }).value, brute)).toBeGreaterThan(1e-3);
   });
 });

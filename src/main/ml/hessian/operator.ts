@@ -180,3 +180,16 @@ export function denseMatrix(op: HessianOperator): Float64Array {
   }
   return m;
 }
+
+/**
+ * The same Hessian in transposed coordinates: `op` acts on vec(W) of a rows x cols weight; the result acts
+ * on vec(W^T) (a permutation similarity, so the spectrum is the same). For weights stored in x out.
+ */
+export function transposedOperator(op: HessianOperator, rows: number, cols: number): HessianOperator {
+  const swap = (v: Float64Array, r: number, c: number) => {
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = v[i * c + j];
+    return out;
+  };
+  return { dim: op.dim, apply: (v) => swap(op.apply(swap(v, cols, rows)), rows, cols) };
+}

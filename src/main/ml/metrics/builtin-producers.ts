@@ -8,8 +8,8 @@ import { registerProducer } from './producers';
  * The built-in producers, by the ids the descriptors in shared/domain/metrics name. Importing this
  * module registers them (once per worker).
  */
-registerProducer('closed-form', ({ model, train, test, at, options }, keys) =>
-  featureMetricRows(model, train, test, at, keys, { collapseTopK: options.collapse_top_k }),
+registerProducer('closed-form', ({ model, train, test, sets, at, options }, keys) =>
+  featureMetricRows(model, train, test, at, keys, { collapseTopK: options.collapse_top_k }, sets),
 );
 registerProducer('weights-only', ({ model, at, init }, keys) => weightMetricRows(model, at, init, keys));
 registerProducer('hessian', ({ model, train, at, options }, keys) => {

@@ -3,7 +3,7 @@ import { metricInfo } from '../../../shared/domain/metrics';
 import type { MetricRow } from '../../../shared/jobs/messages';
 import type { SplitTensors } from '../data/tensors';
 import type { Model } from '../models/model';
-import { CLOSED_FORM_KEYS, computeDumpMetrics } from './closed-form';
+import { CLOSED_FORM_KEYS, computeDumpMetrics, PER_SPLIT_KEYS } from './closed-form';
 import { collapseClasses, DEFAULT_COLLAPSE_TOP_K } from './collapse-classes';
 import { classMeanGeometry } from './collapse-geometry';
 import type { NamedWeights } from './producers';
@@ -65,6 +65,8 @@ export interface WeightsCapture {
 export interface CheckpointCapture extends WeightsCapture {
   train: FeatureSplit;
   test: FeatureSplit;
+  /** Named evaluation sets (a language, a corpus), measured like the test split and stored under their names. */
+  sets?: Record<string, FeatureSplit>;
 }
 
 export function captureWeights(model: Model): WeightsCapture {
@@ -78,14 +80,34 @@ export function captureWeights(model: Model): WeightsCapture {
   };
 }
 
-export function captureCheckpoint(model: Model, train: SplitTensors, test: SplitTensors): CheckpointCapture {
+export function captureCheckpoint(
+  model: Model,
+  train: SplitTensors,
+  test: SplitTensors,
+  sets: Record<string, SplitTensors> = {},
+): CheckpointCapture {
   const own = (f: FeatureSplit): FeatureSplit => ({ ...f, labels: Int32Array.from(f.labels) });
-  return { ...captureWeights(model), train: own(modelFeatures(model, train)), test: own(modelFeatures(model, test)) };
+  const named = Object.entries(sets).map(([name, s]) => [name, own(modelFeatures(model, s))] as const);
+  return {
+    ...captureWeights(model),
+    train: own(modelFeatures(model, train)),
+    test: own(modelFeatures(model, test)),
+    ...(named.length ? { sets: Object.fromEntries(named) } : {}),
+  };
 }
 
 /** The buffers of a capture, for a postMessage transfer list. */
 export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
-  [c.train.features, c.train.labels, c.test.features, c.test.labels, c.layer.weight, c.layer.bias, ...c.weights.map((w) => w.data)]
+  [
+    c.train.features,
+    c.train.labels,
+    c.test.features,
+    c.test.labels,
+    ...Object.values(c.sets ?? {}).flatMap((f) => [f.features, f.labels]),
+    c.layer.weight,
+    c.layer.bias,
+    ...c.weights.map((w) => w.data),
+  ]
     .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a))
     .map((a) => a.buffer as ArrayBuffer);
 
@@ -117,6 +139,13 @@ export function featureRowsFrom(
     const split = x.split === 'test' ? c.test : c.train;
     const cls = collapseClasses(split.labels, split.n, c.layer.C, topK);
     x.details = { ...x.details, collapse_top_k: topK, classes_present: cls.present, classes_used: cls.classes.length };
+  }
+  // each named evaluation set: the per-split keys on its own features, under its name (METRICS.md "Named evaluation sets")
+  const perSet = wanted.filter((k) => PER_SPLIT_KEYS.includes(k));
+  for (const [name, f] of Object.entries(c.sets ?? {})) {
+    if (!perSet.length) break;
+    const s = computeDumpMetrics({ train: f, layer: c.layer }, perSet, { ...options, collapseTopK: topK });
+    for (const [key, value] of Object.entries(s)) if (typeof value === 'number') rows.push(row(key, name, value));
   }
   return rows;
 }
@@ -156,7 +185,8 @@ export const featureMetricRows = (
   at: At,
   keys?: ReadonlySet<string>,
   options?: ClosedFormOptions,
-) => featureRowsFrom(captureCheckpoint(model, train, test), at, keys, options);
+  sets?: Record<string, SplitTensors>,
+) => featureRowsFrom(captureCheckpoint(model, train, test, sets), at, keys, options);
 export const weightMetricRows = (model: Model, at: At, init?: NamedWeights, keys?: ReadonlySet<string>) =>
   weightRowsFrom(captureWeights(model), at, init, keys);
 export const checkpointMetricRows = (model: Model, train: SplitTensors, test: SplitTensors, at: At, init?: NamedWeights) =>

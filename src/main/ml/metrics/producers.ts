@@ -13,6 +13,8 @@ export interface CheckpointInput {
   model: Model;
   train: SplitTensors;
   test: SplitTensors;
+  /** Named evaluation sets (a language, a corpus), measured like the test split. */
+  sets?: Record<string, SplitTensors>;
   at: { step: number; epoch: number | null };
   init?: NamedWeights;
   options: MetricJobOptions;

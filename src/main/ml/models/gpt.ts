@@ -71,6 +71,7 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
   return {
     kind: 'gpt',
     input: 'tokens',
+    inputMajor: new Set(Object.keys(named).filter((k) => /\.(c_attn|c_proj|c_fc)\.weight$/.test(k))),
     // windows per forward pass when evaluating: bounds the [n * heads, T, T] scores and [n * T, vocab] logits
     evalBatch: Math.max(1, Math.floor(2 ** 22 / (opts.length * Math.max(opts.length * heads, opts.vocab, inner)))),
     forward(x) {

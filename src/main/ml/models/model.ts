@@ -20,6 +20,8 @@ export interface Model {
   lastLayer(): { weight: tf.Variable; bias?: tf.Variable };
   /** Every trainable weight by a stable name (PyTorch-like), in a fixed order. */
   namedWeights(): Record<string, tf.Variable>;
+  /** 2-D weights stored in x out (GPT-2's Conv1D), which per-neuron measures (kappa_layer) read transposed. */
+  readonly inputMajor?: ReadonlySet<string>;
   dispose(): void;
 }
 

@@ -55,13 +55,32 @@ export const GENERALIZATION_METRICS: readonly MetricDescriptor[] = [
     description: 'exp of the mean cross-entropy (nats) of the split: next-token perplexity when samples are token positions.',
     formula: 'exp(loss)',
   }),
+  metric({
+    ...g,
+    key: 'loss',
+    splits: ['test'],
+    logScale: true,
+    trainingLog: true,
+    label: 'Loss',
+    description: "Mean softmax cross-entropy on a named evaluation set (a language, a corpus), stored under the set's name.",
+    formula: 'mean_i CE(z_i, y_i)',
+  }),
+  metric({
+    ...g,
+    key: 'acc',
+    splits: ['test'],
+    trainingLog: true,
+    label: 'Accuracy',
+    description: "Top-1 (next-token) accuracy on a named evaluation set, stored under the set's name.",
+    formula: 'mean_i [argmax_c z_ic = y_i]',
+  }),
   // can be negative: never a log axis
   metric({
     ...g,
     key: 'gap_loss',
     splits: ['none'],
     label: 'Loss gap',
-    description: 'Test loss minus train loss.',
+    description: "Test loss minus train loss; on a named evaluation set (stored under its name), the set's loss minus train loss.",
     formula: 'test_loss - train_loss',
   }),
   metric({

@@ -29,6 +29,9 @@ const CONTRACT = [
   'gap_loss',
   'gap_acc',
   'perplexity',
+  // "Named evaluation sets": a set's loss and accuracy under its name
+  'loss',
+  'acc',
   'hessian_top_eig',
   'hessian_top_eigs',
   'hessian_trace_hutch',
@@ -87,6 +90,7 @@ describe('metric registry', () => {
       'kappa_fam',
       'kappa_layer',
       'kappa_sigma',
+      'loss',
       'nc1',
       'perplexity',
       'test_loss',
