@@ -129,7 +129,7 @@ export const contract = {
     /** What a file or folder holds (format, tensors, scalars, checkpoint files in order) without importing it. */
     inspect: method<ImportPreview>()(z.object({ path: z.string().min(1, 'must name a file or folder') }).strict()),
     /**
-     * An imported run whose weights fit a built-in architecture (an nn.Sequential MLP) gets that model and a
+     * An imported run whose weights fit a built-in architecture (an nn.Sequential MLP, or GPT-2) gets that model and a
      * dataset, so every metric can be computed at its checkpoints; queues that metrics job.
      */
     evaluate: method<Job>()(
