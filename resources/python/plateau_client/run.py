@@ -1,6 +1,5 @@
 """A run logged from your own training code: plateau_client.init(...) returns one."""
 import atexit
-import math
 import os
 import secrets
 import sys
@@ -59,7 +58,7 @@ class Run:
             self.folder.ensure()  # offline, the folder is the run
         self.sender = Sender(transport, self.run_id, self.folder, conf[0] if conf else '')
         self.sender.start()
-        self._step, self._finished, self._nonfinite = 0, False, set()
+        self._step, self._finished, self._nonfinite, self._splits = 0, False, set(), {}
         atexit.register(self._at_exit)
 
     @property
@@ -74,21 +73,25 @@ class Run:
             step = self._step
         elif type(step) is not int or step < 0:
             raise ValueError('step must be a whole number >= 0, not %r' % (step,))
+        if split is not None and split not in ('train', 'test', 'none'):
+            raise ValueError("split must be 'train', 'test' or 'none', not %r" % (split,))
         self._step = step + 1
-        points = []
+        points, splits = [], self._splits
         for key, value in data.items():
-            if type(key) is not str or not 0 < len(key) <= 200:
-                raise ValueError('metric names must be strings of 1 to 200 characters, not %r' % (key,))
+            s = split or splits.get(key)
+            if s is None:
+                if type(key) is not str or not 0 < len(key) <= 200:
+                    raise ValueError('metric names must be strings of 1 to 200 characters, not %r' % (key,))
+                s = splits[key] = _split_of(key)
             try:
                 v = float(value)
             except (TypeError, ValueError):
                 raise TypeError('run.log: %r is a %s, not a number' % (key, type(value).__name__)) from None
-            if not math.isfinite(v):
-                if key not in self._nonfinite:
-                    self._nonfinite.add(key)
-                    sys.stderr.write('plateau: %r is %s at step %d; non-finite values are left out\n' % (key, v, step))
-                continue
-            points.append((key, split or _split_of(key), step, v, epoch))
+            if v - v == 0.0:  # finite (inf - inf and nan - nan are nan)
+                points.append((key, s, step, v, epoch))
+            elif key not in self._nonfinite:
+                self._nonfinite.add(key)
+                sys.stderr.write('plateau: %r is %s at step %d; non-finite values are left out\n' % (key, v, step))
         if points:
             self.sender.submit(('log', points))
 

@@ -1,15 +1,14 @@
 """The background thread: takes what run.log and run.checkpoint queue, sends it in batches, and spills to the
 run folder whatever the host did not acknowledge once it stops answering."""
 import base64
-import queue
+import collections
 import sys
 import threading
 import time
 
 from .transport import ServerDown, ServerRefused
 
-QUEUE_ITEMS = 20000  # log calls waiting at most; past that a call spills its points to the folder itself
-BLOCK_S = 0.002  # how long a log call waits for room before spilling
+QUEUE_ITEMS = 100000  # log calls waiting at most; past that a call spills its points to the folder itself
 LINGER_S = 0.05  # a batch gathers points this long (at most 20 requests a second)
 BATCH_POINTS = 50000
 RETRIES = (0.25, 0.5, 1.0, 2.0)  # then the host counts as gone
@@ -37,9 +36,11 @@ def series_of(points):
 
 
 class Sender(threading.Thread):
+    """Items: ('log', points), ('checkpoint', info), ('stop', None), in one deque (appends need no lock under the GIL)."""
+
     def __init__(self, transport, run_id, folder, url=''):
         super().__init__(name='plateau-sender', daemon=True)
-        self.q = queue.Queue(maxsize=QUEUE_ITEMS)
+        self.items = collections.deque()
         self.transport, self.run_id, self.folder, self.url = transport, run_id, folder, url
         self.offline = transport is None
         self.refused = 0  # batches the host refused: kept in the folder
@@ -49,37 +50,34 @@ class Sender(threading.Thread):
         return bool(self.folder.points or self.folder.checkpoints)
 
     def submit(self, item, block=False):
-        try:
-            self.q.put(item, timeout=None if block else BLOCK_S)
-        except queue.Full:  # the host is slower than training: these points go to the folder at once
+        if not block and len(self.items) >= QUEUE_ITEMS:
+            # the host is slower than training: rather than wait, these points go to the folder at once
             self.folder.append_points(item[1])
+        else:
+            self.items.append(item)
 
     def stop(self):
-        self.q.put(('stop', None))
+        self.items.append(('stop', None))
         self.join()
 
     def run(self):
-        held = None
+        items = self.items
         while True:
-            item, held = held or self.q.get(), None
-            kind = item[0]
+            if not items:
+                time.sleep(LINGER_S)
+                continue
+            points = []
+            while items and items[0][0] == 'log' and len(points) < BATCH_POINTS:
+                points.extend(items.popleft()[1])
+            if points:
+                self._deliver(self._send_points, points, self.folder.append_points)
+                if len(points) < BATCH_POINTS and not items:
+                    time.sleep(LINGER_S)  # let the next batch gather (at most ~20 requests a second)
+                continue
+            kind, what = items.popleft()
             if kind == 'stop':
                 return
-            if kind == 'checkpoint':
-                self._deliver(self._send_checkpoint, item[1], self.folder.add_checkpoint)
-                continue
-            points, deadline = list(item[1]), time.monotonic() + LINGER_S
-            while len(points) < BATCH_POINTS:
-                try:
-                    nxt = self.q.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if nxt[0] != 'log':
-                    held = nxt
-                    break
-                points.extend(nxt[1])
-            self._deliver(self._send_points, points, self.folder.append_points)
-
+            self._deliver(self._send_checkpoint, what, self.folder.add_checkpoint)
     def _deliver(self, send, what, keep):
         if self.offline:
             return keep(what)
