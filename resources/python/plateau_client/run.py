@@ -1,5 +1,6 @@
 """A run logged from your own training code: plateau_client.init(...) returns one."""
 import atexit
+import json
 import os
 import secrets
 import sys
@@ -39,8 +40,12 @@ class Run:
         if mode not in ('auto', 'live', 'offline'):
             raise ValueError("mode (or PLATEAU_MODE) must be 'live', 'offline' or 'auto', not %r" % mode)
         self.uid = '%s-%s' % (time.strftime('%Y%m%d-%H%M%S'), secrets.token_hex(4))
-        self.name = name or os.path.splitext(os.path.basename(sys.argv[0] or 'run'))[0] or 'run'
-        meta = {'uid': self.uid, 'project': project, 'name': self.name, 'config': dict(config or {}), 'tags': list(tags or []),
+        self.name = (name or os.path.splitext(os.path.basename(sys.argv[0] or 'run'))[0] or 'run')[:120]
+        try:  # what JSON cannot hold (a dtype, a path) is kept as its repr; NaN is refused by name
+            config = json.loads(json.dumps(dict(config or {}), default=repr, allow_nan=False))
+        except ValueError as err:
+            raise ValueError('config must hold finite numbers only (%s)' % err) from None
+        meta = {'uid': self.uid, 'project': project, 'name': self.name, 'config': config, 'tags': list(tags or []),
                 'origin': current_origin(VERSION)}
         self.folder = RunFolder(os.path.join(dir or os.environ.get('PLATEAU_DIR') or 'plateau-runs', self.uid), meta)
         self.run_id, transport = None, None

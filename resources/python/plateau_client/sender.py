@@ -2,6 +2,7 @@
 run folder whatever the host did not acknowledge once it stops answering."""
 import base64
 import collections
+import os
 import sys
 import threading
 import time
@@ -110,7 +111,6 @@ class Sender(threading.Thread):
                 offset += len(data)
 
     def _send_checkpoint(self, info):
-        import os
         files = [info] + ([info['features']] if info.get('features') else [])
         for f in files:
             self._upload(f)

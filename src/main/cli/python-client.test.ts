@@ -143,6 +143,9 @@ describe.skipIf(!hasPython)('plateau_client against plateau serve', () => {
     const again = await serve(data);
     const first = sync(data, folder);
     expect(first).toMatchObject([{ runId, existed: true, checkpoints: 1, status: 'succeeded' }]);
+    // part of the run reached the host live, the rest only the folder: the sync completes it
+    expect(first[0].points).toBeGreaterThan(0);
+    expect(first[0].points).toBeLessThan(800);
     await expectCurves(again, runId, 400);
     const second = sync(data, join(dir, 'runs')); // the parent folder: every run in it
     expect(second).toMatchObject([{ runId, existed: true, checkpoints: 0, status: 'succeeded' }]);
