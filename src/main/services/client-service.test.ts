@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../shared/rpc/client';
+import { createMemoryTransport } from '../../shared/rpc/memory';
+import { createApp } from '../app/create-app';
 import { encodeSafetensors } from '../io/safetensors';
 import { testApp } from '../test/test-app';
 
@@ -121,6 +124,26 @@ describe('client runs', () => {
     await expect(t.client.metrics.compute({ runId: run.id })).rejects.toMatchObject({
       message: expect.stringMatching(/logged by a client/),
     });
+  });
+
+  it('a checkpoint cut off while being measured (the host stopped) is measured when the client or a sync comes back', async () => {
+    t = testApp();
+    t.app.ctx.jobs.configure({ concurrency: 0 }); // accepted, never started: as if the host died first
+    const { run } = await start();
+    expect(await upload(run.id, weights([3, 4, 0, 0]), 5)).toMatchObject({ already: false });
+    await t.app.close();
+    const app = createApp({ dataDir: t.dataDir, host: 'memory', concurrency: 1, threads: 1 });
+    const dataDir = t.dataDir;
+    const dispose = async () => (await app.close(), rmSync(dataDir, { recursive: true, force: true }));
+    t = { app, dataDir, dispose, client: createClient(createMemoryTransport(app.dispatch, app.ctx.bus.subscribe)) };
+    expect((await t.client.runs.get({ id: run.id })).status).toBe('interrupted');
+    expect(await start()).toMatchObject({ existed: true, checkpointSteps: [5], run: { status: 'running' } });
+    await app.ctx.jobs.idle();
+    const [fro] = await series(run.id, 'fro_norm', 'fc.weight');
+    expect(fro).toMatchObject({ steps: [5], values: [expect.closeTo(5, 6)] });
+    expect(await start()).toMatchObject({ checkpointSteps: [5] });
+    await app.ctx.jobs.idle();
+    expect((await t.client.jobs.list({})).filter((j) => j.kind === 'import').map((j) => j.state)).toEqual(['succeeded', 'interrupted']);
   });
 
   it('a file that is not safetensors is refused by name; finish sets the status the client reports', async () => {

@@ -2,6 +2,7 @@ import { existsSync, linkSync, copyFileSync, mkdirSync, renameSync, rmSync } fro
 import type { ServiceApi } from '../../shared/api/contract';
 import { invalid } from '../../shared/api/errors';
 import type { Run } from '../../shared/domain/types';
+import { isActive } from '../../shared/jobs/job-states';
 import type { MetricRow } from '../../shared/jobs/messages';
 import type { AppContext } from '../app/context';
 import { inspectImport } from '../io/import-file';
@@ -28,12 +29,29 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
     return [...new Set([...stored, ...pendingSteps(clientDir(ctx.dataDir, run.projectId, run.id))])].sort((a, b) => a - b);
   };
 
+  /** Checkpoints accepted but cut off while being measured (the host stopped): measured again, from the same job params. */
+  const remeasure = (run: Run) => {
+    const stored = new Set(repos.checkpoints.list(run.id).map((c) => c.step));
+    const dir = clientDir(ctx.dataDir, run.projectId, run.id);
+    const jobs = repos.jobs
+      .list({ projectId: run.projectId })
+      .filter((j) => j.runId === run.id && j.kind === 'import')
+      .map((j) => ({ job: j, params: repos.jobs.params(j.id) as { path?: string } }));
+    for (const step of pendingSteps(dir).filter((s) => !stored.has(s))) {
+      const mine = jobs.filter((j) => j.params.path === clientSource(dir, step, 'checkpoint'));
+      const last = mine.at(-1);
+      if (last && (last.job.state === 'interrupted' || last.job.state === 'crashed') && !mine.some((j) => isActive(j.job.state)))
+        ctx.jobs.enqueue('import', run.projectId, run.id, last.params);
+    }
+  };
+
   return {
     start: ({ uid, project, name, config, tags, origin }) => {
       const existing = repos.runs.findByClientUid(uid);
       if (existing) {
         // a live run cut off by a host restart, now continued (or synced): running again until it finishes
         const run = existing.status === 'interrupted' ? changed(repos.runs.update(existing.id, { status: 'running' })) : existing;
+        remeasure(run);
         return { run, checkpointSteps: steps(run), existed: true };
       }
       const p = repos.projects.findByName(project) ?? repos.projects.create(project);
@@ -51,7 +69,9 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
       return { run: changed(run), checkpointSteps: [], existed: false };
     },
     log: async ({ runId, series }) => {
-      const run = clientRun(runId);
+      let run = clientRun(runId);
+      // a live client that outlasted a host restart: its run was marked interrupted at start-up
+      if (run.status === 'interrupted') run = changed(repos.runs.update(runId, { status: 'running' }));
       const rows: MetricRow[] = [];
       for (const s of series) {
         for (let i = 0; i < s.steps.length; i++)
