@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { BenchCase } from './bench-case';
 import { benchHost, pythonPackageDir } from './client-host';
 import { PYTHON } from './torch-reference';
@@ -52,6 +53,10 @@ export const clientLogOverheadBench: BenchCase = {
   unit: 'us/call',
   target: '< 50 us per run.log call (live, Python side)',
   async run(log) {
+    if (!existsSync(PYTHON)) {
+      log(`no ${PYTHON}: the Python client cannot be timed here`);
+      return { value: NaN };
+    }
     const host = await benchHost('client-log');
     try {
       // spawned, not run synchronously: the host answers from this process's event loop meanwhile
