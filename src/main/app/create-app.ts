@@ -15,6 +15,7 @@ import { removeStaleTemps } from '../io/temp-files';
 import { createDispatcher } from '../rpc/dispatch';
 import { EventBus } from '../rpc/event-bus';
 import { checkpointsService } from '../services/checkpoints-service';
+import { clientService } from '../services/client-service';
 import { importsService } from '../services/imports-service';
 import { jobsService } from '../services/jobs-service';
 import { metricsService } from '../services/metrics-service';
@@ -109,6 +110,7 @@ export function createApp(opts: AppOptions) {
     sweeps: sweepsService(ctx),
     metrics: metricsService(ctx),
     jobs: jobsService(ctx),
+    client: clientService(ctx),
   } satisfies ServiceApi;
   const dispatch = createDispatcher(services);
   return {

@@ -1,5 +1,7 @@
 import { attentionBlockBench } from './attention-block';
 import type { BenchCase } from './bench-case';
+import { clientIngestBench } from './client-ingest';
+import { clientLogOverheadBench } from './client-log-overhead';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
@@ -27,6 +29,8 @@ export const BENCH_CASES: BenchCase[] = [
   attentionBlockBench,
   concurrentRunsBench,
   serveCompareBench,
+  clientLogOverheadBench,
+  clientIngestBench,
   importManyTensorsBench,
   importLargeBench,
   importFolderBench,

@@ -10,6 +10,7 @@ import { reportCommand } from './report-command';
 import { resumeCommand } from './resume-command';
 import { serveCommand } from './serve-command';
 import { sweepCommand } from './sweep-command';
+import { syncCommand } from './sync-command';
 import { trainCommand } from './train-command';
 
 function parseCount(v: string): number {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   sweepCommand(program, globals);
   metricsCommand(program, globals);
   importCommand(program, globals);
+  syncCommand(program, globals);
   reportCommand(program, globals);
   benchCommand(program, globals);
   return program;

@@ -23,11 +23,20 @@ function bytesUnder(dir: string): number {
   return total;
 }
 
-/** Removes upload batches older than a day (called when the browser host starts). */
+/** Removes upload batches (and client part files) older than a day (called when the browser host starts). */
 export function cleanStaleUploads(dataDir: string, now = Date.now()): number {
   const root = uploadsDir(dataDir);
   if (!existsSync(root)) return 0;
   let removed = 0;
+  // a client's upload never committed (client-service.ts): its part file goes after a day as well
+  const parts = join(root, 'client');
+  for (const e of existsSync(parts) ? readdirSync(parts, { withFileTypes: true }) : []) {
+    const file = join(parts, e.name);
+    if (e.isFile() && e.name.endsWith('.part.safetensors') && now - statSync(file).mtimeMs > STALE_MS) {
+      rmSync(file, { force: true });
+      removed++;
+    }
+  }
   for (const e of readdirSync(root, { withFileTypes: true })) {
     const dir = join(root, e.name);
     if (e.isDirectory() && /^[a-f0-9]{12}$/.test(e.name) && now - statSync(dir).mtimeMs > STALE_MS) {

@@ -162,13 +162,13 @@ export function weightRows(weights: Weights, step: number, init?: Weights): Metr
   return rows;
 }
 
-/** A feature dump's closed-form metrics as rows at step 0 (training keys on train, the test block on test). */
-export async function dumpRows(path: string): Promise<{ rows: MetricRow[]; weights: Weights }> {
+/** A feature dump's closed-form metrics as rows at `step` (training keys on train, the test block on test). */
+export async function dumpRows(path: string, step = 0): Promise<{ rows: MetricRow[]; weights: Weights }> {
   const dump = await readFeatureDump(path);
   const r = computeDumpMetrics(dump);
   const rows: MetricRow[] = [];
   const push = (key: string, split: MetricRow['split'], value: number) =>
-    rows.push({ step: 0, epoch: null, split, key, value, checkpointStep: 0 });
+    rows.push({ step, epoch: null, split, key, value, checkpointStep: step });
   for (const [key, value] of Object.entries(r)) {
     if (typeof value !== 'number') continue;
     push(key, metricInfo(key)!.splits[0], value); // the split the registry stores it on (train for per-split keys)

@@ -5,7 +5,7 @@ import type { AppContext } from '../app/context';
 import { runDir, uploadsDir } from '../app/paths';
 import { statedSettings } from '../io/import-settings';
 import type { ImportScalar } from '../io/import-types';
-import type { ImportWorkerData } from '../workers/import.worker';
+import type { ClientImportParams, ImportWorkerData } from '../workers/import.worker';
 import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { runWorker, workerEntry } from './worker-runner';
@@ -25,8 +25,10 @@ export function importRunner(ctx: AppContext): JobRunner {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
-    const data: ImportWorkerData = { path: (params as { path: string }).path, runDir: runDir(ctx.dataDir, run.projectId, runId) };
-    repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
+    const { path, client } = params as { path: string; client?: ClientImportParams };
+    const data: ImportWorkerData = { path, runDir: runDir(ctx.dataDir, run.projectId, runId), client };
+    // A client's checkpoint is measured while its run goes on: the run's status is the client's to set.
+    if (!client) repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
     changed();
     const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
     const handle = runWorker(
@@ -48,6 +50,12 @@ export function importRunner(ctx: AppContext): JobRunner {
     try {
       const result = await handle.done;
       writes.settle();
+      if (client) {
+        // measured and stored under the run's checkpoints: the source goes (the init link stays for the next one)
+        rmSync(path, { force: true });
+        if (client.features) rmSync(client.features, { force: true });
+        return;
+      }
       // The settings the file states (optimizer param group, epoch), under fromFile: what it says, or nothing.
       const stated = statedSettings((result.scalars ?? {}) as Record<string, ImportScalar>);
       const config = Object.keys(stated).length ? { ...repos.runs.get(runId).config, fromFile: stated } : undefined;
@@ -55,6 +63,10 @@ export function importRunner(ctx: AppContext): JobRunner {
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
       ctx.jobs.writes.flush(); // rows stored so far stay
+      if (client) {
+        repos.runs.update(runId, { error: `The checkpoint at step ${client.step} could not be measured: ${(err as Error).message}` });
+        throw err;
+      }
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, {
         status: cancelled ? 'cancelled' : 'failed',

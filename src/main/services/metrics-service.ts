@@ -18,6 +18,10 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
       const run = ctx.repos.runs.get(runId);
       if (!ctx.repos.checkpoints.list(runId).length)
         throw notFound(`Run ${runId} has no checkpoints yet; metrics are computed from checkpoints.`);
+      if (run.origin === 'client')
+        throw invalid(
+          `Run ${runId} was logged by a client: Plateau measures each checkpoint it uploads as it arrives (weights-only, and a feature dump's metrics when one comes with it).`,
+        );
       if (run.origin === 'imported' && !('model' in run.config)) {
         throw invalid(
           `Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +

@@ -99,6 +99,8 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
         live(id).send({ type: 'control', action: 'resume' });
         return changedRun(repos.runs.update(id, { status: 'running' }));
       }
+      if (run.origin === 'client')
+        throw conflict(`Run ${id} was logged by a training script of your own: run it again, or sync its folder.`);
       if (!['interrupted', 'cancelled', 'failed'].includes(run.status))
         throw conflict(`Run ${id} is ${run.status}; only paused, interrupted, cancelled or failed runs can be resumed.`);
       const last = repos.checkpoints.latest(id);

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
-import { inspectImport, isFolderImport } from '../io/import-file';
-import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
+import { inspectFile, inspectImport, isFolderImport, type ImportIndex } from '../io/import-file';
+import { dumpRows, importCheckpoint, importSteps, initWeights, weightPlan, type InitWeights, type NonFiniteTensor } from '../io/import-run';
+import { invalid } from '../../shared/api/errors';
 import { statedSettings } from '../io/import-settings';
 import { workerPort } from './port';
 
@@ -12,6 +13,18 @@ export interface ImportWorkerData {
   runDir: string;
   /** Inspect and stop (the bench's measure of inspection alone, in a process of its own). */
   inspectOnly?: boolean;
+  /** One checkpoint a client uploaded, filed under its step (the run goes on; see client-service.ts). */
+  client?: ClientImportParams;
+}
+
+/** What the client service hands the import job for one uploaded checkpoint. */
+export interface ClientImportParams {
+  step: number;
+  epoch: number | null;
+  /** A feature dump uploaded with it: its closed-form metrics are stored at the same step. */
+  features?: string;
+  /** The run's first checkpoint, dist_from_init's reference; absent for the first itself. */
+  initFile?: string;
 }
 
 const port = workerPort<ImportWorkerData>();
@@ -33,6 +46,7 @@ async function main() {
     const { bytes, sha256 } = writeCheckpoint(file, { step, epoch: 0, weights });
     post({ type: 'checkpoint', step, epoch: null, file, bytes, sha256 });
   };
+  if (data.client) return importClientCheckpoint(index, data.client, checkpointPath);
   if (index.format === 'feature-dump') {
     const { rows, weights } = await dumpRows(data.path);
     save(0, weights);
@@ -68,6 +82,27 @@ async function main() {
       // Imported as they are, but with no metrics: NaN is flagged, never fed to a measure.
       nonFinite,
       scalars: isFolderImport(index) ? {} : (index.scalars ?? {}),
+    },
+  });
+}
+
+/** A client's checkpoint, measured exactly as an imported file is (weights-only rows), plus its dump's metrics. */
+async function importClientCheckpoint(index: ImportIndex, c: ClientImportParams, checkpointPath: (step: number) => string) {
+  if (isFolderImport(index)) throw invalid(`${data.path} is a folder, not one checkpoint file.`);
+  const init = c.initFile ? await initWeights(c.initFile, weightPlan(await inspectFile(c.initFile)).keep) : undefined;
+  const file = checkpointPath(c.step);
+  const r = await importCheckpoint(index, c.step, file, init);
+  post({ type: 'checkpoint', step: c.step, epoch: c.epoch, file, bytes: r.bytes, sha256: r.sha256 });
+  post({ type: 'metrics', rows: r.rows });
+  if (c.features) post({ type: 'metrics', rows: (await dumpRows(c.features, c.step)).rows });
+  post({
+    type: 'done',
+    result: {
+      format: index.format,
+      checkpoints: 1,
+      tensors: index.tensors.length,
+      nonFloatTensorsLeftOut: r.dropped,
+      nonFinite: r.nonFinite,
     },
   });
 }

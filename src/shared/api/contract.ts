@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MetricDescriptor } from '../domain/metrics';
 import type { MetricRow } from '../jobs/messages';
 import type { EncodedResult } from '../rpc/envelope';
+import { clientCheckpoint, clientFinish, clientLog, clientStart, clientUpload, type ClientRun } from './client-schemas';
 import {
   BACKEND_ORDER,
   REPORT_FORMATS,
@@ -249,6 +250,18 @@ export const contract = {
         })
         .strict(),
     ),
+  },
+  /** An external training script (resources/python/plateau_client) logging into a run of its own; see client-schemas.ts. */
+  client: {
+    /** The run of this client uid (created once; a later sync of the same uid gets the same run back). */
+    start: method<ClientRun>()(clientStart),
+    /** Appends metric points; a point resent (same key, split, step) replaces itself, so a resend doubles nothing. */
+    log: method<{ stored: number }>()(clientLog),
+    /** One chunk of a file (checkpoint or feature dump) at its byte offset; a resent chunk overwrites itself. */
+    upload: method<{ received: number }>()(clientUpload),
+    /** The uploaded file(s) checked against their sha256 and stored as the run's checkpoint at `step`, then measured. */
+    checkpoint: method<{ step: number; already: boolean; jobId: number | null }>()(clientCheckpoint),
+    finish: method<Run>()(clientFinish),
   },
   jobs: {
     list: method<Job[]>()(z.object({ projectId: id.optional(), active: z.boolean().optional() }).strict()),

@@ -28,6 +28,13 @@ export function metricsRepo(db: Db) {
       );
     }
   });
+  // A client's log: no checkpoint to look up, and a value measured at a checkpoint stays (as above).
+  const insertLog = db.prepare(`INSERT INTO metrics (run_id, step, epoch, split, key, layer, value) VALUES (?, ?, ?, ?, ?, '', ?)
+    ON CONFLICT (run_id, key, split, layer, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value
+    WHERE metrics.checkpoint_id IS NULL`);
+  const insertLogBatch = db.transaction((runId: number, rows: MetricRow[]) => {
+    for (const r of rows) insertLog.run(runId, r.step, r.epoch, r.split, r.key, r.value);
+  });
   const rename = db.prepare('UPDATE OR REPLACE metrics SET layer = ? WHERE run_id = ? AND layer = ?');
   const renameAll = db.transaction((runId: number, names: Record<string, string>) => {
     for (const [from, to] of Object.entries(names)) if (from !== to) rename.run(to, runId, from);
@@ -39,6 +46,8 @@ export function metricsRepo(db: Db) {
     clear: (runId: number): void => void db.prepare('DELETE FROM metrics WHERE run_id = ?').run(runId),
     /** Writes a batch in one transaction; a non-finite value is refused by the NOT NULL column, so callers drop them first. */
     insertMany: (runId: number, rows: MetricRow[]): void => insertBatch(runId, rows),
+    /** Logged points (layer '', no checkpoint) in one transaction: a resent point replaces itself. */
+    insertLog: (runId: number, rows: MetricRow[]): void => insertLogBatch(runId, rows),
     /** Every point of the series (reports); the contract's metrics.series reads them in the reader worker. */
     series: (runIds: number[], keys: string[], split?: Split): MetricSeries[] => readSeries(db, { runIds, keys, split }),
     /** The recorded details of one value (seed, iterations, a spectral density), or null. */

@@ -122,6 +122,13 @@ export function runsRepo(db: Db) {
     remove(id: number): void {
       if (db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 0) throw notFound(`No run with id ${id}.`);
     },
+    /** The run an external client created under `uid` (config.client.uid), if any. */
+    findByClientUid: (uid: string): Run | undefined => {
+      const row = db
+        .prepare<[string], { id: number }>(`SELECT id FROM runs WHERE origin = 'client' AND json_extract(config, '$.client.uid') = ?`)
+        .get(uid);
+      return row ? get(row.id) : undefined;
+    },
     /** Runs cut off by a crash or close: marked interrupted at start-up so they can be resumed. */
     markInterrupted: (): number =>
       db.prepare(`UPDATE runs SET status = 'interrupted' WHERE status IN ('running', 'queued', 'paused')`).run().changes,

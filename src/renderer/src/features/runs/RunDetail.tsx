@@ -11,6 +11,7 @@ import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { EvaluateImportButton } from './EvaluateImportButton';
+import { RunOrigin } from './RunOrigin';
 import { curves } from './run-curves';
 import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
@@ -31,8 +32,10 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
   const series = useSeries([run.id], [...LOSS, ...ACCURACY, ...GEOMETRY]);
   const checkpoints = useCheckpoints(run.id);
   const control = useRunControl();
-  const active = run.status === 'running' || run.status === 'paused' || run.status === 'queued';
-  const resumable = ['interrupted', 'cancelled', 'failed'].includes(run.status) && !!checkpoints.data?.length;
+  // a run logged by the user's own script is controlled there: no pause, cancel or worker progress here
+  const client = run.origin === 'client';
+  const active = !client && (run.status === 'running' || run.status === 'paused' || run.status === 'queued');
+  const resumable = !client && ['interrupted', 'cancelled', 'failed'].includes(run.status) && !!checkpoints.data?.length;
   const label = (s: { key: string }) => s.key.replace('_', ' ');
   const loss = useMemo(
     () => lineOption({ series: curves(series.data, LOSS, label), xName: 'epoch', yName: 'loss', logX, logY: LOSS_LOG }),
@@ -102,7 +105,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
               </Button>
             )}
             {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && <EvaluateImportButton runId={run.id} />}
-            {!active && (run.origin !== 'imported' || 'model' in run.config) && (
+            {!active && !client && (run.origin !== 'imported' || 'model' in run.config) && (
               <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />
             )}
             {active && (
@@ -119,6 +122,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
           </Group>
         </Group>
         <ErrorText error={control.error} />
+        <RunOrigin run={run} />
         {run.error && (
           <Text c="red" size="sm" role="alert">
             {run.error}
