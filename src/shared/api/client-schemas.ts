@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SPLITS, type Run } from '../domain/types';
+import { SPLIT_NAME, type Run } from '../domain/types';
 
 /** Params of the `client.*` methods: what an external training script (the Python client) sends. */
 
@@ -60,7 +60,7 @@ export const clientLog = z
         z
           .object({
             key: text(200).min(1, 'must not be empty'),
-            split: z.enum(SPLITS, "must be 'train', 'test' or 'none'").default('none'),
+            split: z.string().regex(SPLIT_NAME, "must be 'train', 'test', 'none' or an evaluation set's name").default('none'),
             steps: z.array(step).min(1, 'must hold at least one step'),
             values: z.array(finite),
             /** One per step, null where unknown; absent: none known. */
