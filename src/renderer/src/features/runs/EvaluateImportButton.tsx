@@ -10,9 +10,18 @@ const TEMPLATES: Record<string, object> = {
   npz: { kind: 'npz', path: '/path/to/data.npz' },
   csv: { kind: 'csv', train: '/path/to/train.csv', test: '/path/to/test.csv' },
   'gaussian-mixture': { kind: 'gaussian-mixture', classes: 10, dim: 784 },
+  // GPT-2 checkpoints: a corpus in many languages, with the model's own tokenizer
+  'text (fortunes)': {
+    kind: 'text',
+    fortunes: 'en',
+    tokenizer: 'bpe',
+    tokenizerPath: '/path/to/tokenizer.json',
+    contextLength: 128,
+    evalSets: [{ fortunes: 'de' }, { fortunes: 'es' }],
+  },
 };
 
-/** For an imported nn.Sequential MLP: choose a dataset and activation, then compute every metric at its checkpoints. */
+/** For an imported nn.Sequential MLP or GPT-2: choose a dataset (and an MLP's activation), then compute every metric at its checkpoints. */
 export function EvaluateImportButton({ runId }: { runId: number }) {
   const [opened, setOpened] = useState(false);
   const [kind, setKind] = useState('idx');
@@ -36,8 +45,8 @@ export function EvaluateImportButton({ runId }: { runId: number }) {
       <Popover.Dropdown>
         <Stack gap="xs">
           <Text size="sm">
-            If these weights are an nn.Sequential MLP, Plateau rebuilds it and computes every metric at each checkpoint on the data you
-            choose.
+            If these weights are an nn.Sequential MLP or a GPT-2, Plateau rebuilds it and computes every metric at each checkpoint on the
+            data you choose (a GPT-2 on a text corpus: per-language perplexity and head metrics).
           </Text>
           <Group grow>
             <Select
