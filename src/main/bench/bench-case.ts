@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
 import { describeBackend, initBackend } from '../ml/backend';
 
 /** One benchmark of `plateau bench`: measures itself and returns its headline figure. */
@@ -19,7 +20,12 @@ export interface BenchCase {
 /** Compute threads for the in-process cases: the PyTorch references run 2 threads, so do we (where the cores exist). */
 const BENCH_THREADS = Math.min(2, availableParallelism());
 
-/** Starts wasm as an in-process case runs it (the threads a lone job gets here) and logs what it got. */
+/**
+ * Starts wasm as an in-process case runs it (the threads a lone job gets here), or the backend
+ * PLATEAU_BENCH_BACKEND names (scripts/gpu-check.sh compares them), and logs what it got.
+ */
 export async function benchBackend(log: (line: string) => void): Promise<void> {
-  log(`backend ${describeBackend(await initBackend('wasm', { threads: BENCH_THREADS }))}`);
+  const wanted = (process.env.PLATEAU_BENCH_BACKEND || 'wasm') as BackendName;
+  if (!BACKEND_ORDER.includes(wanted)) throw new Error(`PLATEAU_BENCH_BACKEND must be one of ${BACKEND_ORDER.join(', ')}, got '${wanted}'`);
+  log(`backend ${describeBackend(await initBackend(wanted, { threads: BENCH_THREADS }))}`);
 }
