@@ -19,7 +19,7 @@ export function runLog(run: Run, series: MetricSeries[], checkpoints: Checkpoint
     lines.push([
       step,
       0,
-      `epoch ${epoch ?? '?'}  step ${step}  train loss ${f(v.train_loss)}  acc ${f(v.train_acc, true)}  test loss ${f(v.test_loss)}  acc ${f(v.test_acc, true)}`,
+      `epoch ${epoch === null ? '?' : Number.isInteger(epoch) ? epoch : epoch.toFixed(2)}  step ${step}  train loss ${f(v.train_loss)}  acc ${f(v.train_acc, true)}  test loss ${f(v.test_loss)}  acc ${f(v.test_acc, true)}`,
     ]);
   }
   for (const c of checkpoints)
