@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
+import { dumpSetRows } from '../io/dump-set-rows';
 import { statedSettings } from '../io/import-settings';
 import { workerPort } from './port';
 
@@ -41,6 +42,18 @@ async function main() {
     return;
   }
   const steps = importSteps(index);
+  // LM dump sets (one, or a series of them): each set's metrics, streamed over its chunk files.
+  if (steps.every((s) => s.file.format === 'lm-dump-set')) {
+    for (const [i, { step, file }] of steps.entries()) {
+      const one = (name: string, k: number, total: number) =>
+        post({ type: 'progress', fraction: (i + k / total) / steps.length, message: `checkpoint ${i + 1}/${steps.length}: set ${name}` });
+      const { rows, weights } = dumpSetRows(file.source, step, one);
+      save(step, weights);
+      post({ type: 'metrics', rows });
+    }
+    post({ type: 'done', result: { format: index.format, checkpoints: steps.length, tensors: index.tensors.length } });
+    return;
+  }
   let init: InitWeights | undefined;
   const dropped = new Set<string>();
   const nonFinite: NonFiniteTensor[] = [];
