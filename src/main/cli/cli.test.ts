@@ -37,7 +37,15 @@ describe('plateau CLI', () => {
     );
     expect(info).toMatchObject({ schemaVersion: 3, dataDir, host: 'cli' });
     expect(info.backends.available).toContain('cpu');
-    expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs']);
+    expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual([
+      'feature-dump',
+      'lm-dump-set',
+      'safetensors',
+      'torch',
+      'npy',
+      'npz',
+      'tfjs',
+    ]);
     expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({
       id: 'safetensors',
       label: 'safetensors',

@@ -4,7 +4,7 @@ import { emit, table, type GlobalOptions } from './output';
 import { progressBar } from './progress-bar';
 
 const fmt = (v: number | undefined) =>
-  typeof v === 'number' ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(6) : v.toExponential(5)) : '';
+  typeof v === 'number' ? (v === 0 ? '0' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(6) : v.toExponential(5)) : '';
 
 /** What `plateau metrics --features DUMP-SET` prints under --json: the computation, and where it came from. */
 export interface DumpSetResult extends EvalSetMetrics {
