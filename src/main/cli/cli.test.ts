@@ -39,12 +39,12 @@ describe('plateau CLI', () => {
     expect(info.backends.available).toContain('cpu');
     expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual([
       'feature-dump',
-      'lm-dump-set',
       'safetensors',
       'torch',
       'npy',
       'npz',
       'tfjs',
+      'lm-dump-set',
     ]);
     expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({
       id: 'safetensors',

@@ -11,11 +11,12 @@ import { tfjsFormat } from './tfjs-format';
 import { torchFormat } from './torch-format';
 
 registerImportFormat(featureDumpFormat);
-registerImportFormat(lmDumpSetFormat); // before tfjs: both are .json, told apart by their keys
 registerImportFormat(safetensorsFormat);
 registerImportFormat(torchFormat);
 registerImportFormat(npyFormat);
 registerImportFormat(npzFormat);
 registerImportFormat(tfjsFormat);
+// after tfjs: both are .json, told apart by their keys; a .json that is neither goes to tfjs's reader, which says why
+registerImportFormat(lmDumpSetFormat);
 
 export * from './registry';
