@@ -34,8 +34,13 @@ export function dumpSetRows(path: string, stepOverride?: number | null, onSet?: 
     }
   }
   for (const [key, value] of Object.entries(r.model)) push(key, metricInfo(key)!.splits[0], value);
-  const { layer } = set;
+  return { rows, weights: () => headWeights(path), step, omitted: r.omitted };
+}
+
+/** The head as the checkpoint's weights (float32), read again when it is written: not kept while others compute. */
+export function headWeights(path: string): Weights {
+  const { layer } = openDumpSet(path, { headOnly: true });
   const weights: Weights = { weight: { shape: [layer.C, layer.m], data: Float32Array.from(layer.weight) } };
   if (layer.bias) weights.bias = { shape: [layer.C], data: Float32Array.from(layer.bias) };
-  return { rows, weights, step, omitted: r.omitted };
+  return weights;
 }

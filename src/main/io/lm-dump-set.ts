@@ -192,10 +192,10 @@ function readHead(man: DumpSetManifest): DumpSet['layer'] {
 }
 
 /** Opens a dump set: the head, and per set its labels (checked against C) and a chunk reader. */
-export function openDumpSet(path: string): DumpSet {
+export function openDumpSet(path: string, opts: { headOnly?: boolean } = {}): DumpSet {
   const man = readDumpSetManifest(path);
   const layer = readHead(man);
-  const splits = man.sets.map((s) => ({ name: s.name, split: chunkedSplit(man, s) }));
+  const splits = opts.headOnly ? [] : man.sets.map((s) => ({ name: s.name, split: chunkedSplit(man, s) }));
   return { ...man, layer, splits };
 }
 

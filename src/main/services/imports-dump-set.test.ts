@@ -68,4 +68,29 @@ describe('importing LM dump sets', () => {
     expect(job.error).toMatch(/de\/chunk-00000\.npz: label 9 at row 3 is outside \[0, 6\)/);
     expect(await t.client.runs.checkpoints({ id: started.id })).toEqual([]);
   }, 60_000);
+
+  it('a series whose later checkpoint has a chunk of the wrong width files nothing: every checkpoint is computed first', async () => {
+    t = testApp();
+    const root = join(t.dataDir, 'series');
+    writeDumpSet(join(root, 'step100'), spec(0));
+    const later = writeDumpSet(join(root, 'step200'), spec(0.5));
+    // m = 3 features in one chunk of a 4-wide head: found only while streaming, after step100 was computed
+    const narrow = spec(0.5);
+    writeDumpSet(join(t.dataDir, 'narrow'), {
+      ...narrow,
+      m: 3,
+      weight: new Float32Array(18),
+      sets: narrow.sets.map((x) => ({ ...x, features: x.features.slice(0, x.labels.length * 3) })),
+    });
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(t.dataDir, 'narrow/en/chunk-00001.npz'), join(later, 'en/chunk-00001.npz'));
+    const p = await t.client.projects.create({ name: 'LM' });
+    const started = await t.client.imports.start({ projectId: p.id, path: root });
+    await t.app.ctx.jobs.idle();
+    const job = (await t.client.jobs.list({})).find((j) => j.runId === started.id)!;
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/step200\/en\/chunk-00001\.npz: 'features' must be \[16, 4\]/);
+    expect(await t.client.runs.checkpoints({ id: started.id })).toEqual([]);
+    expect(await t.client.metrics.series({ runIds: [started.id], keys: ['loss'] })).toEqual([]);
+  }, 60_000);
 });

@@ -43,12 +43,15 @@ async function main() {
   }
   const steps = importSteps(index);
   // LM dump sets (one, or a series of them): each set's metrics, streamed over its chunk files.
+  // Every checkpoint is computed before any is filed: a dump set that fails leaves no half-imported run.
   if (steps.every((s) => s.file.format === 'lm-dump-set')) {
-    for (const [i, { step, file }] of steps.entries()) {
+    const done = steps.map(({ step, file }, i) => {
       const one = (name: string, k: number, total: number) =>
         post({ type: 'progress', fraction: (i + k / total) / steps.length, message: `checkpoint ${i + 1}/${steps.length}: set ${name}` });
-      const { rows, weights } = dumpSetRows(file.source, step, one);
-      save(step, weights);
+      return dumpSetRows(file.source, step, one);
+    });
+    for (const { step, rows, weights } of done) {
+      save(step, weights());
       post({ type: 'metrics', rows });
     }
     post({ type: 'done', result: { format: index.format, checkpoints: steps.length, tensors: index.tensors.length } });
