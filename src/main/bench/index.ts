@@ -7,6 +7,7 @@ import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
+import { metricsLmDumpSetBench } from './metrics-lm-dump-set';
 import { metricsLmHeadBench } from './metrics-lm-head';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
@@ -32,4 +33,5 @@ export const BENCH_CASES: BenchCase[] = [
   trainCliBench,
   grokkingInterventionsBench,
   metricsLmHeadBench,
+  metricsLmDumpSetBench,
 ];

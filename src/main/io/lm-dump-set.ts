@@ -42,9 +42,12 @@ export interface DumpSetManifest {
   sets: DumpSetEntry[];
 }
 
-/** A dump set opened for metrics: the head in float64, each set as a chunked split (labels read and checked). */
+/**
+ * A dump set opened for metrics: the head as stored (float32 stays float32: the passes make their own
+ * float64 copy, so memory is that copy, the head and one chunk), each set as a chunked split.
+ */
 export interface DumpSet extends DumpSetManifest {
-  layer: LastLayer & { weight: Float64Array; bias: Float64Array | null };
+  layer: LastLayer & { weight: FloatMatrix; bias: FloatMatrix | null };
   splits: { name: string; split: ChunkedSplit }[];
 }
 
@@ -188,7 +191,9 @@ function readHead(man: DumpSetManifest): DumpSet['layer'] {
   for (const [name, a] of arrays)
     for (let i = 0; i < a.data.length; i++)
       if (a.data[i] - a.data[i] !== 0) throw invalid(`${file}: '${name}' holds ${a.data[i]} at index ${i}; metrics need finite values`);
-  return { weight: Float64Array.from(w.data), bias: b ? Float64Array.from(b.data) : null, C, m };
+  const asFloat = (a: NdArray): FloatMatrix =>
+    a.data instanceof Float32Array || a.data instanceof Float64Array ? a.data : Float64Array.from(a.data);
+  return { weight: asFloat(w), bias: b ? asFloat(b) : null, C, m };
 }
 
 /** Opens a dump set: the head, and per set its labels (checked against C) and a chunk reader. */
