@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../../shared/api/errors';
 import { readFeatureDump } from '../io/feature-dump';
 import { dumpSetManifestPath } from '../io/lm-dump-set';
@@ -60,6 +61,10 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
       if (dumpSetManifestPath(o.features)) return dumpSetMetrics(globals(), o.features, keys, jobOptions(o).collapse_top_k);
+      if (existsSync(o.features) && statSync(o.features).isDirectory())
+        throw invalid(
+          `${o.features} is a folder without a dump set's manifest.json (export_features.py lm writes one); name a feature dump file or a dump set.`,
+        );
       const dump = await readFeatureDump(o.features);
       const result = computeDumpMetrics(dump, keys, { collapseTopK: jobOptions(o).collapse_top_k });
       emit(globals(), result, () => humanTable(result));
