@@ -173,7 +173,7 @@ def lm_main(argv):
     parser.add_argument('--checkpoint', help='with --model: a state dict (or {"model": state_dict}) to load first')
     parser.add_argument('--text', action='append', default=[], required=True, help='NAME=PATH, one per evaluation set')
     parser.add_argument('--out', required=True, help='output folder of the dump set')
-    parser.add_argument('--tokenizer', default='bytes', help="'bytes' (default) or a tokenizer.json")
+    parser.add_argument('--tokenizer', help="'bytes' or a tokenizer.json (default: the --hf folder's tokenizer.json, else bytes)")
     parser.add_argument('--head', help="dotted module name of the LM head (default: 'lm_head', else the last nn.Linear)")
     parser.add_argument('--context', type=int, default=128, help='tokens per window (default 128)')
     parser.add_argument('--batch', type=int, default=8, help='windows per forward pass (default 8)')
@@ -186,6 +186,9 @@ def lm_main(argv):
     args = parser.parse_args(argv)
     sys.path.insert(0, '.')
     texts = parse_sets(args.text)
+    if args.tokenizer is None:
+        beside = os.path.join(args.hf, 'tokenizer.json') if args.hf else None
+        args.tokenizer = beside if beside and os.path.isfile(beside) else 'bytes'
     if args.hf:
         model = load_hf(args.hf)
     else:
@@ -209,7 +212,8 @@ def main(argv=None):
     if argv and argv[0] == 'lm':
         return lm_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                     epilog='See the module docstring for the arrays written.')
+                                     epilog='See the module docstring for the arrays written. '
+                                            'Causal LMs: export_features.py lm --help (one dump set, per-language features).')
     parser.add_argument('--model', required=True, help='module:function returning the nn.Module')
     parser.add_argument('--data', required=True, help='module:function returning a train loader or (train, test) loaders')
     parser.add_argument('--checkpoint', help='a state dict (or {"model": state_dict}) to load into the model first')
