@@ -36,9 +36,6 @@ export interface EvalSetOptions extends ClosedFormOptions {
   onSet?: (name: string, index: number, total: number) => void;
 }
 
-/** Keys of a set besides the catalogue's per-split ones (METRICS.md: loss and acc of a named set). */
-export const SET_KEYS = ['loss', 'acc'] as const;
-
 export function computeEvalSetMetrics(
   sets: readonly { name: string; split: FeatureSource | ChunkedSplit }[],
   layer: LastLayer,
