@@ -25,9 +25,48 @@ function returning the data loaders (a train loader, or a (train, test) pair):
 
 Then `plateau metrics --features dump.npz`, or import the file in the app.
 Loaders must yield (inputs, labels, ...) batches; the model runs in eval mode, without gradients.
+
+Causal-LM mode (`lm` as the first argument): per evaluation set (a language, a corpus), the features
+entering the LM head (after the final norm: a forward hook on the head's input), the next-token targets,
+and ONE head shared by all sets:
+
+    python export_features.py lm --model mypkg.models:build_gpt --checkpoint ckpt.pt \
+        --text en=english.txt --text de=german.txt --out dump-set/ [--train-set en] [--dtype float16]
+    python export_features.py lm --hf EleutherAI/pythia-160m --tokenizer tokenizer.json ...   (needs transformers)
+
+--model is any torch module called as model(input_ids) (batch, tokens); the head is the module named
+by --head (default: `lm_head`, else the last nn.Linear), which must be an nn.Linear. Tokens come from
+--tokenizer: `bytes` (default: UTF-8 bytes, ids 0..255) or a tokenizer.json (needs `tokenizers`).
+Each text is cut into non-overlapping windows of --context + 1 tokens (stride --context), so every
+token after the first is a target exactly once, predicted from up to --context tokens before it.
+
+Dump-set layout (a folder; `plateau metrics --features FOLDER` or the Import view read it):
+
+    manifest.json            written last (atomically): without it the folder is not a dump set
+    head.npz                 weight float32 (C, m); bias float32 (C,) when the head has one
+    <set>/chunk-00000.npz    features float16|float32 (rows, m): the head's input, one row per position
+                             labels   int32 (rows,): the next token at that position, in [0, C)
+    <set>/chunk-00001.npz    ... at most --chunk-rows rows each, in text order
+
+manifest.json:
+
+    {"format": "plateau-lm-features", "version": 1,
+     "dtype": "float16" | "float32",          dtype of every chunk's features
+     "features": m, "classes": C,
+     "head": {"file": "head.npz", "weight": [C, m], "bias": [C] | null},
+     "tokenizer": "bytes" | "/abs/path/tokenizer.json", "context": T,
+     "train_set": "en" | null,                the set standing for the training data: its loss is
+                                              train_loss, and each set's gap_loss = loss(set) - train_loss
+     "step": 1000 | null,                     the checkpoint's training step (Pythia's step1000), if known
+     "sets": [{"name": "en", "source": "/abs/english.txt", "tokens": N, "positions": n,
+               "chunks": [{"file": "en/chunk-00000.npz", "rows": r0}, ...]}, ...]}
+
+Set names are Plateau split names: letters, digits, _ . + - (at most 64), not `none` or `test`.
+Paths in the manifest are relative to its folder. Memory while writing: one chunk plus one batch.
 """
 import argparse
 import importlib
+import os
 import sys
 
 import numpy as np
@@ -124,9 +163,57 @@ def _load(spec):
     return getattr(importlib.import_module(module), name)
 
 
+def lm_main(argv):
+    """The `lm` subcommand: a dump set of a causal LM (layout in the module docstring)."""
+    from lm_features import export_lm_features, load_hf, make_tokenizer, parse_sets
+    parser = argparse.ArgumentParser(prog='export_features.py lm', description='Per-set features entering a causal LM head.')
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--model', help='module:function returning the torch module (called as model(input_ids))')
+    source.add_argument('--hf', help='a Hugging Face model name or folder (needs the transformers package)')
+    parser.add_argument('--checkpoint', help='with --model: a state dict (or {"model": state_dict}) to load first')
+    parser.add_argument('--text', action='append', default=[], required=True, help='NAME=PATH, one per evaluation set')
+    parser.add_argument('--out', required=True, help='output folder of the dump set')
+    parser.add_argument('--tokenizer', help="'bytes' or a tokenizer.json (default: the --hf folder's tokenizer.json, else bytes)")
+    parser.add_argument('--head', help="dotted module name of the LM head (default: 'lm_head', else the last nn.Linear)")
+    parser.add_argument('--context', type=int, default=128, help='tokens per window (default 128)')
+    parser.add_argument('--batch', type=int, default=8, help='windows per forward pass (default 8)')
+    parser.add_argument('--chunk-rows', type=int, default=8192, help='positions per chunk file (default 8192)')
+    parser.add_argument('--max-tokens', type=int, help='use at most this many tokens of each text')
+    parser.add_argument('--dtype', choices=['float16', 'float32'], default='float16', help='features dtype (default float16)')
+    parser.add_argument('--train-set', help='the set standing for the training data (gap_loss is measured from it)')
+    parser.add_argument('--step', type=int, help="the checkpoint's training step, recorded in the manifest")
+    parser.add_argument('--device', help='torch device for the forward passes (default: where the head is)')
+    args = parser.parse_args(argv)
+    sys.path.insert(0, '.')
+    texts = parse_sets(args.text)
+    if args.tokenizer is None:
+        beside = os.path.join(args.hf, 'tokenizer.json') if args.hf else None
+        args.tokenizer = beside if beside and os.path.isfile(beside) else 'bytes'
+    if args.hf:
+        model = load_hf(args.hf)
+    else:
+        model = _load(args.model)()
+        if args.checkpoint:
+            state = torch.load(args.checkpoint, map_location='cpu')
+            model.load_state_dict(state.get('model', state) if isinstance(state, dict) else state)
+    if args.device:
+        model.to(args.device)
+    try:
+        manifest = export_lm_features(model, texts, args.out, make_tokenizer(args.tokenizer), args.head, args.context, args.batch,
+                                      args.chunk_rows, args.max_tokens, args.dtype, args.train_set, args.step, args.device)
+    except ValueError as err:
+        raise SystemExit(f'export_features.py lm: {err}')
+    sets = ', '.join(f"{s['name']} ({s['positions']} positions, {len(s['chunks'])} chunks)" for s in manifest['sets'])
+    print(f"wrote {args.out}: head {manifest['classes']} x {manifest['features']}, {manifest['dtype']} features; {sets}")
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == 'lm':
+        return lm_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                     epilog='See the module docstring for the arrays written.')
+                                     epilog='See the module docstring for the arrays written. '
+                                            'Causal LMs: export_features.py lm --help (one dump set, per-language features).')
     parser.add_argument('--model', required=True, help='module:function returning the nn.Module')
     parser.add_argument('--data', required=True, help='module:function returning a train loader or (train, test) loaders')
     parser.add_argument('--checkpoint', help='a state dict (or {"model": state_dict}) to load into the model first')
@@ -147,4 +234,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # lm_features beside this script
     main()

@@ -9,6 +9,7 @@ import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
+import { metricsLmDumpSetBench } from './metrics-lm-dump-set';
 import { metricsLmHeadBench } from './metrics-lm-head';
 import { trainCnnStepBench } from './train-cnn-step';
 import { trainGptStepBench } from './train-gpt-step';
@@ -38,4 +39,5 @@ export const BENCH_CASES: BenchCase[] = [
   trainCliBench,
   grokkingInterventionsBench,
   metricsLmHeadBench,
+  metricsLmDumpSetBench,
 ];

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../../shared/api/errors';
 import { readFeatureDump } from '../io/feature-dump';
+import { dumpSetManifestPath } from '../io/lm-dump-set';
 import { computeDumpMetrics, type DumpMetrics } from '../ml/metrics';
 import type { MetricJobOptions } from '../../shared/api/contract';
 import { metricInfo, resolveJobKeys, type MetricDescriptor } from '../../shared/domain/metrics';
 import { emit, table, type GlobalOptions } from './output';
 import { withClient } from './session';
+import { dumpSetMetrics } from './dump-set-output';
 
 const fmt = (v: unknown) =>
   typeof v === 'number' ? (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(6) : v.toExponential(5)) : '';
@@ -37,7 +40,10 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
   program
     .command('metrics')
     .description("compute METRICS.md metrics of a feature dump (.npz or .safetensors), or of a run's checkpoints")
-    .option('--features <dump>', 'feature dump: features, labels, weight, optional bias, test_features, test_labels')
+    .option(
+      '--features <dump>',
+      'feature dump (features, labels, weight, optional bias, test_*), or an LM dump set (folder or manifest.json): every key per evaluation set',
+    )
     .option('--run <id>', "a run's checkpoints instead: computes the metrics there, then prints them")
     .option('--checkpoints <which>', "with --run: 'all', 'last' or steps like 100,1000", 'all')
     .option('--keys <k1,k2>', 'only these metric keys (default: every closed-form key; --list shows all)')
@@ -54,6 +60,11 @@ export function metricsCommand(program: Command, globals: () => GlobalOptions): 
         .filter(Boolean);
       if (o.run) return runMetrics(globals(), Number(o.run), o.checkpoints, keys, jobOptions(o));
       if (!o.features) throw invalid('Name a feature dump with --features DUMP (.npz or .safetensors), or a run with --run ID.');
+      if (dumpSetManifestPath(o.features)) return dumpSetMetrics(globals(), o.features, keys, jobOptions(o).collapse_top_k);
+      if (existsSync(o.features) && statSync(o.features).isDirectory())
+        throw invalid(
+          `${o.features} is a folder without a dump set's manifest.json (export_features.py lm writes one); name a feature dump file or a dump set.`,
+        );
       const dump = await readFeatureDump(o.features);
       const result = computeDumpMetrics(dump, keys, { collapseTopK: jobOptions(o).collapse_top_k });
       emit(globals(), result, () => humanTable(result));

@@ -1,6 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { invalid, notFound } from '../../shared/api/errors';
 import { flagNonFinite, importFormats, supportedImports, type FileImport, type ImportFormatDescriptor } from './formats';
+import { lmDumpSetFormat } from './formats/lm-dump-set-format';
 import { probeFile, type Probe } from './formats/probe';
 import { inspectFolder, type FolderImport } from './import-folder';
 
@@ -20,6 +22,9 @@ export async function inspectImport(path: string): Promise<ImportIndex> {
   } catch {
     throw notFound(`${path}: no such file or folder`, { source: path });
   }
+  // A dump set's folder is one checkpoint (its set folders hold chunk files, not checkpoints).
+  const own = isDir ? await lmDumpSetFormat.folderRole!(path, (await readdir(path)).sort()) : null;
+  if (own?.role === 'checkpoint') return inspectFile(join(path, own.file), lmDumpSetFormat);
   return isDir ? inspectFolder(path, inspectFile) : inspectFile(path);
 }
 

@@ -52,7 +52,7 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
   for (const format of importFormats()) {
     const role = await format.folderRole?.(dir, names);
     if (!role) continue;
-    const used = role.role === 'checkpoint' ? [role.file] : role.shards;
+    const used = role.role === 'checkpoint' ? [role.file, ...(role.also ?? [])] : role.shards;
     const imp =
       role.role === 'checkpoint'
         ? await inspectFile(join(dir, role.file), format)

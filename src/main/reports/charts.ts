@@ -8,6 +8,7 @@ import { LineChart, ScatterChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
+import { crossLingualFigure } from './cross-lingual';
 import type { FigureSpec, ReportData, ReportSeries } from './report-data';
 
 echarts.use([LineChart, ScatterChart, GridComponent, TitleComponent, LegendComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
@@ -26,7 +27,7 @@ export interface ReportFigure {
   static: Option;
 }
 
-const PALETTE = [
+export const PALETTE = [
   '#4363d8',
   '#e6194b',
   '#3cb44b',
@@ -191,7 +192,11 @@ function scatterFigure(data: ReportData): ReportFigure {
 
 /** Every figure the report shows, in order; figures without data were dropped by collectReportData. */
 export function reportFigures(data: ReportData): ReportFigure[] {
-  return [...data.figures.map((f) => lineFigure(data, f)), ...(data.scatter.points.length ? [scatterFigure(data)] : [])];
+  return [
+    ...data.figures.map((f) => lineFigure(data, f)),
+    ...(data.scatter.points.length ? [scatterFigure(data)] : []),
+    ...(data.crossLingual?.points.length ? [crossLingualFigure(data.crossLingual)] : []),
+  ];
 }
 
 /** A standalone SVG document of one figure, rendered without a DOM. */

@@ -156,7 +156,11 @@ function figureBlock({ figure: f, svg }: RenderedFigure, data: ReportData): stri
     f.id === data.scatter.id
       ? `<p class="stats">Kendall τ = <span data-stat="kendall-tau">${formatStat(data.scatter.kendallTau)}</span>, ` +
         `Pearson ρ = <span data-stat="pearson">${formatStat(data.scatter.pearson)}</span>, n = ${data.scatter.points.length} runs.</p>`
-      : '';
+      : f.id === data.crossLingual?.id
+        ? `<p class="stats">Kendall τ = <span data-stat="cross-lingual-kendall-tau">${formatStat(data.crossLingual.kendallTau)}</span>, ` +
+          `Pearson ρ = <span data-stat="cross-lingual-pearson">${formatStat(data.crossLingual.pearson)}</span>, ` +
+          `n = ${data.crossLingual.points.length} (run, set, checkpoint) points over sets ${esc(data.crossLingual.sets.join(', '))}.</p>`
+        : '';
   return `<figure id="fig-${esc(f.id)}">
 <h3>${esc(f.title)}</h3>
 <div class="interactive chart" data-figure="${esc(f.id)}" data-height="${f.height}"></div>

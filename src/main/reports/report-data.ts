@@ -3,6 +3,7 @@ import { metricInfo, type MetricKeyInfo } from '../../shared/domain/metrics';
 import { kendallTau, pearson } from '../../shared/domain/stats';
 import type { BuiltinSplit, MetricSeries, Run, RunStatus, Split } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
+import { CROSS_LINGUAL_KEYS, crossLingualOf, type CrossLingualReport } from './cross-lingual';
 import { seedGroups, type ReportGroup } from './groups';
 import { keyHyperparameters } from './hyperparameters';
 
@@ -135,6 +136,8 @@ export interface ReportData {
   /** Runs that differ only in seed, with summaries of their final values. */
   groups: ReportGroup[];
   scatter: ScatterData;
+  /** Per evaluation set and checkpoint, gap_loss against kappa; null when no run has a named evaluation set. */
+  crossLingual: CrossLingualReport | null;
   /** Catalogue entries of the metrics shown, for definitions and citations. */
   metrics: MetricKeyInfo[];
   /** What was left out and why (missing metrics, empty figures). */
@@ -235,6 +238,15 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
   }
   if (scatter.kendallTau === null) notes.push(`${SCATTER_SPEC.title}: correlations need two or more runs with both values, not constant.`);
 
+  const crossLingual = crossLingualOf(
+    ctx.repos.metrics.series(
+      runs.map((r) => r.id),
+      [...CROSS_LINGUAL_KEYS],
+    ),
+    runs,
+  );
+  if (crossLingual?.missingY.length)
+    notes.push(`Cross-lingual figure: set(s) ${crossLingual.missingY.join(', ')} have no gap_loss (no training set named for them).`);
   const shown = new Set(series.map((s) => s.key));
   const versions: Record<string, string[]> = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.versions)) versions[k] = [...new Set([...(versions[k] ?? []), v])].sort();
@@ -254,6 +266,7 @@ export function collectReportData(ctx: AppContext, sel: ReportSelection, now = D
     ),
     groups,
     scatter,
+    crossLingual,
     metrics: keys
       .filter((k) => shown.has(k))
       .map((k) => metricInfo(k))

@@ -4,6 +4,7 @@ import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectFile, inspectImport, isFolderImport, type ImportIndex } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, weightPlan, type InitWeights, type NonFiniteTensor } from '../io/import-run';
 import { invalid } from '../../shared/api/errors';
+import { dumpSetRows } from '../io/dump-set-rows';
 import { statedSettings } from '../io/import-settings';
 import { workerPort } from './port';
 
@@ -55,6 +56,21 @@ async function main() {
     return;
   }
   const steps = importSteps(index);
+  // LM dump sets (one, or a series of them): each set's metrics, streamed over its chunk files.
+  // Every checkpoint is computed before any is filed: a dump set that fails leaves no half-imported run.
+  if (steps.every((s) => s.file.format === 'lm-dump-set')) {
+    const done = steps.map(({ step, file }, i) => {
+      const one = (name: string, k: number, total: number) =>
+        post({ type: 'progress', fraction: (i + k / total) / steps.length, message: `checkpoint ${i + 1}/${steps.length}: set ${name}` });
+      return dumpSetRows(file.source, step, one);
+    });
+    for (const { step, rows, weights } of done) {
+      save(step, weights());
+      post({ type: 'metrics', rows });
+    }
+    post({ type: 'done', result: { format: index.format, checkpoints: steps.length, tensors: index.tensors.length } });
+    return;
+  }
   let init: InitWeights | undefined;
   const dropped = new Set<string>();
   const nonFinite: NonFiniteTensor[] = [];

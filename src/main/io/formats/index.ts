@@ -2,6 +2,7 @@
 // feature dump is a kind of .npz or .safetensors file), and the order in which formats may claim a folder:
 // safetensors before torch, so a Hugging Face folder saved both ways is read lazily and without a pickle.
 import { featureDumpFormat } from './feature-dump-format';
+import { lmDumpSetFormat } from './lm-dump-set-format';
 import { npyFormat } from './npy-format';
 import { npzFormat } from './npz-format';
 import { registerImportFormat } from './registry';
@@ -15,5 +16,7 @@ registerImportFormat(torchFormat);
 registerImportFormat(npyFormat);
 registerImportFormat(npzFormat);
 registerImportFormat(tfjsFormat);
+// after tfjs: both are .json, told apart by their keys; a .json that is neither goes to tfjs's reader, which says why
+registerImportFormat(lmDumpSetFormat);
 
 export * from './registry';

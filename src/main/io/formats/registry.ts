@@ -52,7 +52,9 @@ export interface LoadOptions {
  * the rest belong to it: TF.js model.json and its .bin shards, HF model.safetensors beside optimizer.pt).
  * A folder of such one-checkpoint folders is a 'series' (the folder reader works that out).
  */
-export type FolderRole = { role: 'checkpoint'; file: string } | { role: 'shards'; index: string | null; shards: string[] };
+export type FolderRole =
+  /** `also`: other files of the folder that belong to this checkpoint (not reported as left beside it) */
+  { role: 'checkpoint'; file: string; also?: string[] } | { role: 'shards'; index: string | null; shards: string[] };
 
 export interface ImportFormatDescriptor {
   /** Stable id, shown as the import's format ('torch', 'safetensors', ...). */

@@ -45,7 +45,7 @@ const toy = (scale: number) => `TOY1\nfc.weight 2x3 ${[1, 2, 3, 4, 5, 6].map((v)
 
 describe('a format added on one registration line', () => {
   it('is listed: the registry, the supported-formats line, the pick dialog filter, and system.info for the renderer', async () => {
-    expect(importFormats().map((f) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs', 'toy']);
+    expect(importFormats().map((f) => f.id)).toEqual(['feature-dump', 'safetensors', 'torch', 'npy', 'npz', 'tfjs', 'lm-dump-set', 'toy']);
     expect(supportedImports()).toContain('Toy text tensors (.toy)');
     expect(importExtensions()).toContain('toy');
     const t = testApp();

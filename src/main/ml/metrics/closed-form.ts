@@ -54,12 +54,12 @@ export function computeSplitMetrics(
   return splitMetrics(split, layer, resolveKeys(keys), options).bag;
 }
 
-interface SplitResult {
+export interface SplitResult {
   first: FirstPass;
   bag: MetricBag;
 }
 
-function splitMetrics(
+export function splitMetrics(
   split: FeatureSource,
   layer: LastLayer,
   wanted: ReadonlySet<string>,

@@ -11,6 +11,8 @@ import { ErrorText } from '../../components/ErrorText';
 import { MetricHelp } from '../../components/MetricHelp';
 import { ChartActions } from './ChartActions';
 import { buildPanels, metricChoices, runLabel } from './compare-data';
+import { CrossLingualPanel } from './CrossLingualPanel';
+import { evalSetsIn, setChoices } from './eval-sets';
 import { MetricScatter } from './MetricScatter';
 import { useCompareState } from './use-compare-state';
 
@@ -22,27 +24,32 @@ export function CompareView({ project, setProject }: { project: Project | null; 
   const runs = useRuns(project?.id ?? null);
   const keys = useMetricKeys();
   const choices = useMemo(() => metricChoices(keys.data ?? []), [keys.data]);
+  const perSet = useMemo(() => setChoices(keys.data ?? []), [keys.data]);
   const [s, set] = useCompareState(project?.id ?? null, setProject);
   // the slider moves the lines as it is dragged; the URL takes the value where it stops
   const [smoothing, setSmoothing] = useState(s.smoothing);
   useEffect(() => setSmoothing(s.smoothing), [s.smoothing]);
 
   const selectedRuns = (runs.data ?? []).filter((r) => s.runs.includes(String(r.id)));
-  const chosen = s.metrics.map((m) => choices.find((c) => c.value === m)).filter((c) => !!c);
+  const chosen = s.metrics.map((m) => [...choices, ...perSet].find((c) => c.value === m)).filter((c) => !!c);
   const scatterKeys = [s.scatterX, s.scatterY].map((v) => v.split('|')[0]);
-  const allKeys = [...new Set([...chosen.map((c) => c.key), ...scatterKeys])];
+  // loss finds the evaluation sets the runs have; the cross-lingual panel's two keys come along
+  const allKeys = [...new Set([...chosen.map((c) => c.key), ...scatterKeys, 'loss', s.crossX, s.crossY])];
   const series = useSeries(
     selectedRuns.map((r) => r.id),
     allKeys,
   );
+  const available = useMemo(() => evalSetsIn(series.data ?? []), [series.data]);
+  // the sets chosen, else every set the runs have
+  const sets = s.sets.length ? s.sets.filter((x) => available.includes(x)) : available;
   const panels = useMemo(
     () =>
-      buildPanels(series.data ?? [], selectedRuns, chosen, { x: s.x, group: s.group }).map((p, i) => ({
+      buildPanels(series.data ?? [], selectedRuns, chosen, { x: s.x, group: s.group, sets }).map((p, i) => ({
         ...p,
         logY: s.logY[chosen[i].value] ?? p.logY,
       })),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [series.data, s.runs.join(), s.metrics.join(), s.x, s.group, s.logY, runs.data, choices],
+    [series.data, s.runs.join(), s.metrics.join(), s.x, s.group, s.logY, runs.data, choices, sets.join()],
   );
   const option = useMemo(() => stackedOption({ panels, xName: s.x, logX: s.logX, smoothing }), [panels, s.x, s.logX, smoothing]);
 
@@ -78,10 +85,23 @@ export function CompareView({ project, setProject }: { project: Project | null; 
             <MultiSelect
               label="Metrics"
               searchable
-              data={choices.map((c) => ({ value: c.value, label: c.label }))}
+              data={[
+                { group: 'Train, test, model', items: choices.map((c) => ({ value: c.value, label: c.label })) },
+                { group: 'Per evaluation set', items: perSet.map((c) => ({ value: c.value, label: c.label })) },
+              ]}
               value={s.metrics}
               onChange={(v) => set({ metrics: v })}
             />
+            {available.length > 0 && (
+              <MultiSelect
+                label="Evaluation sets"
+                placeholder={`all (${available.join(', ')})`}
+                clearable
+                data={available}
+                value={s.sets.filter((x) => available.includes(x))}
+                onChange={(v) => set({ sets: v })}
+              />
+            )}
           </Group>
           <Group gap="xl">
             <SegmentedControl
@@ -179,6 +199,9 @@ export function CompareView({ project, setProject }: { project: Project | null; 
             logX={s.scatterLogX}
             onChange={set}
           />
+          {available.length > 0 && (
+            <CrossLingualPanel runs={selectedRuns} series={series.data ?? []} sets={sets} x={s.crossX} y={s.crossY} onChange={set} />
+          )}
         </>
       )}
     </Stack>

@@ -19,6 +19,9 @@ export interface Choice {
 
 export const choiceValue = (key: string, split: Split) => `${key}|${split}`;
 
+/** The split of a choice drawn on every chosen evaluation set: one line per run x set (eval-sets.ts). */
+export const EACH_SET = '@sets';
+
 /**
  * The intervention terms a run logs while they are active (their batch mean per epoch; key names as
  * interventions.ts's termLogKeys): not METRICS.md metrics, since temperature and unit-norm features change them.
@@ -74,8 +77,16 @@ function picks(all: MetricSeries[], runId: number, c: Choice, x: 'epoch' | 'step
     .map((s) => ({ part: s.layer, x: x === 'epoch' ? s.epochs.map((e, i) => e ?? s.steps[i]) : s.steps, y: s.values }));
 }
 
-/** One panel per chosen metric: a line per run (and per layer or index), or per seed group with a mean +- std band. */
-export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[], opts: { x: 'epoch' | 'step'; group: boolean }): Panel[] {
+/**
+ * One panel per chosen metric: a line per run (and per layer or index), or per seed group with a mean +- std
+ * band; a per-set choice (EACH_SET) repeats that for each chosen evaluation set.
+ */
+export function buildPanels(
+  all: MetricSeries[],
+  runs: Run[],
+  choices: Choice[],
+  opts: { x: 'epoch' | 'step'; group: boolean; sets?: readonly string[] },
+): Panel[] {
   const groups = new Map<string, Run[]>();
   for (const r of runs) {
     const k = opts.group ? groupKey(r) : String(r.id);
@@ -83,23 +94,26 @@ export function buildPanels(all: MetricSeries[], runs: Run[], choices: Choice[],
   }
   return choices.map((c) => {
     const panel: Panel = { title: c.label, series: [], logY: c.logY ?? false };
+    const splits = c.split === EACH_SET ? (opts.sets ?? []) : [c.split];
     for (const members of groups.values()) {
-      const byRun = members.map((r) => picks(all, r.id, c, opts.x));
-      const parts = [...new Set(byRun.flat().map((l) => l.part))];
-      for (const part of parts) {
-        const suffix = part ? ` [${part}]` : '';
-        const lines = byRun
-          .map((ls) => ls.find((l) => l.part === part))
-          .filter((l) => !!l)
-          .map(({ x, y }) => ({ x, y }));
-        if (members.length === 1 || lines.length === 1) {
-          panel.series.push({ name: (members.length === 1 ? runLabel(members[0]) : groupLabel(members)) + suffix, ...lines[0] });
-          continue;
+      for (const split of splits) {
+        const byRun = members.map((r) => picks(all, r.id, { ...c, split }, opts.x));
+        const parts = [...new Set(byRun.flat().map((l) => l.part))];
+        for (const part of parts) {
+          const suffix = (c.split === EACH_SET ? ` · ${split}` : '') + (part ? ` [${part}]` : '');
+          const lines = byRun
+            .map((ls) => ls.find((l) => l.part === part))
+            .filter((l) => !!l)
+            .map(({ x, y }) => ({ x, y }));
+          if (members.length === 1 || lines.length === 1) {
+            panel.series.push({ name: (members.length === 1 ? runLabel(members[0]) : groupLabel(members)) + suffix, ...lines[0] });
+            continue;
+          }
+          const name = groupLabel(members) + suffix;
+          const { mean, std } = meanStd(lines.map((l) => l.y));
+          panel.series.push({ name, x: lines[0].x.slice(0, mean.length), y: mean });
+          (panel.bands ??= {})[name] = { lower: mean.map((m, i) => m - std[i]), upper: mean.map((m, i) => m + std[i]) };
         }
-        const name = groupLabel(members) + suffix;
-        const { mean, std } = meanStd(lines.map((l) => l.y));
-        panel.series.push({ name, x: lines[0].x.slice(0, mean.length), y: mean });
-        (panel.bands ??= {})[name] = { lower: mean.map((m, i) => m - std[i]), upper: mean.map((m, i) => m + std[i]) };
       }
     }
     return panel;

@@ -6,7 +6,7 @@ describe('compare state in the URL', () => {
     const s: CompareState = {
       project: 3,
       runs: ['12', '4'],
-      metrics: ['kappa|train', 'gap_acc|none'],
+      metrics: ['kappa|train', 'gap_acc|none', 'perplexity|@sets'],
       x: 'step',
       logX: false,
       smoothing: 0.6,
@@ -15,6 +15,9 @@ describe('compare state in the URL', () => {
       scatterX: 'hp:optimizer.lr',
       scatterY: 'test_acc|test',
       scatterLogX: true,
+      sets: ['en', 'de'],
+      crossX: 'gnc2',
+      crossY: 'perplexity',
     };
     expect(decodeCompare(encodeCompare(s))).toEqual(s);
   });
@@ -41,5 +44,11 @@ describe('compare state in the URL', () => {
       scatterX: 'hp:width',
     });
     expect(decodeCompare('smooth=NaN&%E0%A4%A=1').smoothing).toBe(0);
+    // evaluation sets are split names; the cross-lingual axes one of the offered measures
+    expect(decodeCompare('sets=en,de/x,,fr&clx=kappa_sigma&cly=loss')).toMatchObject({
+      sets: ['en', 'fr'],
+      crossX: 'kappa',
+      crossY: 'loss',
+    });
   });
 });

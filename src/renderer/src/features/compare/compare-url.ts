@@ -1,4 +1,6 @@
+import { SPLIT_NAME } from '../../../../shared/domain/types';
 import { DEFAULT_CHOICES } from './compare-data';
+import { CROSS_X, CROSS_Y, type CrossX, type CrossY } from './eval-sets';
 
 /** Everything a Compare view shows, as the URL carries it (bookmarkable, shareable, restored after navigation). */
 export interface CompareState {
@@ -15,6 +17,11 @@ export interface CompareState {
   scatterX: string;
   scatterY: string;
   scatterLogX: boolean;
+  /** Evaluation sets drawn by per-set metrics and the cross-lingual panel (none chosen: all there are). */
+  sets: string[];
+  /** The cross-lingual panel's head measure (x) and what it is set against (y). */
+  crossX: CrossX;
+  crossY: CrossY;
 }
 
 export const DEFAULT_COMPARE: CompareState = {
@@ -29,11 +36,16 @@ export const DEFAULT_COMPARE: CompareState = {
   scatterX: 'kappa|train',
   scatterY: 'gap_acc|none',
   scatterLogX: false,
+  sets: [],
+  crossX: 'kappa',
+  crossY: 'gap_loss',
 };
 
-const METRIC = /^[a-z][a-z0-9_]*\|(train|test|none)$/;
+const METRIC = /^[a-z][a-z0-9_]*\|(train|test|none|@sets)$/;
 const AXIS = /^(hp:[\w.-]+|[a-z][a-z0-9_]*\|(train|test|none))$/;
 const list = (v: string | null) => (v ? v.split(',') : []);
+const oneOf = <T extends string>(allowed: readonly T[], v: string | null, fallback: T): T =>
+  allowed.includes(v as T) ? (v as T) : fallback;
 const flag = (v: string | null, fallback: boolean) => (v === '1' ? true : v === '0' ? false : fallback);
 
 /** The query part of a Compare URL: only what differs from the defaults, so short links stay short. */
@@ -54,6 +66,9 @@ export function encodeCompare(s: CompareState): string {
   if (s.scatterX !== d.scatterX) q.set('sx', s.scatterX);
   if (s.scatterY !== d.scatterY) q.set('sy', s.scatterY);
   if (s.scatterLogX) q.set('slogx', '1');
+  if (s.sets.length) q.set('sets', s.sets.join(','));
+  if (s.crossX !== d.crossX) q.set('clx', s.crossX);
+  if (s.crossY !== d.crossY) q.set('cly', s.crossY);
   return q.toString();
 }
 
@@ -82,5 +97,8 @@ export function decodeCompare(query: string): CompareState {
     scatterX: axis(q.get('sx'), d.scatterX),
     scatterY: axis(q.get('sy'), d.scatterY),
     scatterLogX: flag(q.get('slogx'), d.scatterLogX),
+    sets: [...new Set(list(q.get('sets')).filter((v) => SPLIT_NAME.test(v)))],
+    crossX: oneOf(CROSS_X, q.get('clx'), d.crossX),
+    crossY: oneOf(CROSS_Y, q.get('cly'), d.crossY),
   };
 }
