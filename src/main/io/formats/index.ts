@@ -2,12 +2,15 @@
 // feature dump is a kind of .npz or .safetensors file), and the order in which formats may claim a folder:
 // safetensors before torch, so a Hugging Face folder saved both ways is read lazily and without a pickle.
 import { featureDumpFormat } from './feature-dump-format';
+import { mlflowFormat } from './mlflow-format';
 import { npyFormat } from './npy-format';
 import { npzFormat } from './npz-format';
 import { registerImportFormat } from './registry';
 import { safetensorsFormat } from './safetensors-format';
+import { tensorboardFormat } from './tensorboard-format';
 import { tfjsFormat } from './tfjs-format';
 import { torchFormat } from './torch-format';
+import { wandbFormat } from './wandb-format';
 
 registerImportFormat(featureDumpFormat);
 registerImportFormat(safetensorsFormat);
@@ -15,5 +18,9 @@ registerImportFormat(torchFormat);
 registerImportFormat(npyFormat);
 registerImportFormat(npzFormat);
 registerImportFormat(tfjsFormat);
+// Training logs: a folder one of these claims is a run of metrics, not checkpoints.
+registerImportFormat(tensorboardFormat);
+registerImportFormat(wandbFormat);
+registerImportFormat(mlflowFormat);
 
 export * from './registry';
