@@ -25,7 +25,8 @@ export function importRunner(ctx: AppContext): JobRunner {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
-    const data: ImportWorkerData = { path: (params as { path: string }).path, runDir: runDir(ctx.dataDir, run.projectId, runId) };
+    const { path, logs } = params as { path: string; logs?: boolean };
+    const data: ImportWorkerData = { path, runDir: runDir(ctx.dataDir, run.projectId, runId), ...(logs ? { logs } : {}) };
     repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
     changed();
     const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
@@ -54,7 +55,8 @@ export function importRunner(ctx: AppContext): JobRunner {
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now(), ...(config ? { config } : {}) });
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
-      ctx.jobs.writes.flush(); // rows stored so far stay
+      ctx.jobs.writes.flush(); // rows stored so far stay...
+      if (logs) repos.metrics.clear(runId); // ...except a log's: its run is imported whole or holds nothing
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, {
         status: cancelled ? 'cancelled' : 'failed',

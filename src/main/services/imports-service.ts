@@ -1,17 +1,68 @@
-import { basename, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { ServiceApi } from '../../shared/api/contract';
-import type { ImportPreview } from '../../shared/domain/types';
+import type { ImportLogRun, ImportPreview } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
 import { invalid, notFound } from '../../shared/api/errors';
 import { matchArchitecture } from '../io/architecture-match';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
+import { findLogRuns } from '../io/logs/log-folder';
+import { inspectLogs, logRunAt } from '../io/logs/log-import';
+import { pointCount, type LogRun } from '../io/logs/log-run';
+import { isEventFile } from '../io/logs/tensorboard';
 import { parseModelAndData } from '../ml/validate-config';
 
 const MAX_LISTED = 5000; // tensors listed in a preview: a huge checkpoint's table stays usable
 
+/** A log run as the preview lists it: series with their tags, the settings its files state. */
+export function logRunPreview(run: LogRun): ImportLogRun {
+  const series = run.series.map((s) => ({
+    key: s.key,
+    tag: s.tag,
+    points: s.steps.length,
+    firstStep: s.steps[0] ?? 0,
+    lastStep: s.steps[s.steps.length - 1] ?? 0,
+  }));
+  return {
+    path: run.source,
+    name: run.name,
+    format: run.format,
+    series,
+    points: pointCount(run),
+    settings: run.settings,
+    meta: run.meta,
+    skipped: run.skipped,
+  };
+}
+
+const isDir = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
 async function preview(path: string): Promise<ImportPreview> {
-  const index = await inspectImport(resolve(path));
+  path = resolve(path);
+  if (isEventFile(basename(path))) {
+    throw invalid(`${path}: a TensorBoard event file; import its folder (${dirname(path)}), whose event files together are one run`, {
+      source: path,
+    });
+  }
+  const logs = (await isDir(path)) ? await inspectLogs(path) : null;
+  if (logs) {
+    return {
+      format: logs.format,
+      source: logs.source,
+      tensors: [],
+      scalars: {},
+      skipped: logs.runs.flatMap((r) => r.skipped.map((s) => ({ name: `${r.name}: ${s.name}`, reason: s.reason }))),
+      files: [],
+      settings: {},
+      runs: logs.runs.map(logRunPreview),
+    };
+  }
+  const index = await inspectImport(path);
   const folder = isFolderImport(index) ? index : null;
   return {
     format: index.format,
@@ -21,11 +72,47 @@ async function preview(path: string): Promise<ImportPreview> {
     skipped: index.skipped ?? [],
     files: folder ? folder.files.map((f) => ({ path: f.path, step: f.step })) : [],
     settings: folder?.settings ?? {},
+    runs: [],
   };
 }
 
 export function importsService(ctx: AppContext): ServiceApi['imports'] {
   const { repos, bus } = ctx;
+  /**
+   * The log run held in `path` as a run of the project (its series go in through the import job); null when
+   * `path` holds none. A folder holding several runs (runs/) is refused: each is started by its own path.
+   */
+  const startLogRun = async (projectId: number, path: string, name: string | undefined) => {
+    if (!(await isDir(path))) return null;
+    const run = await logRunAt(path);
+    if (!run) {
+      const found = await findLogRuns(path); // listed, not read: each is read when started by its own folder
+      if (!found.length) return null;
+      const listed = found.map((f) => f.dir);
+      throw invalid(`${path} holds ${listed.length} log runs; import each by its folder (plateau import does): ${listed.join(', ')}`, {
+        source: path,
+      });
+    }
+    const tags = Object.fromEntries(run.series.map((s) => [s.key, s.tag]));
+    const created = repos.runs.create({
+      projectId,
+      name: name ?? run.name,
+      config: {
+        source: run.source,
+        format: run.format,
+        ...(Object.keys(run.settings).length ? { settings: run.settings } : {}),
+        ...(Object.keys(run.meta).length ? { logInfo: run.meta } : {}),
+        // metric key -> the tag its tool gave it (keys are sanitised tags)
+        logTags: tags,
+      },
+      status: 'queued',
+      origin: 'imported',
+    });
+    ctx.jobs.enqueue('import', projectId, created.id, { path: run.source, logs: true });
+    repos.projects.touch(projectId);
+    bus.emit('run.updated', { runId: created.id, projectId });
+    return created;
+  };
   return {
     inspect: ({ path }) => preview(path),
     evaluate: async ({ runId, dataset, activation }) => {
@@ -62,6 +149,8 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
     },
     start: async ({ projectId, path, name }) => {
       repos.projects.get(projectId);
+      const logRun = await startLogRun(projectId, resolve(path), name);
+      if (logRun) return logRun;
       // Inspect first: a file we cannot read is refused here, before any run exists.
       const p = await preview(path);
       const run = repos.runs.create({

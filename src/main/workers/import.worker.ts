@@ -4,6 +4,8 @@ import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
 import { statedSettings } from '../io/import-settings';
+import { logRunAt } from '../io/logs/log-import';
+import { logRows, pointCount } from '../io/logs/log-run';
 import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
@@ -12,6 +14,8 @@ export interface ImportWorkerData {
   runDir: string;
   /** Inspect and stop (the bench's measure of inspection alone, in a process of its own). */
   inspectOnly?: boolean;
+  /** `path` is a folder of training logs (one run): its series become metric rows, no checkpoints. */
+  logs?: boolean;
 }
 
 const port = workerPort<ImportWorkerData>();
@@ -22,7 +26,35 @@ const { data, post } = port;
  * the browser and metrics treat every source alike) with its weights-only metrics; a feature dump
  * gets its closed-form metrics at once. Nothing from the file is ever executed.
  */
+/**
+ * A run of training logs: read whole and checked first, then its points posted as metric rows in batches.
+ * Nothing is posted before the whole run has read cleanly, so a bad file leaves no rows behind.
+ */
+async function importLogs() {
+  const run = await logRunAt(data.path);
+  if (!run) throw new Error(`${data.path}: holds no training logs`);
+  const total = pointCount(run);
+  let done = 0;
+  for (const rows of logRows(run)) {
+    post({ type: 'metrics', rows });
+    done += rows.length;
+    post({ type: 'progress', fraction: done / total, message: `${done} of ${total} points` });
+  }
+  post({
+    type: 'done',
+    result: {
+      format: run.format,
+      points: total,
+      series: run.series.length,
+      files: run.files.length,
+      bytes: run.bytes,
+      skipped: run.skipped,
+    },
+  });
+}
+
 async function main() {
+  if (data.logs) return importLogs();
   const index = await inspectImport(data.path);
   if (data.inspectOnly) return post({ type: 'done', result: { format: index.format, tensors: index.tensors.length } });
   const dir = join(data.runDir, 'checkpoints');
