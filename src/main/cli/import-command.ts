@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Client } from '../../shared/rpc/client';
-import type { ImportPreview, Project } from '../../shared/domain/types';
+import type { ImportPreview, Project, Run } from '../../shared/domain/types';
 import type { App } from '../app/create-app';
 import { supportedImports } from '../io/formats';
 import { emit, table, type GlobalOptions } from './output';
@@ -44,14 +44,22 @@ export function importCommand(program: Command, globals: () => GlobalOptions): v
     );
 }
 
-/** Each log run found under `path` becomes a run: all were read and checked by the preview before any is started. */
-async function importLogs(client: Client, app: App, project: Project, path: string, preview: ImportPreview, opts: GlobalOptions) {
+/**
+ * Each log run the preview found becomes a run (all were read and checked by the preview before any is
+ * started); resolves once every one is stored. The bench times exactly this.
+ */
+export async function importLogRuns(client: Client, app: App, projectId: number, path: string, preview: ImportPreview): Promise<Run[]> {
   const started = [];
-  for (const r of preview.runs) started.push(await client.imports.start({ projectId: project.id, path: r.path, name: r.name }));
+  for (const r of preview.runs) started.push(await client.imports.start({ projectId, path: r.path, name: r.name }));
   await app.ctx.jobs.idle();
   const runs = await Promise.all(started.map((s) => client.runs.get({ id: s.id })));
   const failed = runs.filter((r) => r.status !== 'imported');
   if (failed.length) throw new Error(`${path}: ${failed.map((r) => `${r.name}: ${r.error ?? r.status}`).join('; ')}`);
+  return runs;
+}
+
+async function importLogs(client: Client, app: App, project: Project, path: string, preview: ImportPreview, opts: GlobalOptions) {
+  const runs = await importLogRuns(client, app, project.id, path, preview);
   const json = {
     format: preview.format,
     source: preview.source,

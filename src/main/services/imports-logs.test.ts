@@ -93,6 +93,18 @@ describe('importing training logs', () => {
     expect(await t.client.runs.list({ projectId: project.id })).toEqual([]);
   });
 
+  it('a run started without a fresh inspection (its copy gone) is read by the import worker, with the same values', async () => {
+    t = testApp();
+    const project = await t.client.projects.create({ name: 'P' });
+    await t.client.imports.inspect({ path: join(LOGS, 'wandb') }); // the kept copy is now W&B's, not TensorBoard's
+    const started = await t.client.imports.start({ projectId: project.id, path: join(LOGS, 'tensorboard', 'runs', 'lr0.1') });
+    await t.app.ctx.jobs.idle();
+    const run = await t.client.runs.get({ id: started.id });
+    expect(run).toMatchObject({ name: 'lr0.1', status: 'imported', summary: { format: 'tensorboard', series: 6 } });
+    const keyOf = Object.fromEntries(Object.entries(run.config.logTags as Record<string, string>).map(([k, tag]) => [tag, k]));
+    await expectStored(run.id, expected.tensorboard['lr0.1'].tags, keyOf);
+  });
+
   it('a lone event file is pointed to its folder', async () => {
     t = testApp();
     const dir = join(LOGS, 'tensorboard', 'runs', 'lr0.1');

@@ -5,7 +5,7 @@ import { inspectImport, isFolderImport } from '../io/import-file';
 import { dumpRows, importCheckpoint, importSteps, initWeights, type InitWeights, type NonFiniteTensor } from '../io/import-run';
 import { statedSettings } from '../io/import-settings';
 import { logRunAt } from '../io/logs/log-import';
-import { logRows, pointCount } from '../io/logs/log-run';
+import { logImportResult, pointCount, seriesChunks } from '../io/logs/log-run';
 import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
@@ -35,22 +35,12 @@ async function importLogs() {
   if (!run) throw new Error(`${data.path}: holds no training logs`);
   const total = pointCount(run);
   let done = 0;
-  for (const rows of logRows(run)) {
-    post({ type: 'metrics', rows });
-    done += rows.length;
+  for (const { key, steps, values } of seriesChunks(run)) {
+    post({ type: 'series', key, split: 'none', steps: Array.from(steps), values: Array.from(values) });
+    done += steps.length;
     post({ type: 'progress', fraction: done / total, message: `${done} of ${total} points` });
   }
-  post({
-    type: 'done',
-    result: {
-      format: run.format,
-      points: total,
-      series: run.series.length,
-      files: run.files.length,
-      bytes: run.bytes,
-      skipped: run.skipped,
-    },
-  });
+  post({ type: 'done', result: logImportResult(run) });
 }
 
 async function main() {

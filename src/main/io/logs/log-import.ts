@@ -39,9 +39,13 @@ export async function inspectLogs(path: string): Promise<LogImport | null> {
   return { format: formats.length === 1 ? formats[0] : 'logs', source: path, runs };
 }
 
+/** The run of `dir` as the last inspection read it, when its files are unchanged since; else null. */
+export async function cachedLogRun(dir: string): Promise<LogRun | null> {
+  const hit = cache.get(dir);
+  return hit && (await signature(hit.run)) === hit.signature ? hit.run : null;
+}
+
 /** The run held in `dir` itself (not its sub-folders'), from the last inspection when unchanged; null: none. */
 export async function logRunAt(dir: string): Promise<LogRun | null> {
-  const hit = cache.get(dir);
-  if (hit && (await signature(hit.run)) === hit.signature) return hit.run;
-  return readLogRunAt(dir, basename(dir));
+  return (await cachedLogRun(dir)) ?? readLogRunAt(dir, basename(dir));
 }

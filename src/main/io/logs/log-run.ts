@@ -1,6 +1,5 @@
 // A training log read from another tool (TensorBoard, W&B, MLflow): named series of (step, value) points
 // and the settings the files state. Series are built here so every format merges, orders and names alike.
-import type { MetricRow } from '../../../shared/jobs/messages';
 import type { ImportScalar, SkippedEntry } from '../import-types';
 
 export interface LogSeries {
@@ -38,12 +37,50 @@ export function sanitiseKey(tag: string): string {
   return k || 'value';
 }
 
-interface Pending {
-  tag: string;
-  steps: number[];
-  values: number[];
-  /** Order of arrival (wall time, or position), so a step logged twice keeps the later value. */
-  order: number[];
+/** One tag's points so far, in growable float64 buffers: millions of points as JS arrays were mostly GC time. */
+class Pending {
+  steps = new Float64Array(64);
+  values = new Float64Array(64);
+  /** Order of arrival (wall time, or position), so a step logged twice keeps the value written later. */
+  order = new Float64Array(64);
+  n = 0;
+  constructor(readonly tag: string) {}
+
+  push(step: number, value: number, order: number): void {
+    if (this.n === this.steps.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.steps = grow(this.steps);
+      this.values = grow(this.values);
+      this.order = grow(this.order);
+    }
+    this.steps[this.n] = step;
+    this.values[this.n] = value;
+    this.order[this.n++] = order;
+  }
+
+  /** Points by step; of a step written twice, the later (by order, then position) value. */
+  ordered(): { steps: Float64Array; values: Float64Array } {
+    const { n, steps, values, order } = this;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = steps[i] > steps[i - 1];
+    if (sorted) return { steps: steps.slice(0, n), values: values.slice(0, n) };
+    const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => steps[a] - steps[b] || order[a] - order[b] || a - b);
+    const outSteps = new Float64Array(n);
+    const outValues = new Float64Array(n);
+    let m = 0;
+    for (const i of idx) {
+      if (m && outSteps[m - 1] === steps[i]) outValues[m - 1] = values[i];
+      else {
+        outSteps[m] = steps[i];
+        outValues[m++] = values[i];
+      }
+    }
+    return { steps: outSteps.slice(0, m), values: outValues.slice(0, m) };
+  }
 }
 
 /**
@@ -61,15 +98,13 @@ export class SeriesBuilder {
       return;
     }
     let p = this.byTag.get(tag);
-    if (!p) this.byTag.set(tag, (p = { tag, steps: [], values: [], order: [] }));
-    p.steps.push(step);
-    p.values.push(value);
-    p.order.push(order);
+    if (!p) this.byTag.set(tag, (p = new Pending(tag)));
+    p.push(step, value, order);
   }
 
   get points(): number {
     let n = 0;
-    for (const p of this.byTag.values()) n += p.steps.length;
+    for (const p of this.byTag.values()) n += p.n;
     return n;
   }
 
@@ -81,46 +116,29 @@ export class SeriesBuilder {
       let key = sanitiseKey(p.tag);
       for (let i = 2; used.has(key); i++) key = `${sanitiseKey(p.tag)}_${i}`;
       used.add(key);
-      series.push({ key, tag: p.tag, ...ordered(p) });
+      series.push({ key, tag: p.tag, ...p.ordered() });
     }
     const skipped = [...this.nonFinite].map(([tag, n]) => ({ name: tag, reason: `${n} NaN or infinite value(s) left out` }));
     return { series, skipped };
   }
 }
 
-function ordered(p: Pending): { steps: Float64Array; values: Float64Array } {
-  const n = p.steps.length;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  // Usually already in order: check before sorting.
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = p.steps[i] > p.steps[i - 1];
-  if (!sorted) idx.sort((a, b) => p.steps[a] - p.steps[b] || p.order[a] - p.order[b] || a - b);
-  const steps: number[] = [];
-  const values: number[] = [];
-  for (const i of idx) {
-    if (steps.length && steps[steps.length - 1] === p.steps[i])
-      values[values.length - 1] = p.values[i]; // the later one wins
-    else {
-      steps.push(p.steps[i]);
-      values.push(p.values[i]);
-    }
+/** The run's series in pieces of at most `size` points (views, not copies; split 'none': a log's tag says what it measures). */
+export function* seriesChunks(run: LogRun, size = 50_000): Generator<{ key: string; steps: Float64Array; values: Float64Array }> {
+  for (const s of run.series) {
+    for (let i = 0; i < s.steps.length; i += size)
+      yield { key: s.key, steps: s.steps.subarray(i, i + size), values: s.values.subarray(i, i + size) };
   }
-  return { steps: Float64Array.from(steps), values: Float64Array.from(values) };
 }
 
-/** The run's points as metric rows (split 'none': a log's tag says what it measures), in batches of `size`. */
-export function* logRows(run: LogRun, size = 100_000): Generator<MetricRow[]> {
-  let batch: MetricRow[] = [];
-  for (const s of run.series) {
-    for (let i = 0; i < s.steps.length; i++) {
-      batch.push({ step: s.steps[i], epoch: null, split: 'none', key: s.key, value: s.values[i] });
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length) yield batch;
-}
+/** What an import of `run` reports when done (the run's summary). */
+export const logImportResult = (run: LogRun): Record<string, unknown> => ({
+  format: run.format,
+  points: pointCount(run),
+  series: run.series.length,
+  files: run.files.length,
+  bytes: run.bytes,
+  skipped: run.skipped,
+});
 
 export const pointCount = (run: LogRun): number => run.series.reduce((n, s) => n + s.steps.length, 0);

@@ -42,25 +42,31 @@ export async function readTfRecords(path: string, onRecord: OnRecord): Promise<v
       }
       return buf.length - pos >= n;
     };
+    // The message is built only on failure: a string per record was most of the loop's time.
+    const fail = (index: number, offset: number, problem: string) =>
+      invalid(`${path}: record ${index} (byte ${offset}): ${problem}`, { source: path, record: index, offset });
     for (let index = 0; ; index++) {
       const offset = base + pos;
-      const where = `${path}: record ${index} (byte ${offset})`;
-      const fail = (problem: string) => invalid(`${where}: ${problem}`, { source: path, record: index, offset });
       if (buf.length - pos < 12 && !(await need(12))) {
         if (buf.length - pos === 0) return;
-        throw fail(`the file ends inside the record's 12-byte header (${buf.length - pos} bytes left): truncated`);
+        throw fail(index, offset, `the file ends inside the record's 12-byte header (${buf.length - pos} bytes left): truncated`);
       }
       const lo = u32(buf, pos);
       const hi = u32(buf, pos + 4);
-      if (maskedCrc32c(buf, pos, pos + 8) !== u32(buf, pos + 8)) throw fail('the length CRC does not match: the file is corrupt');
+      if (maskedCrc32c(buf, pos, pos + 8) !== u32(buf, pos + 8))
+        throw fail(index, offset, 'the length CRC does not match: the file is corrupt');
       const length = hi * 2 ** 32 + lo;
-      if (length > MAX_RECORD) throw fail(`claims ${length} bytes of data, more than any event holds: the file is corrupt`);
+      if (length > MAX_RECORD) throw fail(index, offset, `claims ${length} bytes of data, more than any event holds: the file is corrupt`);
       if (buf.length - pos < 16 + length && !(await need(16 + length))) {
-        throw fail(`the file ends inside the record (${buf.length - pos - 12} of ${length + 4} bytes after the header): truncated`);
+        throw fail(
+          index,
+          offset,
+          `the file ends inside the record (${buf.length - pos - 12} of ${length + 4} bytes after the header): truncated`,
+        );
       }
       const start = pos + 12;
       if (maskedCrc32c(buf, start, start + length) !== u32(buf, start + length))
-        throw fail('the data CRC does not match: the file is corrupt');
+        throw fail(index, offset, 'the data CRC does not match: the file is corrupt');
       pos = start + length + 4;
       onRecord(buf, start, start + length, index, offset);
     }
