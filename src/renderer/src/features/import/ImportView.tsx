@@ -169,9 +169,10 @@ export function ImportView({ project, onImported }: { project: Project | null; o
         )}
       </Card>
       {!preview && !inspect.error && (
-        <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
+        <EmptyState icon={PackageOpen} title="Bring in checkpoints or training logs made elsewhere">
           Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics (a
-          feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py.
+          feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py. A folder of
+          TensorBoard, W&B-export or MLflow logs imports as one run per run folder, its curves as metrics.
         </EmptyState>
       )}
       {preview && (
