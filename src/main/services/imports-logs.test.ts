@@ -4,6 +4,8 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeSafetensors } from '../io/safetensors';
+import { runWorker, workerEntry } from '../jobs/worker-runner';
 import { testApp } from '../test/test-app';
 
 const LOGS = resolve(__dirname, '../../../test/fixtures/logs');
@@ -53,7 +55,7 @@ describe('importing training logs', () => {
       expect(Object.keys(keyOf).sort()).toEqual(Object.keys(expected.tensorboard[name].tags).sort());
       await expectStored(run.id, expected.tensorboard[name].tags, keyOf);
     }
-    expect(runs.get('lr0.01')!.config.logTags).toMatchObject({ val_loss_ema_: 'val loss (ema)' });
+    expect(runs.get('lr0.01')!.config.logTags).toMatchObject({ val_loss_ema: 'val loss (ema)' });
   });
 
   it('W&B and MLflow runs carry their config as the run settings', async () => {
@@ -89,20 +91,64 @@ describe('importing training logs', () => {
       message: expect.stringMatching(new RegExp(`^${bad.replace(/[.]/g, '\\.')}: record \\d+ \\(byte \\d+\\): .*truncated`)),
     });
     await expect(t.client.imports.start({ projectId: project.id, path: join(root, 'lr0.01') })).rejects.toThrow(/truncated/);
-    await expect(t.client.imports.start({ projectId: project.id, path: root })).rejects.toThrow(/holds 2 log runs; import each/);
+    await expect(t.client.imports.start({ projectId: project.id, path: root })).rejects.toThrow(/truncated/);
     expect(await t.client.runs.list({ projectId: project.id })).toEqual([]);
   });
 
-  it('a run started without a fresh inspection (its copy gone) is read by the import worker, with the same values', async () => {
+  it('the import worker (used when the inspection copy is gone) posts the same series, in chunks', async () => {
+    const got: Record<string, [number, number][]> = {};
+    const result = await runWorker(
+      workerEntry('import'),
+      { path: join(LOGS, 'tensorboard', 'runs', 'lr0.1'), runDir: join(LOGS, 'unused'), logs: true },
+      (m) => {
+        if (m.type !== 'series') return;
+        expect(m.split).toBe('none');
+        got[m.key] = [...(got[m.key] ?? []), ...m.steps.map((step, i): [number, number] => [step, m.values[i]])];
+      },
+      new AbortController().signal,
+      'thread',
+    ).done;
+    expect(result).toMatchObject({ format: 'tensorboard', series: 6 });
+    const want = expected.tensorboard['lr0.1'].tags;
+    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort()); // these tags need no sanitising
+    for (const [tag, pts] of Object.entries(want)) {
+      expect(got[tag].map((p) => p[0])).toEqual(pts.map((p) => p[0]));
+      got[tag].forEach(([, v], i) => expect(v).toBeCloseTo(pts[i][1], 12));
+    }
+  });
+
+  it('a folder of checkpoints with TensorBoard logs beside them (a Trainer output_dir) stays a checkpoint import, the logs listed as left out', async () => {
+    t = testApp();
+    const dir = join(t.dataDir, 'trainer-out');
+    const events = join(dir, 'runs', 'Dec06_12-00-00_host');
+    mkdirSync(events, { recursive: true });
+    for (const f of readdirSync(join(LOGS, 'tensorboard', 'runs', 'lr0.01')))
+      copyFileSync(join(LOGS, 'tensorboard', 'runs', 'lr0.01', f), join(events, f));
+    writeFileSync(
+      join(dir, 'model_step5.safetensors'),
+      encodeSafetensors({ 'fc.weight': { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) } }),
+    );
+    const preview = await t.client.imports.inspect({ path: dir });
+    expect(preview.runs).toEqual([]);
+    expect(preview.files.map((f) => f.step)).toEqual([5]);
+    expect(preview.skipped).toContainEqual({
+      name: 'runs/Dec06_12-00-00_host',
+      reason: expect.stringContaining(`import ${events} itself`),
+    });
+    const logs = await t.client.imports.inspect({ path: join(dir, 'runs') });
+    expect(logs.runs.map((r) => r.name)).toEqual(['Dec06_12-00-00_host']);
+  });
+
+  it('a run folder started without any inspection is read then, and a folder of several runs is refused', async () => {
     t = testApp();
     const project = await t.client.projects.create({ name: 'P' });
-    await t.client.imports.inspect({ path: join(LOGS, 'wandb') }); // the kept copy is now W&B's, not TensorBoard's
-    const started = await t.client.imports.start({ projectId: project.id, path: join(LOGS, 'tensorboard', 'runs', 'lr0.1') });
+    const run = await t.client.imports.start({ projectId: project.id, path: join(LOGS, 'mlflow', 'mlruns', '1', 'ffeeddccbbaa') });
+    expect(run.name).toBe('calm-fox-3');
+    await expect(t.client.imports.start({ projectId: project.id, path: join(LOGS, 'mlflow', 'mlruns') })).rejects.toThrow(
+      /holds 2 log runs; import each by its folder/,
+    );
     await t.app.ctx.jobs.idle();
-    const run = await t.client.runs.get({ id: started.id });
-    expect(run).toMatchObject({ name: 'lr0.1', status: 'imported', summary: { format: 'tensorboard', series: 6 } });
-    const keyOf = Object.fromEntries(Object.entries(run.config.logTags as Record<string, string>).map(([k, tag]) => [tag, k]));
-    await expectStored(run.id, expected.tensorboard['lr0.1'].tags, keyOf);
+    expect((await t.client.runs.get({ id: run.id })).status).toBe('imported');
   });
 
   it('a lone event file is pointed to its folder', async () => {

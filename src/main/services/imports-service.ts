@@ -8,7 +8,7 @@ import { matchArchitecture } from '../io/architecture-match';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
 import { findLogRuns } from '../io/logs/log-folder';
-import { inspectLogs, logRunAt } from '../io/logs/log-import';
+import { cachedLogRun, inspectLogs } from '../io/logs/log-import';
 import { pointCount, type LogRun } from '../io/logs/log-run';
 import { isEventFile } from '../io/logs/tensorboard';
 import { parseModelAndData } from '../ml/validate-config';
@@ -49,8 +49,18 @@ async function preview(path: string): Promise<ImportPreview> {
       source: path,
     });
   }
-  const logs = (await isDir(path)) ? await inspectLogs(path) : null;
-  if (logs) {
+  // Checkpoints come first: a Trainer's output folder holds runs/<date>/events.out.tfevents.* beside its
+  // checkpoint-<step>/ folders, and is a checkpoint import (its logs listed as left out). A folder with
+  // logs and no checkpoints is a log import.
+  const found = (await isDir(path)) ? await findLogRuns(path) : [];
+  if (found.length) {
+    const index = await inspectImport(path).catch(() => null);
+    if (index) {
+      const p = checkpointPreview(index);
+      const note = (f: (typeof found)[number]) => ({ name: f.name, reason: `${f.format.label}: import ${f.dir} itself to bring them in` });
+      return { ...p, skipped: [...p.skipped, ...found.map(note)] };
+    }
+    const logs = await inspectLogs(path, found);
     return {
       format: logs.format,
       source: logs.source,
@@ -62,7 +72,10 @@ async function preview(path: string): Promise<ImportPreview> {
       runs: logs.runs.map(logRunPreview),
     };
   }
-  const index = await inspectImport(path);
+  return checkpointPreview(await inspectImport(path));
+}
+
+function checkpointPreview(index: Awaited<ReturnType<typeof inspectImport>>): ImportPreview {
   const folder = isFolderImport(index) ? index : null;
   return {
     format: index.format,
@@ -82,18 +95,8 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
    * The log run held in `path` as a run of the project (its series go in through the import job); null when
    * `path` holds none. A folder holding several runs (runs/) is refused: each is started by its own path.
    */
-  const startLogRun = async (projectId: number, path: string, name: string | undefined) => {
-    if (!(await isDir(path))) return null;
-    const run = await logRunAt(path);
-    if (!run) {
-      const found = await findLogRuns(path); // listed, not read: each is read when started by its own folder
-      if (!found.length) return null;
-      const listed = found.map((f) => f.dir);
-      throw invalid(`${path} holds ${listed.length} log runs; import each by its folder (plateau import does): ${listed.join(', ')}`, {
-        source: path,
-      });
-    }
-    const tags = Object.fromEntries(run.series.map((s) => [s.key, s.tag]));
+  /** The log run held in `dir` as a run of the project; its series go in through the import job. */
+  const startLogRun = (projectId: number, run: LogRun, name: string | undefined) => {
     const created = repos.runs.create({
       projectId,
       name: name ?? run.name,
@@ -103,7 +106,7 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
         ...(Object.keys(run.settings).length ? { settings: run.settings } : {}),
         ...(Object.keys(run.meta).length ? { logInfo: run.meta } : {}),
         // metric key -> the tag its tool gave it (keys are sanitised tags)
-        logTags: tags,
+        logTags: Object.fromEntries(run.series.map((s) => [s.key, s.tag])),
       },
       status: 'queued',
       origin: 'imported',
@@ -149,10 +152,22 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
     },
     start: async ({ projectId, path, name }) => {
       repos.projects.get(projectId);
-      const logRun = await startLogRun(projectId, resolve(path), name);
-      if (logRun) return logRun;
+      // A log run the last inspection read and checked (plateau import and the Import view start each by its folder)
+      const cached = await cachedLogRun(resolve(path));
+      if (cached) return startLogRun(projectId, cached, name);
       // Inspect first: a file we cannot read is refused here, before any run exists.
       const p = await preview(path);
+      if (p.runs.length) {
+        const own = await cachedLogRun(p.source);
+        if (own) return startLogRun(projectId, own, name);
+        const listed = p.runs.map((r) => r.path);
+        throw invalid(
+          `${p.source} holds ${listed.length} log runs; import each by its folder (plateau import does): ${listed.join(', ')}`,
+          {
+            source: p.source,
+          },
+        );
+      }
       const run = repos.runs.create({
         projectId,
         name: name ?? basename(p.source),

@@ -3,7 +3,7 @@
 // last inspection are kept while their files are unchanged, so starting them does not read 100 MB again.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { findLogRuns, readLogRunAt, readLogRuns } from './log-folder';
+import { findLogRuns, readLogRunAt, readLogRuns, type FoundRun } from './log-folder';
 import type { LogRun } from './log-run';
 
 export interface LogImport {
@@ -27,10 +27,9 @@ async function signature(run: LogRun): Promise<string> {
   return `${run.files.join('|')}#${stats.join(',')}`;
 }
 
-/** Every log run at or under the folder `path`, read whole (a bad file throws, naming it); null: no logs there. */
-export async function inspectLogs(path: string): Promise<LogImport | null> {
-  const found = await findLogRuns(path);
-  if (!found.length) return null;
+/** Every log run at or under the folder `path` (or those `found` there), read whole: a bad file throws, naming it. */
+export async function inspectLogs(path: string, found?: FoundRun[]): Promise<LogImport> {
+  found ??= await findLogRuns(path);
   const runs = await readLogRuns(found);
   const next = new Map<string, { run: LogRun; signature: string }>();
   for (const run of runs) next.set(run.source, { run, signature: await signature(run) });

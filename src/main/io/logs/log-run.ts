@@ -28,12 +28,12 @@ export interface LogRun {
   bytes: number;
 }
 
-/** Metric keys keep letters, digits and `_ . - /`; anything else becomes `_` (the tag itself is kept beside it). */
+/** Metric keys keep letters, digits and `_ . - /`; any other run of characters becomes `_`, none at the ends (the tag is kept beside it). */
 export function sanitiseKey(tag: string): string {
   const k = tag
     .trim()
     .replace(/[^A-Za-z0-9_.\-/]+/g, '_')
-    .replace(/^[/.]+|\/+$/g, '');
+    .replace(/^[/._]+|[/_]+$/g, '');
   return k || 'value';
 }
 

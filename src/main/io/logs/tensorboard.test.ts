@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32c, maskedCrc32c } from './crc32c';
 import { findLogRuns, readLogRuns } from './log-folder';
-import type { LogRun } from './log-run';
+import { SeriesBuilder, sanitiseKey, type LogRun } from './log-run';
 
 const FIXTURES = join(__dirname, '../../../../test/fixtures/logs');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as Record<
@@ -54,7 +54,7 @@ describe('TensorBoard import', () => {
     expect(loss.key).toBe('train/loss');
     expect(Array.from(loss.steps).slice(44, 47)).toEqual([44, 45, 46]);
     expect(loss.values[45]).toBe(expected.tensorboard['lr0.1'].tags['train/loss'][45][1]);
-    expect(tf2.series.find((s) => s.tag === 'val loss (ema)')?.key).toBe('val_loss_ema_');
+    expect(tf2.series.find((s) => s.tag === 'val loss (ema)')?.key).toBe('val_loss_ema');
     expect(tf2.skipped).toContainEqual({ name: 'val loss (ema)', reason: '1 NaN or infinite value(s) left out' });
     expect(torch.skipped.map((s) => s.name)).toContain('(events without a summary)');
   });
@@ -90,5 +90,24 @@ describe('TensorBoard import', () => {
     len[at] ^= 0x40;
     writeFileSync(path, len);
     await expect(readLogRuns(await findLogRuns(dir))).rejects.toThrow(`${path}: record 3 (byte ${at}): the length CRC does not match`);
+  });
+});
+
+describe('tags as metric keys', () => {
+  it('keeps letters, digits and _ . - /, turns other runs into one _, and numbers a clash', () => {
+    expect(sanitiseKey('train/loss')).toBe('train/loss');
+    expect(sanitiseKey('Loss (val, ema)')).toBe('Loss_val_ema');
+    expect(sanitiseKey('/a//b/')).toBe('a//b');
+    expect(sanitiseKey('%%%')).toBe('value');
+    const b = new SeriesBuilder();
+    b.add('a b', 1, 1);
+    b.add('a_b', 1, 2);
+    b.add('a b', 0, 3);
+    b.add('a b', 1, 4); // step 1 again, later: replaces 1
+    const { series } = b.finish();
+    expect(series.map((s) => [s.key, s.tag, Array.from(s.steps), Array.from(s.values)])).toEqual([
+      ['a_b', 'a b', [0, 1], [3, 4]],
+      ['a_b_2', 'a_b', [1], [2]],
+    ]);
   });
 });
