@@ -60,7 +60,6 @@ const root = protobuf.Root.fromJSON({
         double_val: { id: 6, type: 'double', rule: 'repeated' },
         int_val: { id: 7, type: 'int32', rule: 'repeated' },
         int64_val: { id: 10, type: 'int64', rule: 'repeated' },
-        half_val: { id: 13, type: 'int32', rule: 'repeated' },
       },
     },
     TensorShapeProto: { fields: { dim: { id: 2, type: 'Dim', rule: 'repeated' } } },
@@ -78,7 +77,6 @@ export interface TfTensor {
   double_val: number[];
   int_val: number[];
   int64_val: Int64[];
-  half_val: number[];
 }
 
 export interface TfValue {
@@ -116,8 +114,8 @@ export function decodeEvent(bytes: Uint8Array, start = 0, end = bytes.length): T
 
 export const toNumber = (v: Int64): number => (typeof v === 'number' ? v : v.toNumber());
 
-/** TensorFlow's DataType enum values that a scalar summary may hold. */
-export const DT = { FLOAT: 1, DOUBLE: 2, INT32: 3, INT64: 9, HALF: 19, BFLOAT16: 14 } as const;
+/** TensorFlow's DataType enum values read as scalars (a half or bfloat16 scalar summary is left out, named). */
+export const DT = { FLOAT: 1, DOUBLE: 2, INT32: 3, INT64: 9 } as const;
 
 /** The one number of a rank-0 (or one-element) numeric tensor, or null when it is not one. */
 export function tensorScalar(t: TfTensor): number | null {
