@@ -7,6 +7,7 @@ import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
 import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
+import { importTfeventsBench } from './import-tfevents';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
 import { metricsLmDumpSetBench } from './metrics-lm-dump-set';
@@ -35,6 +36,7 @@ export const BENCH_CASES: BenchCase[] = [
   importManyTensorsBench,
   importLargeBench,
   importFolderBench,
+  importTfeventsBench,
   grokkingMlpBench,
   trainCliBench,
   grokkingInterventionsBench,

@@ -33,7 +33,7 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
             `backends      installed: ${i.backends.available.join(', ') || 'none'}; jobs use: ${i.backends.chosen ?? 'none'}`,
             `wasm products ${blas ? `system BLAS (${blas})` : "wasm's own kernels (no system BLAS found: apt-get install libopenblas0)"}`,
             `jobs          ${jobs.jobs} at once, ${jobs.threadsPerJob} thread(s) each${jobs.threads === null ? ' (automatic)' : ''}`,
-            `import        ${i.importFormats.map((f) => `${f.id} (${f.extensions.map((e) => `.${e}`).join(' ')})`).join(', ')}`,
+            `import        ${i.importFormats.map((f) => (f.extensions.length ? `${f.id} (${f.extensions.map((e) => `.${e}`).join(' ')})` : f.id)).join(', ')}`,
             `metrics       ${metrics.length} registered (${perFamily}); plateau metrics --list shows them`,
           ].join('\n'),
         );

@@ -5,6 +5,9 @@ import type { AppContext } from '../app/context';
 import { runDir, uploadsDir } from '../app/paths';
 import { statedSettings } from '../io/import-settings';
 import type { ImportScalar } from '../io/import-types';
+import type { FromWorker } from '../../shared/jobs/messages';
+import { cachedLogRun } from '../io/logs/log-import';
+import { logImportResult, pointCount, seriesChunks, type LogRun } from '../io/logs/log-run';
 import type { ClientImportParams, ImportWorkerData } from '../workers/import.worker';
 import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
@@ -25,30 +28,40 @@ export function importRunner(ctx: AppContext): JobRunner {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
-    const { path, client } = params as { path: string; client?: ClientImportParams };
-    const data: ImportWorkerData = { path, runDir: runDir(ctx.dataDir, run.projectId, runId), client };
+    const { path, client, logs } = params as { path: string; client?: ClientImportParams; logs?: boolean };
+    const data: ImportWorkerData = { path, runDir: runDir(ctx.dataDir, run.projectId, runId), client, ...(logs ? { logs } : {}) };
     // A client's checkpoint is measured while its run goes on: the run's status is the client's to set.
     if (!client) repos.runs.update(runId, { status: 'running', startedAt: Date.now() });
     changed();
-    const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
-    const handle = runWorker(
-      workerEntry('import'),
-      data,
-      (m) => {
-        if (m.type === 'checkpoint')
-          writes.add(
-            () => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }),
-          );
-        else if (m.type === 'metrics') {
-          writes.add(() => repos.metrics.insertMany(runId, m.rows));
-          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-        } else if (m.type === 'progress') progress(m.fraction, m.message);
-      },
-      signal,
-      'thread',
-    ); // no tfjs here: a thread is enough
+    const writes = jobWrites(ctx.jobs.writes, (err) => handle?.fail(err));
+    const onMessage = (m: FromWorker) => {
+      if (m.type === 'checkpoint')
+        writes.add(
+          () => void repos.checkpoints.add({ runId, step: m.step, epoch: m.epoch, file: m.file, bytes: m.bytes, sha256: m.sha256 }),
+        );
+      else if (m.type === 'metrics') {
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
+        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+      } else if (m.type === 'series') writes.add(() => repos.metrics.insertSeries(runId, m.key, m.split, m.steps, m.values));
+      else if (m.type === 'progress') progress(m.fraction, m.message);
+    };
+    // Logs the inspection just read and checked (plateau import, the Import view) are stored from its copy;
+    // anything else is read in a worker. No tfjs here: a thread is enough.
+    const cached = logs ? await cachedLogRun(path) : null;
+    // The inspection's copy goes to SQLite as it is: typed views, no messages, no copies.
+    const fromCopy = (log: LogRun) => {
+      const total = pointCount(log);
+      let done = 0;
+      for (const { key, steps, values } of seriesChunks(log)) {
+        writes.add(() => repos.metrics.insertSeries(runId, key, 'none', steps, values));
+        done += steps.length;
+        progress(done / total, `${done} of ${total} points`);
+      }
+      return logImportResult(log);
+    };
+    const handle = cached ? null : runWorker(workerEntry('import'), data, onMessage, signal, 'thread');
     try {
-      const result = await handle.done;
+      const result = handle ? await handle.done : fromCopy(cached!);
       writes.settle();
       if (client) {
         // measured and stored under the run's checkpoints: the source goes (the init link stays for the next one)
@@ -62,11 +75,12 @@ export function importRunner(ctx: AppContext): JobRunner {
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now(), ...(config ? { config } : {}) });
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
-      ctx.jobs.writes.flush(); // rows stored so far stay
+      ctx.jobs.writes.flush(); // rows stored so far stay...
       if (client) {
         repos.runs.update(runId, { error: `The checkpoint at step ${client.step} could not be measured: ${(err as Error).message}` });
         throw err;
       }
+      if (logs) repos.metrics.clear(runId); // ...except a log's: its run is imported whole or holds nothing
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, {
         status: cancelled ? 'cancelled' : 'failed',

@@ -1,12 +1,17 @@
-import { basename, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import type { ServiceApi } from '../../shared/api/contract';
-import type { ImportPreview } from '../../shared/domain/types';
+import type { ImportLogRun, ImportPreview } from '../../shared/domain/types';
 import type { AppContext } from '../app/context';
 import { invalid, notFound } from '../../shared/api/errors';
 import { matchArchitecture } from '../io/architecture-match';
 import { matchGpt2 } from '../io/gpt2-match';
 import { readCheckpoint, writeCheckpoint } from '../io/checkpoint-file';
 import { inspectImport, isFolderImport } from '../io/import-file';
+import { findLogRuns } from '../io/logs/log-folder';
+import { cachedLogRun, inspectLogs } from '../io/logs/log-import';
+import { pointCount, type LogRun } from '../io/logs/log-run';
+import { isEventFile } from '../io/logs/tensorboard';
 import { parseModelAndData } from '../ml/validate-config';
 
 /** Windows of each split an evaluated language model is measured on (its checkpoint metrics and losses). */
@@ -29,8 +34,67 @@ function checkVocabulary(dataset: Record<string, unknown>, vocab: number): void 
 
 const MAX_LISTED = 5000; // tensors listed in a preview: a huge checkpoint's table stays usable
 
+/** A log run as the preview lists it: series with their tags, the settings its files state. */
+export function logRunPreview(run: LogRun): ImportLogRun {
+  const series = run.series.map((s) => ({
+    key: s.key,
+    tag: s.tag,
+    points: s.steps.length,
+    firstStep: s.steps[0] ?? 0,
+    lastStep: s.steps[s.steps.length - 1] ?? 0,
+  }));
+  return {
+    path: run.source,
+    name: run.name,
+    format: run.format,
+    series,
+    points: pointCount(run),
+    settings: run.settings,
+    meta: run.meta,
+    skipped: run.skipped,
+  };
+}
+
+const isDir = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+
 async function preview(path: string): Promise<ImportPreview> {
-  const index = await inspectImport(resolve(path));
+  path = resolve(path);
+  if (isEventFile(basename(path))) {
+    throw invalid(`${path}: a TensorBoard event file; import its folder (${dirname(path)}), whose event files together are one run`, {
+      source: path,
+    });
+  }
+  // Checkpoints come first: a Trainer's output folder holds runs/<date>/events.out.tfevents.* beside its
+  // checkpoint-<step>/ folders, and is a checkpoint import (its logs listed as left out). A folder with
+  // logs and no checkpoints is a log import.
+  const found = (await isDir(path)) ? await findLogRuns(path) : [];
+  if (found.length) {
+    const index = await inspectImport(path).catch(() => null);
+    if (index) {
+      const p = checkpointPreview(index);
+      const note = (f: (typeof found)[number]) => ({ name: f.name, reason: `${f.format.label}: import ${f.dir} itself to bring them in` });
+      return { ...p, skipped: [...p.skipped, ...found.map(note)] };
+    }
+    const logs = await inspectLogs(path, found);
+    return {
+      format: logs.format,
+      source: logs.source,
+      tensors: [],
+      scalars: {},
+      skipped: logs.runs.flatMap((r) => r.skipped.map((s) => ({ name: `${r.name}: ${s.name}`, reason: s.reason }))),
+      files: [],
+      settings: {},
+      runs: logs.runs.map(logRunPreview),
+    };
+  }
+  return checkpointPreview(await inspectImport(path));
+}
+
+function checkpointPreview(index: Awaited<ReturnType<typeof inspectImport>>): ImportPreview {
   const folder = isFolderImport(index) ? index : null;
   return {
     format: index.format,
@@ -40,11 +104,37 @@ async function preview(path: string): Promise<ImportPreview> {
     skipped: index.skipped ?? [],
     files: folder ? folder.files.map((f) => ({ path: f.path, step: f.step })) : [],
     settings: folder?.settings ?? {},
+    runs: [],
   };
 }
 
 export function importsService(ctx: AppContext): ServiceApi['imports'] {
   const { repos, bus } = ctx;
+  /**
+   * The log run held in `path` as a run of the project (its series go in through the import job); null when
+   * `path` holds none. A folder holding several runs (runs/) is refused: each is started by its own path.
+   */
+  /** The log run held in `dir` as a run of the project; its series go in through the import job. */
+  const startLogRun = (projectId: number, run: LogRun, name: string | undefined) => {
+    const created = repos.runs.create({
+      projectId,
+      name: name ?? run.name,
+      config: {
+        source: run.source,
+        format: run.format,
+        ...(Object.keys(run.settings).length ? { settings: run.settings } : {}),
+        ...(Object.keys(run.meta).length ? { logInfo: run.meta } : {}),
+        // metric key -> the tag its tool gave it (keys are sanitised tags)
+        logTags: Object.fromEntries(run.series.map((s) => [s.key, s.tag])),
+      },
+      status: 'queued',
+      origin: 'imported',
+    });
+    ctx.jobs.enqueue('import', projectId, created.id, { path: run.source, logs: true });
+    repos.projects.touch(projectId);
+    bus.emit('run.updated', { runId: created.id, projectId });
+    return created;
+  };
   return {
     inspect: ({ path }) => preview(path),
     evaluate: async ({ runId, dataset, activation }) => {
@@ -86,8 +176,22 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
     },
     start: async ({ projectId, path, name }) => {
       repos.projects.get(projectId);
+      // A log run the last inspection read and checked (plateau import and the Import view start each by its folder)
+      const cached = await cachedLogRun(resolve(path));
+      if (cached) return startLogRun(projectId, cached, name);
       // Inspect first: a file we cannot read is refused here, before any run exists.
       const p = await preview(path);
+      if (p.runs.length) {
+        const own = await cachedLogRun(p.source);
+        if (own) return startLogRun(projectId, own, name);
+        const listed = p.runs.map((r) => r.path);
+        throw invalid(
+          `${p.source} holds ${listed.length} log runs; import each by its folder (plateau import does): ${listed.join(', ')}`,
+          {
+            source: p.source,
+          },
+        );
+      }
       const run = repos.runs.create({
         projectId,
         name: name ?? basename(p.source),

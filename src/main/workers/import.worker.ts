@@ -6,6 +6,8 @@ import { dumpRows, importCheckpoint, importSteps, initWeights, weightPlan, type 
 import { invalid } from '../../shared/api/errors';
 import { dumpSetRows } from '../io/dump-set-rows';
 import { statedSettings } from '../io/import-settings';
+import { logRunAt } from '../io/logs/log-import';
+import { logImportResult, pointCount, seriesChunks } from '../io/logs/log-run';
 import { workerPort } from './port';
 
 /** What the import runner hands this worker: the file or folder and where the run keeps its files. */
@@ -16,6 +18,8 @@ export interface ImportWorkerData {
   inspectOnly?: boolean;
   /** One checkpoint a client uploaded, filed under its step (the run goes on; see client-service.ts). */
   client?: ClientImportParams;
+  /** `path` is a folder of training logs (one run): its series become metric rows, no checkpoints. */
+  logs?: boolean;
 }
 
 /** What the client service hands the import job for one uploaded checkpoint. */
@@ -36,7 +40,25 @@ const { data, post } = port;
  * the browser and metrics treat every source alike) with its weights-only metrics; a feature dump
  * gets its closed-form metrics at once. Nothing from the file is ever executed.
  */
+/**
+ * A run of training logs: read whole and checked first, then its points posted as metric rows in batches.
+ * Nothing is posted before the whole run has read cleanly, so a bad file leaves no rows behind.
+ */
+async function importLogs() {
+  const run = await logRunAt(data.path);
+  if (!run) throw new Error(`${data.path}: holds no training logs`);
+  const total = pointCount(run);
+  let done = 0;
+  for (const { key, steps, values } of seriesChunks(run)) {
+    post({ type: 'series', key, split: 'none', steps: Array.from(steps), values: Array.from(values) });
+    done += steps.length;
+    post({ type: 'progress', fraction: done / total, message: `${done} of ${total} points` });
+  }
+  post({ type: 'done', result: logImportResult(run) });
+}
+
 async function main() {
+  if (data.logs) return importLogs();
   const index = await inspectImport(data.path);
   if (data.inspectOnly) return post({ type: 'done', result: { format: index.format, tensors: index.tensors.length } });
   const dir = join(data.runDir, 'checkpoints');

@@ -180,6 +180,23 @@ export interface ImportPreview {
   files: { path: string; step: number | null }[];
   /** A Hugging Face config.json's settings (architecture, sizes, vocabulary); stored with the imported run. */
   settings: Record<string, number | string | boolean>;
+  /** Training logs (TensorBoard, W&B, MLflow): one entry per run found, each imported as a run of its own. */
+  runs: ImportLogRun[];
+}
+
+/** One run of training logs in an import preview. */
+export interface ImportLogRun {
+  /** Its folder: what `imports.start` is given to import it. */
+  path: string;
+  name: string;
+  format: string;
+  /** Each series: the metric key it is stored under, the tag its tool gave it, its points and step range. */
+  series: { key: string; tag: string; points: number; firstStep: number; lastStep: number }[];
+  points: number;
+  /** The config its files state (W&B config, MLflow params), stored as the run's settings. */
+  settings: Record<string, number | string | boolean>;
+  meta: Record<string, number | string | boolean>;
+  skipped: { name: string; reason: string }[];
 }
 
 export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'tex', 'svg', 'png'] as const;

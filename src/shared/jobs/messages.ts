@@ -7,6 +7,8 @@ export type FromWorker =
   | { type: 'progress'; fraction: number; message: string; values?: Record<string, number> }
   /** Metric rows, already batched by the worker: step, epoch, split, key, value. */
   | { type: 'metrics'; rows: MetricRow[] }
+  /** Points of one series (an imported training log), columnar: millions of them as rows would be millions of objects. */
+  | { type: 'series'; key: string; split: 'train' | 'test' | 'none'; steps: number[]; values: number[] }
   /**
    * A checkpoint written to disk, with the rows stored together with its row (in one transaction): its
    * metrics and its epoch's log. Resuming starts after it, so what belongs to its step must not be lost apart from it.

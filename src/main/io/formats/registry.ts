@@ -3,6 +3,7 @@
 // and the Import view all iterate this list; nothing keeps a second copy of it.
 import type { ImportFormatInfo } from '../../../shared/domain/types';
 import type { ImportedTensor, ImportScalar, SkippedEntry, TensorInfo } from '../import-types';
+import type { LogRun } from '../logs/log-run';
 import { countNonFinite } from '../ndarray';
 import type { Probe } from './probe';
 
@@ -76,18 +77,51 @@ export interface ImportFormatDescriptor {
   folderRole?(dir: string, names: readonly string[]): FolderRole | null | Promise<FolderRole | null>;
 }
 
-const formats: ImportFormatDescriptor[] = [];
+/** A folder's entries, as a log format sees them. */
+export interface FolderEntries {
+  files: readonly string[];
+  dirs: readonly string[];
+}
+
+/**
+ * A format of training logs (TensorBoard, W&B, MLflow): a folder holding its files is one run, whose
+ * series become metric rows and whose stated config becomes the run's settings. No tensors, no checkpoints.
+ */
+export interface LogFormatDescriptor {
+  kind: 'logs';
+  id: string;
+  label: string;
+  /** Extensions of its files, for the pick dialog's filter (none when its files are known by name). */
+  extensions: readonly string[];
+  /** The folder (given its entries) holds one run of this format. */
+  claims(dir: string, entries: FolderEntries): boolean | Promise<boolean>;
+  /**
+   * Reads the run whole, every record checked, so a bad file is refused before any run exists; throws a
+   * PlateauError naming the file and record. `name` is the folder's name in the import; a format whose
+   * files state one (MLflow's meta.yaml) uses that instead.
+   */
+  read(dir: string, name: string, entries: FolderEntries): Promise<LogRun>;
+}
+
+const formats: (ImportFormatDescriptor | LogFormatDescriptor)[] = [];
+
+const isLogFormat = (f: ImportFormatDescriptor | LogFormatDescriptor): f is LogFormatDescriptor => 'kind' in f && f.kind === 'logs';
 
 /** Adds a format; sniffing tries formats in registration order, so a narrower one goes before a wider one. */
-export function registerImportFormat(format: ImportFormatDescriptor): void {
+export function registerImportFormat(format: ImportFormatDescriptor | LogFormatDescriptor): void {
   if (formats.some((f) => f.id === format.id)) throw new Error(`import format '${format.id}' is registered twice`);
-  if (format.id === 'folder') throw new Error("'folder' is not a file format id");
+  if (format.id === 'folder' || format.id === 'logs') throw new Error(`'${format.id}' is not a file format id`);
   formats.push(format);
 }
 
-/** Every registered format, in sniffing order. */
+/** Every registered checkpoint format, in sniffing order. */
 export function importFormats(): readonly ImportFormatDescriptor[] {
-  return formats;
+  return formats.filter((f): f is ImportFormatDescriptor => !isLogFormat(f));
+}
+
+/** Every registered log format, in the order folders are offered to them. */
+export function logFormats(): readonly LogFormatDescriptor[] {
+  return formats.filter(isLogFormat);
 }
 
 /** The list as the contract carries it (system info), for the renderer. */
@@ -102,5 +136,7 @@ export function importExtensions(): string[] {
 
 /** The supported-formats line of error messages and help. */
 export function supportedImports(): string {
-  return `${formats.map((f) => `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})`).join('; ')}; or a folder of these`;
+  const one = (f: { label: string; extensions: readonly string[] }) =>
+    f.extensions.length ? `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})` : f.label;
+  return `${formats.map(one).join('; ')}; or a folder of these`;
 }

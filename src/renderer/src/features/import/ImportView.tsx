@@ -2,7 +2,8 @@ import { Badge, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Ti
 import { useMutation } from '@tanstack/react-query';
 import { FolderKanban, PackageOpen, Search } from 'lucide-react';
 import { useRef, useState } from 'react';
-import type { ImportFormatInfo, Project } from '../../../../shared/domain/types';
+import type { ImportFormatInfo, ImportLogRun, Project } from '../../../../shared/domain/types';
+import { LogRunsPreview } from './LogRunsPreview';
 import { api, errorMessage } from '../../api/client';
 import { useSystemInfo } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
@@ -11,7 +12,8 @@ import { uploadFiles } from './upload';
 /** What the core reads, from its format registry (system.info): this view keeps no list of its own. */
 function formatsLine(formats: readonly ImportFormatInfo[] | undefined): string {
   if (!formats?.length) return 'A checkpoint file, or a folder of checkpoints';
-  return `${formats.map((f) => `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})`).join(', ')}, or a folder of these (Hugging Face checkpoint folders included)`;
+  const one = (f: ImportFormatInfo) => (f.extensions.length ? `${f.label} (${f.extensions.map((e) => `.${e}`).join(', ')})` : f.label);
+  return `${formats.map(one).join(', ')}, or a folder of these (Hugging Face checkpoint folders included)`;
 }
 
 /** Path in, preview of what is inside, then import as a run: nothing is written before the user says so. */
@@ -19,6 +21,13 @@ export function ImportView({ project, onImported }: { project: Project | null; o
   const [path, setPath] = useState('');
   const inspect = useMutation({ mutationFn: api.imports.inspect });
   const start = useMutation({ mutationFn: api.imports.start, onSuccess: onImported });
+  // Training logs: each run found is started by its own folder, all read and checked by the preview first.
+  const startLogs = useMutation({
+    mutationFn: async (runs: ImportLogRun[]) => {
+      for (const r of runs) await api.imports.start({ projectId: project!.id, path: r.path, name: r.name });
+    },
+    onSuccess: onImported,
+  });
   const [upload, setUpload] = useState<{ fraction: number; error?: string } | null>(null);
   const [dragging, setDragging] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
@@ -160,9 +169,10 @@ export function ImportView({ project, onImported }: { project: Project | null; o
         )}
       </Card>
       {!preview && !inspect.error && (
-        <EmptyState icon={PackageOpen} title="Bring in checkpoints trained elsewhere">
+        <EmptyState icon={PackageOpen} title="Bring in checkpoints or training logs made elsewhere">
           Plateau reads the file without running anything from it, shows its tensors, then imports it as a run with weights-only metrics (a
-          feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py.
+          feature dump gets every METRICS.md metric). A PyTorch user can write a dump with resources/python/export_features.py. A folder of
+          TensorBoard, W&B-export or MLflow logs imports as one run per run folder, its curves as metrics.
         </EmptyState>
       )}
       {preview && (
@@ -175,15 +185,21 @@ export function ImportView({ project, onImported }: { project: Project | null; o
                   {preview.source}
                 </Text>
               </Group>
-              <Button loading={start.isPending} onClick={() => start.mutate({ projectId: project.id, path: preview.source })}>
-                Import into {project.name}
+              <Button
+                loading={start.isPending || startLogs.isPending}
+                onClick={() =>
+                  preview.runs.length ? startLogs.mutate(preview.runs) : start.mutate({ projectId: project.id, path: preview.source })
+                }
+              >
+                Import {preview.runs.length > 1 ? `${preview.runs.length} runs ` : ''}into {project.name}
               </Button>
             </Group>
-            {start.error && (
+            {(start.error || startLogs.error) && (
               <Text c="red" size="sm" role="alert">
-                {errorMessage(start.error)}
+                {errorMessage(start.error ?? startLogs.error)}
               </Text>
             )}
+            {preview.runs.length > 0 && <LogRunsPreview runs={preview.runs} />}
             {preview.files.length > 0 && (
               <Text size="sm">
                 {preview.files.length} checkpoints, steps {preview.files.map((f) => f.step ?? '?').join(', ')}
@@ -204,28 +220,30 @@ export function ImportView({ project, onImported }: { project: Project | null; o
                   .join(' · ')}
               </Text>
             )}
-            <Table verticalSpacing={2} aria-label="Tensors">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Tensor</Table.Th>
-                  <Table.Th>Shape</Table.Th>
-                  <Table.Th>dtype</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {preview.tensors.slice(0, 200).map((t) => (
-                  <Table.Tr key={t.name}>
-                    <Table.Td>
-                      <Text size="sm" ff="monospace">
-                        {t.name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td>
-                    <Table.Td>{t.dtype}</Table.Td>
+            {preview.tensors.length > 0 && (
+              <Table verticalSpacing={2} aria-label="Tensors">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Tensor</Table.Th>
+                    <Table.Th>Shape</Table.Th>
+                    <Table.Th>dtype</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {preview.tensors.slice(0, 200).map((t) => (
+                    <Table.Tr key={t.name}>
+                      <Table.Td>
+                        <Text size="sm" ff="monospace">
+                          {t.name}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td>
+                      <Table.Td>{t.dtype}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
             {preview.tensors.length > 200 && (
               <Text size="xs" c="dimmed">
                 … and {preview.tensors.length - 200} more tensors
