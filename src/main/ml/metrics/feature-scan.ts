@@ -1,5 +1,7 @@
 import { invalid } from '../../../shared/api/errors';
+import { metricsLapack } from '../lapack';
 import type { CollapseClasses } from './collapse-classes';
+import { firstPassLapack } from './first-pass-lapack';
 import type { FeatureSource, FloatMatrix, LastLayer } from './types';
 
 /**
@@ -93,6 +95,12 @@ export interface FirstPassPlan {
 }
 
 export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPassPlan, name = 'split'): FirstPass {
+  const lp = metricsLapack();
+  return lp ? firstPassLapack(lp, split, layer, plan, name) : firstPassJs(split, layer, plan, name);
+}
+
+/** The first pass in JS, sample by sample (the route without a system BLAS). */
+export function firstPassJs(split: FeatureSource, layer: LastLayer, plan: FirstPassPlan, name = 'split'): FirstPass {
   const { n, m, labels } = split;
   const { cls, route } = plan;
   const C = layer.C;
@@ -262,7 +270,8 @@ export function gramQuadratic(G: Float64Array, p: ArrayLike<number>, C: number):
   return diagTerm - quad;
 }
 
-function centredRows(W: FloatMatrix, C: number, m: number): Float64Array {
+/** The rows of W (C x m) minus their mean row, float64. */
+export function centredRows(W: FloatMatrix, C: number, m: number): Float64Array {
   const mean = new Float64Array(m);
   for (let c = 0; c < C; c++) for (let j = 0; j < m; j++) mean[j] += W[c * m + j] / C;
   const out = new Float64Array(C * m);

@@ -1,7 +1,6 @@
 import { invalid } from '../../../shared/api/errors';
 import { keysOfProducer } from '../../../shared/domain/metrics';
-import { colGram, rowGram, sumSquares } from './linalg';
-import { symmetricEigenvalues } from './tridiagonal-eigen';
+import { colGram, rowGram, sumSquares, symmetricEigenvalues } from './linalg';
 import { put, type FloatMatrix, type MetricBag } from './types';
 
 /** The weights-only keys, from the metric registry. */
@@ -12,12 +11,12 @@ const ZERO_EIGEN = 1e-10;
 
 /**
  * Eigenvalues of W^T W / N for a rows x cols matrix, N = max(rows, cols), descending. Uses the smaller
- * Gram matrix (its non-zero spectrum is the same); Jacobi is O(k^3), fine for k up to a few hundred.
+ * Gram matrix (its non-zero spectrum is the same), formed by dsyrk and solved by LAPACK dsyevd where the
+ * system library has them (linalg.ts), else in JS.
  */
 export function weightEigenvalues(weight: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const k = Math.min(rows, cols);
   const gram = rows <= cols ? rowGram(weight, rows, cols) : colGram(weight, rows, cols);
-  // Eigenvalues only: Householder + QL, far faster than Jacobi for the Grams of real layers.
   const values = symmetricEigenvalues(gram, k);
   const N = Math.max(rows, cols);
   return values.map((v) => Math.max(0, v) / N);
@@ -36,17 +35,19 @@ export function powerLawAlpha(eigenvalues: ArrayLike<number>): { alpha: number; 
   const xs = all.filter((x) => x > ZERO_EIGEN * top);
   if (xs.length < 3) return `needs at least 3 non-zero eigenvalues (found ${xs.length})`;
   let best: { alpha: number; xmin: number; ks: number } | null = null;
+  const logs = new Float64Array(xs.length); // ln(x / x_min) of the tail, reused by the KS distance
   for (let start = 0; start < xs.length - 1; start++) {
     if (start > 0 && xs[start] === xs[start - 1]) continue;
     const xmin = xs[start];
     const k = xs.length - start;
     let logSum = 0;
-    for (let i = start; i < xs.length; i++) logSum += Math.log(xs[i] / xmin);
+    for (let i = start; i < xs.length; i++) logSum += logs[i - start] = Math.log(xs[i] / xmin);
     if (!(logSum > 0)) continue;
     const alpha = 1 + k / logSum;
     let ks = 0;
     for (let i = 0; i < k; i++) {
-      const cdf = 1 - Math.pow(xs[start + i] / xmin, 1 - alpha);
+      // (x / x_min)^(1 - alpha) as exp((1 - alpha) ln(x / x_min)): the same to rounding, and no pow per value
+      const cdf = 1 - Math.exp((1 - alpha) * logs[i]);
       ks = Math.max(ks, (i + 1) / k - cdf, cdf - i / k);
     }
     if (!best || ks < best.ks) best = { alpha, xmin, ks };
