@@ -33,6 +33,11 @@ export interface FirstPass {
    * so kappa_sigma = (1/n) sum_{j,k non-constant} A_jk sigma_k^2 / sigma_j^2 (m x m).
    */
   sigmaMoments: Float64Array | null;
+  /**
+   * Variance route on the BLAS, when kappa_sigma is wanted: sum_i ||phi~_i||^2 sum_k q_ik sigma_k^2 directly, the
+   * feature variances coming from a pre-pass (first-pass-lapack.ts); then sigmaMoments is null.
+   */
+  kappaSigmaSum?: number;
   /** per sample, the argmax of the logits nc4 compares with (all C, or the collapse classes when restricted); ties to the lowest id */
   pred: Int32Array;
   cls: CollapseClasses;
