@@ -8,6 +8,7 @@ import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
 import { metricsLmHeadBench } from './metrics-lm-head';
+import { metricsWeightsBench } from './metrics-weights';
 import { trainCnnStepBench } from './train-cnn-step';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
@@ -18,6 +19,7 @@ import { trainCliBench } from './train-cli';
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench,
+  metricsWeightsBench,
   trainStepBench,
   trainCnnStepBench,
   hessianHvpBench,
