@@ -51,7 +51,7 @@ export function runNumpyReference(
   log: (line: string) => void,
   python = PYTHON,
   { script, args = [], timeoutMs = 300_000 }: NumpyScript = { script: NUMPY_REFERENCE_SCRIPT },
-): { seconds: number; values: Record<string, number>; peak_rss_mib?: number } | null {
+): { seconds: number; values: Record<string, number>; peak_rss_mib?: number; cpu_seconds?: number } | null {
   if (!numpyAvailable(python)) {
     log(`NumPy reference skipped: '${python} -c "import numpy"' failed`);
     return null;

@@ -98,11 +98,12 @@ export const metricsLmHeadBench: BenchCase = {
     if (!numpy) return { value: seconds, extra };
     const worst = worstDisagreement(values, numpy.values);
     log(
-      `NumPy reference (chunked, float64): ${numpy.seconds.toFixed(2)} s, peak RSS ${numpy.peak_rss_mib?.toFixed(0) ?? '?'} MiB; ` +
+      `NumPy reference (chunked, float64): ${numpy.seconds.toFixed(2)} s (CPU ${numpy.cpu_seconds?.toFixed(2) ?? '?'} s), peak RSS ${numpy.peak_rss_mib?.toFixed(0) ?? '?'} MiB; ` +
         `largest relative difference ${worst.rel.toExponential(1)} (${worst.key})`,
     );
     const ratio = Number((seconds / numpy.seconds).toFixed(2));
-    Object.assign(extra, { numpy_s: Number(numpy.seconds.toFixed(3)), ratio });
+    Object.assign(extra, { cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)), numpy_s: Number(numpy.seconds.toFixed(3)), ratio });
+    if (numpy.cpu_seconds) extra.numpy_cpu_s = Number(numpy.cpu_seconds.toFixed(2));
     if (numpy.peak_rss_mib) extra.numpy_peak_rss_mib = Math.round(numpy.peak_rss_mib);
     return { value: seconds, extra };
   },
