@@ -100,14 +100,18 @@ napi_value js_dsyrk(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+typedef int (*get_threads_fn)(void);
+typedef void (*set_threads_fn)(int);
+
 /*
- * dsyevd(n, a, w, vectors) -> LAPACK's info (0 on success): w = eigenvalues of the symmetric a, ascending;
- * with vectors, a is overwritten so that a[k * n + i] is component i of the k-th eigenvector.
+ * dsyevd(n, a, w, vectors[, threads]) -> LAPACK's info (0 on success): w = eigenvalues of the symmetric a,
+ * ascending; with vectors, a is overwritten so that a[k * n + i] is component i of the k-th eigenvector.
+ * threads > 0 runs this call on that many OpenBLAS threads (restored after); ignored by other libraries.
  */
 napi_value js_dsyevd(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], result;
-  int32_t n;
+  size_t argc = 5;
+  napi_value argv[5], result;
+  int32_t n, threads = 0;
   bool vectors;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
@@ -115,12 +119,21 @@ napi_value js_dsyevd(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(napi_get_value_bool(env, argv[3], &vectors));
+  if (argc >= 5) {
+    napi_valuetype t;
+    CHECK(napi_typeof(env, argv[4], &t));
+    if (t != napi_undefined) CHECK(napi_get_value_int32(env, argv[4], &threads));
+  }
   double *a = double_data(env, argv[1], (size_t)n * n), *w = double_data(env, argv[2], (size_t)n);
   if (!a || !w) { napi_throw_range_error(env, NULL, "plateau_kernels: a dsyevd operand is not a Float64Array of the stated size"); return NULL; }
   dsyevd_fn f = dsyevd_p();
   if (!f) { napi_throw_error(env, NULL, "plateau_kernels: the open library has no LAPACK dsyevd_"); return NULL; }
   /* Symmetric, so the row-major matrix is its own column-major transpose; column k of the result is vector k. */
   const char jobz = vectors ? 'V' : 'N', uplo = 'L';
+  get_threads_fn get_threads = (get_threads_fn)blas_symbol("openblas_get_num_threads");
+  set_threads_fn set_threads = (set_threads_fn)blas_symbol("openblas_set_num_threads");
+  const int before = threads > 0 && get_threads && set_threads ? get_threads() : 0;
+  if (before > 0 && before != threads) set_threads(threads);
   int lwork = -1, liwork = -1, iq, status = 0;
   double wq;
   f(&jobz, &uplo, &n, a, &n, w, &wq, &lwork, &iq, &liwork, &status, 1, 1);
@@ -134,6 +147,7 @@ napi_value js_dsyevd(napi_env env, napi_callback_info info) {
     free(work);
     free(iwork);
   }
+  if (before > 0 && before != threads) set_threads(before);
   CHECK(napi_create_int32(env, status, &result));
   return result;
 }
