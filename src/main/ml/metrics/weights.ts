@@ -15,11 +15,18 @@ const ZERO_EIGEN = 1e-10;
  * system library has them (linalg.ts), else in JS.
  */
 export function weightEigenvalues(weight: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  return weightSpectrum(weight, rows, cols).values;
+}
+
+/** The eigenvalues above and the Gram's trace, ||W||_F^2 (so no separate pass over W is needed for it). */
+function weightSpectrum(weight: ArrayLike<number>, rows: number, cols: number): { values: Float64Array; fro2: number } {
   const k = Math.min(rows, cols);
   const gram = rows <= cols ? rowGram(weight, rows, cols) : colGram(weight, rows, cols);
+  let fro2 = 0;
+  for (let i = 0; i < k; i++) fro2 += gram[i * k + i];
   const values = symmetricEigenvalues(gram, k);
   const N = Math.max(rows, cols);
-  return values.map((v) => Math.max(0, v) / N);
+  return { values: values.map((v) => Math.max(0, v) / N), fro2 };
 }
 
 /**
@@ -35,13 +42,16 @@ export function powerLawAlpha(eigenvalues: ArrayLike<number>): { alpha: number; 
   const xs = all.filter((x) => x > ZERO_EIGEN * top);
   if (xs.length < 3) return `needs at least 3 non-zero eigenvalues (found ${xs.length})`;
   let best: { alpha: number; xmin: number; ks: number } | null = null;
+  // ln x once per value: ln(x / x_min) = ln x - ln x_min (the same to rounding), no log per (x_min, x) pair
+  const lnx = xs.map(Math.log);
   const logs = new Float64Array(xs.length); // ln(x / x_min) of the tail, reused by the KS distance
   for (let start = 0; start < xs.length - 1; start++) {
     if (start > 0 && xs[start] === xs[start - 1]) continue;
     const xmin = xs[start];
     const k = xs.length - start;
+    const l0 = lnx[start];
     let logSum = 0;
-    for (let i = start; i < xs.length; i++) logSum += logs[i - start] = Math.log(xs[i] / xmin);
+    for (let i = start; i < xs.length; i++) logSum += logs[i - start] = lnx[i] - l0;
     if (!(logSum > 0)) continue;
     const alpha = 1 + k / logSum;
     let ks = 0;
@@ -65,10 +75,12 @@ export function weightMetrics(
   if (weight.length !== rows * cols) throw invalid(`weight holds ${weight.length} values, expected ${rows} x ${cols}`);
   const wanted = options.keys ?? new Set<string>(WEIGHT_KEYS);
   const bag: MetricBag = { values: {}, omitted: {} };
-  const fro2 = sumSquares(weight);
+  const spectral = wanted.has('spectral_norm') || wanted.has('stable_rank') || wanted.has('ww_alpha');
+  const spectrum = spectral ? weightSpectrum(weight, rows, cols) : null;
+  const fro2 = spectrum ? spectrum.fro2 : sumSquares(weight);
   if (wanted.has('fro_norm')) put(bag, 'fro_norm', Math.sqrt(fro2));
-  if (wanted.has('spectral_norm') || wanted.has('stable_rank') || wanted.has('ww_alpha')) {
-    const eig = weightEigenvalues(weight, rows, cols);
+  if (spectrum) {
+    const eig = spectrum.values;
     const top = eig[0] * Math.max(rows, cols);
     if (wanted.has('spectral_norm')) put(bag, 'spectral_norm', Math.sqrt(top));
     if (wanted.has('stable_rank')) put(bag, 'stable_rank', top > 0 ? fro2 / top : 'the weight matrix is zero');
