@@ -23,6 +23,10 @@ typedef void (*threads_fn)(int);
 
 static sgemm_fn sgemm = NULL;
 static threads_fn set_threads = NULL;
+static void *library = NULL;
+
+/* A symbol of the open library (NULL before open() succeeded or where the library lacks it). */
+void *blas_symbol(const char *name) { return library ? SYM(library, name) : NULL; }
 
 /* open(path) -> true if the library has cblas_sgemm; the first success stays (one BLAS per process). */
 napi_value js_open(napi_env env, napi_callback_info info) {
@@ -41,6 +45,7 @@ napi_value js_open(napi_env env, napi_callback_info info) {
         if (!set_threads) set_threads = (threads_fn)SYM(h, "MKL_Set_Num_Threads");
         if (!set_threads) set_threads = (threads_fn)SYM(h, "bli_thread_set_num_threads");
         sgemm = f;
+        library = h;
       }
     }
   }

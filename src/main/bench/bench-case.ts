@@ -18,7 +18,7 @@ export interface BenchCase {
 }
 
 /** Compute threads for the in-process cases: the PyTorch references run 2 threads, so do we (where the cores exist). */
-const BENCH_THREADS = Math.min(2, availableParallelism());
+export const BENCH_THREADS = Math.min(2, availableParallelism());
 
 /**
  * Starts wasm as an in-process case runs it (the threads a lone job gets here), or the backend
@@ -28,4 +28,10 @@ export async function benchBackend(log: (line: string) => void): Promise<void> {
   const wanted = (process.env.PLATEAU_BENCH_BACKEND || 'wasm') as BackendName;
   if (!BACKEND_ORDER.includes(wanted)) throw new Error(`PLATEAU_BENCH_BACKEND must be one of ${BACKEND_ORDER.join(', ')}, got '${wanted}'`);
   log(`backend ${describeBackend(await initBackend(wanted, { threads: BENCH_THREADS }))}`);
+}
+
+/** The environment of a NumPy/BLAS child process on the bench's thread count (OpenBLAS, MKL and OpenMP read these). */
+export function benchThreadEnv(): NodeJS.ProcessEnv {
+  const t = String(BENCH_THREADS);
+  return { ...process.env, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_NUM_THREADS: t };
 }

@@ -12,6 +12,7 @@ import { metricsClosedFormBench } from './metrics-closed-form';
 import { serveCompareBench } from './serve-compare';
 import { metricsLmDumpSetBench } from './metrics-lm-dump-set';
 import { metricsLmHeadBench } from './metrics-lm-head';
+import { metricsWeightsBench } from './metrics-weights';
 import { trainCnnStepBench } from './train-cnn-step';
 import { trainGptStepBench } from './train-gpt-step';
 import { concurrentRunsBench } from './train-concurrent';
@@ -23,6 +24,7 @@ import { trainCliBench } from './train-cli';
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
   metricsClosedFormBench,
+  metricsWeightsBench,
   trainStepBench,
   trainCnnStepBench,
   trainGptStepBench,

@@ -3,7 +3,7 @@
  * chunks so n x C never exists, written the way a careful NumPy user would (BLAS matmuls; kappa through
  * sum_c p_c ||w_c||^2 - ||W^T p||^2, kappa_sigma on explicitly standardised X and W, gnc2 from explicit
  * pairwise distances). Run as `python3 -c LM_NUMPY_REFERENCE_SCRIPT DIR K` where DIR holds
- * features/labels/weight/bias .npy and K is collapse_top_k; prints one JSON line: seconds and values.
+ * features/labels/weight/bias .npy and K is collapse_top_k; prints one JSON line: seconds, CPU seconds, values, peak RSS.
  */
 export const LM_NUMPY_REFERENCE_SCRIPT = String.raw`
 import json, os, sys, time
@@ -87,6 +87,8 @@ def metrics():
     out['duality_cos_mean'] = float(dc.mean()); out['duality_cos_std'] = float(dc.std())
     return out
 
-t = time.perf_counter(); values = metrics(); sec = time.perf_counter() - t
-print(json.dumps({'seconds': sec, 'values': values}))
+t = time.perf_counter(); c = time.process_time(); values = metrics(); sec = time.perf_counter() - t; cpu = time.process_time() - c
+import resource
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+print(json.dumps({'seconds': sec, 'cpu_seconds': cpu, 'values': values, 'peak_rss_mib': peak}))
 `;

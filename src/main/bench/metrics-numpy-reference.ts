@@ -1,8 +1,8 @@
 /**
  * NumPy reference for the closed-form metrics bench: the same keys as computeDumpMetrics on one
  * split, in float64, written the way a careful NumPy user would (BLAS matmuls, C x C Gram for nc1).
- * Run as `python3 -c NUMPY_REFERENCE_SCRIPT DIR` where DIR holds features/labels/weight/bias .npy;
- * prints one JSON line: best-of-3 seconds and the values, for a cross-check.
+ * Run as `python3 -c NUMPY_REFERENCE_SCRIPT DIR [once]` where DIR holds features/labels/weight/bias .npy;
+ * prints one JSON line: best-of-3 seconds (one run with `once`) and the values, for a cross-check.
  */
 export const NUMPY_REFERENCE_SCRIPT = String.raw`
 import json, os, sys, time
@@ -88,7 +88,7 @@ def metrics():
     return out
 
 best = float('inf')
-for _ in range(3):
+for _ in range(1 if sys.argv[2:] == ['once'] else 3):
     t = time.perf_counter(); values = metrics(); best = min(best, time.perf_counter() - t)
 print(json.dumps({'seconds': best, 'values': values}))
 `;

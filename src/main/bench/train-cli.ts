@@ -7,7 +7,7 @@ import type { BenchCase } from './bench-case';
 import { torchMs } from './torch-reference';
 
 /** The command a user types, run as they run it: the built CLI, the job system, a worker, SQLite. */
-function cliPath(): string {
+export function cliPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const found = ['../../bin/plateau.mjs', '../../../bin/plateau.mjs'].map((r) => join(here, r)).find(existsSync);
   if (!found) throw new Error(`bin/plateau.mjs not found from ${here}`);

@@ -12,6 +12,33 @@ export interface NativeKernels {
   sgemm(transA: number, transB: number, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void;
   /** Process-wide thread count of the BLAS; false if it has no such control (Accelerate). */
   setThreads(n: number): boolean;
+  /** Which float64 entry points the open BLAS library has (all false before open()). Optional: older builds lack it. */
+  linalg?(): { dgemm: boolean; dsyrk: boolean; dsyevd: boolean };
+  /** Row-major float64 c[m x n] = alpha op(a) op(b) + beta c; leading dimensions default to the packed ones. */
+  dgemm?(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    b: Float64Array,
+    beta: number,
+    c: Float64Array,
+    lda?: number,
+    ldb?: number,
+    ldc?: number,
+  ): void;
+  /** c[n x n] = alpha a a^T + beta c (a n x k), or alpha a^T a + beta c with trans (a k x n); c comes back whole (both triangles). */
+  dsyrk?(trans: number, n: number, k: number, alpha: number, a: Float64Array, beta: number, c: Float64Array): void;
+  /**
+   * LAPACK dsyevd: w = eigenvalues ascending; with vectors, a[k * n + i] = component i of eigenvector k. Returns LAPACK's
+   * info. threads > 0: this call on that many OpenBLAS threads (restored after).
+   */
+  dsyevd?(n: number, a: Float64Array, w: Float64Array, vectors: boolean, threads?: number): number;
+  /** Rows of logits z (rows x C) become softmax(z + bias); out[3r..3r+2] = argmax, loss of labels[r], sum_c p_c (1 - p_c). */
+  softmaxRows?(z: Float64Array, rows: number, C: number, bias: Float64Array, labels: Int32Array, out: Float64Array): void;
   /** One Adam/AdamW step into fresh outputs (see adam.ts for the formula); all arrays of one length. */
   adam(
     p: Float32Array,

@@ -1,4 +1,5 @@
-import { colGram, meanStd, rowGram, symmetricEigen } from './linalg';
+import { metricsLapack } from '../lapack';
+import { colGram, meanStd, quadraticForms, rowGram, symmetricEigen } from './linalg';
 import type { FirstPass } from './feature-scan';
 import type { SecondPass } from './second-pass';
 import { put, type LastLayer, type MetricBag } from './types';
@@ -31,15 +32,20 @@ export function classGeometry(first: FirstPass): ClassGeometry {
   });
   const centred = new Float64Array(Cp * m);
   for (let a = 0; a < Cp; a++) for (let j = 0; j < m; j++) centred[a * m + j] = means[a * m + j] - global[j];
+  const centredGram = rowGram(centred, Cp, m);
   const meanDist = new Float64Array(Cp * Cp);
+  // ||mu_a - mu_b||^2 from the Gram of the centred means (as NumPy's reference does) on the BLAS route at
+  // many classes, where Cp^2 m direct differences would dominate; centring keeps the cancellation small.
+  const fromGram = Cp > 256 && metricsLapack() !== null;
   for (let a = 0; a < Cp; a++) {
     for (let b = a + 1; b < Cp; b++) {
       let s = 0;
-      for (let j = 0; j < m; j++) s += (means[a * m + j] - means[b * m + j]) ** 2;
+      if (fromGram) s = Math.max(0, centredGram[a * Cp + a] + centredGram[b * Cp + b] - 2 * centredGram[a * Cp + b]);
+      else for (let j = 0; j < m; j++) s += (means[a * m + j] - means[b * m + j]) ** 2;
       meanDist[a * Cp + b] = meanDist[b * Cp + a] = s;
     }
   }
-  return { slot: cls.slot, classes, means, centred, centredGram: rowGram(centred, Cp, m), meanDist };
+  return { slot: cls.slot, classes, means, centred, centredGram, meanDist };
 }
 
 /**
@@ -52,18 +58,11 @@ export function nc1FromGram(centredGram: Float64Array, projScatter: Float64Array
   if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
   const { values, vectors } = symmetricEigen(centredGram, Cp);
   if (!(values[0] > 0)) return 'all class means coincide, so the between-class covariance is zero';
+  let count = 0;
+  while (count < Cp - 1 && values[count] > NC1_RELATIVE_CUTOFF * values[0]) count++;
+  const q = quadraticForms(vectors, projScatter, count, Cp);
   let total = 0;
-  for (let k = 0; k < Cp - 1; k++) {
-    const l = values[k];
-    if (l <= NC1_RELATIVE_CUTOFF * values[0]) break;
-    let q = 0;
-    for (let a = 0; a < Cp; a++) {
-      let s = 0;
-      for (let b = 0; b < Cp; b++) s += projScatter[a * Cp + b] * vectors[k * Cp + b];
-      q += vectors[k * Cp + a] * s;
-    }
-    total += q / (n * l * l);
-  }
+  for (let k = 0; k < count; k++) total += q[k] / (n * values[k] * values[k]);
   return total;
 }
 
@@ -77,18 +76,11 @@ export function nc1FromFeatureScatter(centred: Float64Array, scatter: Float64Arr
   if (Cp < 2) return `needs at least 2 classes present in the split (found ${Cp})`;
   const { values, vectors } = symmetricEigen(colGram(centred, Cp, m), m);
   if (!(values[0] > 0)) return 'all class means coincide, so the between-class covariance is zero';
+  let count = 0;
+  while (count < Math.min(Cp - 1, m) && values[count] > NC1_RELATIVE_CUTOFF * values[0]) count++;
+  const q = quadraticForms(vectors, scatter, count, m);
   let total = 0;
-  for (let k = 0; k < Math.min(Cp - 1, m); k++) {
-    const l = values[k];
-    if (l <= NC1_RELATIVE_CUTOFF * values[0]) break;
-    let q = 0;
-    for (let a = 0; a < m; a++) {
-      let s = 0;
-      for (let b = 0; b < m; b++) s += scatter[a * m + b] * vectors[k * m + b];
-      q += vectors[k * m + a] * s;
-    }
-    total += q / (n * l);
-  }
+  for (let k = 0; k < count; k++) total += q[k] / (n * values[k]);
   return total;
 }
 

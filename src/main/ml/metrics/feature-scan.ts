@@ -1,5 +1,7 @@
 import { invalid } from '../../../shared/api/errors';
+import { metricsLapack } from '../lapack';
 import type { CollapseClasses } from './collapse-classes';
+import { firstPassLapack } from './first-pass-lapack';
 import type { FeatureSource, FloatMatrix, LastLayer } from './types';
 
 /**
@@ -31,6 +33,11 @@ export interface FirstPass {
    * so kappa_sigma = (1/n) sum_{j,k non-constant} A_jk sigma_k^2 / sigma_j^2 (m x m).
    */
   sigmaMoments: Float64Array | null;
+  /**
+   * Variance route on the BLAS, when kappa_sigma is wanted: sum_i ||phi~_i||^2 sum_k q_ik sigma_k^2 directly, the
+   * feature variances coming from a pre-pass (first-pass-lapack.ts); then sigmaMoments is null.
+   */
+  kappaSigmaSum?: number;
   /** per sample, the argmax of the logits nc4 compares with (all C, or the collapse classes when restricted); ties to the lowest id */
   pred: Int32Array;
   cls: CollapseClasses;
@@ -93,6 +100,12 @@ export interface FirstPassPlan {
 }
 
 export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPassPlan, name = 'split'): FirstPass {
+  const lp = metricsLapack();
+  return lp ? firstPassLapack(lp, split, layer, plan, name) : firstPassJs(split, layer, plan, name);
+}
+
+/** The first pass in JS, sample by sample (the route without a system BLAS). */
+export function firstPassJs(split: FeatureSource, layer: LastLayer, plan: FirstPassPlan, name = 'split'): FirstPass {
   const { n, m, labels } = split;
   const { cls, route } = plan;
   const C = layer.C;
@@ -262,7 +275,8 @@ export function gramQuadratic(G: Float64Array, p: ArrayLike<number>, C: number):
   return diagTerm - quad;
 }
 
-function centredRows(W: FloatMatrix, C: number, m: number): Float64Array {
+/** The rows of W (C x m) minus their mean row, float64. */
+export function centredRows(W: FloatMatrix, C: number, m: number): Float64Array {
   const mean = new Float64Array(m);
   for (let c = 0; c < C; c++) for (let j = 0; j < m; j++) mean[j] += W[c * m + j] / C;
   const out = new Float64Array(C * m);

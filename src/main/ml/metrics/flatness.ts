@@ -6,8 +6,11 @@ import { put, type LastLayer, type MetricBag } from './types';
 /** A feature whose population std is below this is constant (METRICS.md, kappa_sigma). */
 export const CONSTANT_FEATURE_STD = 1e-12;
 
+/** The per-feature moments the variances come from (the first pass's, or a pre-pass's). */
+type Moments = Pick<FirstPass, 'n' | 'm' | 'shiftedSum' | 'shiftedSumSq'>;
+
 /** Population variance per feature from the shifted moments of the first pass (ddof 0). */
-export function featureVariances(first: FirstPass): Float64Array {
+export function featureVariances(first: Moments): Float64Array {
   const { n, m, shiftedSum, shiftedSumSq } = first;
   const v = new Float64Array(m);
   for (let j = 0; j < m; j++) {
@@ -18,7 +21,7 @@ export function featureVariances(first: FirstPass): Float64Array {
 }
 
 /** 1/sigma_j^2 per feature; 0 for constant features, which are folded into the bias and so drop out of ||phi~||^2 and W~. */
-export function inverseVariances(first: FirstPass): { variance: Float64Array; invVar: Float64Array } {
+export function inverseVariances(first: Moments): { variance: Float64Array; invVar: Float64Array } {
   const variance = featureVariances(first);
   const invVar = variance.map((v) => (Math.sqrt(v) < CONSTANT_FEATURE_STD ? 0 : 1 / v));
   return { variance, invVar };
@@ -57,6 +60,7 @@ export function flatnessFromPasses(first: FirstPass, second: SecondPass | null, 
   if (wanted.has('flatness_bound')) put(bag, 'flatness_bound', sumSquares(layer.weight) * trace);
   if (wanted.has('kappa_sigma')) {
     if (first.sigmaMoments) put(bag, 'kappa_sigma', kappaSigmaFromMoments(first, first.sigmaMoments));
+    else if (first.kappaSigmaSum !== undefined) put(bag, 'kappa_sigma', first.kappaSigmaSum / n);
     else if (second) put(bag, 'kappa_sigma', second.kappaSigmaSum / n);
   }
   return bag;

@@ -1,4 +1,17 @@
-/** Small dense float64 linear algebra for C x C and other small symmetric matrices. */
+import { metricsLapack } from '../lapack';
+import { colGramLapack, quadraticFormsLapack, rowGramLapack, symmetricEigenLapack } from './lapack-linalg';
+import { symmetricEigenvalues as tridiagonalEigenvalues } from './tridiagonal-eigen';
+
+/**
+ * Dense float64 linear algebra of the metrics: Grams, symmetric eigen-solves and quadratic forms, on the
+ * system BLAS/LAPACK where one is found (lapack-linalg.ts), else in JS (the *Js functions, kept as the
+ * fallback and as the reference the route tests compare against).
+ */
+
+/** Below this size Jacobi stays: it is cheap there and keeps tiny eigenvalues relatively accurate. */
+const LAPACK_MIN_EIGEN_N = 64;
+/** Products with fewer multiply-adds than this stay in JS (a native call costs more than it saves). */
+const LAPACK_MIN_WORK = 1 << 16;
 
 export interface SymmetricEigen {
   /** Eigenvalues, descending. */
@@ -7,12 +20,24 @@ export interface SymmetricEigen {
   vectors: Float64Array;
 }
 
+/** Eigen-decomposition of a symmetric n x n matrix: LAPACK dsyevd beyond small n, else Jacobi. */
+export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
+  const lp = n > LAPACK_MIN_EIGEN_N ? metricsLapack() : null;
+  return (lp && symmetricEigenLapack(lp, matrix, n, true)) || symmetricEigenJs(matrix, n);
+}
+
+/** Eigenvalues only, descending: LAPACK dsyevd (no vectors), else Householder + QL. */
+export function symmetricEigenvalues(matrix: ArrayLike<number>, n: number): Float64Array {
+  const lp = n > LAPACK_MIN_EIGEN_N ? metricsLapack() : null;
+  return (lp && symmetricEigenLapack(lp, matrix, n, false)?.values) || tridiagonalEigenvalues(matrix, n);
+}
+
 /**
  * Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi rotations. Chosen for its
  * accuracy on small matrices (good relative accuracy for small eigenvalues, which nc1 divides by);
  * O(n^3) per sweep, so keep n small (C x C Grams, Grams of small weight matrices).
  */
-export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
+export function symmetricEigenJs(matrix: ArrayLike<number>, n: number): SymmetricEigen {
   const a = Float64Array.from(matrix as ArrayLike<number>);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -62,6 +87,35 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
 
 /** Gram matrix of the rows of a (rows x cols): out[i][j] = <a_i, a_j>, float64. */
 export function rowGram(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const lp = rows * rows * cols >= LAPACK_MIN_WORK ? metricsLapack() : null;
+  return lp ? rowGramLapack(lp, a, rows, cols) : rowGramJs(a, rows, cols);
+}
+
+/** Gram matrix of the columns of a (rows x cols): out = a^T a (cols x cols), float64. */
+export function colGram(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const lp = rows * cols * cols >= LAPACK_MIN_WORK ? metricsLapack() : null;
+  return lp ? colGramLapack(lp, a, rows, cols) : colGramJs(a, rows, cols);
+}
+
+/** q_k = v_k^T S v_k for the first `count` rows of vectors (count x n), S symmetric n x n. */
+export function quadraticForms(vectors: Float64Array, S: Float64Array, count: number, n: number): Float64Array {
+  const lp = count * n * n >= LAPACK_MIN_WORK ? metricsLapack() : null;
+  if (lp) return quadraticFormsLapack(lp, vectors, S, count, n);
+  const q = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    let t = 0;
+    for (let a = 0; a < n; a++) {
+      let s = 0;
+      for (let b = 0; b < n; b++) s += S[a * n + b] * vectors[k * n + b];
+      t += vectors[k * n + a] * s;
+    }
+    q[k] = t;
+  }
+  return q;
+}
+
+/** rowGram in JS. */
+export function rowGramJs(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const g = new Float64Array(rows * rows);
   for (let i = 0; i < rows; i++) {
     for (let j = i; j < rows; j++) {
@@ -73,8 +127,8 @@ export function rowGram(a: ArrayLike<number>, rows: number, cols: number): Float
   return g;
 }
 
-/** Gram matrix of the columns of a (rows x cols): out = a^T a (cols x cols), float64. */
-export function colGram(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+/** colGram in JS. */
+export function colGramJs(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const g = new Float64Array(cols * cols);
   const row = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {

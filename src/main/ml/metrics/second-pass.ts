@@ -1,4 +1,6 @@
+import { metricsLapack } from '../lapack';
 import { gramQuadratic, rowChunks, type FirstPass } from './feature-scan';
+import { secondPassLapack } from './second-pass-lapack';
 import type { FeatureSource } from './types';
 
 /** Inputs of the second pass, derived from the first: class geometry and the standardised Gram. */
@@ -36,6 +38,12 @@ export interface SecondPass {
 
 /** Deviations from the class means (the first pass gave the means), in float64 over the same chunks. */
 export function secondPass(split: FeatureSource, first: FirstPass, plan: SecondPassPlan, name = 'split'): SecondPass {
+  const lp = metricsLapack();
+  return lp ? secondPassLapack(lp, split, first, plan, name) : secondPassJs(split, first, plan, name);
+}
+
+/** The second pass in JS, sample by sample (the route without a system BLAS). */
+export function secondPassJs(split: FeatureSource, first: FirstPass, plan: SecondPassPlan, name = 'split'): SecondPass {
   const { m, labels } = split;
   const { C, probs, pred, cls } = first;
   const { slot, classes } = cls;

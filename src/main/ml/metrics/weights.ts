@@ -1,7 +1,6 @@
 import { invalid } from '../../../shared/api/errors';
 import { keysOfProducer } from '../../../shared/domain/metrics';
-import { colGram, rowGram, sumSquares } from './linalg';
-import { symmetricEigenvalues } from './tridiagonal-eigen';
+import { colGram, rowGram, sumSquares, symmetricEigenvalues } from './linalg';
 import { put, type FloatMatrix, type MetricBag } from './types';
 
 /** The weights-only keys, from the metric registry. */
@@ -12,15 +11,22 @@ const ZERO_EIGEN = 1e-10;
 
 /**
  * Eigenvalues of W^T W / N for a rows x cols matrix, N = max(rows, cols), descending. Uses the smaller
- * Gram matrix (its non-zero spectrum is the same); Jacobi is O(k^3), fine for k up to a few hundred.
+ * Gram matrix (its non-zero spectrum is the same), formed by dsyrk and solved by LAPACK dsyevd where the
+ * system library has them (linalg.ts), else in JS.
  */
 export function weightEigenvalues(weight: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  return weightSpectrum(weight, rows, cols).values;
+}
+
+/** The eigenvalues above and the Gram's trace, ||W||_F^2 (so no separate pass over W is needed for it). */
+function weightSpectrum(weight: ArrayLike<number>, rows: number, cols: number): { values: Float64Array; fro2: number } {
   const k = Math.min(rows, cols);
   const gram = rows <= cols ? rowGram(weight, rows, cols) : colGram(weight, rows, cols);
-  // Eigenvalues only: Householder + QL, far faster than Jacobi for the Grams of real layers.
+  let fro2 = 0;
+  for (let i = 0; i < k; i++) fro2 += gram[i * k + i];
   const values = symmetricEigenvalues(gram, k);
   const N = Math.max(rows, cols);
-  return values.map((v) => Math.max(0, v) / N);
+  return { values: values.map((v) => Math.max(0, v) / N), fro2 };
 }
 
 /**
@@ -36,17 +42,22 @@ export function powerLawAlpha(eigenvalues: ArrayLike<number>): { alpha: number; 
   const xs = all.filter((x) => x > ZERO_EIGEN * top);
   if (xs.length < 3) return `needs at least 3 non-zero eigenvalues (found ${xs.length})`;
   let best: { alpha: number; xmin: number; ks: number } | null = null;
+  // ln x once per value: ln(x / x_min) = ln x - ln x_min (the same to rounding), no log per (x_min, x) pair
+  const lnx = xs.map(Math.log);
+  const logs = new Float64Array(xs.length); // ln(x / x_min) of the tail, reused by the KS distance
   for (let start = 0; start < xs.length - 1; start++) {
     if (start > 0 && xs[start] === xs[start - 1]) continue;
     const xmin = xs[start];
     const k = xs.length - start;
+    const l0 = lnx[start];
     let logSum = 0;
-    for (let i = start; i < xs.length; i++) logSum += Math.log(xs[i] / xmin);
+    for (let i = start; i < xs.length; i++) logSum += logs[i - start] = lnx[i] - l0;
     if (!(logSum > 0)) continue;
     const alpha = 1 + k / logSum;
     let ks = 0;
     for (let i = 0; i < k; i++) {
-      const cdf = 1 - Math.pow(xs[start + i] / xmin, 1 - alpha);
+      // (x / x_min)^(1 - alpha) as exp((1 - alpha) ln(x / x_min)): the same to rounding, and no pow per value
+      const cdf = 1 - Math.exp((1 - alpha) * logs[i]);
       ks = Math.max(ks, (i + 1) / k - cdf, cdf - i / k);
     }
     if (!best || ks < best.ks) best = { alpha, xmin, ks };
@@ -64,10 +75,12 @@ export function weightMetrics(
   if (weight.length !== rows * cols) throw invalid(`weight holds ${weight.length} values, expected ${rows} x ${cols}`);
   const wanted = options.keys ?? new Set<string>(WEIGHT_KEYS);
   const bag: MetricBag = { values: {}, omitted: {} };
-  const fro2 = sumSquares(weight);
+  const spectral = wanted.has('spectral_norm') || wanted.has('stable_rank') || wanted.has('ww_alpha');
+  const spectrum = spectral ? weightSpectrum(weight, rows, cols) : null;
+  const fro2 = spectrum ? spectrum.fro2 : sumSquares(weight);
   if (wanted.has('fro_norm')) put(bag, 'fro_norm', Math.sqrt(fro2));
-  if (wanted.has('spectral_norm') || wanted.has('stable_rank') || wanted.has('ww_alpha')) {
-    const eig = weightEigenvalues(weight, rows, cols);
+  if (spectrum) {
+    const eig = spectrum.values;
     const top = eig[0] * Math.max(rows, cols);
     if (wanted.has('spectral_norm')) put(bag, 'spectral_norm', Math.sqrt(top));
     if (wanted.has('stable_rank')) put(bag, 'stable_rank', top > 0 ? fro2 / top : 'the weight matrix is zero');
