@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
+import { narrowTo } from './float-chunks';
 import { elementCount } from './ndarray';
 import { tempPathFor } from './temp-files';
 import { encodeSafetensors, encodeSafetensorsHeader, parseSafetensors } from './safetensors';
@@ -66,13 +67,20 @@ function writeFailure(path: string, tmp: string, fd: number | undefined, err: un
 
 /** Writes a checkpoint's weights one tensor at a time (imports of files larger than memory should hold). */
 export interface CheckpointWriter {
-  /** The next tensor, in the order given to `openCheckpointWriter`. */
+  /** The next tensor whole, in the order given to `openCheckpointWriter` (a BF16/F16 one narrows back, exactly). */
   write(name: string, data: Float32Array): void;
+  /** Part of the next tensor as stored bytes (little-endian, its stored dtype); it is done when all its bytes are in. */
+  writeBytes(name: string, bytes: Uint8Array): void;
   /** fsyncs and renames the file into place; size and sha256 of what was written. */
   finish(): { bytes: number; sha256: string };
   /** Removes the temp file after a failure elsewhere. */
   abort(): void;
 }
+
+/** How an imported tensor is stored: bf16 and f16 as they came (exact, half the disk), every other float as F32. */
+export type StoredDtype = 'F32' | 'BF16' | 'F16';
+const STORED_WIDTH: Record<StoredDtype, number> = { F32: 4, BF16: 2, F16: 2 };
+export const storedDtype = (sourceDtype: string): StoredDtype => (sourceDtype === 'bf16' ? 'BF16' : sourceDtype === 'f2' ? 'F16' : 'F32');
 
 /**
  * The streaming form of writeCheckpoint (weights only): the header first, as every shape is known,
@@ -81,20 +89,21 @@ export interface CheckpointWriter {
 export function openCheckpointWriter(
   path: string,
   meta: { step: number; epoch: number },
-  tensors: readonly { name: string; shape: readonly number[] }[],
+  tensors: readonly { name: string; shape: readonly number[]; stored?: StoredDtype }[],
 ): CheckpointWriter {
   const metadata = { format: 'plateau-checkpoint-1', step: String(meta.step), epoch: String(meta.epoch) };
   const specs = tensors.map((t) => ({
     name: t.name,
-    dtype: 'F32' as const,
+    dtype: t.stored ?? 'F32',
     shape: t.shape,
-    byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
+    byteLength: STORED_WIDTH[t.stored ?? 'F32'] * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
   }));
   const tmp = tempPathFor(path);
   const hash = createHash('sha256');
   let fd: number | undefined;
   let bytes = 0;
   let next = 0;
+  let partial = 0; // bytes of specs[next] written so far
   const guard = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -113,18 +122,29 @@ export function openCheckpointWriter(
     fd = openSync(tmp, 'w');
     put(encodeSafetensorsHeader(specs, metadata));
   });
+  const writeBytes = (name: string, b: Uint8Array) => {
+    const spec = specs[next];
+    if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
+    if (!spec || spec.name !== name || partial + b.byteLength > spec.byteLength) {
+      const want = spec ? `tensor '${spec.name}' (${spec.byteLength - partial} of ${spec.byteLength} bytes to go)` : 'no more tensors';
+      throw invalid(`checkpoint ${path}: expected ${want}, got ${b.byteLength} bytes of '${name}'`);
+    }
+    guard(() => put(b));
+    partial += b.byteLength;
+    if (partial === spec.byteLength) [next, partial] = [next + 1, 0];
+  };
   return {
     write(name, data) {
       const spec = specs[next];
-      if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
-      if (!spec || spec.name !== name || spec.byteLength !== data.byteLength) {
+      const stored = spec?.dtype === 'BF16' ? narrowTo(data, 'bf16') : spec?.dtype === 'F16' ? narrowTo(data, 'f2') : null;
+      if (spec && partial === 0 && (stored ?? data).byteLength !== spec.byteLength) {
         throw invalid(
-          `checkpoint ${path}: expected ${spec ? `tensor '${spec.name}' of ${spec.byteLength} bytes` : 'no more tensors'}, got '${name}' of ${data.byteLength}`,
+          `checkpoint ${path}: expected tensor '${spec.name}' of ${spec.byteLength} bytes, got '${name}' of ${data.byteLength}`,
         );
       }
-      guard(() => put(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-      next++;
+      writeBytes(name, stored ?? new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     },
+    writeBytes,
     finish() {
       if (next !== specs.length) throw invalid(`checkpoint ${path}: ${specs.length - next} tensor(s) never written`);
       guard(() => {

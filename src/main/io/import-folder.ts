@@ -7,6 +7,7 @@ import { flagNonFinite, importFormats, supportedImports, type FileImport, type I
 import { mergeShards } from './formats/hf-shards';
 import { probeFile } from './formats/probe';
 import { readModelConfig } from './hf-config';
+import { checkConfigAgainstTensors } from './hf-config-check';
 import type { ImportScalar, SkippedEntry, TensorInfo } from './import-types';
 
 /** A folder of checkpoints, ordered by the step or epoch number in their names (unnumbered last). */
@@ -57,6 +58,10 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
       role.role === 'checkpoint'
         ? await inspectFile(join(dir, role.file), format)
         : flagNonFinite(await mergeShards(dir, role, format, new Set(names)));
+    if (names.includes('config.json')) {
+      const config = await readModelConfig(dir);
+      if (config) checkConfigAgainstTensors(join(dir, 'config.json'), config, imp.tensors);
+    }
     // What else lies there (optimizer.pt, rng_state.pth, a second copy in another format) is reported, not imported.
     const weightsLike = new Set(
       importFormats()

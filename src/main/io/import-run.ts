@@ -4,7 +4,8 @@ import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
 import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
-import { openCheckpointWriter } from './checkpoint-file';
+import { openCheckpointWriter, storedDtype } from './checkpoint-file';
+import { CHUNKED_WIDTH, widenInto } from './float-chunks';
 import { isFolderImport, type FileImport, type ImportIndex } from './import-file';
 import type { TensorInfo } from './import-types';
 import { countNonFinite, isFloatDtype } from './ndarray';
@@ -41,6 +42,8 @@ export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: str
 const BATCH_BYTES = 64 * 1024 * 1024;
 /** ...and at most this many: 100 000 tiny tensors cost far more in objects than in bytes. */
 const BATCH_TENSORS = 4096;
+/** A float tensor of at least this many source bytes is streamed in chunks when the format can (safetensors). */
+const STREAM_BYTES = 1024 * 1024;
 
 /** A tensor with NaN or infinite values: imported as it is, but left out of the metrics. */
 export interface NonFiniteTensor {
@@ -54,20 +57,61 @@ export interface InitWeights {
   get(name: string, shape: readonly number[]): Promise<Float32Array | null>;
 }
 
+export interface StreamOptions {
+  /** Hears the source bytes of each chunk or tensor done (the job's progress). */
+  onBytes?: (n: number) => void;
+  /** Tensors of at least this many source bytes are streamed (tests lower it to stream tiny ones). */
+  streamBytes?: number;
+}
+
+const sourceBytes = (t: TensorInfo) => (CHUNKED_WIDTH[t.dtype] ?? 4) * t.shape.reduce((a, b) => a * b, 1);
+
+/** Source bytes of an import's weights, the unit of its progress. */
+export const weightBytes = (file: FileImport) => weightPlan(file).keep.reduce((s, t) => s + sourceBytes(t), 0);
+
 /**
- * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of tensors at a time
- * is loaded, written and measured, so memory stays near the largest tensor however big the file.
- * `init` absent means this is the first checkpoint (its distance from itself is 0).
+ * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of small tensors at a
+ * time is loaded, written and measured, and a big one is read in chunks, each chunk written as it comes
+ * (bf16/f16 are stored as they are) and widened into the one float32 array the metrics need, so memory
+ * stays near the largest tensor's float32 size however big the file. `onBytes` hears the source bytes
+ * done. `init` absent means this is the first checkpoint (its distance from itself is 0).
  */
-export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights) {
+export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights, options: StreamOptions = {}) {
+  const { onBytes, streamBytes = STREAM_BYTES } = options;
   const { keep, dropped } = weightPlan(file);
-  const writer = openCheckpointWriter(out, { step, epoch: 0 }, keep);
+  const writer = openCheckpointWriter(
+    out,
+    { step, epoch: 0 },
+    keep.map((t) => ({ ...t, stored: storedDtype(t.dtype) })),
+  );
   const rows: MetricRow[] = [];
   const nonFinite: NonFiniteTensor[] = [];
   // A lone big tensor's memory, handed back to the reader for the next one once written and measured.
   let scratch: ArrayBuffer | undefined;
+  const measure = async (name: string, shape: number[], data: Float32Array) => {
+    const count = countNonFinite(data);
+    if (count) nonFinite.push({ step, name, count });
+    const w0 = init ? await init.get(name, shape) : data;
+    rows.push(...weightRows({ [name]: { shape, data } }, step, w0 ? { [name]: { shape, data: w0 } } : undefined));
+  };
   try {
-    for (const batch of batches(keep)) {
+    for (const batch of batches(keep, file.readChunks ? streamBytes : Infinity)) {
+      if (batch.length === 1 && file.readChunks && sourceBytes(batch[0]) >= streamBytes && CHUNKED_WIDTH[batch[0].dtype]) {
+        const t = batch[0];
+        const n = t.shape.reduce((a, b) => a * b, 1);
+        const data = scratch && scratch.byteLength >= 4 * n ? new Float32Array(scratch, 0, n) : new Float32Array(n);
+        const asStored = t.dtype !== 'f8'; // f64 narrows to float32 first; the others are stored byte for byte
+        let at = 0;
+        await file.readChunks(t.name, (bytes) => {
+          if (asStored) writer.writeBytes(t.name, bytes);
+          at += widenInto(bytes, t.dtype, data, at);
+          onBytes?.(bytes.length);
+        });
+        if (!asStored) writer.write(t.name, data);
+        await measure(t.name, t.shape, data);
+        if (data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
+        continue;
+      }
       const loaded = new Map(
         (
           await file.load(
@@ -81,10 +125,8 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
         loaded.delete(info.name); // let each tensor go as soon as it is written
         const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
         writer.write(t.name, data);
-        const count = countNonFinite(data);
-        if (count) nonFinite.push({ step, name: t.name, count });
-        const w0 = init ? await init.get(t.name, t.shape) : data;
-        rows.push(...weightRows({ [t.name]: { shape: t.shape, data } }, step, w0 ? { [t.name]: { shape: t.shape, data: w0 } } : undefined));
+        onBytes?.(sourceBytes(info));
+        await measure(t.name, t.shape, data);
         // Safe to refill: rows are numbers, the write is done, and init (when given) has its own arrays.
         if (batch.length === 1 && data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
       }
@@ -96,17 +138,23 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
   }
 }
 
-function* batches(tensors: TensorInfo[]): Generator<TensorInfo[]> {
+/** Small tensors in batches; with a streaming reader, each big one alone. */
+function* batches(tensors: TensorInfo[], streamBytes: number): Generator<TensorInfo[]> {
   let batch: TensorInfo[] = [];
   let bytes = 0;
   for (const t of tensors) {
     const size = 4 * t.shape.reduce((a, b) => a * b, 1);
-    if (batch.length && (bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
+    const alone = sourceBytes(t) >= streamBytes;
+    if (batch.length && (alone || bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
       yield batch;
       [batch, bytes] = [[], 0];
     }
     batch.push(t);
     bytes += size;
+    if (alone) {
+      yield batch;
+      [batch, bytes] = [[], 0];
+    }
   }
   if (batch.length) yield batch;
 }

@@ -14,7 +14,15 @@ export interface SafetensorsFile {
   read(name: string, reuse?: ArrayBuffer): Promise<NumericArray>;
   /** Reads several tensors, in the order named, with one open of the file (a header of 100 000 tensors is no 100 000 opens). */
   readMany(names: readonly string[]): Promise<NumericArray[]>;
+  /**
+   * Hands one tensor's raw little-endian bytes to `onChunk` in order, `chunkBytes` (whole elements) at a
+   * time, through one reused buffer: the tensor's bytes never sit in memory whole.
+   */
+  readChunks(name: string, onChunk: (bytes: Uint8Array) => void, chunkBytes?: number): Promise<void>;
 }
+
+/** Bytes per chunk of a streamed tensor: big enough that each read is one syscall's worth of work. */
+export const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** Reads the header of a .safetensors file; tensor data is read later, one tensor per `read`. */
 export async function openSafetensorsFile(path: string): Promise<SafetensorsFile> {
@@ -47,6 +55,18 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     read: async (name, reuse) => {
       const e = entry(name);
       return withFile(path, (fh) => readOne(fh, e, reuse));
+    },
+    readChunks: async (name, onChunk, chunkBytes = CHUNK_BYTES) => {
+      const e = entry(name);
+      const size = chunkBytes - (chunkBytes % 8); // a multiple of every element width
+      const buf = new Uint8Array(Math.min(size, e.end - e.begin));
+      await withFile(path, async (fh) => {
+        for (let at = e.begin; at < e.end; at += buf.length) {
+          const part = buf.subarray(0, Math.min(buf.length, e.end - at));
+          await readInto(fh, part, dataStart + at, path);
+          onChunk(part);
+        }
+      });
     },
     readMany: async (names) => {
       const wanted = names.map(entry);

@@ -54,7 +54,10 @@ export function importRunner(ctx: AppContext): JobRunner {
       repos.runs.update(runId, { status: 'imported', summary: result, finishedAt: Date.now(), ...(config ? { config } : {}) });
       removeUploadBatch(ctx.dataDir, data.path);
     } catch (err) {
-      ctx.jobs.writes.flush(); // rows stored so far stay
+      ctx.jobs.writes.flush();
+      // Whole or not at all: the worker announces checkpoints only once all are written, so a failure
+      // leaves files and no rows; the files go too (the run stays, failed, with the reason).
+      rmSync(join(data.runDir, 'checkpoints'), { recursive: true, force: true });
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, {
         status: cancelled ? 'cancelled' : 'failed',
