@@ -2,7 +2,6 @@ import { metricInfo } from '../../shared/domain/metrics';
 import type { MetricRow } from '../../shared/jobs/messages';
 import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
-import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
 import { openCheckpointWriter, storedDtype } from './checkpoint-file';
 import { CHUNKED_WIDTH, widenInto } from './float-chunks';
@@ -10,6 +9,7 @@ import { isFolderImport, type FileImport, type ImportIndex } from './import-file
 import type { TensorInfo } from './import-types';
 import { countNonFinite, isFloatDtype } from './ndarray';
 import { openSafetensorsFile } from './safetensors-file';
+import { weightRows } from './weight-rows';
 
 type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -183,32 +183,7 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
   };
 }
 
-/** Eigen-decompositions of Grams wider than this are too slow in JS for an import; those keys are skipped. */
-const MAX_GRAM = 1024;
-
-/**
- * Weights-only measures (METRICS.md) of every matrix-shaped tensor: 2-D weights as they are,
- * convolution kernels (4-D, out x in x kh x kw) reshaped to out x (in*kh*kw).
- */
-export function weightRows(weights: Weights, step: number, init?: Weights): MetricRow[] {
-  const rows: MetricRow[] = [];
-  for (const [name, t] of Object.entries(weights)) {
-    if (t.shape.length < 2 || t.shape.length > 4 || t.shape.length === 3) continue;
-    // NaN or Inf would turn every measure into NaN (or a wrong number): such tensors are flagged, not measured.
-    if (countNonFinite(t.data)) continue;
-    // An empty matrix (shape [0, 3], which torch saves happily) has no norm or spectrum to measure.
-    if (t.data.length === 0) continue;
-    const rowsN = t.shape[0];
-    const cols = t.data.length / rowsN;
-    const small = Math.min(rowsN, cols) <= MAX_GRAM;
-    const keys = new Set(['fro_norm', 'dist_from_init', ...(small ? ['spectral_norm', 'stable_rank', 'ww_alpha'] : [])]);
-    const w0 = init?.[name]?.shape.join() === t.shape.join() ? init[name].data : null;
-    const bag = weightMetrics(t.data, rowsN, cols, { init: w0, keys });
-    for (const [key, value] of Object.entries(bag.values))
-      rows.push({ step, epoch: null, split: 'none', key, value, layer: name, checkpointStep: step });
-  }
-  return rows;
-}
+export { weightRows } from './weight-rows';
 
 /** A feature dump's closed-form metrics as rows at step 0 (training keys on train, the test block on test). */
 export async function dumpRows(path: string): Promise<{ rows: MetricRow[]; weights: Weights }> {
