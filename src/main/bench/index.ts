@@ -3,6 +3,7 @@ import type { BenchCase } from './bench-case';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
+import { importHfBf16Bench } from './import-hf-bf16';
 import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { metricsClosedFormBench } from './metrics-closed-form';
@@ -28,6 +29,7 @@ export const BENCH_CASES: BenchCase[] = [
   importManyTensorsBench,
   importLargeBench,
   importFolderBench,
+  importHfBf16Bench,
   grokkingMlpBench,
   trainCliBench,
   grokkingInterventionsBench,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
 import { narrowTo } from './float-chunks';
@@ -20,6 +21,7 @@ export interface CheckpointContent {
 }
 
 const OPT = 'optimizer/';
+const writeAt = promisify(write);
 
 /**
  * Writes a checkpoint as safetensors, atomically: a temp file, fsync, then rename over the final name.
@@ -71,6 +73,8 @@ export interface CheckpointWriter {
   write(name: string, data: Float32Array): void;
   /** Part of the next tensor as stored bytes (little-endian, its stored dtype); it is done when all its bytes are in. */
   writeBytes(name: string, bytes: Uint8Array): void;
+  /** writeBytes in libuv's pool, so the caller computes while the disk works; `bytes` must stay untouched until it settles. */
+  writeBytesAsync(name: string, bytes: Uint8Array): Promise<void>;
   /** fsyncs and renames the file into place; size and sha256 of what was written. */
   finish(): { bytes: number; sha256: string };
   /** Removes the temp file after a failure elsewhere. */
@@ -114,7 +118,8 @@ export function openCheckpointWriter(
     }
   };
   const put = (b: Uint8Array) => {
-    writeAll(fd!, b);
+    // positional, as the pool's writes are: the file's own offset is never relied on
+    for (let done = 0; done < b.byteLength;) done += writeSync(fd!, b, done, b.byteLength - done, bytes + done);
     hash.update(b);
     bytes += b.byteLength;
   };
@@ -122,16 +127,33 @@ export function openCheckpointWriter(
     fd = openSync(tmp, 'w');
     put(encodeSafetensorsHeader(specs, metadata));
   });
-  const writeBytes = (name: string, b: Uint8Array) => {
+  /** Checks that `b` continues the tensor due next, and counts it in. */
+  const admit = (name: string, b: Uint8Array) => {
     const spec = specs[next];
     if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
     if (!spec || spec.name !== name || partial + b.byteLength > spec.byteLength) {
       const want = spec ? `tensor '${spec.name}' (${spec.byteLength - partial} of ${spec.byteLength} bytes to go)` : 'no more tensors';
       throw invalid(`checkpoint ${path}: expected ${want}, got ${b.byteLength} bytes of '${name}'`);
     }
-    guard(() => put(b));
     partial += b.byteLength;
     if (partial === spec.byteLength) [next, partial] = [next + 1, 0];
+  };
+  const writeBytes = (name: string, b: Uint8Array) => {
+    admit(name, b);
+    guard(() => put(b));
+  };
+  const writeBytesAsync = async (name: string, b: Uint8Array) => {
+    admit(name, b);
+    const at = bytes;
+    hash.update(b); // in order, now; the bytes reach the disk in the pool
+    bytes += b.byteLength;
+    try {
+      for (let done = 0; done < b.byteLength;) done += (await writeAt(fd!, b, done, b.byteLength - done, at + done)).bytesWritten;
+    } catch (err) {
+      const e = writeFailure(path, tmp, fd, err);
+      fd = undefined;
+      throw e;
+    }
   };
   return {
     write(name, data) {
@@ -145,6 +167,7 @@ export function openCheckpointWriter(
       writeBytes(name, stored ?? new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     },
     writeBytes,
+    writeBytesAsync,
     finish() {
       if (next !== specs.length) throw invalid(`checkpoint ${path}: ${specs.length - next} tensor(s) never written`);
       guard(() => {

@@ -22,35 +22,79 @@ function halves(): Float32Array {
   return (halfTable = t);
 }
 
+/** `bytes` as a typed array of its elements: a view when aligned on a little-endian host, else a byte-swapped copy. */
+function elements<T extends Uint16Array | Float32Array | Float64Array>(
+  bytes: Uint8Array,
+  Ctor: { new (b: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
+): T {
+  const w = Ctor.BYTES_PER_ELEMENT;
+  const n = bytes.length / w;
+  if (LE && bytes.byteOffset % w === 0) return new Ctor(bytes.buffer, bytes.byteOffset, n);
+  const copy = bytes.slice();
+  if (!LE) for (let i = 0; i < copy.length; i += w) copy.subarray(i, i + w).reverse();
+  return new Ctor(copy.buffer, 0, n);
+}
+
+/** bf16 is the top half of a float32: shifting the bits up is the exact widening. Counts NaN/Inf (exponent all ones) as it goes. */
+function widenBf16(src: Uint16Array, bits: Uint32Array): number {
+  let bad = 0;
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    bits[i] = h << 16;
+    if ((h & 0x7f80) === 0x7f80) bad++;
+  }
+  return bad;
+}
+
+function widenF16(src: Uint16Array, out: Float32Array, at: number): number {
+  const t = halves();
+  let bad = 0;
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    out[at + i] = t[h];
+    if ((h & 0x7c00) === 0x7c00) bad++;
+  }
+  return bad;
+}
+
+function widenF64(src: Float64Array, out: Float32Array, at: number): number {
+  let bad = 0;
+  for (let i = 0; i < src.length; i++) {
+    const x = (out[at + i] = src[i]); // rounds to the nearest float32; beyond its range becomes Inf
+    if (x - x !== 0) bad++;
+  }
+  return bad;
+}
+
+function countBad(a: Float32Array): number {
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) bad++;
+  return bad;
+}
+
 /**
- * Widens little-endian `bytes` of `dtype` into `out` from element `at`. The chunk must hold whole
- * elements; on a little-endian host with an aligned chunk this is a typed-array view, else a DataView.
+ * Widens little-endian `bytes` of `dtype` into `out` from element `at`; the chunk must hold whole
+ * elements. Returns how many elements it wrote and how many of them are NaN or infinite (counted in
+ * the same pass: an import touches each element once).
  */
-export function widenInto(bytes: Uint8Array, dtype: string, out: Float32Array, at: number): number {
+export function widenChunk(bytes: Uint8Array, dtype: string, out: Float32Array, at: number): { n: number; nonFinite: number } {
   const width = CHUNKED_WIDTH[dtype];
   if (!width || bytes.length % width) throw invalid(`widenInto: ${bytes.length} bytes are not whole ${dtype} elements`);
   const n = bytes.length / width;
   if (at + n > out.length) throw invalid(`widenInto: ${n} elements at ${at} overrun an array of ${out.length}`);
-  const aligned = LE && bytes.byteOffset % width === 0;
   if (dtype === 'f4') {
-    out.set(new Float32Array(aligned ? bytes.buffer : bytes.slice().buffer, aligned ? bytes.byteOffset : 0, n), at);
-  } else if (dtype === 'f8') {
-    const src = new Float64Array(aligned ? bytes.buffer : bytes.slice().buffer, aligned ? bytes.byteOffset : 0, n);
-    for (let i = 0; i < n; i++) out[at + i] = src[i];
-  } else {
-    const src = new Uint16Array(aligned ? bytes.buffer : bytes.slice().buffer, aligned ? bytes.byteOffset : 0, n);
-    if (!LE) for (let i = 0; i < n; i++) src[i] = (src[i] >>> 8) | ((src[i] & 0xff) << 8);
-    if (dtype === 'bf16') {
-      // bf16 is the top half of a float32: shifting the bits up is the exact widening.
-      const bits = new Uint32Array(out.buffer, out.byteOffset + 4 * at, n);
-      for (let i = 0; i < n; i++) bits[i] = src[i] << 16;
-    } else {
-      const t = halves();
-      for (let i = 0; i < n; i++) out[at + i] = t[src[i]];
-    }
+    const dst = out.subarray(at, at + n);
+    dst.set(elements(bytes, Float32Array));
+    return { n, nonFinite: countBad(dst) };
   }
-  return n;
+  if (dtype === 'f8') return { n, nonFinite: widenF64(elements(bytes, Float64Array), out, at) };
+  const src = elements(bytes, Uint16Array);
+  if (dtype === 'bf16') return { n, nonFinite: widenBf16(src, new Uint32Array(out.buffer, out.byteOffset + 4 * at, n)) };
+  return { n, nonFinite: widenF16(src, out, at) };
 }
+
+/** widenChunk without the count: the number of elements written. */
+export const widenInto = (bytes: Uint8Array, dtype: string, out: Float32Array, at: number): number => widenChunk(bytes, dtype, out, at).n;
 
 /** A float32 value known to be a half (read from one) back to its 16 bits: exact for every half, NaN kept. */
 export function floatToHalfBits(bits: number): number {

@@ -83,6 +83,21 @@ describe('a Hugging Face folder written by PyTorch', () => {
     }
   }
 
+  it('measures a matrix chunk by chunk when its spectrum is left to the metrics job, with the same norms', async () => {
+    const [{ file }] = importSteps(await inspectImport(join(FIX, 'gpt2-bf16')));
+    const path = join(out, 'bf16-chunk-measured.safetensors');
+    const r = await importCheckpoint(file, 0, path, undefined, { streamBytes: 0, spectrumMax: 0 });
+    await expectSame(path, expected['gpt2-bf16']);
+    const matrices = Object.entries(expected['gpt2-bf16']).filter(([, w]) => w.shape.length === 2);
+    expect(r.rows.map((x) => x.key).sort()).toEqual(matrices.flatMap(() => ['dist_from_init', 'fro_norm']).sort());
+    for (const [name, w] of matrices)
+      expect(r.rows.find((x) => x.layer === name && x.key === 'fro_norm')!.value).toBeCloseTo(w.fro_norm!, 5);
+    // a range of a stored bf16 tensor reads back as the same elements of the whole
+    const st = await openSafetensorsFile(path);
+    const whole = (await st.read('transformer.wte.weight')) as Float32Array;
+    expect(Array.from(await st.readElements('transformer.wte.weight', 37, 100))).toEqual(Array.from(whole.subarray(37, 137)));
+  });
+
   it('as a series of checkpoint-<step>/ folders imports one checkpoint per step, dist_from_init from the first', async () => {
     const index = await inspectImport(join(FIX, 'series'));
     const steps = importSteps(index);
@@ -90,7 +105,9 @@ describe('a Hugging Face folder written by PyTorch', () => {
     let init: InitWeights | undefined;
     for (const [i, { step, file }] of steps.entries()) {
       const path = join(out, `series-${step}.safetensors`);
-      const r = await importCheckpoint(file as FileImport, step, path, init, { streamBytes: i === 1 ? 0 : Infinity });
+      // batched, streamed whole, and streamed with the norms summed over chunks (distance read by range)
+      const options = [{ streamBytes: Infinity }, { streamBytes: 0 }, { streamBytes: 0, spectrumMax: 0 }][i];
+      const r = await importCheckpoint(file as FileImport, step, path, init, options);
       await expectSame(path, expected.series[String(step)]);
       for (const [name, w] of Object.entries(expected.series[String(step)])) {
         if (w.shape.length !== 2) continue;

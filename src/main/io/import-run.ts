@@ -4,12 +4,13 @@ import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
 import { readFeatureDump } from './feature-dump';
 import { openCheckpointWriter, storedDtype } from './checkpoint-file';
-import { CHUNKED_WIDTH, widenInto } from './float-chunks';
+import { CHUNKED_WIDTH } from './float-chunks';
 import { isFolderImport, type FileImport, type ImportIndex } from './import-file';
 import type { TensorInfo } from './import-types';
 import { countNonFinite, isFloatDtype } from './ndarray';
 import { openSafetensorsFile } from './safetensors-file';
-import { weightRows } from './weight-rows';
+import { streamMeasured, streamWhole, spectrumAtImport, type InitWeights } from './stream-tensor';
+import { SPECTRUM_MAX_IMPORT, weightRows } from './weight-rows';
 
 type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -52,16 +53,15 @@ export interface NonFiniteTensor {
   count: number;
 }
 
-/** The first checkpoint's weights, for dist_from_init: kept in memory when small, else read back from its file. */
-export interface InitWeights {
-  get(name: string, shape: readonly number[]): Promise<Float32Array | null>;
-}
+export type { InitWeights } from './stream-tensor';
 
 export interface StreamOptions {
   /** Hears the source bytes of each chunk or tensor done (the job's progress). */
   onBytes?: (n: number) => void;
   /** Tensors of at least this many source bytes are streamed (tests lower it to stream tiny ones). */
   streamBytes?: number;
+  /** Matrices with a smaller side up to this have their spectrum measured at import (so are held whole). */
+  spectrumMax?: number;
 }
 
 const sourceBytes = (t: TensorInfo) => (CHUNKED_WIDTH[t.dtype] ?? 4) * t.shape.reduce((a, b) => a * b, 1);
@@ -71,13 +71,13 @@ export const weightBytes = (file: FileImport) => weightPlan(file).keep.reduce((s
 
 /**
  * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of small tensors at a
- * time is loaded, written and measured, and a big one is read in chunks, each chunk written as it comes
- * (bf16/f16 are stored as they are) and widened into the one float32 array the metrics need, so memory
- * stays near the largest tensor's float32 size however big the file. `onBytes` hears the source bytes
- * done. `init` absent means this is the first checkpoint (its distance from itself is 0).
+ * time is loaded, written and measured; a big one is read in chunks, each written as it comes (bf16/f16
+ * stored as they are) and measured by chunk, or widened whole when its spectrum is measured here (a
+ * matrix with a side up to `spectrumMax`). Memory stays near the largest such matrix however big the
+ * file. `onBytes` hears the source bytes done. `init` absent: this is the first checkpoint (distance 0).
  */
 export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights, options: StreamOptions = {}) {
-  const { onBytes, streamBytes = STREAM_BYTES } = options;
+  const { onBytes, streamBytes = STREAM_BYTES, spectrumMax = SPECTRUM_MAX_IMPORT } = options;
   const { keep, dropped } = weightPlan(file);
   const writer = openCheckpointWriter(
     out,
@@ -92,22 +92,20 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
     const count = countNonFinite(data);
     if (count) nonFinite.push({ step, name, count });
     const w0 = init ? await init.get(name, shape) : data;
-    rows.push(...weightRows({ [name]: { shape, data } }, step, w0 ? { [name]: { shape, data: w0 } } : undefined));
+    const w = { [name]: { shape, data } };
+    rows.push(...weightRows(w, step, w0 ? { [name]: { shape, data: w0 } } : undefined, { maxSpectrum: spectrumMax }));
   };
   try {
     for (const batch of batches(keep, file.readChunks ? streamBytes : Infinity)) {
       if (batch.length === 1 && file.readChunks && sourceBytes(batch[0]) >= streamBytes && CHUNKED_WIDTH[batch[0].dtype]) {
         const t = batch[0];
-        const n = t.shape.reduce((a, b) => a * b, 1);
-        const data = scratch && scratch.byteLength >= 4 * n ? new Float32Array(scratch, 0, n) : new Float32Array(n);
-        const asStored = t.dtype !== 'f8'; // f64 narrows to float32 first; the others are stored byte for byte
-        let at = 0;
-        await file.readChunks(t.name, (bytes) => {
-          if (asStored) writer.writeBytes(t.name, bytes);
-          at += widenInto(bytes, t.dtype, data, at);
-          onBytes?.(bytes.length);
-        });
-        if (!asStored) writer.write(t.name, data);
+        if (!spectrumAtImport(t.shape, spectrumMax)) {
+          const r = await streamMeasured(file, t, writer, step, init, onBytes);
+          rows.push(...r.rows);
+          if (r.nonFinite) nonFinite.push({ step, name: t.name, count: r.nonFinite });
+          continue;
+        }
+        const data = await streamWhole(file, t, writer, onBytes, scratch);
         await measure(t.name, t.shape, data);
         if (data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
         continue;
@@ -172,13 +170,18 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
     tensors.forEach((t, i) => cache.set(t.name, all[i] as Float32Array));
   }
   const byName = new Map(st.entries.map((e) => [e.name, e]));
+  const fits = (name: string, shape: readonly number[]) => byName.get(name)?.shape.join() === shape.join();
   return {
     get: async (name, shape) => {
-      const e = byName.get(name);
-      if (!e || e.shape.join() !== shape.join()) return null;
+      if (!fits(name, shape)) return null;
       const data = cache.get(name) ?? ((await st.read(name)) as Float32Array);
       // A reference with NaN in it would make every distance NaN: measure none rather than a wrong one.
       return countNonFinite(data) ? null : data;
+    },
+    range: async (name, shape, start, count) => {
+      if (!fits(name, shape)) return null;
+      const whole = cache.get(name);
+      return whole ? whole.subarray(start, start + count) : st.readElements(name, start, count);
     },
   };
 }

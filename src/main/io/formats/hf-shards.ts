@@ -148,7 +148,7 @@ export async function mergeShards(
     ...(skipped.length ? { skipped } : {}),
     ...(parts.every((p) => p.readChunks)
       ? {
-          readChunks: (name: string, onChunk: (bytes: Uint8Array) => void) => {
+          readChunks: (name: string, onChunk: (bytes: Uint8Array) => void | Promise<void>) => {
             const part = owner.get(name);
             if (!part) throw invalid(`${dir}: no tensor named '${name}' in any shard`, { source: dir });
             return part.readChunks!(name, onChunk);

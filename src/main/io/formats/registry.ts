@@ -21,7 +21,7 @@ export interface FileImport {
    * Lazy formats only: one tensor's raw little-endian bytes in order, a chunk at a time (the import's
    * streaming path for big tensors, so their bytes and their float32 form are never both whole in memory).
    */
-  readChunks?(name: string, onChunk: (bytes: Uint8Array) => void): Promise<void>;
+  readChunks?(name: string, onChunk: (bytes: Uint8Array) => void | Promise<void>): Promise<void>;
 }
 
 /** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */
