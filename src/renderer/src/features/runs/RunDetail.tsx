@@ -11,6 +11,8 @@ import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { EvaluateImportButton } from './EvaluateImportButton';
+import { LayerMetrics } from './LayerMetrics';
+import { MeasureWeightsButton } from './MeasureWeightsButton';
 import { curves } from './run-curves';
 import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
@@ -101,7 +103,12 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
                 Resume from last checkpoint
               </Button>
             )}
-            {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && <EvaluateImportButton runId={run.id} />}
+            {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && (
+              <>
+                <MeasureWeightsButton runId={run.id} />
+                <EvaluateImportButton runId={run.id} />
+              </>
+            )}
             {!active && (run.origin !== 'imported' || 'model' in run.config) && (
               <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />
             )}
@@ -151,6 +158,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
             </Text>
           )}
         </SimpleGrid>
+        <LayerMetrics runId={run.id} />
         <Accordion variant="contained">
           <Accordion.Item value="log">
             <Accordion.Control>Log</Accordion.Control>
