@@ -3,7 +3,7 @@ import { expect, test } from '../fixtures';
 import { Workbench } from '../pages/workbench';
 
 /** A Trainer-style series of a GPT-2-shaped model written by PyTorch (test/fixtures/hf/make_hf_fixtures.py). */
-const SERIES = resolve(__dirname, '../../test/fixtures/hf/series');
+const SERIES = resolve('test/fixtures/hf/series'); // Playwright runs from the repository root
 
 test('an imported language model series shows its weights per layer: heatmap and per-kind series', async ({ host, request }, testInfo) => {
   test.skip(host.kind !== 'browser', 'imports the fixture through the browser host’s RPC');
@@ -27,9 +27,9 @@ test('an imported language model series shows its weights per layer: heatmap and
   await expect(panel.getByText('10 weight matrices × 3 checkpoints')).toBeVisible();
   await expect(panel.getByRole('img', { name: 'Layer by checkpoint heatmap' })).toBeVisible();
   await panel.getByText('dist_from_init', { exact: true }).click();
-  await panel.getByRole('textbox', { name: 'Layer kind' }).click();
+  await panel.getByRole('combobox', { name: 'Layer kind' }).click();
   await host.page.getByRole('option', { name: 'every qkv layer' }).click();
-  await expect(panel.getByRole('textbox', { name: 'Layer kind' })).toHaveValue('every qkv layer');
+  await expect(panel.getByRole('combobox', { name: 'Layer kind' })).toHaveValue('every qkv layer');
   await expect(panel.getByRole('img', { name: 'Layer kind series' })).toBeVisible();
   await panel.screenshot({ path: testInfo.outputPath('layer-metrics.png') });
   await host.page.screenshot({ path: testInfo.outputPath('run-with-layers.png'), fullPage: true });

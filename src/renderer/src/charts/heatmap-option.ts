@@ -40,7 +40,6 @@ export function heatmapOption({ x, y, cells, xName, valueName }: HeatmapInput): 
       right: 8,
       top: 'middle',
       itemHeight: 160,
-      text: [sig(max), sig(min)],
       formatter: (v: number) => sig(v),
       inRange: { color: ['#313695', '#4575b4', '#74add1', '#abd9e9', '#fee090', '#fdae61', '#f46d43', '#d73027', '#a50026'] },
     },

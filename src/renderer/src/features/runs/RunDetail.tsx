@@ -133,11 +133,17 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
         )}
         {active && (
           <Stack gap={4}>
-            <Progress value={(live?.fraction ?? 0) * 100} animated={run.status === 'running'} aria-label="Training progress" />
+            <Progress
+              value={(live?.fraction ?? 0) * 100}
+              animated={run.status === 'running'}
+              aria-label={run.origin === 'imported' ? 'Import progress' : 'Training progress'}
+            />
             <Text size="xs" c="dimmed">
-              {live
-                ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%`
-                : 'waiting for a worker…'}
+              {live && run.origin === 'imported'
+                ? live.message // an import's progress: checkpoint i/n and the bytes read
+                : live
+                  ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%`
+                  : 'waiting for a worker…'}
             </Text>
           </Stack>
         )}
