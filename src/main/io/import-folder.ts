@@ -43,6 +43,12 @@ const taggedStep = (name: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
+/**
+ * A checkpoint folder's step: tagged (`checkpoint-500`, `step1000`, `global_step30`) or a bare number
+ * (`1000/`); digits inside a model's name (`gpt2-bf16`, `pythia-160m`) are no step.
+ */
+const folderStep = (name: string): number | null => taggedStep(name) ?? (/^\d+$/.test(name) ? Number(name) : null);
+
 interface OneCheckpoint {
   import: FileImport;
   skipped: SkippedEntry[];
@@ -102,7 +108,7 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
     const sub = join(dir, name);
     const one = await asOneCheckpoint(sub, (await listFolder(sub)).files, inspectFile);
     if (!one) continue;
-    files.push({ path: sub, step: stepFromName(name), import: one.import });
+    files.push({ path: sub, step: folderStep(name), import: one.import });
     skipped.push(...one.skipped);
     settings ??= await readModelConfig(sub);
   }

@@ -58,6 +58,7 @@ async function main() {
   const total = steps.reduce((s, x) => s + weightBytes(x.file), 0);
   let bytes = 0;
   let said = -1;
+  const mib = (n: number) => (n / 2 ** 20).toFixed(total < 10 * 2 ** 20 ? 2 : 0);
   const tell = (i: number) => {
     const fraction = total ? bytes / total : (i + 1) / steps.length;
     if (Math.floor(fraction * 200) === said) return; // every half percent, not every chunk
@@ -65,7 +66,7 @@ async function main() {
     post({
       type: 'progress',
       fraction,
-      message: `checkpoint ${i + 1}/${steps.length}, ${(bytes / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB`,
+      message: `checkpoint ${i + 1}/${steps.length}, ${mib(bytes)} of ${mib(total)} MiB`,
     });
   };
   for (const [i, { step, file: source }] of steps.entries()) {
