@@ -14,6 +14,8 @@ function setting(config: Record<string, ImportScalar>, keys: readonly string[]):
 }
 
 const HIDDEN = ['hidden_size', 'n_embd', 'd_model', 'dim'];
+/** Models whose embedding is narrower than the hidden size (OPT-350m, ALBERT) say so in one of these. */
+const EMBED_WIDTH = ['word_embed_proj_dim', 'embedding_size'];
 const VOCAB = ['vocab_size', 'n_vocab'];
 const LAYERS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
 
@@ -23,7 +25,7 @@ const LAYERS = ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers'];
  * the config's layers. Throws a PlateauError naming `configPath`, the setting and the tensor.
  */
 export function checkConfigAgainstTensors(configPath: string, config: Record<string, ImportScalar>, tensors: readonly TensorInfo[]): void {
-  const hidden = setting(config, HIDDEN);
+  const hidden = setting(config, EMBED_WIDTH) ?? setting(config, HIDDEN);
   const vocab = setting(config, VOCAB);
   const layers = setting(config, LAYERS);
   const fail = (what: string, t: TensorInfo, problem: string) =>
@@ -46,7 +48,9 @@ export function checkConfigAgainstTensors(configPath: string, config: Record<str
     const { index, kind } = classifyLayer(t.name);
     if (index !== null && kind !== 'other' && (!top || index > top.index)) top = { index, t };
   }
-  if (top && top.index + 1 !== layers[1]) {
+  // Extra blocks beyond the config's count are allowed where it names them (DeepSeek-V3's multi-token-prediction layers).
+  const extra = setting(config, ['num_nextn_predict_layers'])?.[1] ?? 0;
+  if (top && (top.index + 1 < layers[1] || top.index + 1 > layers[1] + extra)) {
     const problem = top.index + 1 > layers[1] ? `belongs to block ${top.index}` : `is in the last block, ${top.index}`;
     throw fail(`${layers[0]} is ${layers[1]}`, top.t, `${problem}, so the tensors hold ${top.index + 1} blocks`);
   }

@@ -112,6 +112,12 @@ describe('bad Hugging Face input is refused naming the file and the tensor', () 
     expect((await refusal(dir)).message).toBe(`${join(dir, 'config.json')}: ${problem}`);
   });
 
+  it('a config whose embedding is narrower than its hidden size by its own word (OPT-350m) is no contradiction', async () => {
+    const dir = copy('gpt2-sharded');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...json(join(dir, 'config.json')), n_embd: 32, word_embed_proj_dim: 16 }));
+    await expect(inspectImport(dir)).resolves.toMatchObject({ format: 'folder' });
+  });
+
   it('a series folder with two checkpoints for one step', async () => {
     const dir = copy('series');
     cpSync(join(dir, 'checkpoint-20'), join(dir, 'step20'), { recursive: true });
