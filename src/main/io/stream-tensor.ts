@@ -19,11 +19,17 @@ export interface InitWeights {
 const FRO = new Set(['fro_norm']);
 const isMatrix = (shape: readonly number[]) => shape.length === 2 || shape.length === 4;
 
-/** Whether the import measures this tensor's spectrum, and so needs it whole: a matrix whose smaller side is small enough. */
+/**
+ * Largest matrix (as float32) the import widens whole for its spectrum: past it the spectrum is left to the
+ * metrics job, so an import's memory is bounded by this and a chunk, not by the model's largest tensor.
+ */
+export const WHOLE_BYTES = 64 * 1024 * 1024;
+
+/** Whether the import measures this tensor's spectrum, and so needs it whole: a matrix with a small enough side, of bounded size. */
 export function spectrumAtImport(shape: readonly number[], spectrumMax: number): boolean {
   if (!isMatrix(shape)) return false;
   const n = shape.reduce((a, b) => a * b, 1);
-  return n > 0 && Math.min(shape[0], n / shape[0]) <= spectrumMax;
+  return n > 0 && 4 * n <= WHOLE_BYTES && Math.min(shape[0], n / shape[0]) <= spectrumMax;
 }
 
 /**
