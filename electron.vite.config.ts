@@ -13,6 +13,7 @@ export default defineConfig({
           'train.worker': resolve(__dirname, 'src/main/workers/train.worker.ts'),
           'metrics.worker': resolve(__dirname, 'src/main/workers/metrics.worker.ts'),
           'import.worker': resolve(__dirname, 'src/main/workers/import.worker.ts'),
+          'weights-metrics.worker': resolve(__dirname, 'src/main/workers/weights-metrics.worker.ts'),
           'checkpoint-metrics.worker': resolve(__dirname, 'src/main/workers/checkpoint-metrics.worker.ts'),
           'reader.worker': resolve(__dirname, 'src/main/workers/reader.worker.ts'),
         },

@@ -5,6 +5,7 @@ import { clientLogOverheadBench } from './client-log-overhead';
 import { hessianHvpBench } from './hessian-hvp';
 import { hessianTopEigBench } from './hessian-top-eig';
 import { importFolderBench } from './import-folder';
+import { importHfBf16Bench } from './import-hf-bf16';
 import { importLargeBench } from './import-large';
 import { importManyTensorsBench } from './import-many-tensors';
 import { importTfeventsBench } from './import-tfevents';
@@ -39,6 +40,7 @@ export const BENCH_CASES: BenchCase[] = [
   importLargeBench,
   importFolderBench,
   importTfeventsBench,
+  importHfBf16Bench,
   grokkingMlpBench,
   trainCliBench,
   grokkingInterventionsBench,

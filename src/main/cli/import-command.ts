@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { basename } from 'node:path';
 import type { Client } from '../../shared/rpc/client';
 import type { ImportPreview, Project, Run } from '../../shared/domain/types';
 import type { App } from '../app/create-app';
 import { supportedImports } from '../io/formats';
 import { emit, table, type GlobalOptions } from './output';
+import { progressBar } from './progress-bar';
 import { findOrCreateProject } from './projects-command';
 import { withClient } from './session';
 
@@ -24,7 +26,14 @@ export function importCommand(program: Command, globals: () => GlobalOptions): v
             continue;
           }
           const started = await client.imports.start({ projectId: project.id, path });
+          // percent of the source bytes read, on stderr (nothing under --json)
+          const bar = globals().json ? undefined : progressBar(`import ${basename(path)} %`, 100);
+          const off = client.on('job.progress', (e) => {
+            if (e.runId === started.id) bar?.update(Math.floor(e.fraction * 100), e.message);
+          });
           await app.ctx.jobs.idle();
+          off();
+          bar?.done();
           const run = await client.runs.get({ id: started.id });
           if (run.status === 'failed') throw new Error(`${path}: ${run.error}`);
           const ckpts = await client.runs.checkpoints({ id: run.id });

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
+import { narrowTo } from './float-chunks';
 import { elementCount } from './ndarray';
 import { tempPathFor } from './temp-files';
 import { encodeSafetensors, encodeSafetensorsHeader, parseSafetensors } from './safetensors';
@@ -19,6 +21,7 @@ export interface CheckpointContent {
 }
 
 const OPT = 'optimizer/';
+const writeAt = promisify(write);
 
 /**
  * Writes a checkpoint as safetensors, atomically: a temp file, fsync, then rename over the final name.
@@ -66,13 +69,22 @@ function writeFailure(path: string, tmp: string, fd: number | undefined, err: un
 
 /** Writes a checkpoint's weights one tensor at a time (imports of files larger than memory should hold). */
 export interface CheckpointWriter {
-  /** The next tensor, in the order given to `openCheckpointWriter`. */
+  /** The next tensor whole, in the order given to `openCheckpointWriter` (a BF16/F16 one narrows back, exactly). */
   write(name: string, data: Float32Array): void;
+  /** Part of the next tensor as stored bytes (little-endian, its stored dtype); it is done when all its bytes are in. */
+  writeBytes(name: string, bytes: Uint8Array): void;
+  /** writeBytes in libuv's pool, so the caller computes while the disk works; `bytes` must stay untouched until it settles. */
+  writeBytesAsync(name: string, bytes: Uint8Array): Promise<void>;
   /** fsyncs and renames the file into place; size and sha256 of what was written. */
   finish(): { bytes: number; sha256: string };
   /** Removes the temp file after a failure elsewhere. */
   abort(): void;
 }
+
+/** How an imported tensor is stored: bf16 and f16 as they came (exact, half the disk), every other float as F32. */
+export type StoredDtype = 'F32' | 'BF16' | 'F16';
+const STORED_WIDTH: Record<StoredDtype, number> = { F32: 4, BF16: 2, F16: 2 };
+export const storedDtype = (sourceDtype: string): StoredDtype => (sourceDtype === 'bf16' ? 'BF16' : sourceDtype === 'f2' ? 'F16' : 'F32');
 
 /**
  * The streaming form of writeCheckpoint (weights only): the header first, as every shape is known,
@@ -81,20 +93,21 @@ export interface CheckpointWriter {
 export function openCheckpointWriter(
   path: string,
   meta: { step: number; epoch: number },
-  tensors: readonly { name: string; shape: readonly number[] }[],
+  tensors: readonly { name: string; shape: readonly number[]; stored?: StoredDtype }[],
 ): CheckpointWriter {
   const metadata = { format: 'plateau-checkpoint-1', step: String(meta.step), epoch: String(meta.epoch) };
   const specs = tensors.map((t) => ({
     name: t.name,
-    dtype: 'F32' as const,
+    dtype: t.stored ?? 'F32',
     shape: t.shape,
-    byteLength: 4 * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
+    byteLength: STORED_WIDTH[t.stored ?? 'F32'] * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
   }));
   const tmp = tempPathFor(path);
   const hash = createHash('sha256');
   let fd: number | undefined;
   let bytes = 0;
   let next = 0;
+  let partial = 0; // bytes of specs[next] written so far
   const guard = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -105,7 +118,8 @@ export function openCheckpointWriter(
     }
   };
   const put = (b: Uint8Array) => {
-    writeAll(fd!, b);
+    // positional, as the pool's writes are: the file's own offset is never relied on
+    for (let done = 0; done < b.byteLength;) done += writeSync(fd!, b, done, b.byteLength - done, bytes + done);
     hash.update(b);
     bytes += b.byteLength;
   };
@@ -113,18 +127,47 @@ export function openCheckpointWriter(
     fd = openSync(tmp, 'w');
     put(encodeSafetensorsHeader(specs, metadata));
   });
+  /** Checks that `b` continues the tensor due next, and counts it in. */
+  const admit = (name: string, b: Uint8Array) => {
+    const spec = specs[next];
+    if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
+    if (!spec || spec.name !== name || partial + b.byteLength > spec.byteLength) {
+      const want = spec ? `tensor '${spec.name}' (${spec.byteLength - partial} of ${spec.byteLength} bytes to go)` : 'no more tensors';
+      throw invalid(`checkpoint ${path}: expected ${want}, got ${b.byteLength} bytes of '${name}'`);
+    }
+    partial += b.byteLength;
+    if (partial === spec.byteLength) [next, partial] = [next + 1, 0];
+  };
+  const writeBytes = (name: string, b: Uint8Array) => {
+    admit(name, b);
+    guard(() => put(b));
+  };
+  const writeBytesAsync = async (name: string, b: Uint8Array) => {
+    admit(name, b);
+    const at = bytes;
+    hash.update(b); // in order, now; the bytes reach the disk in the pool
+    bytes += b.byteLength;
+    try {
+      for (let done = 0; done < b.byteLength;) done += (await writeAt(fd!, b, done, b.byteLength - done, at + done)).bytesWritten;
+    } catch (err) {
+      const e = writeFailure(path, tmp, fd, err);
+      fd = undefined;
+      throw e;
+    }
+  };
   return {
     write(name, data) {
       const spec = specs[next];
-      if (fd === undefined) throw invalid(`checkpoint ${path}: written after it was finished or failed`);
-      if (!spec || spec.name !== name || spec.byteLength !== data.byteLength) {
+      const stored = spec?.dtype === 'BF16' ? narrowTo(data, 'bf16') : spec?.dtype === 'F16' ? narrowTo(data, 'f2') : null;
+      if (spec && partial === 0 && (stored ?? data).byteLength !== spec.byteLength) {
         throw invalid(
-          `checkpoint ${path}: expected ${spec ? `tensor '${spec.name}' of ${spec.byteLength} bytes` : 'no more tensors'}, got '${name}' of ${data.byteLength}`,
+          `checkpoint ${path}: expected tensor '${spec.name}' of ${spec.byteLength} bytes, got '${name}' of ${data.byteLength}`,
         );
       }
-      guard(() => put(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-      next++;
+      writeBytes(name, stored ?? new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     },
+    writeBytes,
+    writeBytesAsync,
     finish() {
       if (next !== specs.length) throw invalid(`checkpoint ${path}: ${specs.length - next} tensor(s) never written`);
       guard(() => {

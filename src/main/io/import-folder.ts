@@ -7,6 +7,7 @@ import { flagNonFinite, importFormats, supportedImports, type FileImport, type I
 import { mergeShards } from './formats/hf-shards';
 import { probeFile } from './formats/probe';
 import { readModelConfig } from './hf-config';
+import { checkConfigAgainstTensors } from './hf-config-check';
 import type { ImportScalar, SkippedEntry, TensorInfo } from './import-types';
 
 /** A folder of checkpoints, ordered by the step or epoch number in their names (unnumbered last). */
@@ -42,6 +43,12 @@ const taggedStep = (name: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 
+/**
+ * A checkpoint folder's step: tagged (`checkpoint-500`, `step1000`, `global_step30`) or a bare number
+ * (`1000/`); digits inside a model's name (`gpt2-bf16`, `pythia-160m`) are no step.
+ */
+const folderStep = (name: string): number | null => taggedStep(name) ?? (/^\d+$/.test(name) ? Number(name) : null);
+
 interface OneCheckpoint {
   import: FileImport;
   skipped: SkippedEntry[];
@@ -57,6 +64,10 @@ async function asOneCheckpoint(dir: string, names: string[], inspectFile: Inspec
       role.role === 'checkpoint'
         ? await inspectFile(join(dir, role.file), format)
         : flagNonFinite(await mergeShards(dir, role, format, new Set(names)));
+    if (names.includes('config.json')) {
+      const config = await readModelConfig(dir);
+      if (config) checkConfigAgainstTensors(join(dir, 'config.json'), config, imp.tensors);
+    }
     // What else lies there (optimizer.pt, rng_state.pth, a second copy in another format) is reported, not imported.
     const weightsLike = new Set(
       importFormats()
@@ -97,7 +108,7 @@ export async function inspectFolder(dir: string, inspectFile: InspectFile): Prom
     const sub = join(dir, name);
     const one = await asOneCheckpoint(sub, (await listFolder(sub)).files, inspectFile);
     if (!one) continue;
-    files.push({ path: sub, step: stepFromName(name), import: one.import });
+    files.push({ path: sub, step: folderStep(name), import: one.import });
     skipped.push(...one.skipped);
     settings ??= await readModelConfig(sub);
   }

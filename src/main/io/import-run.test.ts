@@ -69,6 +69,7 @@ describe('streaming big tensors', () => {
     const b = new Float32Array(n).map((_, i) => (i % 89) * 0.5);
     writeFileSync(at('big.safetensors'), encodeSafetensors({ a: { shape, data: a }, b: { shape, data: b } }));
     const file = (await inspectImport(at('big.safetensors'))) as FileImport;
+    delete file.readChunks; // as a format that cannot stream chunks (torch, npz) is imported
     const buffers: ArrayBufferLike[] = [];
     const load = file.load;
     file.load = async (names, options) => {
@@ -86,6 +87,21 @@ describe('streaming big tensors', () => {
     expect(same(await saved.read('a'), a)).toBe(true);
     expect(same(await saved.read('b'), b)).toBe(true);
     expect(r.rows.filter((x) => x.key === 'fro_norm').map((x) => x.layer)).toEqual(['a', 'b']);
+  });
+
+  it('streams a big tensor of a lazy format in chunks, never loading it whole', async () => {
+    const shape = [1024, 3000];
+    const a = new Float32Array(shape[0] * shape[1]).map((_, i) => (i % 101) - 50);
+    writeFileSync(at('chunks.safetensors'), encodeSafetensors({ a: { shape, data: a } }));
+    const file = (await inspectImport(at('chunks.safetensors'))) as FileImport;
+    let chunks = 0;
+    const readChunks = file.readChunks!;
+    file.readChunks = (name, onChunk) => readChunks(name, (b) => (chunks++, onChunk(b)));
+    file.load = () => Promise.reject(new Error('loaded whole'));
+    await importCheckpoint(file, 0, at('chunks-out.safetensors'));
+    expect(chunks).toBe(2); // 12 MB in 8 MiB chunks
+    const back = (await (await openSafetensorsFile(at('chunks-out.safetensors'))).read('a')) as Float32Array;
+    expect(Buffer.compare(Buffer.from(back.buffer), Buffer.from(a.buffer))).toBe(0);
   });
 });
 

@@ -2,13 +2,15 @@ import { metricInfo } from '../../shared/domain/metrics';
 import type { MetricRow } from '../../shared/jobs/messages';
 import { computeDumpMetrics } from '../ml/metrics/closed-form';
 import { classMeanGeometry } from '../ml/metrics/collapse-geometry';
-import { weightMetrics } from '../ml/metrics/weights';
 import { readFeatureDump } from './feature-dump';
-import { openCheckpointWriter } from './checkpoint-file';
+import { openCheckpointWriter, storedDtype } from './checkpoint-file';
+import { CHUNKED_WIDTH } from './float-chunks';
 import { isFolderImport, type FileImport, type ImportIndex } from './import-file';
 import type { TensorInfo } from './import-types';
 import { countNonFinite, isFloatDtype } from './ndarray';
 import { openSafetensorsFile } from './safetensors-file';
+import { streamMeasured, streamWhole, spectrumAtImport, type InitWeights } from './stream-tensor';
+import { SPECTRUM_MAX_IMPORT, weightRows } from './weight-rows';
 
 type Weights = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -41,6 +43,8 @@ export function weightPlan(file: FileImport): { keep: TensorInfo[]; dropped: str
 const BATCH_BYTES = 64 * 1024 * 1024;
 /** ...and at most this many: 100 000 tiny tensors cost far more in objects than in bytes. */
 const BATCH_TENSORS = 4096;
+/** A float tensor of at least this many source bytes is streamed in chunks when the format can (safetensors). */
+const STREAM_BYTES = 1024 * 1024;
 
 /** A tensor with NaN or infinite values: imported as it is, but left out of the metrics. */
 export interface NonFiniteTensor {
@@ -49,25 +53,63 @@ export interface NonFiniteTensor {
   count: number;
 }
 
-/** The first checkpoint's weights, for dist_from_init: kept in memory when small, else read back from its file. */
-export interface InitWeights {
-  get(name: string, shape: readonly number[]): Promise<Float32Array | null>;
+export type { InitWeights } from './stream-tensor';
+
+export interface StreamOptions {
+  /** Hears the source bytes of each chunk or tensor done (the job's progress). */
+  onBytes?: (n: number) => void;
+  /** Tensors of at least this many source bytes are streamed (tests lower it to stream tiny ones). */
+  streamBytes?: number;
+  /** Matrices with a smaller side up to this have their spectrum measured at import (so are held whole). */
+  spectrumMax?: number;
 }
 
+const sourceBytes = (t: TensorInfo) => (CHUNKED_WIDTH[t.dtype] ?? 4) * t.shape.reduce((a, b) => a * b, 1);
+
+/** Source bytes of an import's weights, the unit of its progress. */
+export const weightBytes = (file: FileImport) => weightPlan(file).keep.reduce((s, t) => s + sourceBytes(t), 0);
+
 /**
- * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of tensors at a time
- * is loaded, written and measured, so memory stays near the largest tensor however big the file.
- * `init` absent means this is the first checkpoint (its distance from itself is 0).
+ * Imports one file's weights as the Plateau checkpoint `out`, streaming: a batch of small tensors at a
+ * time is loaded, written and measured; a big one is read in chunks, each written as it comes (bf16/f16
+ * stored as they are) and measured by chunk, or widened whole when its spectrum is measured here (a
+ * matrix with a side up to `spectrumMax`). Memory stays near the largest such matrix however big the
+ * file. `onBytes` hears the source bytes done. `init` absent: this is the first checkpoint (distance 0).
  */
-export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights) {
+export async function importCheckpoint(file: FileImport, step: number, out: string, init?: InitWeights, options: StreamOptions = {}) {
+  const { onBytes, streamBytes = STREAM_BYTES, spectrumMax = SPECTRUM_MAX_IMPORT } = options;
   const { keep, dropped } = weightPlan(file);
-  const writer = openCheckpointWriter(out, { step, epoch: 0 }, keep);
+  const writer = openCheckpointWriter(
+    out,
+    { step, epoch: 0 },
+    keep.map((t) => ({ ...t, stored: storedDtype(t.dtype) })),
+  );
   const rows: MetricRow[] = [];
   const nonFinite: NonFiniteTensor[] = [];
   // A lone big tensor's memory, handed back to the reader for the next one once written and measured.
   let scratch: ArrayBuffer | undefined;
+  const measure = async (name: string, shape: number[], data: Float32Array) => {
+    const count = countNonFinite(data);
+    if (count) nonFinite.push({ step, name, count });
+    const w0 = init ? await init.get(name, shape) : data;
+    const w = { [name]: { shape, data } };
+    rows.push(...weightRows(w, step, w0 ? { [name]: { shape, data: w0 } } : undefined, { maxSpectrum: spectrumMax }));
+  };
   try {
-    for (const batch of batches(keep)) {
+    for (const batch of batches(keep, file.readChunks ? streamBytes : Infinity)) {
+      if (batch.length === 1 && file.readChunks && sourceBytes(batch[0]) >= streamBytes && CHUNKED_WIDTH[batch[0].dtype]) {
+        const t = batch[0];
+        if (!spectrumAtImport(t.shape, spectrumMax)) {
+          const r = await streamMeasured(file, t, writer, step, init, onBytes);
+          rows.push(...r.rows);
+          if (r.nonFinite) nonFinite.push({ step, name: t.name, count: r.nonFinite });
+          continue;
+        }
+        const data = await streamWhole(file, t, writer, onBytes, scratch);
+        await measure(t.name, t.shape, data);
+        if (data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
+        continue;
+      }
       const loaded = new Map(
         (
           await file.load(
@@ -81,10 +123,8 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
         loaded.delete(info.name); // let each tensor go as soon as it is written
         const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
         writer.write(t.name, data);
-        const count = countNonFinite(data);
-        if (count) nonFinite.push({ step, name: t.name, count });
-        const w0 = init ? await init.get(t.name, t.shape) : data;
-        rows.push(...weightRows({ [t.name]: { shape: t.shape, data } }, step, w0 ? { [t.name]: { shape: t.shape, data: w0 } } : undefined));
+        onBytes?.(sourceBytes(info));
+        await measure(t.name, t.shape, data);
         // Safe to refill: rows are numbers, the write is done, and init (when given) has its own arrays.
         if (batch.length === 1 && data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
       }
@@ -96,17 +136,23 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
   }
 }
 
-function* batches(tensors: TensorInfo[]): Generator<TensorInfo[]> {
+/** Small tensors in batches; with a streaming reader, each big one alone. */
+function* batches(tensors: TensorInfo[], streamBytes: number): Generator<TensorInfo[]> {
   let batch: TensorInfo[] = [];
   let bytes = 0;
   for (const t of tensors) {
     const size = 4 * t.shape.reduce((a, b) => a * b, 1);
-    if (batch.length && (bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
+    const alone = sourceBytes(t) >= streamBytes;
+    if (batch.length && (alone || bytes + size > BATCH_BYTES || batch.length >= BATCH_TENSORS)) {
       yield batch;
       [batch, bytes] = [[], 0];
     }
     batch.push(t);
     bytes += size;
+    if (alone) {
+      yield batch;
+      [batch, bytes] = [[], 0];
+    }
   }
   if (batch.length) yield batch;
 }
@@ -124,43 +170,23 @@ export async function initWeights(path: string, tensors: TensorInfo[]): Promise<
     tensors.forEach((t, i) => cache.set(t.name, all[i] as Float32Array));
   }
   const byName = new Map(st.entries.map((e) => [e.name, e]));
+  const fits = (name: string, shape: readonly number[]) => byName.get(name)?.shape.join() === shape.join();
   return {
     get: async (name, shape) => {
-      const e = byName.get(name);
-      if (!e || e.shape.join() !== shape.join()) return null;
+      if (!fits(name, shape)) return null;
       const data = cache.get(name) ?? ((await st.read(name)) as Float32Array);
       // A reference with NaN in it would make every distance NaN: measure none rather than a wrong one.
       return countNonFinite(data) ? null : data;
     },
+    range: async (name, shape, start, count) => {
+      if (!fits(name, shape)) return null;
+      const whole = cache.get(name);
+      return whole ? whole.subarray(start, start + count) : st.readElements(name, start, count);
+    },
   };
 }
 
-/** Eigen-decompositions of Grams wider than this are too slow in JS for an import; those keys are skipped. */
-const MAX_GRAM = 1024;
-
-/**
- * Weights-only measures (METRICS.md) of every matrix-shaped tensor: 2-D weights as they are,
- * convolution kernels (4-D, out x in x kh x kw) reshaped to out x (in*kh*kw).
- */
-export function weightRows(weights: Weights, step: number, init?: Weights): MetricRow[] {
-  const rows: MetricRow[] = [];
-  for (const [name, t] of Object.entries(weights)) {
-    if (t.shape.length < 2 || t.shape.length > 4 || t.shape.length === 3) continue;
-    // NaN or Inf would turn every measure into NaN (or a wrong number): such tensors are flagged, not measured.
-    if (countNonFinite(t.data)) continue;
-    // An empty matrix (shape [0, 3], which torch saves happily) has no norm or spectrum to measure.
-    if (t.data.length === 0) continue;
-    const rowsN = t.shape[0];
-    const cols = t.data.length / rowsN;
-    const small = Math.min(rowsN, cols) <= MAX_GRAM;
-    const keys = new Set(['fro_norm', 'dist_from_init', ...(small ? ['spectral_norm', 'stable_rank', 'ww_alpha'] : [])]);
-    const w0 = init?.[name]?.shape.join() === t.shape.join() ? init[name].data : null;
-    const bag = weightMetrics(t.data, rowsN, cols, { init: w0, keys });
-    for (const [key, value] of Object.entries(bag.values))
-      rows.push({ step, epoch: null, split: 'none', key, value, layer: name, checkpointStep: step });
-  }
-  return rows;
-}
+export { weightRows } from './weight-rows';
 
 /** A feature dump's closed-form metrics as rows at `step` (training keys on train, the test block on test). */
 export async function dumpRows(path: string, step = 0): Promise<{ rows: MetricRow[]; weights: Weights }> {

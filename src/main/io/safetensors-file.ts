@@ -3,6 +3,7 @@
 // in memory whole (the import keeps under about twice its largest tensor).
 import { open, type FileHandle } from 'node:fs/promises';
 import { invalid, notFound } from '../../shared/api/errors';
+import { CHUNKED_WIDTH, widenInto } from './float-chunks';
 import { asReadError, decodeElements, type NumericArray } from './ndarray';
 import { headerLength, parseHeader, type SafetensorsEntry } from './safetensors';
 
@@ -14,7 +15,17 @@ export interface SafetensorsFile {
   read(name: string, reuse?: ArrayBuffer): Promise<NumericArray>;
   /** Reads several tensors, in the order named, with one open of the file (a header of 100 000 tensors is no 100 000 opens). */
   readMany(names: readonly string[]): Promise<NumericArray[]>;
+  /**
+   * Hands one tensor's raw little-endian bytes to `onChunk` in order, `chunkBytes` (whole elements) at a
+   * time, through one reused buffer: the tensor's bytes never sit in memory whole.
+   */
+  readChunks(name: string, onChunk: (bytes: Uint8Array) => void | Promise<void>, chunkBytes?: number): Promise<void>;
+  /** Elements [start, start + count) of a float tensor, widened to float32 (a chunk of dist_from_init's reference). */
+  readElements(name: string, start: number, count: number): Promise<Float32Array>;
 }
+
+/** Bytes per chunk of a streamed tensor: big enough that each read is one syscall's worth of work. */
+export const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** Reads the header of a .safetensors file; tensor data is read later, one tensor per `read`. */
 export async function openSafetensorsFile(path: string): Promise<SafetensorsFile> {
@@ -47,6 +58,39 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     read: async (name, reuse) => {
       const e = entry(name);
       return withFile(path, (fh) => readOne(fh, e, reuse));
+    },
+    readChunks: async (name, onChunk, chunkBytes = CHUNK_BYTES) => {
+      const e = entry(name);
+      const size = Math.min(chunkBytes - (chunkBytes % 8), e.end - e.begin); // a multiple of every element width
+      // Two buffers: the next chunk is read (in libuv's pool) while the caller works on this one.
+      const bufs = [new Uint8Array(size), new Uint8Array(size)];
+      await withFile(path, async (fh) => {
+        const fetch = (at: number, i: number) => {
+          const part = bufs[i % 2].subarray(0, Math.min(size, e.end - at));
+          return readInto(fh, part, dataStart + at, path).then(() => part);
+        };
+        let next = e.end > e.begin ? fetch(e.begin, 0) : null;
+        for (let at = e.begin, i = 0; next; at += size, i++) {
+          const part = await next;
+          next = at + size < e.end ? fetch(at + size, i + 1) : null;
+          try {
+            await onChunk(part);
+          } catch (err) {
+            await next?.catch(() => {}); // the read in flight finishes before the file closes
+            throw err;
+          }
+        }
+      });
+    },
+    readElements: async (name, start, count) => {
+      const e = entry(name);
+      const width = CHUNKED_WIDTH[e.dtype];
+      if (!width) throw invalid(`${path}: tensor '${name}' is ${e.dtype}, not a float tensor`, { source: path });
+      if (start < 0 || start + count > e.count) throw invalid(`${path}: tensor '${name}' has no elements [${start}, ${start + count})`);
+      const bytes = await withFile(path, (fh) => readAt(fh, count * width, dataStart + e.begin + start * width, path));
+      const out = new Float32Array(count);
+      widenInto(bytes, e.dtype, out, 0);
+      return out;
     },
     readMany: async (names) => {
       const wanted = names.map(entry);

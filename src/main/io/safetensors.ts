@@ -200,7 +200,7 @@ export function encodeSafetensors(tensors: Record<string, TensorToWrite>, metada
 /** One tensor of a header to write: its data follows in this order, `byteLength` bytes each. */
 export interface HeaderSpec {
   name: string;
-  dtype: 'F32' | 'F64' | 'I32';
+  dtype: 'F32' | 'F64' | 'I32' | 'BF16' | 'F16';
   shape: readonly number[];
   byteLength: number;
 }

@@ -81,6 +81,9 @@ export function importRunner(ctx: AppContext): JobRunner {
         throw err;
       }
       if (logs) repos.metrics.clear(runId); // ...except a log's: its run is imported whole or holds nothing
+      // Whole or not at all: the worker announces checkpoints only once all are written, so a failure
+      // leaves files and no rows; the files go too (the run stays, failed, with the reason).
+      rmSync(join(data.runDir, 'checkpoints'), { recursive: true, force: true });
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
       repos.runs.update(runId, {
         status: cancelled ? 'cancelled' : 'failed',

@@ -1,10 +1,12 @@
 import type { MetricJobOptions } from '../../shared/api/contract';
 import { PlateauError } from '../../shared/api/errors';
-import { resolveJobKeys } from '../../shared/domain/metrics';
+import { keysOfProducer, resolveJobKeys } from '../../shared/domain/metrics';
 import { metricsBackend } from '../app/backends';
 import { metricPluginPaths } from '../app/metric-plugins';
 import type { AppContext } from '../app/context';
+import type { FromWorker } from '../../shared/jobs/messages';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
+import type { WeightsMetricsWorkerData } from '../workers/weights-metrics.worker';
 import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry } from './worker-runner';
@@ -40,30 +42,42 @@ export function metricsRunner(ctx: AppContext): JobRunner {
         'NotFound',
         `Run ${runId} has no ${which === 'all' || which === 'last' ? '' : 'such '}checkpoints to measure.`,
       );
-    const backend = await metricsBackend(asked ?? ctx.backend);
-    const data: MetricsWorkerData = {
-      config: run.config,
-      checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
-      initFile: all.find((c) => c.step === 0)?.file,
-      keys: resolveJobKeys(keys, hessian),
-      options,
-      plugins: metricPluginPaths(),
-      backend,
-      threads: ctx.jobs.threadsPerJob(),
-    };
     const writes = jobWrites(ctx.jobs.writes, (err) => handle.fail(err));
-    const handle = runWorker(
-      workerEntry('metrics'),
-      data,
-      (m) => {
-        if (m.type === 'metrics') {
-          writes.add(() => repos.metrics.insertMany(runId, m.rows));
-          bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
-        } else if (m.type === 'progress') progress(m.fraction, m.message);
-      },
-      signal,
-      isolationFor(backend),
-    );
+    const onMessage = (m: FromWorker) => {
+      if (m.type === 'metrics') {
+        writes.add(() => repos.metrics.insertMany(runId, m.rows));
+        bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
+      } else if (m.type === 'progress') progress(m.fraction, m.message);
+    };
+    const modelMetrics = async () => {
+      const backend = await metricsBackend(asked ?? ctx.backend);
+      const data: MetricsWorkerData = {
+        config: run.config,
+        checkpoints: chosen.map((c) => ({ step: c.step, epoch: c.epoch, file: c.file })),
+        initFile: all.find((c) => c.step === 0)?.file,
+        keys: resolveJobKeys(keys, hessian),
+        options,
+        plugins: metricPluginPaths(),
+        backend,
+        threads: ctx.jobs.threadsPerJob(),
+      };
+      return runWorker(workerEntry('metrics'), data, onMessage, signal, isolationFor(backend));
+    };
+    // An imported model Plateau cannot rebuild (a Hugging Face LM): its weights alone are measured, per tensor.
+    const weightsOnly = run.origin === 'imported' && !('model' in run.config);
+    const handle = weightsOnly
+      ? runWorker(
+          workerEntry('weights-metrics'),
+          {
+            checkpoints: chosen.map((c) => ({ step: c.step, file: c.file })),
+            initFile: all[0].file,
+            keys: resolveJobKeys(keys, hessian).filter((k) => keysOfProducer('weights-only').includes(k)),
+          } satisfies WeightsMetricsWorkerData,
+          onMessage,
+          signal,
+          'thread', // no tfjs: a thread is enough
+        )
+      : await modelMetrics();
     try {
       await handle.done;
     } catch (err) {

@@ -1,6 +1,6 @@
 import type { ServiceApi } from '../../shared/api/contract';
 import { invalid, notFound } from '../../shared/api/errors';
-import { metricDescriptors, resolveJobKeys } from '../../shared/domain/metrics';
+import { keysOfProducer, metricDescriptors, resolveJobKeys } from '../../shared/domain/metrics';
 import type { AppContext } from '../app/context';
 
 export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
@@ -22,10 +22,12 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
         throw invalid(
           `Run ${runId} was logged by a client: Plateau measures each checkpoint it uploads as it arrives (weights-only, and a feature dump's metrics when one comes with it).`,
         );
-      if (run.origin === 'imported' && !('model' in run.config)) {
+      // An imported model Plateau cannot rebuild has its weights measured (per tensor) and nothing else.
+      const beyondWeights = (keys ?? []).filter((k) => !keysOfProducer('weights-only').includes(k));
+      if (run.origin === 'imported' && !('model' in run.config) && (beyondWeights.length || hessian)) {
         throw invalid(
-          `Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so it has the ` +
-            'weights-only measures computed at import. If it is an nn.Sequential MLP, evaluate it on a dataset (imports.evaluate); otherwise write a feature dump with resources/python/export_features.py and import that.',
+          `Run ${runId} was imported (${String(run.config.format ?? 'a file')}): Plateau cannot rebuild its architecture, so only the ` +
+            `weights-only measures can be computed (not ${hessian ? 'the Hessian' : beyondWeights.join(', ')}). If it is an nn.Sequential MLP, evaluate it on a dataset (imports.evaluate); otherwise write a feature dump with resources/python/export_features.py and import that.`,
         );
       }
       return ctx.jobs.enqueue('metrics', run.projectId, runId, { checkpoints, hessian, keys, options });

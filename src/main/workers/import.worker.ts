@@ -2,7 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectFile, inspectImport, isFolderImport, type ImportIndex } from '../io/import-file';
-import { dumpRows, importCheckpoint, importSteps, initWeights, weightPlan, type InitWeights, type NonFiniteTensor } from '../io/import-run';
+import type { FromWorker } from '../../shared/jobs/messages';
+import {
+  dumpRows,
+  importCheckpoint,
+  importSteps,
+  initWeights,
+  weightBytes,
+  weightPlan,
+  type InitWeights,
+  type NonFiniteTensor,
+} from '../io/import-run';
 import { invalid } from '../../shared/api/errors';
 import { dumpSetRows } from '../io/dump-set-rows';
 import { statedSettings } from '../io/import-settings';
@@ -96,20 +106,40 @@ async function main() {
   let init: InitWeights | undefined;
   const dropped = new Set<string>();
   const nonFinite: NonFiniteTensor[] = [];
+  // The run appears whole or not at all: checkpoints and rows are announced only once every one is written.
+  const done: FromWorker[] = [];
+  const total = steps.reduce((s, x) => s + weightBytes(x.file), 0);
+  let bytes = 0;
+  let said = -1;
+  const mib = (n: number) => (n / 2 ** 20).toFixed(total < 10 * 2 ** 20 ? 2 : 0);
+  const tell = (i: number) => {
+    const fraction = total ? bytes / total : (i + 1) / steps.length;
+    if (Math.floor(fraction * 200) === said) return; // every half percent, not every chunk
+    said = Math.floor(fraction * 200);
+    post({
+      type: 'progress',
+      fraction,
+      message: `checkpoint ${i + 1}/${steps.length}, ${mib(bytes)} of ${mib(total)} MiB`,
+    });
+  };
   for (const [i, { step, file: source }] of steps.entries()) {
     const file = checkpointPath(step);
-    // One tensor batch at a time: a file bigger than memory is written and measured as it streams by.
-    const r = await importCheckpoint(source, step, file, init);
+    // One tensor (or batch of small ones) at a time: a file bigger than memory is written and measured as it streams by.
+    const onBytes = (n: number) => {
+      bytes += n;
+      tell(i);
+    };
+    const r = await importCheckpoint(source, step, file, init, { onBytes });
     r.dropped.forEach((n) => dropped.add(n));
     nonFinite.push(...r.nonFinite);
     // dist_from_init's reference, needed only when more checkpoints follow (a single file has none)
     if (!init && i < steps.length - 1) init = await initWeights(file, r.tensors);
     // the epoch the file states, else unknown (null), never a made-up 0
     const epoch = source.scalars ? (statedSettings(source.scalars).epoch ?? null) : null;
-    post({ type: 'checkpoint', step, epoch, file, bytes: r.bytes, sha256: r.sha256 });
-    post({ type: 'metrics', rows: r.rows });
-    post({ type: 'progress', fraction: (i + 1) / steps.length, message: `checkpoint ${i + 1}/${steps.length}` });
+    done.push({ type: 'checkpoint', step, epoch, file, bytes: r.bytes, sha256: r.sha256 }, { type: 'metrics', rows: r.rows });
+    tell(i);
   }
+  for (const m of done) post(m);
   post({
     type: 'done',
     result: {

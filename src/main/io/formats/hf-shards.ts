@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { invalid, PlateauError } from '../../../shared/api/errors';
+import { duplicateKey } from '../json-duplicate-keys';
 import type { ImportedTensor, SkippedEntry, TensorInfo } from '../import-types';
 import type { FileImport, FolderRole, ImportFormatDescriptor } from './registry';
 
@@ -36,10 +37,16 @@ async function readIndex(dir: string, index: string): Promise<Map<string, string
   const where = join(dir, index);
   const fail = (problem: string) => invalid(`${where}: ${problem}`, { source: where });
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(where, 'utf8'));
+    text = await readFile(where, 'utf8');
+    json = JSON.parse(text);
   } catch (err) {
     throw fail(err instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  const twice = duplicateKey(text);
+  if (twice?.path.join('.') === 'weight_map') {
+    throw invalid(`${where}: weight_map names tensor '${twice.key}' twice`, { source: where, tensor: twice.key });
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) throw fail("has no 'weight_map' object (tensor name -> shard file)");
@@ -57,17 +64,28 @@ async function readIndex(dir: string, index: string): Promise<Map<string, string
 }
 
 /** The shard files of one checkpoint, checked against its index (or, without one, against their `-of-N`). */
-async function shardFiles(dir: string, role: Extract<FolderRole, { role: 'shards' }>, ext: string, names: ReadonlySet<string>) {
+async function shardFiles(
+  dir: string,
+  role: Extract<FolderRole, { role: 'shards' }>,
+  format: ImportFormatDescriptor,
+  names: ReadonlySet<string>,
+) {
+  const ext = format.extensions[0];
   const index = role.index ? await readIndex(dir, role.index) : null;
   if (index) {
     const listed = new Set(index.values());
     for (const f of listed) {
-      if (!names.has(f)) throw invalid(`${join(dir, role.index!)} lists shard ${f}, which is not in the folder`, { source: dir, file: f });
+      if (names.has(f)) continue;
+      const tensor = [...index].find(([, file]) => file === f)![0];
+      const problem = `lists shard ${f} (for tensor '${tensor}' and maybe more), which is not in the folder`;
+      throw invalid(`${join(dir, role.index!)} ${problem}`, { source: dir, file: f, tensor });
     }
-    for (const f of role.shards) {
-      if (listed.has(f)) continue;
-      const problem = `a shard of the checkpoint, but ${role.index} does not list it in its weight_map`;
-      throw invalid(`${join(dir, f)}: ${problem}`, { source: dir, file: f });
+    const unlisted = role.shards.find((f) => !listed.has(f));
+    if (unlisted) {
+      // Named with a tensor it holds, so the user can tell which part of the model the index leaves out.
+      const held = (await format.inspect(join(dir, unlisted))).tensors[0]?.name;
+      const problem = `a shard of the checkpoint, but ${role.index} does not list it in its weight_map${held ? ` (it holds tensor '${held}')` : ''}`;
+      throw invalid(`${join(dir, unlisted)}: ${problem}`, { source: dir, file: unlisted, ...(held ? { tensor: held } : {}) });
     }
     return { index, files: [...listed].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })) };
   }
@@ -95,8 +113,7 @@ export async function mergeShards(
   format: ImportFormatDescriptor,
   names: ReadonlySet<string>,
 ): Promise<FileImport> {
-  const ext = format.extensions[0];
-  const { index, files } = await shardFiles(dir, role, ext, names);
+  const { index, files } = await shardFiles(dir, role, format, names);
   const owner = new Map<string, FileImport>();
   const tensors: TensorInfo[] = [];
   const skipped: SkippedEntry[] = [];
@@ -129,6 +146,15 @@ export async function mergeShards(
     tensors,
     ...(parts[0].scalars ? { scalars: parts[0].scalars } : {}),
     ...(skipped.length ? { skipped } : {}),
+    ...(parts.every((p) => p.readChunks)
+      ? {
+          readChunks: (name: string, onChunk: (bytes: Uint8Array) => void | Promise<void>) => {
+            const part = owner.get(name);
+            if (!part) throw invalid(`${dir}: no tensor named '${name}' in any shard`, { source: dir });
+            return part.readChunks!(name, onChunk);
+          },
+        }
+      : {}),
     load: async (wanted, options) => {
       for (const n of wanted ?? []) if (!owner.has(n)) throw invalid(`${dir}: no tensor named '${n}' in any shard`, { source: dir });
       const order = wanted ?? tensors.map((t) => t.name);

@@ -18,6 +18,11 @@ export interface FileImport {
   skipped?: SkippedEntry[];
   /** Reads the named tensors (all by default). */
   load(names?: readonly string[], options?: LoadOptions): Promise<ImportedTensor[]>;
+  /**
+   * Lazy formats only: one tensor's raw little-endian bytes in order, a chunk at a time (the import's
+   * streaming path for big tensors, so their bytes and their float32 form are never both whole in memory).
+   */
+  readChunks?(name: string, onChunk: (bytes: Uint8Array) => void | Promise<void>): Promise<void>;
 }
 
 /** Wraps `load` so that NaN/Inf counts of loaded tensors land on the tensors they belong to. */

@@ -29,6 +29,7 @@ export const safetensorsFormat: ImportFormatDescriptor = {
       source: path,
       tensors: st.entries.map((e) => ({ name: e.name, shape: e.shape, dtype: e.dtype })),
       ...(Object.keys(scalars).length ? { scalars } : {}),
+      readChunks: (name, onChunk) => st.readChunks(name, onChunk),
       load: async (wanted, options) => {
         for (const n of wanted ?? []) if (!names.has(n)) throw invalid(`${path}: no tensor named '${n}'`, { source: path });
         const want = wanted && new Set(wanted);

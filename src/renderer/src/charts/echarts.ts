@@ -1,6 +1,14 @@
 // Only the ECharts parts Plateau uses: keeps the renderer bundle small.
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, TitleComponent, ToolboxComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import {
+  DataZoomComponent,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  ToolboxComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 // labelLayout (hideOverlap) of the scatter's run names needs this feature in a tree-shaken build
 import { LabelLayout } from 'echarts/features';
@@ -8,6 +16,7 @@ import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
   BarChart,
+  HeatmapChart,
   LineChart,
   ScatterChart,
   GridComponent,
@@ -16,6 +25,7 @@ echarts.use([
   DataZoomComponent,
   TitleComponent,
   ToolboxComponent,
+  VisualMapComponent,
   CanvasRenderer,
   SVGRenderer,
   LabelLayout,

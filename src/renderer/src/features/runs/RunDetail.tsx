@@ -12,6 +12,8 @@ import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { EvaluateImportButton } from './EvaluateImportButton';
 import { RunOrigin } from './RunOrigin';
+import { LayerMetrics } from './LayerMetrics';
+import { MeasureWeightsButton } from './MeasureWeightsButton';
 import { curves } from './run-curves';
 import { runLog } from './run-log';
 import { STATUS_COLOR } from './status';
@@ -104,7 +106,12 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
                 Resume from last checkpoint
               </Button>
             )}
-            {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && <EvaluateImportButton runId={run.id} />}
+            {run.origin === 'imported' && !('model' in run.config) && run.status === 'imported' && (
+              <>
+                <MeasureWeightsButton runId={run.id} />
+                <EvaluateImportButton runId={run.id} />
+              </>
+            )}
             {!active && !client && (run.origin !== 'imported' || 'model' in run.config) && (
               <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />
             )}
@@ -130,11 +137,17 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
         )}
         {active && (
           <Stack gap={4}>
-            <Progress value={(live?.fraction ?? 0) * 100} animated={run.status === 'running'} aria-label="Training progress" />
+            <Progress
+              value={(live?.fraction ?? 0) * 100}
+              animated={run.status === 'running'}
+              aria-label={run.origin === 'imported' ? 'Import progress' : 'Training progress'}
+            />
             <Text size="xs" c="dimmed">
-              {live
-                ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%`
-                : 'waiting for a worker…'}
+              {live && run.origin === 'imported'
+                ? live.message // an import's progress: checkpoint i/n and the bytes read
+                : live
+                  ? `${live.message} · ${v?.steps_per_s?.toFixed(1) ?? '—'} steps/s · ETA ${fmtTime(v?.eta_s ?? 0)} · train acc ${((v?.train_acc ?? 0) * 100).toFixed(1)}% · test acc ${((v?.test_acc ?? 0) * 100).toFixed(1)}%`
+                  : 'waiting for a worker…'}
             </Text>
           </Stack>
         )}
@@ -155,6 +168,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
             </Text>
           )}
         </SimpleGrid>
+        <LayerMetrics runId={run.id} />
         <Accordion variant="contained">
           <Accordion.Item value="log">
             <Accordion.Control>Log</Accordion.Control>
