@@ -38,7 +38,7 @@ for (const b of ['wasm', 'tfjs-node-gpu', 'webgpu']) {
   let train = '-';
   try {
     const r = JSON.parse(read(`${out}/train-${b}.json`).trim().split('\n').pop());
-    train = `${JSON.parse(read(`${out}/train-${b}.wall`)).wall_s.toFixed(1)} s (${r.status ?? r.run?.status ?? '?'})`;
+    train = `${JSON.parse(read(`${out}/train-${b}.wall`)).wall_s.toFixed(1)} s (${r.status} on ${r.backend})`;
   } catch {}
   rows.push([b, got, ms('train_step_mlp784_512_10_b256_adam'), ms('train_step_cnn_16_32_b128_adam'), ms('lm_gpt2x128_T128_b32'), train]);
 }

@@ -30,9 +30,8 @@ export function benchCommand(program: Command, globals: () => GlobalOptions): vo
         throw invalid(
           `Unknown bench case ${unknown.map((n) => `'${n}'`).join(', ')}. Cases: ${BENCH_CASES.map((c) => c.name).join(', ')}.`,
         );
-      const log = (line: string) => {
-        if (!json) process.stderr.write(`  ${line}\n`);
-      };
+      // the case's own lines go to stderr either way: stdout stays one JSON line per case under --json
+      const log = (line: string) => void process.stderr.write(`  ${line}\n`);
       for (const c of BENCH_CASES.filter((c) => !wanted || wanted.includes(c.name))) {
         if (!json) process.stdout.write(`${c.name} (target: ${c.target})\n`);
         const { value, extra } = await c.run(log);
