@@ -45,6 +45,9 @@ describe('plateau CLI', () => {
       'npz',
       'tfjs',
       'lm-dump-set',
+      'tensorboard',
+      'wandb',
+      'mlflow',
     ]);
     expect(info.importFormats.find((f: { id: string }) => f.id === 'safetensors')).toEqual({
       id: 'safetensors',
