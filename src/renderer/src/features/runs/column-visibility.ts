@@ -1,7 +1,7 @@
 import type { MetricSeries, Run } from '../../../../shared/domain/types';
 import { flattenConfig, varyingKeys } from './run-columns';
 
-export type ColumnGroup = 'run' | 'final' | 'config';
+export type ColumnGroup = 'run' | 'final' | 'config' | 'metric';
 
 export interface ColumnInfo {
   id: string;
