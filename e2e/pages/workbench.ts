@@ -4,7 +4,7 @@ import { expect, type Page } from '@playwright/test';
 export class Workbench {
   constructor(readonly page: Page) {}
 
-  async goto(view: 'Projects' | 'Runs' | 'Compare' | 'Checkpoints' | 'Import' | 'Reports') {
+  async goto(view: 'Projects' | 'Runs' | 'Compare' | 'Checkpoints' | 'Jobs' | 'Sweeps' | 'Import' | 'Reports') {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: view }).click();
     await expect(this.page.getByRole('heading', { level: 2, name: new RegExp(`^${view}`) })).toBeVisible();
   }
