@@ -26,7 +26,7 @@ export class Workbench {
   /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
   async startRun({ epochs, seeds }: { epochs: number; seeds?: string }) {
     const dialog = await this.openNewRun();
-    await dialog.getByRole('textbox', { name: 'Epochs' }).fill(String(epochs));
+    await dialog.getByRole('textbox', { name: /^Epochs/ }).fill(String(epochs));
     if (seeds) await dialog.getByRole('textbox', { name: /^Seeds/ }).fill(seeds);
     await dialog.getByRole('button', { name: 'Start', exact: true }).click();
     await expect(dialog).toBeHidden();
