@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classMeansOption, histogramOption } from './checkpoint-options';
+import { classMeansOption, histogramOption, niceCeil } from './checkpoint-options';
 
 type Opt = Record<string, any>;
 
@@ -26,10 +26,11 @@ describe('checkpoint chart options', () => {
       ],
       explained: 0.9,
     }) as Opt;
-    expect(o.xAxis.max).toBe(13);
-    expect(o.yAxis.min).toBe(-13);
+    expect(o.xAxis.max).toBe(20); // 10 x 1.1, up to a nice end
+    expect(o.yAxis.min).toBe(-20);
     expect([o.xAxis.name, o.yAxis.name]).toEqual(['PC 1', 'PC 2']);
     expect(o.xAxis.axisLabel.formatter(12.5)).toBe('13');
-    for (const s of o.series) for (const [x, y] of s.data) expect(Math.max(Math.abs(x), Math.abs(y))).toBeLessThanOrEqual(13);
+    for (const s of o.series) for (const [x, y] of s.data) expect(Math.max(Math.abs(x), Math.abs(y))).toBeLessThanOrEqual(20);
+    expect([0.13, 1.36 * 1.1, 2.2, 4.9, 7, 10].map(niceCeil)).toEqual([0.2, 2, 2.5, 5, 10, 10]);
   });
 });

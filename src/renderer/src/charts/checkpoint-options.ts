@@ -29,6 +29,13 @@ export function histogramOption(name: string, edges: number[], counts: number[])
   };
 }
 
+/** The smallest 1, 2, 2.5 or 5 x 10^k at or above x: an axis end that the ticks land on (no stray '1.7' beside '1.5'). */
+export function niceCeil(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = [1, 2, 2.5, 5, 10].find((n) => n * p >= x * (1 - 1e-12))!;
+  return Number((m * p).toPrecision(12));
+}
+
 export interface Geometry {
   classes: number[];
   points: [number, number][];
@@ -45,7 +52,7 @@ export function classMeansOption(geometry: Geometry): EChartsCoreOption {
   // The collapsed ideal: C equal-norm means at equal angles (a simplex ETF seen along its symmetry axis when C = 3).
   const etf = Array.from({ length: C }, (_, k) => [radius * Math.cos((2 * Math.PI * k) / C), radius * Math.sin((2 * Math.PI * k) / C)]);
   const farthest = Math.max(radius, ...geometry.points.map(([x, y]) => Math.max(Math.abs(x), Math.abs(y))));
-  const lim = Number(((farthest || 1) * 1.25).toPrecision(2));
+  const lim = niceCeil((farthest || 1) * 1.1);
   const axis = (name: string) => ({
     type: 'value',
     min: -lim,
