@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../../../shared/domain/types';
 import { columnCatalog, visibleColumns } from './column-visibility';
-import { finalOf, flattenConfig, runsCsv, varyingKeys } from './run-columns';
+import { differingKeys, finalOf, flattenConfig, runsCsv, varyingKeys } from './run-columns';
 
 const run = (config: Record<string, unknown>, summary: Record<string, unknown> = {}) => ({ config, summary }) as unknown as Run;
 
@@ -18,6 +18,10 @@ describe('run columns', () => {
   it('keeps only the hyperparameters that vary, without the seed', () => {
     const runs = [run({ lr: 1, wd: 0, seed: 0 }), run({ lr: 2, wd: 0, seed: 1 }), run({ lr: 1, wd: 0, seed: 2, extra: true })];
     expect(varyingKeys(runs)).toEqual(['extra', 'lr']);
+    // by default the table shows only keys whose values differ among the runs that have them
+    expect(differingKeys(runs)).toEqual(['lr']);
+    const imported = run({ source: '/x/train_ckpt.pt', format: 'torch', dataset: { classes: 3 } });
+    expect(differingKeys([...runs, imported])).toEqual(['lr']);
   });
 
   it('reads final accuracies from the summary', () => {

@@ -25,6 +25,18 @@ export function varyingKeys(runs: Run[]): string[] {
   return [...keys].filter((k) => new Set(flat.map((f) => JSON.stringify(f[k] ?? null))).size > 1).sort();
 }
 
+/**
+ * The settings whose values differ between the runs that have them: what the table shows by default. A key
+ * only some runs have (an import's file metadata, an optimizer kind's own settings) is not itself a difference,
+ * so one import beside trained runs no longer adds a column per setting of either.
+ */
+export function differingKeys(runs: Run[]): string[] {
+  const flat = runs.map((r) => flattenConfig(r.config));
+  const keys = new Set(flat.flatMap((f) => Object.keys(f)));
+  keys.delete('seed');
+  return [...keys].filter((k) => new Set(flat.filter((f) => k in f && f[k] !== null).map((f) => JSON.stringify(f[k]))).size > 1).sort();
+}
+
 /** Final train/test accuracy of a run from its summary, when it has one. */
 export function finalOf(run: Run, key: 'train_acc' | 'test_acc' | 'train_loss' | 'test_loss'): number | null {
   const last = (run.summary as { last?: Record<string, number> }).last;
