@@ -44,7 +44,9 @@ export async function screenshotEveryView(page: Page, testInfo: TestInfo) {
         shots.push(file);
       }
       const dialog = await wb.openNewRun();
-      await dialog.getByRole('button', { name: 'Optimizer' }).click();
+      const optimizer = dialog.getByRole('button', { name: 'Optimizer' });
+      if ((await optimizer.getAttribute('aria-expanded')) !== 'true') await optimizer.click();
+      await expect(dialog.getByRole('textbox', { name: /^Learning rate/ })).toBeVisible();
       const file = join(dir, `${size.width}x${size.height}-${theme}-new-run.png`);
       await page.screenshot({ path: file });
       shots.push(file);

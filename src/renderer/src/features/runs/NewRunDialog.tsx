@@ -35,12 +35,15 @@ const GROUP_TITLE: Record<string, string> = {
   training: 'Training',
 };
 
-/** A setting's human name, with its key (what --set and the CLI take) beside it in small grey type. */
+/**
+ * A setting's human name, with its key (what --set and the CLI take) under it in small grey type. Every
+ * label has the same two lines, so the inputs of a row line up; the key stays part of the accessible name.
+ */
 function SettingLabel({ path }: { path: string }) {
   return (
     <>
       {settingLabel(path)}{' '}
-      <Text span size="xs" c="dimmed" ff="monospace" fw={400}>
+      <Text span display="block" size="xs" c="dimmed" ff="monospace" fw={400}>
         {path}
       </Text>
     </>
@@ -165,7 +168,7 @@ export function NewRunDialog({
               A study: every variant ({variants.join(', ')}) starts for each seed; the settings below are the baseline's and apply to all.
             </Text>
           )}
-          <Group grow align="flex-start">
+          <Group grow align="flex-end">
             {epochs && (
               <TextInput
                 label={<SettingLabel path="epochs" />}
@@ -232,10 +235,9 @@ export function NewRunDialog({
             autosize
             minRows={1}
             maxRows={6}
-            ff="monospace"
             value={extraText}
             error={extra.error ?? (extraErrors.length ? extraErrors.join('\n') : undefined)}
-            styles={{ error: { whiteSpace: 'pre-line' } }}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' }, error: { whiteSpace: 'pre-line' } }}
             onChange={(e) => {
               setExtraText(e.currentTarget.value);
               start.reset();
