@@ -63,17 +63,17 @@ describe('run columns', () => {
       'name',
       'status',
       'seed',
+      'epochs',
+      'optimizer.lr',
       'backend',
       'train_acc',
       'test_acc',
       'gap_acc',
       'kappa',
-      'epochs',
-      'optimizer.lr',
     ]);
     expect(csv.rows).toEqual([
-      [1, 'a', 'succeeded', 0, 'wasm', 1, 0.75, 0.25, 0.25, 5, 0.01],
-      [2, 'b', 'failed', 1, null, null, null, null, null, 5, 0.1],
+      [1, 'a', 'succeeded', 0, 5, 0.01, 'wasm', 1, 0.75, 0.25, 0.25],
+      [2, 'b', 'failed', 1, 5, 0.1, null, null, null, null, null],
     ]);
   });
 });

@@ -69,7 +69,9 @@ export function runsCsv(
   visibility: Record<string, boolean>,
   measured: Record<'kappa' | 'nc1', Map<number, number>>,
 ) {
-  const shown = catalog.filter((c) => visibility[c.id]);
+  // the table's order: the run's identity, its settings, backend, final values, tags (RunsTable's columns)
+  const rank = (c: ColumnInfo) => (c.group === 'config' ? 1 : c.id === 'backend' ? 2 : c.group === 'final' ? 3 : c.id === 'tags' ? 4 : 0);
+  const shown = catalog.filter((c) => visibility[c.id]).sort((a, b) => rank(a) - rank(b));
   const cell = (r: Run, c: ColumnInfo): Scalar => {
     if (c.group === 'final') return finalColumnValue(r, c.id as FinalColumn, measured);
     if (c.group === 'config') return flattenConfig(r.config)[c.id.slice(3)] ?? null;
