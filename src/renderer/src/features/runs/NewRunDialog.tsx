@@ -4,8 +4,8 @@ import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
 import { api, errorMessage } from '../../api/client';
 import { useStartRuns, useSystemInfo } from '../../api/queries';
-import { settingLabel } from '../../../../shared/domain/setting-labels';
 import { formFields, parseExtra, planRuns, show, type Value } from './config-form';
+import { GROUP_TITLE, SettingLabel } from './SettingLabel';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
 export function parseSeeds(text: string): number[] | null {
@@ -25,30 +25,6 @@ export function parseSeeds(text: string): number[] | null {
 }
 
 const GROUPS = ['dataset', 'model', 'optimizer', 'schedule', 'checkpoints', 'interventions'];
-const GROUP_TITLE: Record<string, string> = {
-  dataset: 'Dataset',
-  model: 'Model',
-  optimizer: 'Optimizer',
-  schedule: 'Learning-rate schedule',
-  checkpoints: 'Checkpoints',
-  interventions: 'Interventions',
-  training: 'Training',
-};
-
-/**
- * A setting's human name, with its key (what --set and the CLI take) under it in small grey type. Every
- * label has the same two lines, so the inputs of a row line up; the key stays part of the accessible name.
- */
-function SettingLabel({ path }: { path: string }) {
-  return (
-    <>
-      {settingLabel(path)}{' '}
-      <Text span display="block" size="xs" c="dimmed" ff="monospace" fw={400}>
-        {path}
-      </Text>
-    </>
-  );
-}
 const groupOf = (path: string) => (GROUPS.includes(path.split('.')[0]) ? path.split('.')[0] : 'training');
 const describe = (combo: Record<string, Value>) =>
   Object.entries(combo)
