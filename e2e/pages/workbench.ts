@@ -4,7 +4,7 @@ import { expect, type Page } from '@playwright/test';
 export class Workbench {
   constructor(readonly page: Page) {}
 
-  async goto(view: 'Projects' | 'Runs' | 'Compare' | 'Checkpoints' | 'Import' | 'Reports') {
+  async goto(view: 'Projects' | 'Runs' | 'Compare' | 'Checkpoints' | 'Jobs' | 'Sweeps' | 'Import' | 'Reports') {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: view }).click();
     await expect(this.page.getByRole('heading', { level: 2, name: new RegExp(`^${view}`) })).toBeVisible();
   }
@@ -26,7 +26,7 @@ export class Workbench {
   /** Opens Runs, starts the default preset (grokking-mlp) with this many epochs, seed 0. */
   async startRun({ epochs, seeds }: { epochs: number; seeds?: string }) {
     const dialog = await this.openNewRun();
-    await dialog.getByRole('textbox', { name: 'Epochs' }).fill(String(epochs));
+    await dialog.getByRole('textbox', { name: /^Epochs/ }).fill(String(epochs));
     if (seeds) await dialog.getByRole('textbox', { name: /^Seeds/ }).fill(seeds);
     await dialog.getByRole('button', { name: 'Start', exact: true }).click();
     await expect(dialog).toBeHidden();

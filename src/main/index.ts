@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app/create-app';
@@ -24,6 +24,7 @@ app.whenReady().then(() => {
       host: 'electron',
       pdf: electronPdf,
       pickPath,
+      showInFolder: (path) => shell.showItemInFolder(path),
     });
   } catch (err) {
     dialog.showErrorBox('Plateau cannot open its data', (err as Error).message);

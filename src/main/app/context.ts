@@ -20,4 +20,6 @@ export interface AppContext {
 }
 
 /** The host's native open dialog (Electron); resolves null when the user cancels. */
+/** Shows a file in the desktop's file manager (Electron's shell.showItemInFolder). */
+export type ShowInFolder = (path: string) => void;
 export type PickPath = (kind: 'file' | 'folder', purpose: 'import' | 'report') => Promise<string | null>;

@@ -24,7 +24,7 @@ import { reportsService } from '../services/reports-service';
 import { runsService } from '../services/runs-service';
 import { sweepsService } from '../services/sweeps-service';
 import { systemService } from '../services/system-service';
-import type { AppContext, PickPath } from './context';
+import type { AppContext, PickPath, ShowInFolder } from './context';
 import { acquireDataLock } from './data-lock';
 import { databaseFile, projectsDir } from './paths';
 import { APP_VERSION } from './version';
@@ -40,6 +40,8 @@ export interface AppOptions {
   /** The host's HTML -> PDF printer for reports (Electron passes printToPDF). */
   pdf?: PdfPrinter;
   pickPath?: PickPath;
+  /** The desktop's "show in folder" (reports). */
+  showInFolder?: ShowInFolder;
 }
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
@@ -101,7 +103,7 @@ export function createApp(opts: AppOptions) {
   jobs.register('metrics', metricsRunner(ctx));
   jobs.register('import', importRunner(ctx));
   const services = {
-    system: systemService(ctx, opts.pickPath),
+    system: systemService(ctx, opts.pickPath, opts.showInFolder),
     projects: projectsService(ctx),
     runs: runsService(ctx),
     imports: importsService(ctx),

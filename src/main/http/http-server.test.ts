@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,34 @@ describe('browser host', () => {
     const bad = await raw(h.port, '/upload?name=a.pt&batch=../../x', { method: 'POST', body: 'x', headers: auth });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toMatch(/batch must be 12 hex digits/);
+  });
+
+  it('hands out report files under reports/ as downloads, only with the token, and nothing outside', async () => {
+    const h = await start('a-token-of-my-own-choosing');
+    const auth = { authorization: 'Bearer a-token-of-my-own-choosing' };
+    const reports = join(h.app.ctx.dataDir, 'reports', 'my report');
+    mkdirSync(reports, { recursive: true });
+    writeFileSync(join(reports, 'runs.csv'), 'run,kappa\n1,0.5\n');
+    writeFileSync(join(h.app.ctx.dataDir, 'secret.txt'), 'the secret bytes');
+    symlinkSync(join(h.app.ctx.dataDir, 'secret.txt'), join(reports, 'link.csv'));
+    expect((await raw(h.port, '/reports/my%20report/runs.csv')).status).toBe(401);
+    const ok = await raw(h.port, '/reports/my%20report/runs.csv', { headers: auth });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe('run,kappa\n1,0.5\n');
+    expect(ok.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(ok.headers['content-disposition']).toMatch(/^attachment; filename="runs.csv"/);
+    for (const path of [
+      '/reports/..%2Fsecret.txt',
+      '/reports/my%20report/link.csv',
+      `/reports/${encodeURIComponent(join(h.app.ctx.dataDir, 'secret.txt'))}`,
+    ]) {
+      const bad = await raw(h.port, path, { headers: auth });
+      expect(bad.status, path).toBe(400);
+      expect(bad.body).not.toContain('the secret bytes');
+    }
+    expect((await raw(h.port, '/reports/my%20report/none.csv', { headers: auth })).status).toBe(404);
+    expect((await raw(h.port, '/reports/my%20report', { headers: auth })).status).toBe(400);
+    expect((await raw(h.port, '/reports/my%20report/runs.csv', { method: 'POST', headers: auth })).status).toBe(405);
   });
 
   it("will not bind beyond loopback without a token of the user's choosing", async () => {

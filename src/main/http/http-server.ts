@@ -8,6 +8,7 @@ import { cookieHeader, crossSiteRefusal, hostAllowed, isLoopback, presentedToken
 import { securityHeaders, serveStatic } from './static-files';
 import { safeDecode } from './safe-decode';
 import { receiveUpload } from './upload';
+import { REPORTS_PREFIX, serveReport } from './report-files';
 
 export interface HttpOptions {
   dispatch: Dispatch;
@@ -52,7 +53,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The browser host: POST /rpc/<method>, GET /rpc/events (SSE), GET /healthz, and the built UI. */
+/** The browser host: POST /rpc/<method>, GET /rpc/events (SSE), GET /healthz, GET /reports/<file>, and the built UI. */
 export async function startHttpServer(opts: HttpOptions) {
   let port = opts.port;
   // Every path through the handler answers; whatever still throws is a 500 with a log line, never a dead host.
@@ -119,6 +120,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptio
     } catch (err) {
       return fail(res, 400, { code: 'InvalidParams', message: (err as Error).message });
     }
+  }
+  if (url.pathname.startsWith(REPORTS_PREFIX)) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { code: 'InvalidParams', message: 'Use GET for /reports/.' });
+    return serveReport(opts.dataDir, url.pathname, res);
   }
   if (url.pathname.startsWith('/rpc/')) {
     if (url.pathname === '/rpc/events' && req.method === 'GET') return streamEvents(req, res, opts.bus);

@@ -18,14 +18,16 @@ export function trainRunner(ctx: AppContext): JobRunner {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
-    repos.runs.update(runId, { status: 'running', startedAt: run.startedAt ?? Date.now(), error: null });
-    changed();
+    // The run stays 'queued' until its worker says it is ready: "running" means a worker is training it.
+    repos.runs.update(runId, { error: null });
     // rows are committed in batches with other jobs' (WriteQueue); a failed write stops this job with its reason
     let handle: WorkerHandle | undefined;
     const writes = jobWrites(ctx.jobs.writes, (err) => handle?.fail(err));
     const onMessage = (m: FromWorker) => {
       if (m.type === 'ready') {
         repos.runs.update(runId, {
+          status: 'running',
+          startedAt: run.startedAt ?? Date.now(),
           backend: m.backend,
           versions: {
             plateau: ctx.appVersion,
@@ -82,7 +84,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
     } catch (err) {
       ctx.jobs.writes.flush();
       const cancelled = signal.aborted || (err instanceof PlateauError && err.code === 'Cancelled');
-      if (repos.runs.get(runId).status === 'running') {
+      if (['running', 'queued'].includes(repos.runs.get(runId).status)) {
         repos.runs.update(runId, {
           status: cancelled ? 'cancelled' : 'failed',
           finishedAt: Date.now(),

@@ -1,5 +1,6 @@
-import { isAbsolute, relative, resolve } from 'node:path';
-import { invalid } from '../../shared/api/errors';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { invalid, notFound } from '../../shared/api/errors';
 import { reportsDir } from '../app/paths';
 
 const inside = (dir: string, path: string) => {
@@ -20,4 +21,28 @@ export function reportFolder(dataDir: string, outDir: string, chosen: ReadonlySe
   throw invalid(
     `Reports are written under ${root} (give a folder name, e.g. 'my-report')${chosen.size ? ' or into a folder chosen with "Choose folder"' : ''}; ${target} is outside it.`,
   );
+}
+
+/** A written report file's path under the data folder's reports/ ('/'-separated: the browser host serves it there), or null. */
+export function reportsRelative(dataDir: string, file: string): string | null {
+  const root = reportsDir(dataDir);
+  const target = resolve(file);
+  if (!inside(root, target) || target === root) return null;
+  return relative(root, target).split(sep).join('/');
+}
+
+/**
+ * A report file the core may hand out (download, show in the file manager): a regular file under reports/ or
+ * a chosen report folder, after links are followed, so a symlink planted there cannot reach anything else.
+ * Returns its real path, or throws an error value naming the problem.
+ */
+export function reportFile(dataDir: string, file: string, chosen: ReadonlySet<string>): string {
+  const root = reportsDir(dataDir);
+  const target = resolve(root, file);
+  const roots = [root, ...chosen].filter((r) => existsSync(r)).map((r) => realpathSync(r));
+  if (!existsSync(target)) throw notFound(`No report file at ${target}.`);
+  const real = realpathSync(target);
+  if (!roots.some((r) => inside(r, real))) throw invalid(`${target} is not a report file: only files under ${root} are served.`);
+  if (!statSync(real).isFile()) throw invalid(`${target} is a folder, not a report file.`);
+  return real;
 }

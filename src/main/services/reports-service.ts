@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context';
 import type { PdfPrinter } from '../reports/pdf';
 import { collectReportData } from '../reports/report-data';
 import { writeReport } from '../reports/write-report';
-import { reportFolder } from './report-folder';
+import { reportFolder, reportsRelative } from './report-folder';
 
 /** `pdf`: how this host prints HTML to PDF (Electron's printToPDF); default headless Chromium. */
 export function reportsService(ctx: AppContext, pdf?: PdfPrinter): ServiceApi['reports'] {
@@ -12,7 +12,7 @@ export function reportsService(ctx: AppContext, pdf?: PdfPrinter): ServiceApi['r
       const folder = reportFolder(ctx.dataDir, outDir, ctx.chosenFolders);
       const data = collectReportData(ctx, { projectId, runIds });
       const written = await writeReport(data, { outDir: folder, formats, pdf });
-      return { ...written, notes: data.notes };
+      return { ...written, downloads: written.files.map((f) => reportsRelative(ctx.dataDir, f)), notes: data.notes };
     },
   };
 }

@@ -4,11 +4,20 @@ import { unavailable } from '../../shared/api/errors';
 import type { JobSettings, SystemInfo } from '../../shared/domain/types';
 import { SCHEMA_VERSION } from '../db/migrations';
 import { installedBackends, jobBackend } from '../app/backends';
-import type { AppContext, PickPath } from '../app/context';
+import type { AppContext, PickPath, ShowInFolder } from '../app/context';
+import { reportFile } from './report-folder';
 import { importFormatInfo } from '../io/formats';
 
-export function systemService(ctx: AppContext, pickPath?: PickPath): ServiceApi['system'] {
+export function systemService(ctx: AppContext, pickPath?: PickPath, showInFolder?: ShowInFolder): ServiceApi['system'] {
   return {
+    showInFolder: async ({ path }) => {
+      if (!showInFolder)
+        throw unavailable('This host has no file manager to show files in: download the report from the Reports view instead.');
+      // only what the core wrote as a report: a page must not be able to point the file manager anywhere
+      const real = reportFile(ctx.dataDir, path, ctx.chosenFolders);
+      showInFolder(real);
+      return { shown: real };
+    },
     pickPath: async ({ kind, purpose }) => {
       if (!pickPath)
         throw unavailable('This host has no file dialog: type a path on the host, or drop files on the Import view to upload them.');

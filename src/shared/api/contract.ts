@@ -73,6 +73,8 @@ export const contract = {
         })
         .strict(),
     ),
+    /** Desktop: shows a written report file in the system's file manager (files under reports/ or a chosen report folder only). */
+    showInFolder: method<{ shown: string }>()(z.object({ path: z.string().min(1, 'must name a report file') }).strict()),
     /** Reads the job settings; given values are applied now and saved for the next start (null threads: automatic). */
     jobSettings: method<JobSettings>()(
       z

@@ -205,6 +205,8 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface ReportResult {
   /** Absolute paths of the files written. */
   files: string[];
+  /** Each file's path under the data folder's reports/ ('/'-separated; the browser host serves it at /reports/<path>), or null. */
+  downloads?: (string | null)[];
   skipped: { format: ReportFormat; reason: string }[];
   /** What the report had to leave out (runs without a metric, for instance). */
   notes: string[];

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import { Chart } from '../../charts/Chart';
+import { histogramOption } from '../../charts/checkpoint-options';
 import { ErrorText } from '../../components/ErrorText';
 import { TableExport } from '../../components/TableExport';
 
@@ -13,23 +14,7 @@ export function CheckpointLayers({ checkpointId, title }: { checkpointId: number
   const detail = useQuery({ queryKey: ['checkpoint', checkpointId], queryFn: () => api.checkpoints.inspect({ id: checkpointId }) });
   const [layer, setLayer] = useState<string | null>(null);
   const shown = detail.data?.layers.find((l) => l.name === layer) ?? detail.data?.layers[0];
-  const option = useMemo(
-    () =>
-      shown && {
-        animation: false,
-        grid: { left: 56, right: 16, top: 28, bottom: 32 },
-        title: { text: `${shown.name} values`, textStyle: { fontSize: 12, fontWeight: 'normal' } },
-        tooltip: { trigger: 'axis' },
-        xAxis: {
-          type: 'category',
-          data: shown.histogram.edges.slice(0, -1).map((e) => e.toPrecision(3)),
-          axisLabel: { showMaxLabel: true },
-        },
-        yAxis: { type: 'value', name: 'count' },
-        series: [{ type: 'bar', data: shown.histogram.counts, barCategoryGap: 0 }],
-      },
-    [shown],
-  );
+  const option = useMemo(() => shown && histogramOption(shown.name, shown.histogram.edges, shown.histogram.counts), [shown]);
   return (
     <Card withBorder component="section" aria-label="Checkpoint layers">
       <Stack gap="xs">

@@ -1,14 +1,17 @@
-import { Card, Group, Select, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Card, Group, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Database } from 'lucide-react';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { Project } from '../../../../shared/domain/types';
 import { api } from '../../api/client';
 import { useCheckpoints, useRuns } from '../../api/queries';
 import { TableExport } from '../../components/TableExport';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorText } from '../../components/ErrorText';
+import { sig } from '../../charts/format';
 import { runLabel } from '../compare/compare-data';
+import { ColumnChooser, useColumnChoices } from '../runs/ColumnChooser';
+import { checkpointColumnsKey, hasSpectrum, metricColumnCatalog, valuesByStep } from './checkpoint-columns';
 import { CheckpointDiff } from './CheckpointDiff';
 import { CheckpointLayers } from './CheckpointLayers';
 import { CheckpointSpectra } from './CheckpointSpectra';
@@ -26,6 +29,19 @@ export function CheckpointsView({ project }: { project: Project | null }) {
   const current = checkpoints.data?.find((c) => c.id === selected) ?? checkpoints.data?.at(-1);
   const coverage = useQuery({ queryKey: ['coverage', run?.id], queryFn: () => api.metrics.coverage({ runId: run!.id }), enabled: !!run });
   const computed = (step: number) => coverage.data?.find((c) => c.step === step)?.keys ?? [];
+  const catalog = useMemo(() => metricColumnCatalog(coverage.data ?? []), [coverage.data]);
+  const columns = useColumnChoices(project?.id ?? null, catalog, checkpointColumnsKey);
+  const shownKeys = useMemo(() => catalog.filter((c) => columns.visibility[c.id]).map((c) => c.id), [catalog, columns.visibility]);
+  const values = useQuery({
+    queryKey: ['checkpoint-values', run?.id, shownKeys],
+    queryFn: () => api.metrics.series({ runIds: [run!.id], keys: shownKeys }),
+    enabled: !!run && shownKeys.length > 0,
+  });
+  const byKey = useMemo(() => new Map(shownKeys.map((k) => [k, valuesByStep(values.data ?? [], k)])), [values.data, shownKeys]);
+  const cell = (key: string, step: number) => {
+    const v = byKey.get(key)?.get(step);
+    return v === undefined ? '—' : sig(v);
+  };
 
   if (!project)
     return (
@@ -60,55 +76,76 @@ export function CheckpointsView({ project }: { project: Project | null }) {
       <ErrorText error={runs.error ?? checkpoints.error} />
       <SimpleGrid cols={{ base: 1, xl: 2 }}>
         <Card withBorder>
-          <Group justify="flex-end" mb={4}>
+          <Group justify="space-between" mb={4}>
+            <ColumnChooser catalog={catalog} visibility={columns.visibility} choices={columns.choices} onChange={columns.update} />
             <TableExport
               name={`checkpoints-run-${run?.id}`}
               table={() => ({
-                header: ['step', 'epoch', 'bytes', 'sha256', 'metrics'],
-                rows: (checkpoints.data ?? []).map((c) => [c.step, c.epoch, c.bytes, c.sha256, computed(c.step).join(' ')]),
+                header: ['step', 'epoch', ...shownKeys, 'bytes', 'sha256', 'metrics'],
+                rows: (checkpoints.data ?? []).map((c) => [
+                  c.step,
+                  c.epoch,
+                  ...shownKeys.map((k) => byKey.get(k)?.get(c.step) ?? null),
+                  c.bytes,
+                  c.sha256,
+                  computed(c.step).join(' '),
+                ]),
               })}
             />
           </Group>
-          <Table highlightOnHover verticalSpacing={4} aria-label="Checkpoints">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Step</Table.Th>
-                <Table.Th>Epoch</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>Metrics</Table.Th>
-                <Table.Th>SHA-256</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(checkpoints.data ?? []).map((c) => (
-                <Table.Tr
-                  key={c.id}
-                  onClick={() => setSelected(c.id)}
-                  aria-selected={current?.id === c.id}
-                  style={{ cursor: 'pointer' }}
-                  bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}
-                >
-                  <Table.Td>{c.step}</Table.Td>
-                  <Table.Td>{c.epoch ?? '—'}</Table.Td>
-                  <Table.Td>{size(c.bytes)}</Table.Td>
-                  <Table.Td>
-                    <Tooltip label={computed(c.step).join(', ') || 'none yet'} multiline w={360}>
-                      <Text size="sm">
-                        {computed(c.step).length
-                          ? `${computed(c.step).length} keys${computed(c.step).some((k) => k.startsWith('hessian')) ? ' + Hessian' : ''}`
-                          : '—'}
-                      </Text>
-                    </Tooltip>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {c.sha256.slice(0, 12)}
-                    </Text>
-                  </Table.Td>
+          <ErrorText error={values.error} />
+          <ScrollArea type="auto" offsetScrollbars>
+            <Table highlightOnHover verticalSpacing={4} aria-label="Checkpoints">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Step</Table.Th>
+                  <Table.Th>Epoch</Table.Th>
+                  {shownKeys.map((k) => (
+                    <Table.Th key={k} style={{ whiteSpace: 'nowrap' }}>
+                      {k}
+                    </Table.Th>
+                  ))}
+                  <Table.Th>Stored</Table.Th>
+                  <Table.Th>Size</Table.Th>
+                  <Table.Th>SHA-256</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {(checkpoints.data ?? []).map((c) => (
+                  <Table.Tr
+                    key={c.id}
+                    onClick={() => setSelected(c.id)}
+                    aria-selected={current?.id === c.id}
+                    style={{ cursor: 'pointer' }}
+                    bg={current?.id === c.id ? 'var(--mantine-primary-color-light)' : undefined}
+                  >
+                    <Table.Td>{c.step}</Table.Td>
+                    <Table.Td>{c.epoch ?? '—'}</Table.Td>
+                    {shownKeys.map((k) => (
+                      <Table.Td key={k} ff="monospace" fz="sm">
+                        {cell(k, c.step)}
+                      </Table.Td>
+                    ))}
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <Tooltip label={computed(c.step).join(', ') || 'none yet'} multiline w={360}>
+                        <Text size="sm">
+                          {computed(c.step).length
+                            ? `${computed(c.step).length} keys${hasSpectrum(computed(c.step)) ? ' + spectrum' : ''}`
+                            : '—'}
+                        </Text>
+                      </Tooltip>
+                    </Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{size(c.bytes)}</Table.Td>
+                    <Table.Td>
+                      <Text size="xs" ff="monospace">
+                        {c.sha256.slice(0, 12)}
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea>
           {checkpoints.data?.length === 0 && (
             <Text c="dimmed" size="sm" p="sm">
               This run has no checkpoints yet.

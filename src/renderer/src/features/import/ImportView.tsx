@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Accordion, Badge, Button, Card, Group, Progress, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { FolderKanban, PackageOpen, Search } from 'lucide-react';
 import { useRef, useState } from 'react';
@@ -7,6 +7,8 @@ import { LogRunsPreview } from './LogRunsPreview';
 import { api, errorMessage } from '../../api/client';
 import { useSystemInfo } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
+import { foldOptimizer } from './optimizer-fold';
+import { TensorTable } from './TensorTable';
 import { uploadFiles } from './upload';
 
 /** What the core reads, from its format registry (system.info): this view keeps no list of its own. */
@@ -39,6 +41,7 @@ export function ImportView({ project, onImported }: { project: Project | null; o
       </EmptyState>
     );
   const preview = inspect.data;
+  const fold = preview && foldOptimizer(preview.tensors, preview.scalars);
   const inspectPath = (target: string) => {
     setPath(target);
     start.reset();
@@ -213,41 +216,34 @@ export function ImportView({ project, onImported }: { project: Project | null; o
                   .join(' · ')}
               </Text>
             )}
-            {Object.keys(preview.scalars).length > 0 && (
-              <Text size="sm">
-                {Object.entries(preview.scalars)
-                  .map(([k, v]) => `${k} = ${v}`)
-                  .join(' · ')}
+            {fold!.modelScalars.length > 0 && (
+              <Text size="sm" aria-label="Values in the file">
+                {fold!.modelScalars.map(([k, v]) => `${k} = ${v}`).join(' · ')}
               </Text>
             )}
-            {preview.tensors.length > 0 && (
-              <Table verticalSpacing={2} aria-label="Tensors">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Tensor</Table.Th>
-                    <Table.Th>Shape</Table.Th>
-                    <Table.Th>dtype</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {preview.tensors.slice(0, 200).map((t) => (
-                    <Table.Tr key={t.name}>
-                      <Table.Td>
-                        <Text size="sm" ff="monospace">
-                          {t.name}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>{t.shape.join(' × ') || 'scalar'}</Table.Td>
-                      <Table.Td>{t.dtype}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            )}
-            {preview.tensors.length > 200 && (
-              <Text size="xs" c="dimmed">
-                … and {preview.tensors.length - 200} more tensors
-              </Text>
+            {fold!.modelTensors.length > 0 && <TensorTable tensors={fold!.modelTensors} label="Tensors" />}
+            {(fold!.optimizerTensors.length > 0 || fold!.optimizerScalars.length > 0) && (
+              <Accordion variant="contained" chevronPosition="left" aria-label="Optimizer state">
+                <Accordion.Item value="optimizer">
+                  <Accordion.Control>
+                    <Text size="sm">
+                      Optimizer state: {fold!.optimizerTensors.length} buffers, {fold!.optimizerScalars.length} values
+                      {fold!.headline ? ` (${fold!.headline})` : ''}
+                    </Text>
+                  </Accordion.Control>
+                  <Accordion.Panel>
+                    <Text size="xs" c="dimmed" mb={4}>
+                      What torch saved to resume training; metrics read the model's tensors only.
+                    </Text>
+                    {fold!.optimizerScalars.length > 0 && (
+                      <Text size="sm" ff="monospace" mb="xs">
+                        {fold!.optimizerScalars.map(([k, v]) => `${k} = ${v}`).join(' · ')}
+                      </Text>
+                    )}
+                    <TensorTable tensors={fold!.optimizerTensors} label="Optimizer tensors" />
+                  </Accordion.Panel>
+                </Accordion.Item>
+              </Accordion>
             )}
             {preview.skipped.length > 0 && (
               <Text size="xs" c="dimmed">

@@ -1,6 +1,6 @@
-import { Button, Card, Checkbox, Group, List, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Card, Checkbox, Group, List, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { FileDown, FolderKanban, FolderOpen } from 'lucide-react';
+import { Download, FileDown, FolderKanban, FolderOpen } from 'lucide-react';
 import { useState } from 'react';
 import { REPORT_FORMATS, type Project, type ReportFormat } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
@@ -14,6 +14,10 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
+/** The browser host's download route for a file under reports/ (each segment escaped, the slashes kept). */
+const downloadUrl = (under: string) => `/reports/${under.split('/').map(encodeURIComponent).join('/')}`;
+
 /** Export a comparison report (HTML with interactive charts, PDF, CSV, TeX, SVG, PNG) into a folder on the host. */
 export function ReportsView({ project }: { project: Project | null }) {
   const runs = useRuns(project?.id ?? null);
@@ -22,6 +26,7 @@ export function ReportsView({ project }: { project: Project | null }) {
   const [formats, setFormats] = useState<ReportFormat[]>(['html', 'pdf', 'csv']);
   const [outDir, setOutDir] = useState('');
   const exportReport = useMutation({ mutationFn: api.reports.export });
+  const show = useMutation({ mutationFn: api.system.showInFolder });
   if (!project)
     return (
       <EmptyState icon={FolderKanban} title="Choose a project">
@@ -103,14 +108,42 @@ export function ReportsView({ project }: { project: Project | null }) {
         <Card withBorder component="section" aria-label="Report written">
           <Title order={4}>Written</Title>
           <List size="sm">
-            {exportReport.data.files.map((f) => (
-              <List.Item key={f}>
-                <Text ff="monospace" size="sm">
-                  {f}
-                </Text>
-              </List.Item>
-            ))}
+            {exportReport.data.files.map((f, i) => {
+              const under = exportReport.data.downloads?.[i];
+              return (
+                <List.Item key={f}>
+                  <Group gap="xs" wrap="nowrap">
+                    <Text ff="monospace" size="sm" style={{ wordBreak: 'break-all' }}>
+                      {f}
+                    </Text>
+                    {/* the browser host serves reports/ (token-gated); the desktop shows the file where it lies */}
+                    {!desktop && under && (
+                      <Anchor href={downloadUrl(under)} download size="sm" aria-label={`Download ${fileName(f)}`}>
+                        <Group gap={4} wrap="nowrap">
+                          <Download size={14} /> Download
+                        </Group>
+                      </Anchor>
+                    )}
+                    {desktop && (
+                      <Button
+                        size="compact-xs"
+                        variant="default"
+                        leftSection={<FolderOpen size={12} />}
+                        onClick={() => show.mutate({ path: f })}
+                      >
+                        Show in folder
+                      </Button>
+                    )}
+                  </Group>
+                </List.Item>
+              );
+            })}
           </List>
+          {show.error && (
+            <Text c="red" size="sm" role="alert">
+              {errorMessage(show.error)}
+            </Text>
+          )}
           {exportReport.data.skipped.map((s) => (
             <Text key={s.format} size="sm" c="dimmed">
               {s.format.toUpperCase()} skipped: {s.reason}

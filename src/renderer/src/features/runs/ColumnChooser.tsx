@@ -7,19 +7,24 @@ const GROUPS: { group: ColumnGroup; title: string }[] = [
   { group: 'run', title: 'Run' },
   { group: 'final', title: 'Final values' },
   { group: 'config', title: 'Settings (shown by default where the runs differ)' },
+  { group: 'metric', title: 'Metrics stored at these checkpoints' },
 ];
 
-/** Which runs-table columns show: the reader's choices, saved per project in localStorage, over the defaults. */
-export function useColumnChoices(projectId: number | null, catalog: ColumnInfo[]) {
+/**
+ * Which columns of a table show: the reader's choices, saved per project in localStorage, over the defaults.
+ * `keyOf` names the saved entry (the runs table's by default; the checkpoint table keeps its own).
+ */
+export function useColumnChoices(projectId: number | null, catalog: ColumnInfo[], keyOf: (projectId: number) => string = storageKey) {
   const [choices, setChoices] = useState<Record<string, boolean>>({});
+  const saved = projectId === null ? null : keyOf(projectId);
   useEffect(() => {
-    setChoices(projectId === null ? {} : parseChoices(localStorage.getItem(storageKey(projectId))));
-  }, [projectId]);
+    setChoices(saved === null ? {} : parseChoices(localStorage.getItem(saved)));
+  }, [saved]);
   const update = (next: Record<string, boolean>) => {
     setChoices(next);
-    if (projectId === null) return;
-    if (Object.keys(next).length) localStorage.setItem(storageKey(projectId), JSON.stringify(next));
-    else localStorage.removeItem(storageKey(projectId));
+    if (saved === null) return;
+    if (Object.keys(next).length) localStorage.setItem(saved, JSON.stringify(next));
+    else localStorage.removeItem(saved);
   };
   const visibility = useMemo(() => visibleColumns(catalog, choices), [catalog, choices]);
   return { visibility, choices, update };

@@ -52,6 +52,8 @@ export function EvaluateImportButton({ runId }: { runId: number }) {
             <Select
               size="xs"
               label="Dataset"
+              // inside the popover: a portalled list would count as a click outside and close it
+              comboboxProps={{ withinPortal: false }}
               data={Object.keys(TEMPLATES)}
               value={kind}
               allowDeselect={false}
@@ -65,6 +67,7 @@ export function EvaluateImportButton({ runId }: { runId: number }) {
             <Select
               size="xs"
               label="Activation"
+              comboboxProps={{ withinPortal: false }}
               data={['relu', 'gelu', 'tanh', 'quadratic']}
               value={activation}
               allowDeselect={false}

@@ -1,10 +1,11 @@
-import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
 import { api, errorMessage } from '../../api/client';
 import { useStartRuns, useSystemInfo } from '../../api/queries';
-import { formFields, planRuns, show, type Value } from './config-form';
+import { formFields, parseExtra, planRuns, show, type Value } from './config-form';
+import { GROUP_TITLE, SettingLabel } from './SettingLabel';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
 export function parseSeeds(text: string): number[] | null {
@@ -48,6 +49,8 @@ export function NewRunDialog({
   const names = Object.keys(PRESETS);
   const [preset, setPreset] = useState(names[0]);
   const [texts, setTexts] = useState<Record<string, string>>({});
+  const [extraText, setExtraText] = useState('');
+  const extra = useMemo(() => parseExtra(extraText), [extraText]);
   const [seeds, setSeeds] = useState('0');
   const [name, setName] = useState('');
   const start = useStartRuns();
@@ -58,12 +61,16 @@ export function NewRunDialog({
   const submitSweep = useMutation({ mutationFn: api.sweeps.submit });
   const base = PRESETS[preset].config;
   const fields = useMemo(() => formFields(base, texts), [base, texts]);
-  const plan = useMemo(() => planRuns(base, fields, texts), [base, fields, texts]);
+  const plan = useMemo(() => planRuns(base, fields, texts, extra.set), [base, fields, texts, extra.set]);
   const seedList = parseSeeds(seeds);
   const study = PRESETS[preset].study;
   const variants = study ? Object.keys(study.variants) : [];
   const count = plan.combos.length * (seedList?.length ?? 0) * Math.max(1, variants.length);
-  const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0;
+  const valid = !!seedList && count > 0 && Object.keys(plan.errors).length === 0 && !extra.error;
+  // the typed settings' own errors (a misspelt key names its nearest), shown under the box they were typed in
+  const extraErrors = Object.keys(extra.set)
+    .filter((k) => plan.errors[k] && !fields.some((f) => f.path === k))
+    .map((k) => `${k} ${plan.errors[k]}`);
   const text = (path: string, baseValue: Value) => texts[path] ?? show(baseValue);
   const submitToCluster = async () => {
     const points = plan.combos.flatMap((combo) =>
@@ -122,6 +129,7 @@ export function NewRunDialog({
               if (v) {
                 setPreset(v);
                 setTexts({});
+                setExtraText('');
                 setSeeds(PRESETS[v].study?.seeds.join(',') ?? '0');
                 setCluster(false);
               }
@@ -136,10 +144,10 @@ export function NewRunDialog({
               A study: every variant ({variants.join(', ')}) starts for each seed; the settings below are the baseline's and apply to all.
             </Text>
           )}
-          <Group grow align="flex-start">
+          <Group grow align="flex-end">
             {epochs && (
               <TextInput
-                label="Epochs"
+                label={<SettingLabel path="epochs" />}
                 value={text('epochs', epochs.base)}
                 error={plan.errors.epochs}
                 onChange={(e) => setTexts({ ...texts, epochs: e.currentTarget.value })}
@@ -169,7 +177,7 @@ export function NewRunDialog({
               return (
                 <Accordion.Item key={g} value={g}>
                   <Accordion.Control>
-                    {g}
+                    {GROUP_TITLE[g] ?? g}
                     {group.some((f) => plan.errors[f.path]) ? ' — needs a fix' : ''}
                   </Accordion.Control>
                   <Accordion.Panel>
@@ -178,7 +186,7 @@ export function NewRunDialog({
                         <TextInput
                           key={f.path}
                           size="xs"
-                          label={f.path}
+                          label={<SettingLabel path={f.path} />}
                           value={text(f.path, f.base)}
                           error={plan.errors[f.path]}
                           onChange={(e) => {
@@ -194,8 +202,23 @@ export function NewRunDialog({
             })}
           </Accordion>
           <Text size="xs" c="dimmed">
-            Several values separated by commas make a sweep (e.g. optimizer.lr = 1e-3, 3e-3, 1e-2).
+            Several values separated by commas make a sweep (e.g. Learning rate = 1e-3, 3e-3, 1e-2).
           </Text>
+          <Textarea
+            label="More settings (key=value, one a line)"
+            description="As plateau train --set takes them, e.g. optimizer.lr=3e-3; a key that is not a setting is named, with the nearest one"
+            placeholder="optimizer.lr=3e-3"
+            autosize
+            minRows={1}
+            maxRows={6}
+            value={extraText}
+            error={extra.error ?? (extraErrors.length ? extraErrors.join('\n') : undefined)}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' }, error: { whiteSpace: 'pre-line' } }}
+            onChange={(e) => {
+              setExtraText(e.currentTarget.value);
+              start.reset();
+            }}
+          />
           <Switch
             label="Run on a Slurm cluster (one job array; results are collected from the Sweeps view)"
             checked={cluster}

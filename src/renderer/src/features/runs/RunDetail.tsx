@@ -71,7 +71,8 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
               {run.status}
             </Badge>
             <Text size="sm" c="dimmed">
-              run {run.id} · seed {run.seed ?? '—'} · {run.backend ?? 'backend pending'}
+              run {run.id} · seed {run.seed ?? '—'} ·{' '}
+              {run.backend ?? (active ? 'backend pending' : run.origin === 'imported' ? 'weights from a file' : 'never started')}
               {computeNote(run.versions) ? ` (${computeNote(run.versions)})` : ''}
             </Text>
           </Group>

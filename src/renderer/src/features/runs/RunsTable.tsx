@@ -17,7 +17,7 @@ import { useMemo, useState, type KeyboardEvent } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
 import type { Run } from '../../../../shared/domain/types';
 import { type ColumnInfo, FINAL_COLUMNS, type FinalColumn } from './column-visibility';
-import { finalOf, flattenConfig } from './run-columns';
+import { finalColumnValue, flattenConfig } from './run-columns';
 import { STATUS_COLOR } from './status';
 import { sig } from '../../charts/format';
 
@@ -34,17 +34,7 @@ const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? sig(x
 const WHOLE = { root: { minWidth: 'max-content' }, label: { overflow: 'visible' } };
 const ACCURACY = new Set<FinalColumn>(['train_acc', 'test_acc', 'gap_acc']);
 
-/** A final value of a run: its summary's last logged values (live while training), or the last checkpoint measured. */
-function finalValue(run: Run, id: FinalColumn, meta: Meta): number | null {
-  const live = meta.live.get(run.id)?.values;
-  const logged = (k: 'train_acc' | 'test_acc' | 'train_loss' | 'test_loss') => live?.[k] ?? finalOf(run, k);
-  if (id === 'kappa' || id === 'nc1') return meta.measured[id].get(run.id) ?? null;
-  if (id === 'gap_acc') {
-    const [train, test] = [logged('train_acc'), logged('test_acc')];
-    return train !== null && test !== null ? train - test : null;
-  }
-  return logged(id);
-}
+const finalValue = (run: Run, id: FinalColumn, meta: Meta) => finalColumnValue(run, id, meta.measured, meta.live.get(run.id)?.values);
 const meanOf = (xs: unknown[]) => {
   const v = xs.filter((x): x is number => typeof x === 'number');
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;

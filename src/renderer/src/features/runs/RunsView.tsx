@@ -2,7 +2,7 @@ import { Button, Group, Loader, Select, Stack, TextInput, Title } from '@mantine
 import type { RowSelectionState } from '@tanstack/react-table';
 import { ChartLine, FolderKanban, ListChecks, Plus, Search } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import type { Project, Run } from '../../../../shared/domain/types';
+import type { Project } from '../../../../shared/domain/types';
 import { useLiveProgress, useSeries } from '../../api/live';
 import { useActiveJobs, useRuns } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
@@ -11,31 +11,9 @@ import { ErrorText } from '../../components/ErrorText';
 import { ColumnChooser, useColumnChoices } from './ColumnChooser';
 import { columnCatalog, lastValues } from './column-visibility';
 import { NewRunDialog } from './NewRunDialog';
-import { finalOf, flattenConfig, varyingKeys } from './run-columns';
+import { runsCsv, varyingKeys } from './run-columns';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
-
-/** The runs as a flat table: the varying settings as columns, final accuracies and losses. */
-function runsTable(runs: Run[]) {
-  const hyper = varyingKeys(runs);
-  return {
-    header: ['id', 'name', 'status', 'preset', 'seed', 'backend', ...hyper, 'train_acc', 'test_acc', 'train_loss', 'test_loss', 'tags'],
-    rows: runs.map((r) => [
-      r.id,
-      r.name,
-      r.status,
-      r.preset,
-      r.seed,
-      r.backend,
-      ...hyper.map((k) => flattenConfig(r.config)[k]),
-      finalOf(r, 'train_acc'),
-      finalOf(r, 'test_acc'),
-      finalOf(r, 'train_loss'),
-      finalOf(r, 'test_loss'),
-      r.tags.join(' '),
-    ]),
-  };
-}
 
 export function RunsView({
   project,
@@ -136,7 +114,7 @@ export function RunsView({
               w={240}
             />
             <ColumnChooser catalog={catalog} visibility={columns.visibility} choices={columns.choices} onChange={columns.update} />
-            <TableExport name={`runs-${project.name}`} table={() => runsTable(runs.data ?? [])} />
+            <TableExport name={`runs-${project.name}`} table={() => runsCsv(runs.data ?? [], catalog, columns.visibility, measured)} />
           </Group>
           <RunsTable
             runs={runs.data}

@@ -1,7 +1,7 @@
 import type { MetricSeries, Run } from '../../../../shared/domain/types';
-import { flattenConfig, varyingKeys } from './run-columns';
+import { differingKeys, flattenConfig } from './run-columns';
 
-export type ColumnGroup = 'run' | 'final' | 'config';
+export type ColumnGroup = 'run' | 'final' | 'config' | 'metric';
 
 export interface ColumnInfo {
   id: string;
@@ -37,7 +37,7 @@ const RUN_COLUMNS: ColumnInfo[] = [
  * between the runs are shown by default (the rest say the same thing on every row).
  */
 export function columnCatalog(runs: Run[]): ColumnInfo[] {
-  const varying = new Set(varyingKeys(runs));
+  const varying = new Set(differingKeys(runs));
   const keys = [...new Set(runs.flatMap((r) => Object.keys(flattenConfig(r.config))))].filter((k) => k !== 'seed').sort();
   return [
     ...RUN_COLUMNS,

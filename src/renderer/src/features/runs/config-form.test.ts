@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROKKING_MLP } from '../../../../shared/domain/presets';
-import { expandGrid, fieldsOf, formFields, parseValues, planRuns } from './config-form';
+import { expandGrid, fieldsOf, formFields, parseExtra, parseValues, planRuns } from './config-form';
 
 describe('new-run form', () => {
   const fields = fieldsOf(GROKKING_MLP);
@@ -63,5 +63,14 @@ describe('new-run form and model kinds', () => {
     const kept = formFields(GROKKING_MLP, edited);
     expect(kept.map((f) => f.path)).toContain('model.width');
     expect(planRuns(GROKKING_MLP, kept, edited).errors['model.width']).toMatch(/not a setting of model kind 'mlp'/);
+  });
+
+  it('takes key=value lines as --set does, and names the nearest key of a misspelt one', () => {
+    expect(parseExtra('optimizer.lr = 3e-3\n\n# note\n--set model.width=32')).toEqual({
+      set: { 'optimizer.lr': 0.003, 'model.width': 32 },
+    });
+    expect(parseExtra('optimizer.lr 3e-3').error).toMatch(/line 1 .* is not key=value/);
+    const plan = planRuns(GROKKING_MLP, fieldsOf(GROKKING_MLP), {}, parseExtra('optimizer.learning_rate=1e-3').set);
+    expect(plan.errors['optimizer.learning_rate']).toMatch(/is not a setting of optimizer .*optimizer\.lr/);
   });
 });

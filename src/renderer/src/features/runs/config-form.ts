@@ -79,9 +79,25 @@ export interface Plan {
   errors: Record<string, string>;
 }
 
-/** Turns edited field texts into what to start, with inline errors from validating every combination. */
-export function planRuns(base: unknown, fields: Field[], texts: Record<string, string>): Plan {
+/**
+ * Settings typed as `key=value` lines (what `plateau train --set` takes, pasted from a script). A line that
+ * is not key=value is an error naming the line; the keys themselves are checked with the rest of the plan.
+ */
+export function parseExtra(text: string): { set: Record<string, Value>; error?: string } {
   const set: Record<string, Value> = {};
+  const lines = text.split('\n').map((l) => l.trim());
+  for (const [i, line] of lines.entries()) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([A-Za-z_][\w.]*)\s*=\s*(.+)$/.exec(line.replace(/^--set\s+/, ''));
+    if (!m) return { set, error: `line ${i + 1} (“${line}”) is not key=value, e.g. optimizer.lr=1e-3` };
+    set[m[1]] = parseOne(m[2]);
+  }
+  return { set };
+}
+
+/** Turns edited field texts (and `extra` key=value settings) into what to start, with inline errors from validating every combination. */
+export function planRuns(base: unknown, fields: Field[], texts: Record<string, string>, extra: Record<string, Value> = {}): Plan {
+  const set: Record<string, Value> = { ...extra };
   const grid: Record<string, Value[]> = {};
   for (const f of fields) {
     const text = texts[f.path];

@@ -6,6 +6,7 @@ import {
   FileDown,
   FolderKanban,
   ListChecks,
+  ListTodo,
   Moon,
   PackageOpen,
   Server,
@@ -17,6 +18,7 @@ import { useProjects, useSystemInfo } from '../../api/queries';
 import { CheckpointsView } from '../checkpoints/CheckpointsView';
 import { CompareView } from '../compare/CompareView';
 import { ImportView } from '../import/ImportView';
+import { JobsView } from '../jobs/JobsView';
 import { ProjectsView } from '../projects/ProjectsView';
 import { ReportsView } from '../reports/ReportsView';
 import { SweepsView } from '../sweeps/SweepsView';
@@ -32,6 +34,7 @@ const NAV: { route: Route; label: string; icon: LucideIcon }[] = [
   { route: 'runs', label: 'Runs', icon: ListChecks },
   { route: 'compare', label: 'Compare', icon: ChartLine },
   { route: 'checkpoints', label: 'Checkpoints', icon: Database },
+  { route: 'jobs', label: 'Jobs', icon: ListTodo },
   { route: 'sweeps', label: 'Sweeps', icon: Server },
   { route: 'import', label: 'Import', icon: PackageOpen },
   { route: 'reports', label: 'Reports', icon: FileDown },
@@ -164,6 +167,7 @@ export function Shell() {
         {route === 'import' && <ImportView project={project} onImported={() => go('runs')} />}
         {route === 'reports' && <ReportsView project={project} />}
         {route === 'sweeps' && <SweepsView project={project} />}
+        {route === 'jobs' && <JobsView project={project} />}
       </AppShell.Main>
       <CommandPalette actions={actions} />
       {settings && <SettingsDialog onClose={() => setSettings(false)} />}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export const ROUTES = ['projects', 'runs', 'compare', 'checkpoints', 'sweeps', 'import', 'reports'] as const;
+export const ROUTES = ['projects', 'runs', 'compare', 'checkpoints', 'jobs', 'sweeps', 'import', 'reports'] as const;
 export type Route = (typeof ROUTES)[number];
 
 /** '#/compare?runs=1,2' -> ['compare', 'runs=1,2']; an unknown route is Projects. */

@@ -52,11 +52,15 @@ export function SweepsView({ project }: { project: Project | null }) {
       </EmptyState>
     );
   if (sweeps.data?.length === 0) {
+    // the view's heading stays, as on every other view: the reader sees where they are
     return (
-      <EmptyState icon={Server} title="No sweeps yet">
-        Start one from Runs → New run (“Run on a Slurm cluster”), or{' '}
-        <Code>plateau sweep --preset NAME --grid key=v1,v2 --seeds 0-4 --slurm --shared-dir DIR</Code>.
-      </EmptyState>
+      <Stack>
+        <Title order={2}>Sweeps · {project.name}</Title>
+        <EmptyState icon={Server} title="No sweeps yet">
+          Start one from Runs → New run (“Run on a Slurm cluster”), or{' '}
+          <Code>plateau sweep --preset NAME --grid key=v1,v2 --seeds 0-4 --slurm --shared-dir DIR</Code>.
+        </EmptyState>
+      </Stack>
     );
   }
   const tasks = status.data?.tasks ?? [];
