@@ -16,6 +16,7 @@ import { metricsLmHeadBench } from './metrics-lm-head';
 import { metricsWeightsBench } from './metrics-weights';
 import { trainCnnStepBench } from './train-cnn-step';
 import { trainGptStepBench } from './train-gpt-step';
+import { lmBytesEnBench } from './train-lm-bytes';
 import { concurrentRunsBench } from './train-concurrent';
 import { grokkingMlpBench } from './train-grokking';
 import { grokkingInterventionsBench } from './train-interventions';
@@ -45,5 +46,6 @@ export const BENCH_CASES: BenchCase[] = [
   trainCliBench,
   grokkingInterventionsBench,
   metricsLmHeadBench,
+  lmBytesEnBench,
   metricsLmDumpSetBench,
 ];

@@ -35,7 +35,7 @@ describe('plateau CLI', () => {
     const info = JSON.parse(
       execFileSync(process.execPath, [join(root, 'bin/plateau.mjs'), '--json', '--data-dir', dataDir, 'info'], { encoding: 'utf8' }),
     );
-    expect(info).toMatchObject({ schemaVersion: 4, dataDir, host: 'cli' });
+    expect(info).toMatchObject({ schemaVersion: 5, dataDir, host: 'cli' });
     expect(info.backends.available).toContain('cpu');
     expect(info.importFormats.map((f: { id: string }) => f.id)).toEqual([
       'feature-dump',

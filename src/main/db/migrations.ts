@@ -104,6 +104,10 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE metrics;
   ALTER TABLE metrics_v4 RENAME TO metrics;
   `,
+  // 5: a run's notes, written by the researcher (what was tried, what to check).
+  `
+  ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '' CHECK (length(notes) <= 20000);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -50,3 +50,24 @@ describe('runs.start', () => {
     await t.app.ctx.jobs.idle();
   });
 });
+
+describe('runs.note', () => {
+  it('keeps the notes a researcher writes, replaces them whole, and refuses more than 20 000 characters', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      preset: 'grokking-mlp',
+      set: { 'dataset.p': 7, epochs: 1 },
+      seeds: [0],
+      metrics: false,
+    });
+    expect(run.notes).toBe('');
+    await t.client.runs.note({ id: run.id, notes: 'lr too high?\nsee seed 1' });
+    expect((await t.client.runs.get({ id: run.id })).notes).toBe('lr too high?\nsee seed 1');
+    expect((await t.client.runs.note({ id: run.id, notes: '' })).notes).toBe('');
+    await expect(t.client.runs.note({ id: run.id, notes: 'x'.repeat(20_001) })).rejects.toThrow(/notes.*at most 20 000/);
+    await expect(t.client.runs.note({ id: 999, notes: 'x' })).rejects.toThrow(/No run with id 999/);
+    await t.app.ctx.jobs.idle();
+  });
+});

@@ -34,6 +34,11 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       changed(run);
       return { removed: id };
     },
+    note: ({ id, notes }) => {
+      const run = repos.runs.update(id, { notes });
+      changed(run);
+      return run;
+    },
     tag: ({ id, add, remove }) => {
       const run = repos.runs.tag(id, add, remove);
       changed(run);

@@ -102,6 +102,8 @@ export const contract = {
     get: method<Run>()(byId),
     remove: method<{ removed: number }>()(byId),
     tag: method<Run>()(z.object({ id, add: z.array(tag).default([]), remove: z.array(tag).default([]) }).strict()),
+    /** Replaces the run's notes. */
+    note: method<Run>()(z.object({ id, notes: z.string('must be text').max(20_000, 'must be at most 20 000 characters') }).strict()),
     /** Queues one training run per seed: a preset and/or a full config, plus dotted-path overrides. */
     start: method<Run[]>()(
       z

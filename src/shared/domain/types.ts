@@ -62,6 +62,8 @@ export interface Run {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The researcher's notes on the run (what was tried, what to check). */
+  notes: string;
 }
 
 export interface Checkpoint {

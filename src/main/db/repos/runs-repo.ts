@@ -19,6 +19,7 @@ interface Row {
   started_at: number | null;
   finished_at: number | null;
   tags: string | null;
+  notes: string;
 }
 const toRun = (r: Row): Run => ({
   id: r.id,
@@ -37,6 +38,7 @@ const toRun = (r: Row): Run => ({
   createdAt: r.created_at,
   startedAt: r.started_at,
   finishedAt: r.finished_at,
+  notes: r.notes,
 });
 
 const SELECT = `SELECT r.*, (SELECT json_group_array(tag) FROM run_tags t WHERE t.run_id = r.id) AS tags FROM runs r`;
@@ -55,7 +57,7 @@ export interface NewRun {
 
 /** Fields a running job may update; JSON fields are replaced whole. */
 export type RunPatch = Partial<
-  Pick<Run, 'status' | 'backend' | 'versions' | 'error' | 'summary' | 'startedAt' | 'finishedAt' | 'name' | 'config'>
+  Pick<Run, 'status' | 'backend' | 'versions' | 'error' | 'summary' | 'startedAt' | 'finishedAt' | 'name' | 'config' | 'notes'>
 >;
 
 export function runsRepo(db: Db) {
@@ -99,6 +101,7 @@ export function runsRepo(db: Db) {
         config: patch.config && JSON.stringify(patch.config),
         started_at: patch.startedAt,
         finished_at: patch.finishedAt,
+        notes: patch.notes,
       };
       const set = Object.entries(cols).filter(([, v]) => v !== undefined);
       if (set.length) {

@@ -27,7 +27,7 @@ export const useCheckpoints = (runId: number | null) =>
   useQuery({ queryKey: ['checkpoints', runId], queryFn: () => api.runs.checkpoints({ id: runId! }), enabled: runId !== null });
 export const useMetricKeys = () => useQuery({ queryKey: ['metric-keys'], queryFn: () => api.metrics.keys({}), staleTime: Infinity });
 
-const refreshRuns = () => queryClient.invalidateQueries({ queryKey: ['runs'] });
+export const refreshRuns = () => queryClient.invalidateQueries({ queryKey: ['runs'] });
 export const useStartRuns = () => useMutation({ mutationFn: api.runs.start, onSuccess: refreshRuns });
 export const useRunControl = () =>
   useMutation({

@@ -20,6 +20,7 @@ const run = (id: number, seed: number, lr = 0.01, status: Run['status'] = 'succe
   createdAt: 0,
   startedAt: 0,
   finishedAt: 0,
+  notes: '',
 });
 const series = (runId: number, key: string, split: 'train' | 'test' | 'none', values: number[], layer = ''): MetricSeries => ({
   runId,

@@ -22,6 +22,7 @@ const run = (id: number, name: string): Run => ({
   createdAt: 0,
   startedAt: 0,
   finishedAt: 0,
+  notes: '',
 });
 const s = (runId: number, key: string, split: string, steps: number[], values: number[]): MetricSeries => ({
   runId,

@@ -2,9 +2,10 @@ import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Tex
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { PRESETS } from '../../../../shared/domain/presets';
+import type { Run } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
 import { useStartRuns, useSystemInfo } from '../../api/queries';
-import { formFields, parseExtra, planRuns, show, type Value } from './config-form';
+import { formFields, parseExtra, planRuns, show, textsFrom, type Value } from './config-form';
 import { GROUP_TITLE, SettingLabel } from './SettingLabel';
 
 /** Parses "0-4" or "0,3,7" into seeds; null when malformed. */
@@ -37,21 +38,25 @@ const describe = (combo: Record<string, Value>) =>
  */
 export function NewRunDialog({
   projectId,
+  from,
   onClose,
   onStarted,
   onSweep,
 }: {
   projectId: number;
+  /** A run to clone: its preset, with every setting it changed pre-filled (the user changes more before starting). */
+  from?: Run;
   onClose: () => void;
   onStarted: (runId: number) => void;
   onSweep?: () => void;
 }) {
   const names = Object.keys(PRESETS);
-  const [preset, setPreset] = useState(names[0]);
-  const [texts, setTexts] = useState<Record<string, string>>({});
+  const start0 = from?.preset && PRESETS[from.preset] ? from.preset : names[0];
+  const [preset, setPreset] = useState(start0);
+  const [texts, setTexts] = useState<Record<string, string>>(() => (from ? textsFrom(from.config, PRESETS[start0].config) : {}));
   const [extraText, setExtraText] = useState('');
   const extra = useMemo(() => parseExtra(extraText), [extraText]);
-  const [seeds, setSeeds] = useState('0');
+  const [seeds, setSeeds] = useState(String(from?.seed ?? 0));
   const [name, setName] = useState('');
   const start = useStartRuns();
   const [cluster, setCluster] = useState(false);
@@ -112,7 +117,7 @@ export function NewRunDialog({
   };
   const epochs = fields.find((f) => f.path === 'epochs');
   return (
-    <Modal opened onClose={onClose} title="New run" size="xl">
+    <Modal opened onClose={onClose} title={from ? `New run from ${from.name}` : 'New run'} size="xl">
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -1,5 +1,5 @@
 import { Accordion, Badge, Button, Card, Code, Group, Progress, ScrollArea, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
-import { Pause, Play, RotateCcw, Square } from 'lucide-react';
+import { Copy, Pause, Play, RotateCcw, Square } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import type { JobProgress } from '../../../../shared/api/contract';
 import { metricInfo, metricKeysWhere } from '../../../../shared/domain/metrics';
@@ -11,6 +11,7 @@ import { lineOption } from '../../charts/line-option';
 import { ErrorText } from '../../components/ErrorText';
 import { ComputeMetricsButton } from './ComputeMetricsButton';
 import { EvaluateImportButton } from './EvaluateImportButton';
+import { RunNotes } from './RunNotes';
 import { RunOrigin } from './RunOrigin';
 import { LayerMetrics } from './LayerMetrics';
 import { MeasureWeightsButton } from './MeasureWeightsButton';
@@ -29,7 +30,7 @@ const fmtTime = (s: number) =>
   s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`;
 
 /** One run: live progress, controls, and its loss and accuracy curves (train and test). */
-export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
+export function RunDetail({ run, live, onClone }: { run: Run; live?: JobProgress; onClone?: (run: Run) => void }) {
   const [logX, setLogX] = useState(true);
   const series = useSeries([run.id], [...LOSS, ...ACCURACY, ...GEOMETRY]);
   const checkpoints = useCheckpoints(run.id);
@@ -113,6 +114,11 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
                 <EvaluateImportButton runId={run.id} />
               </>
             )}
+            {onClone && run.origin === 'local' && (
+              <Button size="xs" variant="default" leftSection={<Copy size={14} />} onClick={() => onClone(run)}>
+                Clone with changes
+              </Button>
+            )}
             {!active && !client && (run.origin !== 'imported' || 'model' in run.config) && (
               <ComputeMetricsButton runId={run.id} disabled={!checkpoints.data?.length} />
             )}
@@ -131,6 +137,7 @@ export function RunDetail({ run, live }: { run: Run; live?: JobProgress }) {
         </Group>
         <ErrorText error={control.error} />
         <RunOrigin run={run} />
+        <RunNotes run={run} />
         {run.error && (
           <Text c="red" size="sm" role="alert">
             {run.error}

@@ -2,7 +2,7 @@ import { Button, Group, Loader, Select, Stack, TextInput, Title } from '@mantine
 import type { RowSelectionState } from '@tanstack/react-table';
 import { ChartLine, FolderKanban, ListChecks, Plus, Search } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import type { Project } from '../../../../shared/domain/types';
+import type { Project, Run } from '../../../../shared/domain/types';
 import { useLiveProgress, useSeries } from '../../api/live';
 import { useActiveJobs, useRuns } from '../../api/queries';
 import { EmptyState } from '../../components/EmptyState';
@@ -12,6 +12,7 @@ import { ColumnChooser, useColumnChoices } from './ColumnChooser';
 import { columnCatalog, lastValues } from './column-visibility';
 import { NewRunDialog } from './NewRunDialog';
 import { runsCsv, varyingKeys } from './run-columns';
+import { BulkActions } from './BulkActions';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
 
@@ -41,6 +42,7 @@ export function RunsView({
   const [filter, setFilter] = useState('');
   const [groupBy, setGroupBy] = useState<string | null>(null);
   const [selection, setSelection] = useState<RowSelectionState>({});
+  const [cloning, setCloning] = useState<Run | null>(null);
   const catalog = useMemo(() => columnCatalog(runs.data ?? []), [runs.data]);
   const columns = useColumnChoices(project?.id ?? null, catalog);
   // final kappa and nc1 come from the checkpoint metrics: fetched only while one of their columns shows
@@ -116,6 +118,7 @@ export function RunsView({
             <ColumnChooser catalog={catalog} visibility={columns.visibility} choices={columns.choices} onChange={columns.update} />
             <TableExport name={`runs-${project.name}`} table={() => runsCsv(runs.data ?? [], catalog, columns.visibility, measured)} />
           </Group>
+          <BulkActions runs={(runs.data ?? []).filter((r) => picked.includes(r.id))} onDone={() => setSelection({})} />
           <RunsTable
             runs={runs.data}
             live={live}
@@ -132,8 +135,19 @@ export function RunsView({
           />
         </>
       )}
-      {current && <RunDetail run={current} live={live.get(current.id)} />}
-      {creating && <NewRunDialog projectId={project.id} onClose={() => setCreating(false)} onStarted={setSelected} onSweep={onSweep} />}
+      {current && <RunDetail run={current} live={live.get(current.id)} onClone={setCloning} />}
+      {(creating || cloning) && (
+        <NewRunDialog
+          projectId={project.id}
+          from={cloning ?? undefined}
+          onClose={() => {
+            setCreating(false);
+            setCloning(null);
+          }}
+          onStarted={setSelected}
+          onSweep={onSweep}
+        />
+      )}
     </Stack>
   );
 }

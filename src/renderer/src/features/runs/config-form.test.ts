@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GROKKING_MLP } from '../../../../shared/domain/presets';
-import { expandGrid, fieldsOf, formFields, parseExtra, parseValues, planRuns } from './config-form';
+import { expandGrid, fieldsOf, formFields, parseExtra, parseValues, planRuns, textsFrom } from './config-form';
 
 describe('new-run form', () => {
   const fields = fieldsOf(GROKKING_MLP);
@@ -72,5 +72,23 @@ describe('new-run form and model kinds', () => {
     expect(parseExtra('optimizer.lr 3e-3').error).toMatch(/line 1 .* is not key=value/);
     const plan = planRuns(GROKKING_MLP, fieldsOf(GROKKING_MLP), {}, parseExtra('optimizer.learning_rate=1e-3').set);
     expect(plan.errors['optimizer.learning_rate']).toMatch(/is not a setting of optimizer .*optimizer\.lr/);
+  });
+});
+
+describe('clone with changes', () => {
+  it("pre-fills the settings the run changed from its preset, and starting it reproduces the run's config", () => {
+    const run = {
+      ...GROKKING_MLP,
+      epochs: 50,
+      optimizer: { ...(GROKKING_MLP.optimizer as object), lr: 0.003 },
+      model: { kind: 'mlp', hidden: [32] },
+    };
+    const texts = textsFrom(run, GROKKING_MLP);
+    expect(texts).toMatchObject({ epochs: '50', 'optimizer.lr': '0.003', 'model.kind': 'mlp', 'model.hidden': '[32]' });
+    expect(texts['dataset.p']).toBeUndefined(); // unchanged settings stay the preset's
+    const fields = formFields(GROKKING_MLP, texts);
+    const plan = planRuns(GROKKING_MLP, fields, texts);
+    expect(plan.errors).toEqual({});
+    expect(plan.set).toMatchObject({ epochs: 50, 'optimizer.lr': 0.003, 'model.kind': 'mlp', 'model.hidden': [32] });
   });
 });

@@ -129,3 +129,13 @@ export function planRuns(base: unknown, fields: Field[], texts: Record<string, s
   }
   return { set, grid, combos, errors };
 }
+
+/** The settings of `config` that differ from `base`, as form texts: what "clone with changes" pre-fills. */
+export function textsFrom(config: unknown, base: unknown): Record<string, string> {
+  const preset = new Map(fieldsOf(base).map((f) => [f.path, show(f.base)]));
+  return Object.fromEntries(
+    fieldsOf(config)
+      .filter((f) => preset.get(f.path) !== show(f.base))
+      .map((f) => [f.path, show(f.base)]),
+  );
+}
