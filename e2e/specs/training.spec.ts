@@ -11,7 +11,7 @@ test('start a short grokking-mlp run, watch it finish, see its curves', async ({
   await expect(host.page.getByRole('img', { name: 'Accuracy curves' })).toBeVisible();
   // measured at each checkpoint while it trained
   await expect(host.page.getByRole('img', { name: 'Flatness and collapse at checkpoints' })).toBeVisible();
-  await expect(detail.getByText(/\d+ checkpoints/)).not.toHaveText('0 checkpoints');
+  await expect(detail.getByText(/^\d+ checkpoints$/)).not.toHaveText('0 checkpoints');
   await detail.getByRole('button', { name: 'Log' }).click();
   await expect(detail.getByLabel('Run log')).toContainText('checkpoint at step 0');
   await expect(detail.getByLabel('Run log')).toContainText(/epoch 40 +step 40 +train loss/);
