@@ -8,6 +8,10 @@ export function metricsService(ctx: AppContext): ServiceApi['metrics'] {
     keys: () => metricDescriptors(),
     // read, downsampled and encoded in the reader worker: a Compare over 5M rows no longer holds up other requests
     series: ({ runIds, keys, split, maxPoints }) => ctx.reader.series({ runIds, keys, split, maxPoints }),
+    stored: ({ runId }) => {
+      ctx.repos.runs.get(runId);
+      return ctx.repos.metrics.keysOf(runId);
+    },
     coverage: ({ runId }) => {
       ctx.repos.runs.get(runId);
       return ctx.repos.metrics.coverage(runId);

@@ -228,6 +228,8 @@ export const contract = {
         })
         .strict(),
     ),
+    /** Which keys a run holds, per split, with their point counts (a log's own keys included). */
+    stored: method<{ key: string; split: string; n: number }[]>()(z.object({ runId: id }).strict()),
     /** Which metric keys are stored at each checkpoint of a run. */
     coverage: method<{ step: number; keys: string[] }[]>()(z.object({ runId: id }).strict()),
     /** How one stored value was computed (seed, iterations, convergence), and bulky results such as a spectral density. */

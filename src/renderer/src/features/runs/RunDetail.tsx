@@ -14,6 +14,7 @@ import { EvaluateImportButton } from './EvaluateImportButton';
 import { RunNotes } from './RunNotes';
 import { RunOrigin } from './RunOrigin';
 import { LayerMetrics } from './LayerMetrics';
+import { LoggedSeries } from './LoggedSeries';
 import { MeasureWeightsButton } from './MeasureWeightsButton';
 import { curves } from './run-curves';
 import { runLog } from './run-log';
@@ -176,6 +177,7 @@ export function RunDetail({ run, live, onClone }: { run: Run; live?: JobProgress
             </Text>
           )}
         </SimpleGrid>
+        <LoggedSeries runId={run.id} live={active || client} />
         <LayerMetrics runId={run.id} />
         <Accordion variant="contained">
           <Accordion.Item value="log">

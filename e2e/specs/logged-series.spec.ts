@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { expect, test } from '../fixtures';
+import { Workbench } from '../pages/workbench';
+
+/** An MLflow file store written by test/fixtures/logs/make_log_fixtures.py: one run logging 'loss' and more. */
+const MLFLOW = resolve('test/fixtures/logs/mlflow'); // Playwright runs from the repository root
+
+test("an imported training log draws the keys it logged in the run view's More series", async ({ host, request }, testInfo) => {
+  test.skip(host.kind !== 'browser', 'imports the fixture through the browser host’s RPC');
+  const rpc = async (method: string, data: unknown) => {
+    const r = await request.post(`${host.origin}/rpc/${method}`, { data, headers: { authorization: `Bearer ${host.token}` } });
+    const body = (await r.json()) as { ok: boolean; result: unknown; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+    return body.result as Record<string, unknown>;
+  };
+  const wb = new Workbench(host.page);
+  await wb.createProject('Old logs');
+  await expect(wb.projectRow('Old logs')).toBeVisible();
+  const [project] = (await rpc('projects.list', {})) as unknown as { id: number }[];
+  const preview = await rpc('imports.inspect', { path: MLFLOW });
+  const runs = (preview.runs as { path: string }[] | undefined) ?? [{ path: MLFLOW }];
+  const run = await rpc('imports.start', { projectId: project.id, path: runs[0].path });
+  await expect.poll(async () => (await rpc('runs.get', { id: run.id })).status, { timeout: 30_000 }).not.toMatch(/queued|running/);
+  const stored = (await rpc('metrics.stored', { runId: run.id })) as unknown as { key: string }[];
+  expect(stored.map((k) => k.key)).toContain('loss');
+
+  await wb.goto('Runs');
+  await expect(host.page.getByText('More series', { exact: true })).toBeVisible();
+  await expect(host.page.getByRole('img', { name: 'More series' })).toBeVisible();
+  // the logged keys are offered and the first ones drawn: MLflow's own 'loss' and 'val/acc'
+  await expect(host.page.getByText('val/acc', { exact: true }).first()).toBeVisible();
+});

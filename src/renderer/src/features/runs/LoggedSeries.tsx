@@ -1,0 +1,62 @@
+import { Card, Group, MultiSelect, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { metricKeysWhere } from '../../../../shared/domain/metrics';
+import { api } from '../../api/client';
+import { useSeries } from '../../api/live';
+import { Chart } from '../../charts/Chart';
+import { lineOption } from '../../charts/line-option';
+import { curves } from './run-curves';
+
+/** Drawn elsewhere in the run view (its loss, accuracy and geometry charts, the weights per layer), or bookkeeping. */
+const HIDDEN = new Set([...metricKeysWhere((d) => d.runView !== undefined || d.producer === 'weights-only'), 'lr', 'steps_per_s']);
+
+/**
+ * Every other series a run holds: what a user's script logged through the client, a TensorBoard / W&B / MLflow
+ * import's tags, a language model's perplexity and per-language measures. Up to four at once, x = epoch (else step).
+ */
+export function LoggedSeries({ runId, live }: { runId: number; live: boolean }) {
+  const stored = useQuery({
+    queryKey: ['stored-keys', runId],
+    queryFn: () => api.metrics.stored({ runId }),
+    refetchInterval: live ? 5000 : false,
+  });
+  const keys = useMemo(
+    () => [...new Set((stored.data ?? []).map((k) => k.key))].filter((k) => !HIDDEN.has(k) && !k.startsWith('intervention_')),
+    [stored.data],
+  );
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const shown = (chosen ?? keys.slice(0, 4)).filter((k) => keys.includes(k));
+  const series = useSeries(shown.length ? [runId] : [], shown);
+  const option = useMemo(
+    () =>
+      lineOption({
+        series: curves(series.data, shown, (s) => (s.split === 'none' ? s.key : `${s.key} (${s.split})`)),
+        xName: 'step',
+        yName: 'value',
+      }),
+    [series.data, shown],
+  );
+  if (!keys.length) return null;
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>More series</Text>
+        <MultiSelect
+          size="xs"
+          aria-label="Series to plot"
+          data={keys}
+          value={shown}
+          onChange={setChosen}
+          maxValues={4}
+          searchable
+          w={420}
+        />
+      </Group>
+      <Text size="xs" c="dimmed" mb="xs">
+        {keys.length} more key{keys.length > 1 ? 's' : ''}: the run&apos;s own logs, imported tags, per-set measures.
+      </Text>
+      {shown.length > 0 && <Chart option={option} label="More series" />}
+    </Card>
+  );
+}
