@@ -29,4 +29,5 @@ test("an imported training log draws the keys it logged in the run view's More s
   await expect(host.page.getByRole('img', { name: 'More series' })).toBeVisible();
   // the logged keys are offered and the first ones drawn: MLflow's own 'loss' and 'val/acc'
   await expect(host.page.getByText('val/acc', { exact: true }).first()).toBeVisible();
+  await host.page.screenshot({ path: testInfo.outputPath('more-series.png'), fullPage: true });
 });
