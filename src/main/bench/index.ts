@@ -22,6 +22,7 @@ import { grokkingMlpBench } from './train-grokking';
 import { grokkingInterventionsBench } from './train-interventions';
 import { trainStepBench } from './train-step';
 import { trainCliBench } from './train-cli';
+import { grokkingTransformerBench } from './train-cli-transformer';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
@@ -44,6 +45,7 @@ export const BENCH_CASES: BenchCase[] = [
   importHfBf16Bench,
   grokkingMlpBench,
   trainCliBench,
+  grokkingTransformerBench,
   grokkingInterventionsBench,
   metricsLmHeadBench,
   lmBytesEnBench,
