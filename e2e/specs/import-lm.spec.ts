@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { expect, test } from '../fixtures';
+import { hostRpc } from '../pages/rpc';
 import { Workbench } from '../pages/workbench';
 
 /** A Trainer-style series of a GPT-2-shaped model written by PyTorch (test/fixtures/hf/make_hf_fixtures.py). */
@@ -7,12 +8,7 @@ const SERIES = resolve('test/fixtures/hf/series'); // Playwright runs from the r
 
 test('an imported language model series shows its weights per layer: heatmap and per-kind series', async ({ host, request }, testInfo) => {
   test.skip(host.kind !== 'browser', 'imports the fixture through the browser host’s RPC');
-  const rpc = async (method: string, data: unknown) => {
-    const r = await request.post(`${host.origin}/rpc/${method}`, { data, headers: { authorization: `Bearer ${host.token}` } });
-    const body = (await r.json()) as { ok: boolean; result: unknown; error?: { message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-    return body.result as Record<string, unknown>;
-  };
+  const rpc = hostRpc(host, request);
   const wb = new Workbench(host.page);
   await wb.createProject('Pythia-style series');
   await expect(wb.projectRow('Pythia-style series')).toBeVisible();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { expect, test } from '../fixtures';
+import { hostRpc } from '../pages/rpc';
 import { Workbench } from '../pages/workbench';
 
 /** An MLflow file store written by test/fixtures/logs/make_log_fixtures.py: one run logging 'loss' and more. */
@@ -7,12 +8,7 @@ const MLFLOW = resolve('test/fixtures/logs/mlflow'); // Playwright runs from the
 
 test("an imported training log draws the keys it logged in the run view's More series", async ({ host, request }, testInfo) => {
   test.skip(host.kind !== 'browser', 'imports the fixture through the browser host’s RPC');
-  const rpc = async (method: string, data: unknown) => {
-    const r = await request.post(`${host.origin}/rpc/${method}`, { data, headers: { authorization: `Bearer ${host.token}` } });
-    const body = (await r.json()) as { ok: boolean; result: unknown; error?: { message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-    return body.result as Record<string, unknown>;
-  };
+  const rpc = hostRpc(host, request);
   const wb = new Workbench(host.page);
   await wb.createProject('Old logs');
   await expect(wb.projectRow('Old logs')).toBeVisible();
