@@ -32,7 +32,12 @@ function plateauSide(seconds: number): Promise<{ loss: number; step: number }> {
     const lines = buffer.split('\n');
     buffer = lines.pop()!;
     for (const line of lines) {
-      const m = JSON.parse(line) as Progress;
+      let m: Progress;
+      try {
+        m = JSON.parse(line) as Progress;
+      } catch {
+        continue; // not one of the CLI's JSON lines (a warning): nothing to read
+      }
       if (m.test_loss !== undefined && Number.isFinite(m.test_loss)) last = { loss: m.test_loss, step: m.step ?? 0 };
     }
   });

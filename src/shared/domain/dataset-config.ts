@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { int, oneOf, positive, unitOpen } from './config-fields';
+import { SPLIT_NAME, SPLITS } from './types';
 
 export const MODULAR_OPS = ['a+b', 'a-b', 'a*b', 'a/b', 'a^2+b^2', 'a^2+ab+b^2', 'a^3+ab'] as const;
 export type ModularOp = (typeof MODULAR_OPS)[number];
@@ -116,10 +117,7 @@ export const csvDatasetSchema = z.strictObject({
 const evalSetSchema = z
   .strictObject({
     /** The set's name in stored metrics (default: the language code). */
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, 'must be letters, digits and _ . + - (at most 64)')
-      .optional(),
+    name: z.string().regex(SPLIT_NAME, 'must be letters, digits and _ . + - (at most 64)').optional(),
     fortunes: z.string('must be a language code').min(1, 'must be a language code such as en, de, es').optional(),
     path: path().optional(),
     documents: z.enum(['file', 'paragraph', 'fortune'], "must be one of 'file', 'paragraph', 'fortune'").default('file'),
@@ -165,7 +163,7 @@ export const textDatasetSchema = z
   .superRefine((d, ctx) => {
     const names = d.evalSets.map((e) => e.name ?? e.fortunes ?? '');
     names.forEach((n, i) => {
-      if (['train', 'test', 'none'].includes(n) || names.indexOf(n) !== i) {
+      if ((SPLITS as readonly string[]).includes(n) || names.indexOf(n) !== i) {
         ctx.addIssue({ code: 'custom', path: ['evalSets', i, 'name'], message: `'${n}' is taken: give each set its own name` });
       }
     });

@@ -2,16 +2,10 @@ import { invalid } from '../../../shared/api/errors';
 import { keysOfProducer } from '../../../shared/domain/metrics';
 import type { Model } from '../models/model';
 import { layerKappa } from './kappa';
-import { datasetHessian, DEFAULT_BATCH_SIZE, selectParams, transposedOperator, type SplitInput } from './operator';
+import { datasetHessian, DEFAULT_BATCH_SIZE, selectParams, transposed, transposedOperator, type SplitInput } from './operator';
 
 import { hessianEsd } from './slq';
 import { hessianTopEig, hessianTopEigs, hessianTraceHutchinson, type RunInfo } from './spectral';
-
-const transpose = (a: ArrayLike<number>, rows: number, cols: number): Float64Array => {
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
-  return out;
-};
 
 /** The keys this module computes: Exclude<keyof HessianMetrics, 'params'>. */
 export type HessianMetricKey = 'hessian_top_eig' | 'hessian_top_eigs' | 'hessian_trace_hutch' | 'hessian_esd' | 'kappa_layer';
@@ -139,7 +133,7 @@ export function modelHessianMetrics(
       const [rows, cols] = w.shape as [number, number];
       // an in x out weight's neurons are its columns: measure W^T in the Hessian's transposed coordinates
       const r = model.inputMajor?.has(name)
-        ? layerKappa(transposedOperator(op, rows, cols), { data: transpose(w.dataSync(), rows, cols), rows: cols, cols: rows }, iter)
+        ? layerKappa(transposedOperator(op, rows, cols), { data: transposed(w.dataSync(), rows, cols), rows: cols, cols: rows }, iter)
         : layerKappa(op, { data: w.dataSync(), rows, cols }, iter);
       out.kappa_layer = {
         value: r.value,

@@ -181,15 +181,17 @@ export function denseMatrix(op: HessianOperator): Float64Array {
   return m;
 }
 
+/** vec(A^T) of a row-major rows x cols matrix A, in float64. */
+export function transposed(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
+}
+
 /**
  * The same Hessian in transposed coordinates: `op` acts on vec(W) of a rows x cols weight; the result acts
  * on vec(W^T) (a permutation similarity, so the spectrum is the same). For weights stored in x out.
  */
 export function transposedOperator(op: HessianOperator, rows: number, cols: number): HessianOperator {
-  const swap = (v: Float64Array, r: number, c: number) => {
-    const out = new Float64Array(v.length);
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = v[i * c + j];
-    return out;
-  };
-  return { dim: op.dim, apply: (v) => swap(op.apply(swap(v, cols, rows)), rows, cols) };
+  return { dim: op.dim, apply: (v) => transposed(op.apply(transposed(v, cols, rows)), rows, cols) };
 }
