@@ -220,6 +220,16 @@ describe('import fuzz: every mutation imports or fails with a PlateauError namin
     await expectClean(failures, ran);
   });
 
+  it('TensorBoard event files: blind edits of a real run folder', { timeout: 60_000 }, async () => {
+    const tb = join(FIXTURES, 'logs/tensorboard/runs/lr0.01/events.out.tfevents.1700000000.host.201.0.v2');
+    const events = new Uint8Array(readFileSync(tb));
+    const { ran, failures } = await fuzz('logs', (r) => {
+      const m = mutateBytes(r, events);
+      return { files: { [basename(tb)]: m.bytes }, entry: '.', what: `tfevents: ${m.what}` };
+    });
+    await expectClean(failures, ran);
+  });
+
   it('tfjs model.json + weight shards: edits of the JSON and of the shards', { timeout: 60_000 }, async () => {
     const { ran, failures } = await fuzz('tfjs', (r) => {
       const files = tfjsModel();
