@@ -1,7 +1,7 @@
 import { Card, Group, MultiSelect, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { metricKeysWhere } from '../../../../shared/domain/metrics';
+import { metricInfo, metricKeysWhere } from '../../../../shared/domain/metrics';
 import { api } from '../../api/client';
 import { useSeries } from '../../api/live';
 import { Chart } from '../../charts/Chart';
@@ -9,6 +9,8 @@ import { lineOption } from '../../charts/line-option';
 import { curves } from './run-curves';
 
 /** Drawn elsewhere in the run view (its loss, accuracy and geometry charts, the weights per layer), or bookkeeping. */
+/** Catalogue keys shown first when a run has them: a language model's per-set losses. */
+const FIRST = ['perplexity', 'loss', 'gap_loss'];
 const HIDDEN = new Set([...metricKeysWhere((d) => d.runView !== undefined || d.producer === 'weights-only'), 'lr', 'steps_per_s']);
 
 /**
@@ -26,13 +28,15 @@ export function LoggedSeries({ runId, live }: { runId: number; live: boolean }) 
     [stored.data],
   );
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const shown = (chosen ?? keys.slice(0, 4)).filter((k) => keys.includes(k));
+  // first what a researcher looks at: a log's own keys and the per-set losses, before the catalogue's measures
+  const first = [...keys.filter((k) => !metricInfo(k)), ...FIRST.filter((k) => keys.includes(k))];
+  const shown = (chosen ?? (first.length ? first : keys).slice(0, 4)).filter((k) => keys.includes(k));
   const series = useSeries(shown.length ? [runId] : [], shown);
   const option = useMemo(
     () =>
       lineOption({
         series: curves(series.data, shown, (s) => (s.split === 'none' ? s.key : `${s.key} (${s.split})`)),
-        xName: 'step',
+        xName: series.data?.every((x) => x.epochs.every((e) => e !== null)) ? 'epoch' : 'step',
         yName: 'value',
       }),
     [series.data, shown],
