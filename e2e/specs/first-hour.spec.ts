@@ -27,8 +27,8 @@ test('the first hour: train, queue, import and evaluate, compare by URL, downloa
   await settings.getByRole('button', { name: 'Save' }).click();
   await expect(settings).toBeHidden();
 
-  // train a short preset, two seeds; the queue says what runs and what waits, and why
-  await wb.startRun({ epochs: 40, seeds: '0-1' });
+  // train a short preset, two seeds (long enough that the first still runs when the Jobs view opens); the queue says what runs and what waits, and why
+  await wb.startRun({ epochs: 300, seeds: '0-1' });
   await wb.goto('Jobs');
   const jobs = page.getByRole('table', { name: 'Jobs' });
   await expect(jobs.getByText(/waiting: 1 job at a time; 1 running/).first()).toBeVisible({ timeout: 20_000 });
