@@ -2,7 +2,7 @@ import { _electron, test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { electronBinary } from './browsers';
 
@@ -17,9 +17,10 @@ export interface Host {
   reload(): Promise<void>;
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; origin: string }> {
+async function startServe(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; origin: string }> {
   const child = spawn(process.execPath, ['bin/plateau.mjs', '--json', '--data-dir', dataDir, 'serve', '--port', '0', '--no-open'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -31,10 +32,15 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
   return { child, url, origin };
 }
 
-/** Each test gets its own data folder and its own host, so tests never see each other's projects. */
-export const test = base.extend<{ host: Host }>({
-  host: async ({ page }, use, testInfo) => {
+/**
+ * Each test gets its own data folder and its own host, so tests never see each other's projects.
+ * `test.use({ plugins: [...] })` starts the host with those plugin modules (PLATEAU_PLUGINS).
+ */
+export const test = base.extend<{ host: Host; plugins: string[] }>({
+  plugins: [[], { option: true }],
+  host: async ({ page, plugins }, use, testInfo) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'plateau-e2e-'));
+    const env = { ...process.env, PLATEAU_PLUGINS: plugins.map((p) => resolve(p)).join(delimiter) };
     try {
       if (testInfo.project.metadata.host === 'electron') {
         const bin = electronBinary();
@@ -45,7 +51,7 @@ export const test = base.extend<{ host: Host }>({
         const app = await _electron.launch({
           executablePath: bin!,
           args: ['out/main/index.js'],
-          env: { ...process.env, PLATEAU_HOME: dataDir },
+          env: { ...env, PLATEAU_HOME: dataDir },
         });
         const win = await app.firstWindow();
         await use({
@@ -58,7 +64,7 @@ export const test = base.extend<{ host: Host }>({
         });
         await app.close();
       } else {
-        const { child, url, origin } = await startServe(dataDir);
+        const { child, url, origin } = await startServe(dataDir, env);
         const token = new URL(url).searchParams.get('token') ?? undefined;
         await page.goto(url);
         await use({

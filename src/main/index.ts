@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './app/create-app';
 import { keepAliveOnErrors } from './app/last-resort';
 import { resolveDataDir } from './app/paths';
+import { loadPluginsFromEnv } from './app/plugins';
 import { wireIpc } from './electron/ipc';
 import { pickPath } from './electron/pick-path';
 import { electronPdf } from './electron/print-pdf';
@@ -16,9 +17,10 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 keepAliveOnErrors('Plateau');
 
-app.whenReady().then(() => {
+app.whenReady().then(async () => {
   let core: ReturnType<typeof createApp>;
   try {
+    await loadPluginsFromEnv(); // PLATEAU_PLUGINS: model families, datasets, metrics, import formats
     core = createApp({
       dataDir: process.env.PLATEAU_HOME ? resolveDataDir() : app.getPath('userData'),
       host: 'electron',

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalid } from '../shared/api/errors';
 import { createApp } from './app/create-app';
-import { loadMetricPluginsFromEnv } from './app/metric-plugins';
+import { loadPluginsFromEnv } from './app/plugins';
 import { isLoopback, newToken } from './http/auth';
 import { startHttpServer } from './http/http-server';
 import { cleanStaleUploads } from './http/upload';
@@ -28,7 +28,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
     );
   }
   if (opts.token !== undefined && opts.token.length < 16) throw invalid('The access token must be at least 16 characters long.');
-  await loadMetricPluginsFromEnv();
+  await loadPluginsFromEnv();
   const app = createApp({ dataDir: opts.dataDir, host: 'browser', concurrency: opts.concurrency, threads: opts.threads });
   cleanStaleUploads(opts.dataDir);
   const here = dirname(fileURLToPath(import.meta.url));

@@ -7,7 +7,7 @@ import { withClient } from './session';
 export function infoCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('info')
-    .description('show version, data folder, schema, tfjs backends and import formats')
+    .description('show version, data folder, schema, tfjs backends, model families, datasets, import formats and metrics')
     .action(() =>
       withClient(globals(), async (client) => {
         const i = await client.system.info({});
@@ -40,6 +40,8 @@ export function infoCommand(program: Command, globals: () => GlobalOptions): voi
             }`,
             `jobs          ${jobs.jobs} at once, ${jobs.threadsPerJob} thread(s) each${jobs.threads === null ? ' (automatic)' : ''}`,
             `import        ${i.importFormats.map((f) => (f.extensions.length ? `${f.id} (${f.extensions.map((e) => `.${e}`).join(' ')})` : f.id)).join(', ')}`,
+            `models        ${i.modelFamilies.map((f) => f.kind).join(', ')}`,
+            `datasets      ${i.datasets.map((d) => d.kind).join(', ')}`,
             `metrics       ${metrics.length} registered (${perFamily}); plateau metrics --list shows them`,
           ].join('\n'),
         );

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metricInfo } from '../../shared/domain/metrics';
-import { loadMetricPlugin } from '../app/metric-plugins';
+import { loadMetricPlugin } from '../app/plugins';
 import { readCheckpoint } from '../io/checkpoint-file';
 import { initBackend } from '../ml/backend';
 import { makeDataset } from '../ml/data/make-dataset';

@@ -2,7 +2,6 @@ import type { MetricJobOptions } from '../../shared/api/contract';
 import { PlateauError } from '../../shared/api/errors';
 import { keysOfProducer, resolveJobKeys } from '../../shared/domain/metrics';
 import { metricsBackend } from '../app/backends';
-import { metricPluginPaths } from '../app/metric-plugins';
 import type { AppContext } from '../app/context';
 import type { FromWorker } from '../../shared/jobs/messages';
 import type { MetricsWorkerData } from '../workers/metrics.worker';
@@ -57,7 +56,6 @@ export function metricsRunner(ctx: AppContext): JobRunner {
         initFile: all.find((c) => c.step === 0)?.file,
         keys: resolveJobKeys(keys, hessian),
         options,
-        plugins: metricPluginPaths(),
         backend,
         threads: ctx.jobs.threadsPerJob(),
       };

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { PlateauError } from '../../shared/api/errors';
 import type { FromWorker, ToWorker } from '../../shared/jobs/messages';
 import { NATIVE_BACKENDS, type BackendName } from '../app/backends';
+import { pluginPaths } from '../app/plugins';
 import { WORKER_DATA_ENV } from '../workers/port';
 
 /** How long a cancelled worker may take to stop on its own before it is terminated. */
@@ -82,7 +83,8 @@ export function runWorker(
   signal: AbortSignal,
   isolation: Isolation,
 ): WorkerHandle {
-  const child = spawnChild(entry, workerData, isolation);
+  // every worker loads the plugins this process loaded (workers/plugins.ts), so their kinds build there too
+  const child = spawnChild(entry, { ...(workerData as object), plugins: pluginPaths() }, isolation);
   let fail: (err: unknown) => void = () => {};
   const done = new Promise<Record<string, unknown>>((resolve, reject) => {
     let settled = false;

@@ -1,4 +1,7 @@
 import { availableParallelism, cpus, platform } from 'node:os';
+import { datasetKinds } from '../../shared/domain/dataset-config';
+import { kindsOnWire } from '../../shared/domain/kinds';
+import { modelFamilies } from '../../shared/domain/train-config';
 import type { ServiceApi } from '../../shared/api/contract';
 import { unavailable } from '../../shared/api/errors';
 import type { JobSettings, SystemInfo } from '../../shared/domain/types';
@@ -48,6 +51,8 @@ export function systemService(ctx: AppContext, pickPath?: PickPath, showInFolder
         schemaVersion: SCHEMA_VERSION,
         backends: { available, chosen: await jobBackend(ctx.backend) },
         importFormats: importFormatInfo(),
+        modelFamilies: kindsOnWire(modelFamilies),
+        datasets: kindsOnWire(datasetKinds),
       };
     },
   };

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { loadPlugin } from '../app/plugins';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../io/checkpoint-file';
 import { inspectFile, inspectImport, isFolderImport, type ImportIndex } from '../io/import-file';
@@ -68,6 +69,8 @@ async function importLogs() {
 }
 
 async function main() {
+  // a plugin's import format (declarative: no tfjs here)
+  for (const p of (data as { plugins?: string[] }).plugins ?? []) await loadPlugin(p);
   if (data.logs) return importLogs();
   const index = await inspectImport(data.path);
   if (data.inspectOnly) return post({ type: 'done', result: { format: index.format, tensors: index.tensors.length } });

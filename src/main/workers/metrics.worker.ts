@@ -7,8 +7,8 @@ import { makeDataset } from '../ml/data/make-dataset';
 import { createRng } from '../ml/data/prng';
 import { disposeSplit, splitTensors } from '../ml/data/tensors';
 import '../ml/metrics/builtin-producers';
-import { measureCheckpoint, registerProducer, type MetricProducerFn } from '../ml/metrics/producers';
-import { loadMetricPlugin } from '../app/metric-plugins';
+import { measureCheckpoint } from '../ml/metrics/producers';
+import { loadWorkerPlugins } from './plugins';
 import type { MetricJobOptions } from '../../shared/api/contract';
 import { makeModel } from '../ml/models/make-model';
 import { loadWeights } from '../ml/models/model';
@@ -25,8 +25,6 @@ export interface MetricsWorkerData {
   /** The registered keys to compute (the runner resolved the defaults). */
   keys: string[];
   options?: MetricJobOptions;
-  /** Metric plugin modules the main process loaded: loaded here too, with their producers. */
-  plugins?: string[];
   backend?: BackendName;
   /** Compute threads (wasm's pool); 1 when absent. */
   threads?: number;
@@ -43,7 +41,7 @@ async function main() {
   yieldCpuToHost(); // before the backend starts its threads, so they inherit it
   const backend = await initBackend(data.backend, { threads: data.threads });
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
-  for (const p of data.plugins ?? []) await loadMetricPlugin(p, (id, fn) => registerProducer(id, fn as MetricProducerFn));
+  await loadWorkerPlugins(data);
   const config = parseModelAndData(data.config);
   const ds = await makeDataset(config.dataset, config.seed);
   const model = makeModel(config.model, ds, createRng(config.seed)); // weights come from each checkpoint

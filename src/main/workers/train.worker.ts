@@ -7,6 +7,7 @@ import { captureCheckpoint } from '../ml/metrics/model-metrics';
 import { readsSynchronously } from '../../shared/domain/types';
 import { train, type EpochLog } from '../ml/train';
 import { startMeasurer } from './measurer';
+import { loadWorkerPlugins } from './plugins';
 import { workerPort } from './port';
 import { yieldCpuToHost } from './priority';
 
@@ -49,6 +50,7 @@ const EPOCH_KEYS = [
 async function main() {
   yieldCpuToHost(); // before the backend starts its threads, so they inherit it
   const backend = await initBackend(data.backend, { threads: data.threads });
+  await loadWorkerPlugins(data);
   post({ type: 'ready', backend: backend.name, tfjsVersion: backend.tfjsVersion, threads: backend.threads, blas: backend.blas });
   const ckptDir = join(data.runDir, 'checkpoints');
   mkdirSync(ckptDir, { recursive: true });

@@ -4,6 +4,7 @@
  * plain message for a key that is not one of them. Isomorphic.
  */
 import { applyOverrides } from './config-overrides';
+import { registryOfSchema } from './kinds';
 import { didYouMean } from './nearest';
 import { trainConfigSchema } from './train-config';
 
@@ -37,16 +38,31 @@ export interface KeysAt {
 
 const literal = (o: Schema, field: string) => String(unwrap(o._zod.def.shape![field])._zod.def.values?.[0]);
 
+/** The alternatives a schema chooses between by a field: a discriminated union's members, or a kind registry's kinds. */
+function choices(s: Schema): { field: string; members: Schema[] } | null {
+  const registry = registryOfSchema(s);
+  if (registry) return { field: 'kind', members: registry.list().map((k) => unwrap(k.schema as unknown as Schema)) };
+  const def = s._zod.def;
+  if (def.type !== 'union' || !def.discriminator || !def.options) return null;
+  return { field: def.discriminator, members: def.options.map(unwrap) };
+}
+
+/** The member of `s` that `value` selects (or `s` itself when it is a plain object), or null. */
+function memberFor(s: Schema, value: unknown): Schema | null {
+  if (s._zod.def.type === 'object') return s;
+  const c = choices(s);
+  return c?.members.find((o) => isObject(value) && literal(o, c.field) === value[c.field]) ?? null;
+}
+
 function keysOf(schema: Schema, value: unknown): KeysAt | null {
   const s = unwrap(schema);
-  const def = s._zod.def;
-  if (def.type === 'object') return { keys: Object.keys(def.shape!) };
-  if (def.type !== 'union' || !def.discriminator || !def.options) return null;
-  const field = def.discriminator;
-  const members = def.options.map((o) => ({ value: literal(unwrap(o), field), keys: Object.keys(unwrap(o)._zod.def.shape!) }));
-  const mine = members.find((m) => isObject(value) && m.value === value[field]);
-  if (!mine) return null;
-  return { keys: mine.keys, kind: { field, value: mine.value, others: members.filter((m) => m !== mine) } };
+  if (s._zod.def.type === 'object') return { keys: Object.keys(s._zod.def.shape!) };
+  const c = choices(s);
+  const mine = memberFor(s, value);
+  if (!c || !mine) return null;
+  const members = c.members.map((o) => ({ value: literal(o, c.field), keys: Object.keys(o._zod.def.shape!) }));
+  const own = members[c.members.indexOf(mine)];
+  return { keys: own.keys, kind: { field: c.field, value: own.value, others: members.filter((m) => m !== own) } };
 }
 
 /** The settings of the object at `path` in `config` (read with the schema that fits it), or null where there is none. */
@@ -62,10 +78,8 @@ export function settingsAt(
     const def = u._zod.def;
     if (def.type === 'array' && def.element) s = def.element;
     else {
-      const obj = keysOf(u, value);
-      if (!obj) return null;
-      const member = def.type === 'union' ? def.options!.map(unwrap).find((o) => literal(o, def.discriminator!) === obj.kind!.value)! : u;
-      const next = member._zod.def.shape![String(p)];
+      const member = memberFor(u, value);
+      const next = member?._zod.def.shape?.[String(p)];
       if (!next) return null;
       s = next;
     }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { int, oneOf, positive, unitOpen } from './config-fields';
+import { kindRegistry, registrySchema, type KindInfo } from './kinds';
 import { SPLIT_NAME, SPLITS } from './types';
 
 export const MODULAR_OPS = ['a+b', 'a-b', 'a*b', 'a/b', 'a^2+b^2', 'a^2+ab+b^2', 'a^3+ab'] as const;
@@ -179,22 +180,64 @@ export const textDatasetSchema = z
     }
   });
 
-const DATASET_KINDS = ['modular', 'gaussian-mixture', 'teacher-student', 'sparse-parity', 'idx', 'npz', 'npy', 'csv', 'text'] as const;
-export const datasetSchema = z.discriminatedUnion(
-  'kind',
-  [
-    modularDatasetSchema,
-    gaussianMixtureSchema,
-    teacherStudentSchema,
-    sparseParitySchema,
-    idxDatasetSchema,
-    npzDatasetSchema,
-    npyDatasetSchema,
-    csvDatasetSchema,
-    textDatasetSchema,
-  ],
-  { error: oneOf(DATASET_KINDS) },
-);
+/** The datasets, one registered line each; a plugin registers its own (src/main/app/plugins.ts). */
+export const datasetKinds = kindRegistry<KindInfo>('dataset.kind');
+datasetKinds.register({
+  kind: 'modular',
+  label: 'Modular arithmetic',
+  description: 'All pairs (a, b) mod p with the answer of an operation (grokking).',
+  schema: modularDatasetSchema,
+});
+datasetKinds.register({
+  kind: 'gaussian-mixture',
+  label: 'Gaussian mixture',
+  description: 'Classes drawn from Gaussians around random means.',
+  schema: gaussianMixtureSchema,
+});
+datasetKinds.register({
+  kind: 'teacher-student',
+  label: 'Teacher-student',
+  description: 'Labels from a random teacher network.',
+  schema: teacherStudentSchema,
+});
+datasetKinds.register({
+  kind: 'sparse-parity',
+  label: 'Sparse parity',
+  description: 'Parity of k hidden bits of n.',
+  schema: sparseParitySchema,
+});
+datasetKinds.register({
+  kind: 'idx',
+  label: 'IDX folder (MNIST, Fashion-MNIST)',
+  description: 'A folder of IDX files, as MNIST ships.',
+  schema: idxDatasetSchema,
+});
+datasetKinds.register({
+  kind: 'npz',
+  label: 'NumPy .npz',
+  description: 'x_train, y_train, x_test, y_test arrays.',
+  schema: npzDatasetSchema,
+});
+datasetKinds.register({ kind: 'npy', label: 'NumPy .npy files', description: 'One .npy file per array.', schema: npyDatasetSchema });
+datasetKinds.register({ kind: 'csv', label: 'CSV', description: 'Rows of features with a label column.', schema: csvDatasetSchema });
+datasetKinds.register({
+  kind: 'text',
+  label: 'Text corpus',
+  description: 'UTF-8 text or fortunes in a language, packed into next-token windows.',
+  schema: textDatasetSchema,
+});
+
+type BuiltinDatasetSchema =
+  | typeof modularDatasetSchema
+  | typeof gaussianMixtureSchema
+  | typeof teacherStudentSchema
+  | typeof sparseParitySchema
+  | typeof idxDatasetSchema
+  | typeof npzDatasetSchema
+  | typeof npyDatasetSchema
+  | typeof csvDatasetSchema
+  | typeof textDatasetSchema;
+export const datasetSchema = registrySchema<z.output<BuiltinDatasetSchema>, z.input<BuiltinDatasetSchema>>(datasetKinds);
 
 export type DatasetConfig = z.infer<typeof datasetSchema>;
 export type ModularDatasetConfig = z.infer<typeof modularDatasetSchema>;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { beta, int, nonNegative, oneOf, positive } from './config-fields';
 import { datasetSchema } from './dataset-config';
+import { kindRegistry, registrySchema, type KindInfo } from './kinds';
 
 export const ACTIVATIONS = ['relu', 'gelu', 'tanh', 'quadratic'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -98,10 +99,41 @@ export const gptSchema = z
     if (m.dModel % m.heads !== 0) ctx.addIssue({ code: 'custom', path: ['heads'], message: `must divide dModel=${m.dModel}` });
   });
 
-const MODEL_KINDS = ['quadratic-mlp', 'mlp', 'cnn', 'transformer', 'gpt'] as const;
-export const modelSchema = z.discriminatedUnion('kind', [quadraticMlpSchema, mlpSchema, cnnSchema, transformerSchema, gptSchema], {
-  error: oneOf(MODEL_KINDS),
+/** The model families, one registered line each; a plugin registers its own (src/main/app/plugins.ts). */
+export const modelFamilies = kindRegistry<KindInfo>('model.kind');
+modelFamilies.register({
+  kind: 'quadratic-mlp',
+  label: 'Quadratic MLP (grokking)',
+  description: 'Two one-hot tokens, one hidden layer with x^2 activation.',
+  schema: quadraticMlpSchema,
 });
+modelFamilies.register({
+  kind: 'mlp',
+  label: 'MLP',
+  description: 'Fully connected layers on dense rows (or one-hot tokens).',
+  schema: mlpSchema,
+});
+modelFamilies.register({
+  kind: 'cnn',
+  label: 'CNN',
+  description: 'Small image CNN: conv3x3-pool blocks, a dense layer, the last layer.',
+  schema: cnnSchema,
+});
+modelFamilies.register({
+  kind: 'transformer',
+  label: 'Transformer (grokking)',
+  description: 'Decoder-only transformer reading the answer at the last token.',
+  schema: transformerSchema,
+});
+modelFamilies.register({
+  kind: 'gpt',
+  label: 'GPT (language model)',
+  description: "GPT-2's architecture predicting every next token; Hugging Face names.",
+  schema: gptSchema,
+});
+
+type BuiltinModelSchema = typeof quadraticMlpSchema | typeof mlpSchema | typeof cnnSchema | typeof transformerSchema | typeof gptSchema;
+export const modelSchema = registrySchema<z.output<BuiltinModelSchema>, z.input<BuiltinModelSchema>>(modelFamilies);
 
 export const sgdSchema = z.strictObject({
   kind: z.literal('sgd'),

@@ -1,3 +1,4 @@
+import type { KindWireInfo } from './kinds';
 /** Domain records as they cross the contract: plain JSON, times in epoch ms. */
 
 export const RUN_STATUSES = [
@@ -107,6 +108,9 @@ export interface SystemInfo {
   backends: BackendInfo;
   /** The import formats the core reads, from its registry (the Import view and pick dialog list these). */
   importFormats: ImportFormatInfo[];
+  /** The model families and datasets the training config accepts, from their registries (pickers, form validation). */
+  modelFamilies: KindWireInfo[];
+  datasets: KindWireInfo[];
 }
 
 /** One import format as the contract carries it. */

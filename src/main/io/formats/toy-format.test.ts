@@ -1,43 +1,18 @@
-// The issue's "done when" for formats: a format added in one new file and one registration line is listed
-// everywhere formats are listed, and importable. The toy format: a 'TOY1' line, then `name shape values...`.
+// The issue's "done when" for formats: a format added in one new file (src/main/test/toy-format.mjs) and one
+// registration line is listed everywhere formats are listed, and importable.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { invalid } from '../../../shared/api/errors';
+import { loadPlugin } from '../../app/plugins';
 import { testApp } from '../../test/test-app';
 import { readCheckpoint } from '../checkpoint-file';
 import { inspectImport, isFolderImport, type FileImport } from '../import-file';
 import { importCheckpoint, importSteps } from '../import-run';
-import { importExtensions, importFormats, registerImportFormat, supportedImports, type ImportFormatDescriptor } from '.';
+import { importExtensions, importFormats, registerImportFormat, supportedImports } from '.';
 
-const toyFormat: ImportFormatDescriptor = {
-  id: 'toy',
-  label: 'Toy text tensors',
-  extensions: ['toy'],
-  sniff: (p) => new TextDecoder().decode(p.head.subarray(0, 5)) === 'TOY1\n',
-  inspect: async (path) => {
-    const lines = (await readFile(path, 'utf8')).trim().split('\n').slice(1);
-    const tensors = lines.map((line, i) => {
-      const [name, shape, ...values] = line.trim().split(/\s+/);
-      const dims = shape?.split('x').map(Number) ?? [];
-      const data = Float32Array.from(values.map(Number));
-      if (!name || dims.some((d) => !Number.isInteger(d)) || dims.reduce((a, b) => a * b, 1) !== data.length) {
-        throw invalid(`${path}: line ${i + 2} is not 'name shape values...'`);
-      }
-      return { name, shape: dims, dtype: 'f4', data };
-    });
-    return {
-      format: 'toy',
-      source: path,
-      tensors: tensors.map(({ name, shape, dtype }) => ({ name, shape, dtype })),
-      load: async (names) => tensors.filter((t) => !names || names.includes(t.name)),
-    };
-  },
-};
-
-registerImportFormat(toyFormat);
+// the format's one file, loaded as a plugin: this is its registration line
+const toyFormat = (await loadPlugin(resolve(__dirname, '../../test/toy-format.mjs'))).importFormat!;
 
 const dir = mkdtempSync(join(tmpdir(), 'plateau-toy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

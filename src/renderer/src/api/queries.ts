@@ -1,8 +1,22 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { datasetKinds } from '../../../shared/domain/dataset-config';
+import { adoptWireKinds } from '../../../shared/domain/kinds';
+import { modelFamilies } from '../../../shared/domain/train-config';
 import { api, queryClient } from './client';
 
 export const useProjects = () => useQuery({ queryKey: ['projects'], queryFn: () => api.projects.list({}) });
-export const useSystemInfo = () => useQuery({ queryKey: ['system'], queryFn: () => api.system.info({}), staleTime: Infinity });
+/** The core's facts; the model families and datasets it knows (a plugin's too) join this side's registries, so the form validates them. */
+export const useSystemInfo = () =>
+  useQuery({
+    queryKey: ['system'],
+    queryFn: async () => {
+      const info = await api.system.info({});
+      adoptWireKinds(modelFamilies, info.modelFamilies);
+      adoptWireKinds(datasetKinds, info.datasets);
+      return info;
+    },
+    staleTime: Infinity,
+  });
 /** Jobs at once and threads per job: read, and saved (the core applies them at once). */
 export const useJobSettings = () => useQuery({ queryKey: ['job-settings'], queryFn: () => api.system.jobSettings({}) });
 export const useSaveJobSettings = () =>

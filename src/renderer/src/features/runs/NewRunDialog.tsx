@@ -1,7 +1,10 @@
-import { Accordion, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { Accordion, Autocomplete, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { datasetKinds } from '../../../../shared/domain/dataset-config';
+import type { KindInfo, KindRegistry } from '../../../../shared/domain/kinds';
 import { PRESETS } from '../../../../shared/domain/presets';
+import { modelFamilies } from '../../../../shared/domain/train-config';
 import type { Run } from '../../../../shared/domain/types';
 import { api, errorMessage } from '../../api/client';
 import { useStartRuns, useSystemInfo } from '../../api/queries';
@@ -24,6 +27,9 @@ export function parseSeeds(text: string): number[] | null {
   }
   return out.length ? out : null;
 }
+
+/** Fields picked from a registry (a plugin's kinds included, once system.info has arrived). */
+const PICKERS: Record<string, KindRegistry<KindInfo>> = { 'model.kind': modelFamilies, 'dataset.kind': datasetKinds };
 
 const GROUPS = ['dataset', 'model', 'optimizer', 'schedule', 'checkpoints', 'interventions'];
 const groupOf = (path: string) => (GROUPS.includes(path.split('.')[0]) ? path.split('.')[0] : 'training');
@@ -65,7 +71,8 @@ export function NewRunDialog({
   const [slurm, setSlurm] = useState({ sharedDir: '', partition: '', time: '', ssh: '' });
   const submitSweep = useMutation({ mutationFn: api.sweeps.submit });
   const base = PRESETS[preset].config;
-  const fields = useMemo(() => formFields(base, texts), [base, texts]);
+  // info: the registries gain the core's plugin kinds when it arrives, so the form is read again then
+  const fields = useMemo(() => formFields(base, texts), [base, texts, info.data]); // eslint-disable-line react-hooks/exhaustive-deps
   const plan = useMemo(() => planRuns(base, fields, texts, extra.set), [base, fields, texts, extra.set]);
   const seedList = parseSeeds(seeds);
   const study = PRESETS[preset].study;
@@ -187,19 +194,38 @@ export function NewRunDialog({
                   </Accordion.Control>
                   <Accordion.Panel>
                     <SimpleGrid cols={3}>
-                      {group.map((f) => (
-                        <TextInput
-                          key={f.path}
-                          size="xs"
-                          label={<SettingLabel path={f.path} />}
-                          value={text(f.path, f.base)}
-                          error={plan.errors[f.path]}
-                          onChange={(e) => {
-                            setTexts({ ...texts, [f.path]: e.currentTarget.value });
-                            start.reset();
-                          }}
-                        />
-                      ))}
+                      {group.map((f) => {
+                        const edit = (value: string) => {
+                          setTexts({ ...texts, [f.path]: value });
+                          start.reset();
+                        };
+                        const registry = PICKERS[f.path];
+                        if (registry) {
+                          const value = text(f.path, f.base);
+                          return (
+                            <Autocomplete
+                              key={f.path}
+                              size="xs"
+                              label={<SettingLabel path={f.path} />}
+                              description={registry.get(value.trim())?.label}
+                              data={registry.list().map((k) => k.kind)}
+                              value={value}
+                              error={plan.errors[f.path]}
+                              onChange={edit}
+                            />
+                          );
+                        }
+                        return (
+                          <TextInput
+                            key={f.path}
+                            size="xs"
+                            label={<SettingLabel path={f.path} />}
+                            value={text(f.path, f.base)}
+                            error={plan.errors[f.path]}
+                            onChange={(e) => edit(e.currentTarget.value)}
+                          />
+                        );
+                      })}
                     </SimpleGrid>
                   </Accordion.Panel>
                 </Accordion.Item>
