@@ -45,7 +45,7 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
       dataDir: opts.dataDir,
     });
     // Python clients on this machine find the host through the data folder, as they find the desktop app's.
-    const unadvertise = advertiseClientEndpoint(opts.dataDir, localOrigin(host, http.port), token);
+    const unadvertise = await advertiseClientEndpoint(opts.dataDir, localOrigin(host, http.port), token);
     return {
       ...http,
       app,

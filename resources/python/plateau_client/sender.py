@@ -114,10 +114,11 @@ class Sender(threading.Thread):
         except ServerDown as err:
             self._lost(str(err))
             return False
-        except ServerRefused as err:  # asking again will not change the answer: the folder keeps it for `plateau sync`
+        except (ServerRefused, OSError, ValueError, KeyError) as err:
+            # refused, or the folder unreadable: asking again will not change that, and `plateau sync` says what is wrong
             self._lost(str(err))
             self.locator = None
-            _warn('the host refused the run (%s); it stays in %s for: plateau sync %s' % (err, self.folder.path, self.folder.path))
+            _warn('the run stays in %s (%s); bring it in with: plateau sync %s' % (self.folder.path, err, self.folder.path))
             return False
         self.wait = RECONNECT_S[0]
         self.recovered += sent

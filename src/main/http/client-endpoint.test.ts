@@ -53,7 +53,7 @@ describe('client endpoint', () => {
     expect(existsSync(clientEndpointFile(t!.dataDir))).toBe(false);
   });
 
-  it('a stale file (its process dead) is not trusted and is replaced; a live host keeps its file', async () => {
+  it('a stale file (its process dead, or not answering) is not trusted and is replaced; a live host keeps its file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plateau-endpoint-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const stale = { url: 'http://127.0.0.1:9', token: 'x'.repeat(32), pid: deadPid() };
@@ -67,10 +67,21 @@ describe('client endpoint', () => {
     cleanup.push(() => e.close());
     expect(readClientEndpoint(t.dataDir)).toEqual({ url: e.url, token: e.token, pid: process.pid });
     await e.close();
-    // another live process holds the file: a second host leaves it alone, and its close does not remove it
-    const other: ChildProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    // its pid alive but nothing answering at its URL (a pid reused after a crash): replaced too
+    const sleeper: ChildProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    cleanup.push(() => sleeper.kill('SIGKILL'));
+    writeFileSync(clientEndpointFile(t.dataDir), JSON.stringify({ ...stale, pid: sleeper.pid! }));
+    const third = await startClientEndpoint({ dispatch: t.app.dispatch, bus: t.app.ctx.bus, dataDir: t.dataDir });
+    expect(readClientEndpoint(t.dataDir)).toEqual({ url: third.url, token: third.token, pid: process.pid });
+    await third.close();
+    // another live host holds the file: a second one leaves it alone, and its close does not remove it
+    const other: ChildProcess = spawn(process.execPath, [
+      '-e',
+      "const s = require('node:http').createServer((q, r) => r.end('{}')).listen(0, '127.0.0.1', () => console.log(s.address().port))",
+    ]);
     cleanup.push(() => other.kill('SIGKILL'));
-    const held = { url: 'http://127.0.0.1:9', token: 'y'.repeat(32), pid: other.pid! };
+    const port = await new Promise<number>((ok) => other.stdout!.once('data', (d) => ok(Number(String(d).trim()))));
+    const held = { url: `http://127.0.0.1:${port}`, token: 'y'.repeat(32), pid: other.pid! };
     writeFileSync(clientEndpointFile(t.dataDir), JSON.stringify(held));
     const second = await startClientEndpoint({ dispatch: t.app.dispatch, bus: t.app.ctx.bus, dataDir: t.dataDir });
     expect(readClientEndpoint(t.dataDir)).toEqual(held);

@@ -25,19 +25,35 @@ export function readClientEndpoint(dataDir: string): ClientEndpoint | null {
   return processAlive(v.pid!) ? (v as ClientEndpoint) : null;
 }
 
+/** Whether a host answers at `url` (a pid alive may be another program's after a crash and a reboot). */
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes the endpoint file (temp file + rename, 0600: the token is as good as the user's password to their data) unless
  * another live host of this folder already holds it: the first one keeps answering clients. Returns the function that
  * removes it again, only while it is still ours; it also runs at process exit, so a quit that skips cleanup leaves none.
  */
-export function advertiseClientEndpoint(dataDir: string, url: string, token: string): () => void {
+export async function advertiseClientEndpoint(dataDir: string, url: string, token: string): Promise<() => void> {
   const file = clientEndpointFile(dataDir);
   const held = readClientEndpoint(dataDir);
-  if (held && held.pid !== process.pid) return () => {};
+  if (held && held.pid !== process.pid && (await answers(held.url))) return () => {};
   const tmp = tempPathFor(file);
-  writeFileSync(tmp, JSON.stringify({ url, token, pid: process.pid } satisfies ClientEndpoint), { mode: 0o600 });
-  chmodSync(tmp, 0o600); // whatever the umask
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify({ url, token, pid: process.pid } satisfies ClientEndpoint), { mode: 0o600 });
+    chmodSync(tmp, 0o600); // whatever the umask
+    renameSync(tmp, file);
+  } catch (err) {
+    // the host still serves; only clients that look for it in the data folder will not find it
+    rmSync(tmp, { force: true });
+    console.error(`Plateau: cannot write ${file} (${(err as Error).message}); Python clients need PLATEAU_URL and PLATEAU_TOKEN.`);
+    return () => {};
+  }
   const remove = () => {
     process.removeListener('exit', remove);
     try {
@@ -65,7 +81,7 @@ export function localOrigin(host: string, port: number): string {
 export async function startClientEndpoint(opts: { dispatch: Dispatch; bus: EventBus; dataDir: string }) {
   const token = newToken();
   const http = await startHttpServer({ dispatch: opts.dispatch, bus: opts.bus, token, host: '127.0.0.1', port: 0, dataDir: opts.dataDir });
-  const unadvertise = advertiseClientEndpoint(opts.dataDir, http.origin, token);
+  const unadvertise = await advertiseClientEndpoint(opts.dataDir, http.origin, token);
   return {
     url: http.origin,
     port: http.port,
