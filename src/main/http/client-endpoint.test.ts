@@ -120,7 +120,7 @@ describe('client endpoint', () => {
     });
     const names = () => events.map((x) => x.name);
     expect(names()).toEqual(['project.updated', 'run.updated']);
-    await call('client.log', { runId: run.id, series: [{ key: 'train_loss', split: 'train', steps: [0, 1], values: [2, 1] }] });
+    await call('client.log', { runId: run.id, series: [{ key: 'my_loss', split: 'train', steps: [0, 1], values: [2, 1] }] });
     expect(events.at(-1)).toMatchObject({ name: 'run.metrics', payload: { runId: run.id } });
     const bytes = encodeSafetensors({ 'fc.weight': { shape: [2, 2], data: Float32Array.from([3, 4, 0, 0]) } });
     const sha256 = createHash('sha256').update(bytes).digest('hex');
