@@ -119,6 +119,7 @@ class FakeHost(http.server.ThreadingHTTPServer):
 
     def __init__(self, answer):
         self.answer, self.acked, self.auth, self.calls = answer, [], [], []
+        self.steps = []  # checkpoint steps the host says it has
         host = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -137,7 +138,7 @@ class FakeHost(http.server.ThreadingHTTPServer):
                         return
                     host.answer -= 1
                     host.acked += [(s['key'], st) for s in body['series'] for st in s['steps']]
-                result = {'run': {'id': 7}, 'checkpointSteps': [], 'existed': False} if method == 'client.start' else {}
+                result = {'run': {'id': 7}, 'checkpointSteps': host.steps, 'existed': False} if method == 'client.start' else {}
                 data = json.dumps({'ok': True, 'result': result}).encode()
                 self.send_response(200)
                 self.send_header('Content-Type', 'application/json')
@@ -241,6 +242,28 @@ class LiveSpillTest(unittest.TestCase):
                 self.assertEqual(host.auth[0], ('Bearer secret', 'application/json'))
         finally:
             host.shutdown()
+
+    def test_spilled_checkpoints_the_host_has_are_not_sent_again_and_their_files_go(self):
+        host = serve(FakeHost(answer=10 ** 6))
+        host.steps = [3]  # taken before the host went away (its reply lost)
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                run = plateau.init(project='p', dir=d, mode='offline')
+                run.log({'loss': 1.0}, step=3)
+                run.checkpoint({'w': [[1.0]]}, step=3)
+                run.checkpoint({'w': [[2.0]]}, step=4, features={'features': [[1.0, 2.0]], 'labels': [0.0]})
+                wait_for(lambda: run.folder.checkpoints == 2)
+                self.assertEqual(len(os.listdir(os.path.join(run.folder.path, 'checkpoints'))), 3)
+                run.sender.locator = transport.Locator(('http://127.0.0.1:%d' % host.server_address[1], 'tok'))
+                self.assertIsNone(run.finish())  # asked once more at the end: the host answers
+                self.assertFalse(os.path.exists(run.folder.path))
+                methods = [c for c in host.calls if c[0] != 'client.upload']
+                self.assertEqual(methods, [('client.start', None), ('client.log', None), ('client.checkpoint', 4), ('client.finish', None)])
+                self.assertEqual(len([c for c in host.calls if c[0] == 'client.upload']), 2)  # weights and features of step 4
+                self.assertEqual(host.acked, [('loss', 3)])
+        finally:
+            host.shutdown()
+            host.server_close()
 
     def test_no_host_at_the_url_means_offline_from_the_start(self):
         s = socket.socket()
