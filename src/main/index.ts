@@ -5,6 +5,7 @@ import { createApp } from './app/create-app';
 import { keepAliveOnErrors } from './app/last-resort';
 import { resolveDataDir } from './app/paths';
 import { loadPluginsFromEnv } from './app/plugins';
+import { startClientEndpoint } from './http/client-endpoint';
 import { wireIpc } from './electron/ipc';
 import { pickPath } from './electron/pick-path';
 import { electronPdf } from './electron/print-pdf';
@@ -37,6 +38,11 @@ app.whenReady().then(async () => {
   hardenSession(trusted);
   wireIpc(core.dispatch, core.ctx.bus, trusted);
   createMainWindow(outDir);
+  // Python clients (plateau_client) log into this window's runs through a loopback endpoint named in the data folder.
+  const endpoint = startClientEndpoint({ dispatch: core.dispatch, bus: core.ctx.bus, dataDir: core.ctx.dataDir }).catch((err: Error) => {
+    console.error(`Plateau: no endpoint for Python clients: ${err.message}`);
+    return null;
+  });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createMainWindow(outDir);
   });
@@ -45,7 +51,10 @@ app.whenReady().then(async () => {
     if (closing) return;
     closing = true;
     e.preventDefault();
-    void core.close().finally(() => app.exit(0));
+    void endpoint
+      .then((e) => e?.close())
+      .then(() => core.close())
+      .finally(() => app.exit(0));
   });
 });
 

@@ -4,6 +4,7 @@ import { invalid } from '../shared/api/errors';
 import { createApp } from './app/create-app';
 import { loadPluginsFromEnv } from './app/plugins';
 import { isLoopback, newToken } from './http/auth';
+import { advertiseClientEndpoint, localOrigin } from './http/client-endpoint';
 import { startHttpServer } from './http/http-server';
 import { cleanStaleUploads } from './http/upload';
 
@@ -32,20 +33,24 @@ export async function startBrowserHost(opts: BrowserHostOptions) {
   const app = createApp({ dataDir: opts.dataDir, host: 'browser', concurrency: opts.concurrency, threads: opts.threads });
   cleanStaleUploads(opts.dataDir);
   const here = dirname(fileURLToPath(import.meta.url));
+  const token = opts.token ?? newToken();
   try {
     const http = await startHttpServer({
       dispatch: app.dispatch,
       bus: app.ctx.bus,
-      token: opts.token ?? newToken(),
+      token,
       host,
       port: opts.port ?? 0,
       staticDir: opts.staticDir ?? join(here, '../renderer'),
       dataDir: opts.dataDir,
     });
+    // Python clients on this machine find the host through the data folder, as they find the desktop app's.
+    const unadvertise = await advertiseClientEndpoint(opts.dataDir, localOrigin(host, http.port), token);
     return {
       ...http,
       app,
       async close() {
+        unadvertise();
         await http.close();
         await app.close();
       },

@@ -5,8 +5,10 @@
         run.log({'train_loss': loss.item()}, step=step)
         run.checkpoint(model, step=step)
 
-Live when PLATEAU_URL and PLATEAU_TOKEN name a running host (`plateau serve`), else (or with PLATEAU_MODE=offline)
-into a run folder under PLATEAU_DIR (default ./plateau-runs) that `plateau sync <folder>` brings in once.
+Live when PLATEAU_URL and PLATEAU_TOKEN name a running host, or when the desktop app or `plateau serve` runs on the data
+folder ($PLATEAU_HOME, else the default one: it names itself in client-endpoint.json there); else (or with
+PLATEAU_MODE=offline) into a run folder under PLATEAU_DIR (default ./plateau-runs) that `plateau sync <folder>` brings
+in once. A host that goes away mid-run is asked for again in the background; once back, the spilled records go to it.
 """
 from .run import VERSION as __version__, Run
 from .safetensors import save_safetensors

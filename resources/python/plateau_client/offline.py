@@ -49,13 +49,82 @@ class RunFolder:
             f.write(lines)
             self.points += len(points)
 
-    def add_checkpoint(self, info):
-        """info: step, epoch, file (absolute), sha256, bytes, features (same, or None); files are named relative here."""
+    def _line(self, info):
         rel = lambda f: dict(f, file=os.path.relpath(f['file'], self.path))  # noqa: E731
         line = dict(rel(info), features=rel(info['features']) if info.get('features') else None)
+        return json.dumps(line, separators=(',', ':')) + '\n'
+
+    def add_checkpoint(self, info):
+        """info: step, epoch, file (absolute), sha256, bytes, features (same, or None); files are named relative here."""
         with self.lock, open(os.path.join(self.path, 'checkpoints.jsonl'), 'a') as f:
-            f.write(json.dumps(line, separators=(',', ':')) + '\n')
+            f.write(self._line(info))
             self.checkpoints += 1
+
+    # What a run spilled while its host was away goes back to the host once it answers again (sender.py); the
+    # lines leave the folder only after the host has them, so a crash on the way loses nothing to `plateau sync`.
+
+    def spilled_end(self):
+        """The length of metrics.jsonl now: every append before this moment is whole below it."""
+        with self.lock:
+            try:
+                return os.path.getsize(os.path.join(self.path, 'metrics.jsonl'))
+            except OSError:
+                return 0
+
+    def spilled_points(self, end, batch):
+        """Lists of at most `batch` (key, split, step, value, epoch) tuples from the first `end` bytes of metrics.jsonl."""
+        if not end:
+            return
+        points, seen = [], 0
+        with open(os.path.join(self.path, 'metrics.jsonl'), 'rb') as f:
+            for line in f:
+                seen += len(line)
+                p = json.loads(line)
+                points.append((p['key'], p['split'], p['step'], p['value'], p.get('epoch')))
+                if len(points) >= batch:
+                    yield points
+                    points = []
+                if seen >= end:
+                    break
+        if points:
+            yield points
+
+    def drop_points(self, end):
+        """Removes the first `end` bytes of metrics.jsonl (sent); what was appended since stays."""
+        path = os.path.join(self.path, 'metrics.jsonl')
+        with self.lock:
+            with open(path, 'rb') as f:
+                f.seek(end)
+                tail = f.read()
+            if tail:
+                with open(path + '.tmp', 'wb') as f:
+                    f.write(tail)
+                os.replace(path + '.tmp', path)
+            else:
+                os.remove(path)
+            self.points = tail.count(b'\n')
+
+    def spilled_checkpoints(self):
+        """checkpoints.jsonl's lines, with their files made absolute again."""
+        try:
+            with open(os.path.join(self.path, 'checkpoints.jsonl')) as f:
+                infos = [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            return []
+        abs_ = lambda f: dict(f, file=os.path.join(self.path, f['file']))  # noqa: E731
+        return [dict(abs_(i), features=abs_(i['features']) if i.get('features') else None) for i in infos]
+
+    def keep_checkpoints(self, infos):
+        """Rewrites checkpoints.jsonl (atomically) to hold `infos` only, absolute as spilled_checkpoints gives them."""
+        path = os.path.join(self.path, 'checkpoints.jsonl')
+        with self.lock:
+            if infos:
+                with open(path + '.tmp', 'w') as f:
+                    f.write(''.join(self._line(i) for i in infos))
+                os.replace(path + '.tmp', path)
+            elif os.path.exists(path):
+                os.remove(path)
+            self.checkpoints = len(infos)
 
     def finish(self, status, error=None):
         self.ensure()

@@ -10,7 +10,7 @@ from .offline import RunFolder
 from .origin import current_origin
 from .safetensors import save_safetensors, state_dict_of
 from .sender import Sender
-from .transport import ServerDown, Transport, from_env
+from .transport import ServerDown, locate
 
 VERSION = '0.1.0'
 _uncaught = []  # an exception that ended the script: the run ends 'failed', not 'succeeded'
@@ -48,20 +48,19 @@ class Run:
         meta = {'uid': self.uid, 'project': project, 'name': self.name, 'config': config, 'tags': list(tags or []),
                 'origin': current_origin(VERSION)}
         self.folder = RunFolder(os.path.join(dir or os.environ.get('PLATEAU_DIR') or 'plateau-runs', self.uid), meta)
-        self.run_id, transport = None, None
-        conf = None if mode == 'offline' else from_env(url, token)
-        if mode == 'live' and conf is None:
-            raise ValueError('live mode needs the host: set PLATEAU_URL and PLATEAU_TOKEN (as `plateau serve` prints them)')
-        if conf:
-            transport = Transport(*conf)
+        locator = None if mode == 'offline' else locate(url, token)
+        if mode == 'live' and locator is None:
+            raise ValueError('live mode needs a host: start the Plateau app or `plateau serve` (PLATEAU_HOME names its data folder '
+                             'if not the default), or set PLATEAU_URL and PLATEAU_TOKEN as `plateau serve` prints them')
+        self.sender = Sender(locator, meta, self.folder)
+        if locator:
             try:
-                self.run_id = transport.call('client.start', meta)['run']['id']
-            except ServerDown as err:
-                sys.stderr.write('plateau: no host at %s (%s); logging offline to %s\n' % (conf[0], err, self.folder.path))
-                transport = None
-        if transport is None:
+                self.sender.connect()
+            except ServerDown as err:  # the background thread asks again, with backoff
+                sys.stderr.write('plateau: no answer from %s (%s); logging offline to %s until it answers\n'
+                                 % (locator.where(), err, self.folder.path))
+        if self.sender.offline:
             self.folder.ensure()  # offline, the folder is the run
-        self.sender = Sender(transport, self.run_id, self.folder, conf[0] if conf else '')
         self.sender.start()
         self._step, self._finished, self._nonfinite, self._splits = 0, False, set(), {}
         atexit.register(self._at_exit)
@@ -69,6 +68,11 @@ class Run:
     @property
     def offline(self):
         return self.sender.offline
+
+    @property
+    def run_id(self):
+        """The run's id on the host; None until a host has answered."""
+        return self.sender.run_id
 
     def log(self, data, step=None, epoch=None, split=None):
         """Queues scalar metrics at `step` (default: one past the last); returns at once, the sending is done elsewhere."""

@@ -4,6 +4,8 @@ import json
 import os
 import urllib.parse
 
+from .discover import data_dirs, find_host
+
 
 class ServerDown(Exception):
     """No answer (refused, reset, timed out): the client spills to its offline folder."""
@@ -29,6 +31,28 @@ def from_env(url=None, token=None):
     if parts.scheme != 'http' or not parts.hostname:
         raise ValueError('PLATEAU_URL must be http://host:port (got %r)' % url)
     return '%s://%s' % (parts.scheme, parts.netloc), token
+
+
+class Locator:
+    """Where the host is: the URL given (PLATEAU_URL or url=), else whatever running app or `plateau serve` names itself
+    in the data folder, looked up afresh at each try, since a restarted host has a new port and a new token."""
+
+    def __init__(self, fixed=None):
+        self.fixed = fixed
+
+    def find(self):
+        return self.fixed or find_host()
+
+    def where(self):
+        return self.fixed[0] if self.fixed else 'the Plateau named in %s' % ' or '.join(data_dirs())
+
+
+def locate(url=None, token=None):
+    """A Locator when a host is named or found running now, else None (offline)."""
+    fixed = from_env(url, token)
+    if fixed:
+        return Locator(fixed)
+    return Locator() if find_host() else None
 
 
 class Transport:

@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 import plateau_client as plateau  # noqa: E402
-from plateau_client import sender, transport  # noqa: E402
+from plateau_client import discover, sender, transport  # noqa: E402
 from plateau_client.safetensors import save_safetensors  # noqa: E402
 
 
@@ -118,7 +118,8 @@ class FakeHost(http.server.ThreadingHTTPServer):
     """Answers client.start and acknowledges the first `answer` log batches, recording their points; then stops answering."""
 
     def __init__(self, answer):
-        self.answer, self.acked, self.auth = answer, [], []
+        self.answer, self.acked, self.auth, self.calls = answer, [], [], []
+        self.steps = []  # checkpoint steps the host says it has
         host = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -129,6 +130,7 @@ class FakeHost(http.server.ThreadingHTTPServer):
                 body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
                 host.auth.append((self.headers['Authorization'], self.headers['Content-Type']))
                 method = self.path[len('/rpc/'):]
+                host.calls.append((method, body.get('step')))
                 if method == 'client.log':
                     if host.answer <= 0:
                         self.close_connection = True
@@ -136,7 +138,7 @@ class FakeHost(http.server.ThreadingHTTPServer):
                         return
                     host.answer -= 1
                     host.acked += [(s['key'], st) for s in body['series'] for st in s['steps']]
-                result = {'run': {'id': 7}, 'checkpointSteps': [], 'existed': False} if method == 'client.start' else {}
+                result = {'run': {'id': 7}, 'checkpointSteps': host.steps, 'existed': False} if method == 'client.start' else {}
                 data = json.dumps({'ok': True, 'result': result}).encode()
                 self.send_response(200)
                 self.send_header('Content-Type', 'application/json')
@@ -147,13 +149,77 @@ class FakeHost(http.server.ThreadingHTTPServer):
         super().__init__(('127.0.0.1', 0), Handler)
 
 
+def serve(host):
+    threading.Thread(target=host.serve_forever, daemon=True).start()
+    return host
+
+
+def write_endpoint(folder, host, token, pid=None):
+    with open(os.path.join(folder, 'client-endpoint.json'), 'w') as f:
+        json.dump({'url': 'http://127.0.0.1:%d' % host.server_address[1], 'token': token, 'pid': pid or os.getpid()}, f)
+
+
+def wait_for(cond, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError('timed out')
+        time.sleep(0.01)
+
+
 class LiveSpillTest(unittest.TestCase):
     def setUp(self):
-        self.saved = sender.RETRIES, sender.LINGER_S
-        sender.RETRIES, sender.LINGER_S = (0.01,), 0.001
+        self.saved = sender.RETRIES, sender.LINGER_S, sender.RECONNECT_S, os.environ.get('PLATEAU_HOME')
+        sender.RETRIES, sender.LINGER_S, sender.RECONNECT_S = (0.01,), 0.001, (0.05, 0.2)
+        self.home = tempfile.TemporaryDirectory()
+        os.environ['PLATEAU_HOME'] = self.home.name  # no host there unless a test names one
 
     def tearDown(self):
-        sender.RETRIES, sender.LINGER_S = self.saved
+        sender.RETRIES, sender.LINGER_S, sender.RECONNECT_S, home = self.saved
+        if home is None:
+            os.environ.pop('PLATEAU_HOME', None)
+        else:
+            os.environ['PLATEAU_HOME'] = home
+        self.home.cleanup()
+
+    def test_a_host_found_in_the_data_folder_that_goes_and_comes_back_elsewhere_gets_everything_once(self):
+        first = serve(FakeHost(answer=2))
+        write_endpoint(self.home.name, first, 'first-token')
+        with tempfile.TemporaryDirectory() as d:
+            run = plateau.init(project='p', dir=d)  # no URL, no token: found through PLATEAU_HOME
+            self.assertFalse(run.offline)
+            self.assertEqual(first.auth[0][0], 'Bearer first-token')
+            i = 0
+            while not run.offline:  # two batches acknowledged, then the host stops answering
+                run.log({'loss': float(i)}, step=i)
+                i += 1
+                time.sleep(0.002)
+            first.shutdown()
+            first.server_close()
+            for _ in range(20):  # spilled while the host is away
+                run.log({'loss': float(i)}, step=i)
+                i += 1
+            run.checkpoint({'w': [[1.0, 2.0]]}, step=i - 1)
+            self.assertGreater(run.folder.points, 0)
+            second = serve(FakeHost(answer=10 ** 6))  # restarted: a new port and a new token, in the same file
+            try:
+                write_endpoint(self.home.name, second, 'second-token')
+                wait_for(lambda: not run.offline)
+                for _ in range(30):
+                    run.log({'loss': float(i)}, step=i)
+                    i += 1
+                self.assertIsNone(run.finish())  # ended live: nothing left to sync
+                self.assertFalse(os.path.exists(run.folder.path))
+                self.assertEqual(sorted(first.acked + second.acked), [('loss', s) for s in range(i)])  # all, once
+                self.assertGreaterEqual(run.sender.recovered, 20)
+                self.assertEqual({a for a, _ in second.auth}, {'Bearer second-token'})
+                calls = [c for c in second.calls if c[0] != 'client.upload']
+                self.assertEqual(calls[0][0], 'client.start')
+                self.assertIn(('client.checkpoint', i - 31), calls)
+                self.assertEqual(calls[-1][0], 'client.finish')
+            finally:
+                second.shutdown()
+                second.server_close()
 
     def test_points_the_host_never_acknowledged_are_in_the_folder_and_nothing_is_lost(self):
         host = FakeHost(answer=3)
@@ -177,6 +243,28 @@ class LiveSpillTest(unittest.TestCase):
         finally:
             host.shutdown()
 
+    def test_spilled_checkpoints_the_host_has_are_not_sent_again_and_their_files_go(self):
+        host = serve(FakeHost(answer=10 ** 6))
+        host.steps = [3]  # taken before the host went away (its reply lost)
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                run = plateau.init(project='p', dir=d, mode='offline')
+                run.log({'loss': 1.0}, step=3)
+                run.checkpoint({'w': [[1.0]]}, step=3)
+                run.checkpoint({'w': [[2.0]]}, step=4, features={'features': [[1.0, 2.0]], 'labels': [0.0]})
+                wait_for(lambda: run.folder.checkpoints == 2)
+                self.assertEqual(len(os.listdir(os.path.join(run.folder.path, 'checkpoints'))), 3)
+                run.sender.locator = transport.Locator(('http://127.0.0.1:%d' % host.server_address[1], 'tok'))
+                self.assertIsNone(run.finish())  # asked once more at the end: the host answers
+                self.assertFalse(os.path.exists(run.folder.path))
+                methods = [c for c in host.calls if c[0] != 'client.upload']
+                self.assertEqual(methods, [('client.start', None), ('client.log', None), ('client.checkpoint', 4), ('client.finish', None)])
+                self.assertEqual(len([c for c in host.calls if c[0] == 'client.upload']), 2)  # weights and features of step 4
+                self.assertEqual(host.acked, [('loss', 3)])
+        finally:
+            host.shutdown()
+            host.server_close()
+
     def test_no_host_at_the_url_means_offline_from_the_start(self):
         s = socket.socket()
         s.bind(('127.0.0.1', 0))
@@ -187,6 +275,35 @@ class LiveSpillTest(unittest.TestCase):
             self.assertTrue(run.offline)
             run.log({'x': 1.0}, step=0)
             self.assertEqual(len(lines(os.path.join(run.finish(), 'metrics.jsonl'))), 1)
+
+
+class DiscoverTest(unittest.TestCase):
+    def test_the_data_folders_are_the_apps_per_platform(self):
+        home = '/h'
+        self.assertEqual(discover.data_dirs({'PLATEAU_HOME': '/data/p'}, 'linux', home), ['/data/p'])
+        self.assertEqual(discover.data_dirs({}, 'linux', home), ['/h/.local/share/plateau', '/h/.config/plateau'])
+        self.assertEqual(discover.data_dirs({'XDG_DATA_HOME': '/x', 'XDG_CONFIG_HOME': '/c'}, 'linux', home), ['/x/plateau', '/c/plateau'])
+        self.assertEqual(discover.data_dirs({}, 'darwin', home),
+                         ['/h/Library/Application Support/Plateau', '/h/Library/Application Support/plateau'])
+        self.assertEqual(discover.data_dirs({'APPDATA': 'C:/R'}, 'win32', home),
+                         [os.path.join('C:/R', 'Plateau'), os.path.join('C:/R', 'plateau')])
+
+    def test_a_file_whose_process_is_gone_or_that_is_cut_short_is_not_trusted(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertIsNone(discover.read_endpoint(d))
+            path = os.path.join(d, 'client-endpoint.json')
+            with open(path, 'w') as f:
+                json.dump({'url': 'http://127.0.0.1:5/', 'token': 't', 'pid': os.getpid()}, f)
+            self.assertEqual(discover.read_endpoint(d), ('http://127.0.0.1:5', 't'))
+            import subprocess
+            child = subprocess.Popen([sys.executable, '-c', 'pass'])
+            child.wait()  # its pid now names no process
+            with open(path, 'w') as f:
+                json.dump({'url': 'http://127.0.0.1:5', 'token': 't', 'pid': child.pid}, f)
+            self.assertIsNone(discover.read_endpoint(d))
+            with open(path, 'w') as f:
+                f.write('{"url": "http://127.0.0.1:5", "tok')
+            self.assertIsNone(discover.read_endpoint(d))
 
 
 class TransportTest(unittest.TestCase):

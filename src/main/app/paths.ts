@@ -21,3 +21,5 @@ export const runDir = (dataDir: string, projectId: number, runId: number) => joi
 export const reportsDir = (dataDir: string) => join(dataDir, 'reports');
 /** Files dropped on the browser host's Import view wait here until they are imported (then removed). */
 export const uploadsDir = (dataDir: string) => join(dataDir, 'uploads');
+/** Where a running app or `plateau serve` tells Python clients on this machine its address and token (mode 0600). */
+export const clientEndpointFile = (dataDir: string) => join(dataDir, 'client-endpoint.json');

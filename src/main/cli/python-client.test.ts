@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -152,6 +152,62 @@ describe.skipIf(!hasPython)('plateau_client against plateau serve', () => {
     await expectCurves(again, runId, 400);
     const projects = await again.call<{ id: number; name: string }[]>('projects.list', {});
     expect((await again.call<unknown[]>('runs.list', { projectId: projects.find((p) => p.name === 'it')!.id })).length).toBe(1);
+  }, 180_000);
+
+  it('finds plateau serve through client-endpoint.json in its data folder (no URL, no token), and not once the host is dead', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const host = await serve(data);
+    const endpoint = JSON.parse(readFileSync(join(data, 'client-endpoint.json'), 'utf8')) as { url: string; token: string; pid: number };
+    expect(endpoint).toMatchObject({
+      url: new URL(host.url).origin,
+      token: new URL(host.url).searchParams.get('token'),
+      pid: host.child.pid,
+    });
+    const env = { PLATEAU_HOME: data, PLATEAU_URL: '', PLATEAU_TOKEN: '', PLATEAU_DIR: join(dir, 'runs') };
+    const out = await python('log_steps.py', ['60', '0'], env);
+    const { runId, offline } = JSON.parse(out.at(-1)!) as { runId: number; offline: boolean };
+    expect(offline).toBe(false);
+    await expect.poll(async () => (await host.call<unknown[]>('jobs.list', { active: true })).length, { timeout: 30_000 }).toBe(0);
+    await expectCurves(host, runId, 60);
+    expect(await host.call('runs.get', { id: runId })).toMatchObject({ status: 'succeeded', origin: 'client' });
+    host.child.kill('SIGKILL'); // its file stays behind, naming a dead pid: the client must not trust it
+    await new Promise((ok) => host.child.once('exit', ok));
+    expect(existsSync(join(data, 'client-endpoint.json'))).toBe(true);
+    const late = JSON.parse((await python('log_steps.py', ['20', '0'], env)).at(-1)!) as { runId: number | null; offline: boolean };
+    expect(late).toMatchObject({ runId: null, offline: true });
+  }, 120_000);
+
+  it('a host killed mid-run and restarted (new port, new token): the client finds it again and the run ends live, every point once', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const gate = join(dir, 'go-on');
+    let host = await serve(data);
+    let phase: 'start' | 'killed' | 'restarting' | 'done' = 'start';
+    const env = { PLATEAU_HOME: data, PLATEAU_URL: '', PLATEAU_TOKEN: '', PLATEAU_DIR: join(dir, 'runs') };
+    const out = await python('log_steps.py', ['400', '0.005', gate], env, (line) => {
+      if (phase === 'start' && line.includes('"runId"')) {
+        phase = 'killed';
+        host.child.kill('SIGKILL'); // a quarter in: some points acknowledged, the rest spilled
+      } else if (phase === 'killed' && line.includes('"offline"')) {
+        phase = 'restarting';
+        void serve(data).then((h) => (host = h));
+      } else if (phase === 'restarting' && line.includes('"live"')) {
+        phase = 'done';
+        writeFileSync(gate, ''); // back live: the script logs the second half and its checkpoint
+      }
+    });
+    const end = JSON.parse(out.at(-1)!) as { runId: number; offline: boolean; folder: string; recovered: number };
+    expect(phase).toBe('done');
+    expect(end.offline).toBe(false);
+    expect(end.recovered).toBeGreaterThan(0); // points spilled while the host was away, brought in without plateau sync
+    expect(existsSync(end.folder)).toBe(false);
+    await expect.poll(async () => (await host.call<unknown[]>('jobs.list', { active: true })).length, { timeout: 30_000 }).toBe(0);
+    await expectCurves(host, end.runId, 400);
+    expect(await host.call('runs.get', { id: end.runId })).toMatchObject({ status: 'succeeded' });
+    expect(await host.call<unknown[]>('runs.checkpoints', { id: end.runId })).toHaveLength(1);
+    const projects = await host.call<{ id: number; name: string }[]>('projects.list', {});
+    expect((await host.call<unknown[]>('runs.list', { projectId: projects.find((p) => p.name === 'it')!.id })).length).toBe(1);
   }, 180_000);
 
   it('offline, then sync twice: one run with the same points and one measured checkpoint', async () => {

@@ -16,7 +16,8 @@ export interface HttpOptions {
   token: string;
   host: string;
   port: number;
-  staticDir: string;
+  /** The built UI; none on the desktop's client endpoint, which answers the contract only. */
+  staticDir?: string;
   /** Where dropped files are stored (under uploads/). */
   dataDir: string;
 }
@@ -140,6 +141,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HttpOptio
     return reply(res, await opts.dispatch(method, params));
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, { code: 'InvalidParams', message: 'Method not allowed.' });
+  if (opts.staticDir === undefined) return fail(res, 404, { code: 'NotFound', message: 'This endpoint answers POST /rpc/<method> only.' });
   serveStatic(opts.staticDir, url.pathname, res);
 }
 

@@ -64,6 +64,28 @@ describe('client runs', () => {
     expect(s.values).toEqual([3, 2, 0.5, 0.25]);
   });
 
+  it("keeps summary.last (what the runs table shows) at each shown key's highest step, announced at most once a second", async () => {
+    t = testApp();
+    const { run } = await start();
+    const updates: number[] = [];
+    const off = t.app.ctx.bus.subscribe((name, p) => name === 'run.updated' && updates.push((p as { runId: number }).runId));
+    const log = (key: string, split: 'train' | 'test', steps: number[], values: number[]) =>
+      t.client.client.log({ runId: run.id, series: [{ key, split, steps, values }] });
+    await log('train_loss', 'train', [0, 1, 2], [3, 2, 1]);
+    await log('test_acc', 'test', [0, 2], [0.25, 0.75]);
+    await log('my_own', 'train', [5], [9]); // not a column of the runs table
+    expect((await t.client.runs.get({ id: run.id })).summary).toEqual({}); // not yet: batched
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(updates).toEqual([run.id]); // three batches, one announcement
+    expect((await t.client.runs.get({ id: run.id })).summary).toMatchObject({ last: { train_loss: 1, test_acc: 0.75 } });
+    await log('train_loss', 'train', [1], [5]); // a late resend of an earlier step: the last value stays
+    await log('test_acc', 'test', [3], [0.5]);
+    await t.client.client.finish({ runId: run.id, status: 'succeeded' }); // writes what is pending, one event for both
+    off();
+    expect(updates).toEqual([run.id, run.id]);
+    expect((await t.client.runs.get({ id: run.id })).summary).toMatchObject({ last: { train_loss: 1, test_acc: 0.5 } });
+  });
+
   it('refuses bad points by name and logging into a run no client started', async () => {
     t = testApp();
     const { run } = await start();

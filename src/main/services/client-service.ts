@@ -8,6 +8,7 @@ import type { AppContext } from '../app/context';
 import { inspectImport } from '../io/import-file';
 import type { ClientImportParams } from '../workers/import.worker';
 import { clientDir, clientSource, pendingSteps, uploadPart, verifyUpload, writeChunk } from './client-files';
+import { clientSummaries } from './client-summary';
 
 /** Rows stored per transaction before the host's thread is handed to other requests (about 20 ms here). */
 const LOG_SLICE = 2000;
@@ -18,6 +19,7 @@ const LOG_SLICE = 2000;
  */
 export function clientService(ctx: AppContext): ServiceApi['client'] {
   const { repos, bus } = ctx;
+  const summaries = clientSummaries(repos, bus);
   const changed = (run: Run) => (bus.emit('run.updated', { runId: run.id, projectId: run.projectId }), run);
   const clientRun = (runId: number) => {
     const run = repos.runs.get(runId);
@@ -85,6 +87,7 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
       }
       ctx.reader.ensureStarted(); // it checkpoints the WAL, off the host's thread (as for the job system's writes)
       bus.emit('run.metrics', { runId, projectId: run.projectId, rows });
+      summaries.logged(runId, rows);
       return { stored: rows.length };
     },
     upload: ({ runId, sha256, offset, data }) => {
@@ -121,6 +124,7 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
     },
     finish: ({ runId, status, error }) => {
       clientRun(runId);
+      summaries.flush(runId, false); // the run.updated below announces both
       return changed(repos.runs.update(runId, { status, error: error ?? null, finishedAt: Date.now() }));
     },
   };
