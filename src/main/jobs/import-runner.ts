@@ -22,13 +22,22 @@ function removeUploadBatch(dataDir: string, path: string): void {
 }
 
 /** Imports one file or folder into its run, in a fresh worker; the run ends `imported` or `failed`. */
-export function importRunner(ctx: AppContext): JobRunner {
+export interface ImportJobParams {
+  /** The file or folder (an upload's copy for the browser host). */
+  path: string;
+  /** A Python client's checkpoint: the run goes on, so its status stays the client's. */
+  client?: ClientImportParams;
+  /** Training logs (TensorBoard, W&B, MLflow) rather than checkpoints. */
+  logs?: boolean;
+}
+
+export function importRunner(ctx: AppContext): JobRunner<ImportJobParams> {
   const { repos, bus } = ctx;
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
-    const { path, client, logs } = params as { path: string; client?: ClientImportParams; logs?: boolean };
+    const { path, client, logs } = params;
     const data: ImportWorkerData = { path, runDir: runDir(ctx.dataDir, run.projectId, runId), client, ...(logs ? { logs } : {}) };
     // A client's checkpoint is measured while its run goes on: the run's status is the client's to set.
     if (!client) repos.runs.update(runId, { status: 'running', startedAt: Date.now() });

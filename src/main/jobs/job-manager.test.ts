@@ -20,7 +20,7 @@ describe('JobManager', () => {
     t.app.ctx.jobs.register('metrics', async (ctx) => {
       for (let i = 1; i <= 50; i++) ctx.progress(i / 50, `step ${i}`);
     });
-    const job = t.app.ctx.jobs.enqueue('metrics', null, null, { a: 1 });
+    const job = t.app.ctx.jobs.enqueue('metrics', null, null, { keys: ['kappa'] });
     await t.app.ctx.jobs.idle();
     expect(states).toEqual(['queued', 'running', 'succeeded']);
     expect(progress.length).toBeLessThanOrEqual(2); // 50 calls within 100 ms: the first and the last (fraction 1)
@@ -82,7 +82,7 @@ describe('JobManager', () => {
     t.app.ctx.jobs.register('import', async () => {
       throw new PlateauError('Cancelled', 'stopped by the user');
     });
-    const job = t.app.ctx.jobs.enqueue('import', null, null, {});
+    const job = t.app.ctx.jobs.enqueue('import', null, null, { path: '/nowhere' });
     await t.app.ctx.jobs.idle();
     expect(t.app.ctx.repos.jobs.get(job.id)).toMatchObject({ state: 'cancelled', error: null });
   });

@@ -3,26 +3,31 @@ import { conflict, PlateauError } from '../../shared/api/errors';
 import type { JobProgress } from '../../shared/api/contract';
 import type { Job, JobKind } from '../../shared/domain/types';
 import { isFinal } from '../../shared/jobs/job-states';
+import type { ToWorker } from '../../shared/jobs/messages';
 import { threadsPerJob } from '../../shared/jobs/limits';
 import type { Repos } from '../db/repos';
 import { WriteQueue } from '../db/write-queue';
 import type { EventBus } from '../rpc/event-bus';
+import type { JobParams } from './job-params';
 
-export interface JobContext {
+export interface JobContext<P> {
   job: Job;
-  params: unknown;
+  params: P;
   /** Aborted when the user cancels; runners stop cooperatively and then resolve. */
   signal: AbortSignal;
   progress(fraction: number, message: string, values?: Record<string, number>): void;
+  /** Where control messages for this job go while it runs (pause/resume reach a training worker this way). */
+  onControl(send: (m: ToWorker) => void): void;
 }
 /** Does the work of one job kind. Resolves when done; throws a PlateauError('Cancelled') or any error to fail. */
-export type JobRunner = (ctx: JobContext) => Promise<void>;
+export type JobRunner<P> = (ctx: JobContext<P>) => Promise<void>;
 
 const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events a second per job
 
 /** The queue: persists every job, runs up to `concurrency` at once, emits job.state and job.progress. */
 export class JobManager {
-  private runners = new Map<JobKind, JobRunner>();
+  private runners = new Map<JobKind, JobRunner<never>>();
+  private controls = new Map<number, (m: ToWorker) => void>();
   private running = new Map<number, AbortController>();
   private lastProgress = new Map<number, number>();
   /** Jobs this process queued: another process sharing the database runs its own. */
@@ -51,11 +56,11 @@ export class JobManager {
     this.pump();
   }
 
-  register(kind: JobKind, runner: JobRunner): void {
-    this.runners.set(kind, runner);
+  register<K extends JobKind>(kind: K, runner: JobRunner<JobParams[K]>): void {
+    this.runners.set(kind, runner as JobRunner<never>);
   }
 
-  enqueue(kind: JobKind, projectId: number | null, runId: number | null, params: unknown): Job {
+  enqueue<K extends JobKind>(kind: K, projectId: number | null, runId: number | null, params: JobParams[K]): Job {
     const job = this.repos.jobs.create({ kind, projectId, runId, params });
     this.owned.add(job.id);
     this.emitState(job);
@@ -75,6 +80,13 @@ export class JobManager {
     const done = this.repos.jobs.setState(id, 'cancelled');
     this.emitState(done);
     return done;
+  }
+
+  /** Sends a control message to a running job that listens for them; false when it is not running or does not listen. */
+  control(id: number, m: ToWorker): boolean {
+    const send = this.controls.get(id);
+    send?.(m);
+    return !!send;
   }
 
   /** Resolves when no job is queued or running (tests, CLI). */
@@ -112,9 +124,10 @@ export class JobManager {
     try {
       await this.runners.get(job.kind)!({
         job,
-        params: this.repos.jobs.params(job.id),
+        params: this.repos.jobs.params(job.id) as never, // written by enqueue with this kind's params
         signal: ctl.signal,
         progress: (fraction, message, values) => this.progress(job, fraction, message, values),
+        onControl: (send) => this.controls.set(job.id, send),
       });
       this.finish(job.id, ctl.signal.aborted ? 'cancelled' : 'succeeded', null);
     } catch (err) {
@@ -122,6 +135,7 @@ export class JobManager {
       this.finish(job.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     } finally {
       this.running.delete(job.id);
+      this.controls.delete(job.id);
       this.owned.delete(job.id);
       this.lastProgress.delete(job.id);
       this.pump();

@@ -16,24 +16,22 @@ const FINAL_KEYS = ['train_acc', 'test_acc', 'train_loss', 'test_loss'];
 export type CheckpointSelection = 'all' | 'last' | number[];
 
 /** Computes the requested (else the default) metrics of a run's checkpoints in a fresh worker and stores them. */
-export function metricsRunner(ctx: AppContext): JobRunner {
+export interface MetricsJobParams {
+  checkpoints?: CheckpointSelection;
+  /** Also the Hessian metrics of the default set. */
+  hessian?: boolean;
+  /** These keys only (else the default set). */
+  keys?: string[];
+  options?: MetricJobOptions;
+  backend?: string;
+}
+
+export function metricsRunner(ctx: AppContext): JobRunner<MetricsJobParams> {
   const { repos, bus } = ctx;
   return async ({ job, params, signal, progress }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
-    const {
-      checkpoints: which = 'all',
-      hessian = false,
-      keys,
-      options,
-      backend: asked,
-    } = params as {
-      checkpoints?: CheckpointSelection;
-      hessian?: boolean;
-      keys?: string[];
-      options?: MetricJobOptions;
-      backend?: string;
-    };
+    const { checkpoints: which = 'all', hessian = false, keys, options, backend: asked } = params;
     const all = repos.checkpoints.list(runId);
     const chosen = which === 'all' ? all : which === 'last' ? all.slice(-1) : all.filter((c) => which.includes(c.step));
     if (!chosen.length)

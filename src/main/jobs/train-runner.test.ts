@@ -330,3 +330,25 @@ describe('training jobs', () => {
     await t.app.ctx.jobs.idle();
   });
 });
+
+describe('pause and resume', () => {
+  it('reach the running worker through the job manager: a paused run logs no epoch until resumed, then finishes', async () => {
+    t = testApp();
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({ projectId: p.id, preset: 'grokking-mlp', set: { ...small, epochs: 3000 }, metrics: false });
+    await expect(t.client.runs.pause({ id: run.id })).rejects.toMatchObject({ code: 'Conflict' }); // queued: no worker yet
+    const epochs = async () => (await t.client.metrics.series({ runIds: [run.id], keys: ['train_loss'] }))[0]?.steps.length ?? 0;
+    while ((await epochs()) < 5) await new Promise((r) => setTimeout(r, 50));
+    expect(await t.client.runs.pause({ id: run.id })).toMatchObject({ status: 'paused' });
+    await new Promise((r) => setTimeout(r, 500)); // the epoch in flight lands
+    const held = await epochs();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await epochs()).toBe(held);
+    expect(held).toBeLessThan(3000);
+    expect(await t.client.runs.resume({ id: run.id })).toMatchObject({ status: 'running' });
+    await t.app.ctx.jobs.idle();
+    expect(await t.client.runs.get({ id: run.id })).toMatchObject({ status: 'succeeded' });
+    expect(await epochs()).toBe(3000);
+    await expect(t.client.runs.pause({ id: run.id })).rejects.toMatchObject({ code: 'Conflict' }); // finished
+  }, 120_000);
+});

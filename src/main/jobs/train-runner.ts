@@ -8,13 +8,19 @@ import { jobWrites } from '../db/write-queue';
 import type { JobRunner } from './job-manager';
 import { isolationFor, runWorker, workerEntry, type WorkerHandle } from './worker-runner';
 
-/** Live workers by run id, so pause and resume can reach them. */
-export const liveTrainWorkers = new Map<number, WorkerHandle>();
+export interface TrainJobParams {
+  /** Measure each checkpoint as it lands (default true). */
+  metrics?: boolean;
+  /** A backend the user chose for this run (else the app's). */
+  backend?: string;
+  /** Continue from this checkpoint file (a resumed run). */
+  resumeFile?: string;
+}
 
 /** Runs one training job in a fresh worker; stores its metrics, checkpoints and final state. */
-export function trainRunner(ctx: AppContext): JobRunner {
+export function trainRunner(ctx: AppContext): JobRunner<TrainJobParams> {
   const { repos, bus } = ctx;
-  return async ({ job, params, signal, progress }) => {
+  return async ({ job, params, signal, progress, onControl }) => {
     const runId = job.runId!;
     const run = repos.runs.get(runId);
     const changed = () => bus.emit('run.updated', { runId, projectId: run.projectId });
@@ -50,9 +56,9 @@ export function trainRunner(ctx: AppContext): JobRunner {
         if (m.rows?.length) bus.emit('run.metrics', { runId, projectId: run.projectId, rows: m.rows });
       } else if (m.type === 'progress') progress(m.fraction, m.message, m.values);
     };
-    const { resumeFile, backend: asked } = params as { resumeFile?: string; backend?: string };
+    const { resumeFile, backend: asked } = params;
     const backend = await jobBackend(asked ?? ctx.backend);
-    const measure = (params as { metrics?: boolean }).metrics !== false;
+    const measure = params.metrics !== false;
     const data: TrainWorkerData = {
       config: run.config,
       runDir: runDir(ctx.dataDir, run.projectId, runId),
@@ -62,7 +68,7 @@ export function trainRunner(ctx: AppContext): JobRunner {
       metrics: measure,
     };
     handle = runWorker(workerEntry('train'), data, onMessage, signal, isolationFor(backend));
-    liveTrainWorkers.set(runId, handle);
+    onControl((m) => handle?.send(m)); // pause and resume
     try {
       const result = await handle.done;
       writes.settle(); // every row the worker sent is stored before the run is marked done
@@ -93,7 +99,6 @@ export function trainRunner(ctx: AppContext): JobRunner {
       }
       throw err;
     } finally {
-      liveTrainWorkers.delete(runId);
       changed();
     }
   };

@@ -1,4 +1,5 @@
 import { existsSync, linkSync, copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import type { ImportJobParams } from '../jobs/import-runner';
 import type { ServiceApi } from '../../shared/api/contract';
 import { invalid } from '../../shared/api/errors';
 import type { Run } from '../../shared/domain/types';
@@ -38,7 +39,7 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
     const jobs = repos.jobs
       .list({ projectId: run.projectId })
       .filter((j) => j.runId === run.id && j.kind === 'import')
-      .map((j) => ({ job: j, params: repos.jobs.params(j.id) as { path?: string } }));
+      .map((j) => ({ job: j, params: repos.jobs.params(j.id) as ImportJobParams }));
     for (const step of pendingSteps(dir).filter((s) => !stored.has(s))) {
       const mine = jobs.filter((j) => j.params.path === clientSource(dir, step, 'checkpoint'));
       const last = mine.at(-1);

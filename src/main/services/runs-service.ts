@@ -5,7 +5,6 @@ import { applyConfigOverrides } from '../../shared/domain/config-keys';
 import type { Run } from '../../shared/domain/types';
 import { runDir } from '../app/paths';
 import type { AppContext } from '../app/context';
-import { liveTrainWorkers } from '../jobs/train-runner';
 import { PRESETS, preset as presetConfig } from '../ml/presets';
 import { parseTrainConfig } from '../ml/validate-config';
 
@@ -14,10 +13,11 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
   const changed = (run: Run) => bus.emit('run.updated', { runId: run.id, projectId: run.projectId });
   const changedRun = (run: Run) => (changed(run), run);
   const activeJob = (runId: number) => repos.jobs.list({ active: true }).find((j) => j.runId === runId);
-  const live = (id: number) => {
-    const worker = liveTrainWorkers.get(id);
-    if (!worker) throw conflict(`Run ${id} is ${repos.runs.get(id).status}, not training right now.`);
-    return worker;
+  /** Pauses or resumes the run's training worker; a run that is not training now is a conflict. */
+  const control = (id: number, action: 'pause' | 'resume') => {
+    const job = activeJob(id);
+    if (!job || !ctx.jobs.control(job.id, { type: 'control', action }))
+      throw conflict(`Run ${id} is ${repos.runs.get(id).status}, not training right now.`);
   };
 
   return {
@@ -89,7 +89,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       return repos.runs.get(id);
     },
     pause: ({ id }) => {
-      live(id).send({ type: 'control', action: 'pause' });
+      control(id, 'pause');
       const run = repos.runs.update(id, { status: 'paused' });
       changed(run);
       return run;
@@ -101,7 +101,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
     resume: ({ id }) => {
       const run = repos.runs.get(id);
       if (run.status === 'paused') {
-        live(id).send({ type: 'control', action: 'resume' });
+        control(id, 'resume');
         return changedRun(repos.runs.update(id, { status: 'running' }));
       }
       if (run.origin === 'client')
