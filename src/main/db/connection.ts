@@ -58,7 +58,7 @@ export function migrate(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current >= SCHEMA_VERSION) return current;
   db.transaction(() => {
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
+    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
   return SCHEMA_VERSION;

@@ -66,7 +66,7 @@ export function metricsRunner(ctx: AppContext): JobRunner<MetricsJobParams> {
           workerEntry('weights-metrics'),
           {
             checkpoints: chosen.map((c) => ({ step: c.step, file: c.file })),
-            initFile: all[0].file,
+            initFile: all[0]!.file, // chosen is a non-empty part of all
             keys: resolveJobKeys(keys, hessian).filter((k) => keysOfProducer('weights-only').includes(k)),
           } satisfies WeightsMetricsWorkerData,
           onMessage,

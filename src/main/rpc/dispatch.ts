@@ -31,7 +31,8 @@ export function createDispatcher(services: ServiceApi, log: (msg: string) => voi
       };
     }
     const [ns, name] = method.split('.') as [string, string];
-    const fn = (services as unknown as Record<string, Record<string, (p: unknown) => unknown>>)[ns][name];
+    const fn = (services as unknown as Record<string, Record<string, ((p: unknown) => unknown) | undefined> | undefined>)[ns]?.[name];
+    if (!fn) return { ok: false, error: { code: 'NotFound', message: `Unknown method '${method}'.` } };
     try {
       return { ok: true, result: (await fn(parsed.data)) ?? null };
     } catch (err) {

@@ -78,7 +78,7 @@ export function clientService(ctx: AppContext): ServiceApi['client'] {
       const rows: MetricRow[] = [];
       for (const s of series) {
         for (let i = 0; i < s.steps.length; i++)
-          rows.push({ step: s.steps[i], epoch: s.epochs?.[i] ?? null, split: s.split, key: s.key, value: s.values[i] });
+          rows.push({ step: s.steps[i]!, epoch: s.epochs?.[i] ?? null, split: s.split, key: s.key, value: s.values[i]! }); // lengths checked by the schema
       }
       // Committed before the reply (an acknowledged point is stored), a slice at a time: 50 000 rows in one go
       // held the host's thread for half a second, and every other request with it.

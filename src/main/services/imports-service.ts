@@ -142,7 +142,7 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       if (run.origin !== 'imported') throw invalid(`Run ${runId} was trained here; its model is already known.`);
       const ckpts = repos.checkpoints.list(runId);
       if (!ckpts.length) throw notFound(`Run ${runId} has no checkpoints to evaluate.`);
-      const first = await readCheckpoint(ckpts[0].file);
+      const first = await readCheckpoint(ckpts[0]!.file);
       const tensors = Object.entries(first.weights).map(([name, t]) => ({ name, shape: t.shape }));
       const gpt2 = matchGpt2(tensors, (run.config.settings ?? {}) as Record<string, unknown>);
       if (gpt2 && 'why' in gpt2) throw invalid(`Run ${runId} looks like a GPT-2 checkpoint, but ${gpt2.why}.`);
@@ -162,7 +162,13 @@ export function importsService(ctx: AppContext): ServiceApi['imports'] {
       // Checkpoints are rewritten under Plateau's names, so the metrics worker loads them like its own.
       for (const c of ckpts) {
         const content = c === ckpts[0] ? first : await readCheckpoint(c.file);
-        const weights = Object.fromEntries(Object.entries(match.names).map(([ours, theirs]) => [ours, content.weights[theirs]]));
+        const weights = Object.fromEntries(
+          Object.entries(match.names).map(([ours, theirs]) => {
+            const w = content.weights[theirs];
+            if (!w) throw invalid(`${c.file} has no tensor '${theirs}', which the first checkpoint had: the series is not one model.`);
+            return [ours, w];
+          }),
+        );
         const { bytes, sha256 } = writeCheckpoint(c.file, { step: c.step, epoch: c.epoch ?? 0, weights, config });
         repos.checkpoints.add({ runId, step: c.step, epoch: c.epoch, file: c.file, bytes, sha256 });
       }

@@ -49,7 +49,7 @@ export function runsService(ctx: AppContext): ServiceApi['runs'] {
       if (!preset && !config) throw invalid('Give a preset or a config to train.');
       const base = { ...(preset ? presetConfig(preset) : {}), ...(config ?? {}) };
       // a study preset (no config of the caller's) starts each of its variants over its seeds
-      const study = preset && !config ? PRESETS[preset].study : undefined;
+      const study = preset && !config ? PRESETS[preset]?.study : undefined;
       const variants: [string | null, object][] = study ? Object.entries(study.variants) : [[null, base]];
       const runs = variants.flatMap(([variant, variantConfig]) => {
         let b: Record<string, unknown>;

@@ -16,7 +16,8 @@ type Raw = [runId: number, key: string, split: Split, layer: string, step: numbe
 export function downsample(s: MetricSeries, maxPoints?: number): MetricSeries {
   if (!maxPoints || s.steps.length <= maxPoints) return s;
   const kept = lttbIndices(s.steps, s.values, maxPoints);
-  return { ...s, steps: kept.map((i) => s.steps[i]), epochs: kept.map((i) => s.epochs[i]), values: kept.map((i) => s.values[i]) };
+  // lttbIndices returns indices into the series
+  return { ...s, steps: kept.map((i) => s.steps[i]!), epochs: kept.map((i) => s.epochs[i]!), values: kept.map((i) => s.values[i]!) };
 }
 
 /**

@@ -54,10 +54,10 @@ export function metricsRepo(db: Db) {
       for (; i + SERIES_ROWS <= steps.length; i += SERIES_ROWS) {
         for (let j = 0; j < SERIES_ROWS; j++) {
           args[5 * j] = runId;
-          args[5 * j + 1] = steps[i + j];
+          args[5 * j + 1] = steps[i + j]!; // i + j < steps.length by the loop bound
           args[5 * j + 2] = split;
           args[5 * j + 3] = key;
-          args[5 * j + 4] = values[i + j];
+          args[5 * j + 4] = values[i + j]!;
         }
         insertSeriesMany.run(...args);
       }
