@@ -14,7 +14,9 @@ describe('kind registries', () => {
     reg.register({ kind: 'a', label: 'A', description: '', schema: z.strictObject({ kind: z.literal('a'), w: z.int().default(3) }) });
     const schema = z.strictObject({ thing: registrySchema<{ kind: string }, { kind: string }>(reg) });
     expect(schema.parse({ thing: { kind: 'a' } })).toEqual({ thing: { kind: 'a', w: 3 } });
-    expect(issues(schema.safeParse({ thing: { kind: 'b' } }))).toEqual(["thing.kind: must be one of 'a'"]);
+    expect(issues(schema.safeParse({ thing: { kind: 'b' } }))).toEqual([
+      "thing.kind: must be one of 'a' (a plugin's kind needs its module in PLATEAU_PLUGINS)",
+    ]);
     expect(issues(schema.safeParse({ thing: { kind: 'a', w: 1.5, x: 1 } }))).toEqual([
       'thing.w: Invalid input: expected int, received number',
       'thing: Unrecognized key: "x"',
@@ -23,7 +25,9 @@ describe('kind registries', () => {
     // registered later (a plugin): the same schema object now accepts it, and lists it
     reg.register({ kind: 'b', label: 'B', description: '', schema: z.strictObject({ kind: z.literal('b') }) });
     expect(schema.parse({ thing: { kind: 'b' } })).toEqual({ thing: { kind: 'b' } });
-    expect(issues(schema.safeParse({ thing: { kind: 'c' } }))).toEqual(["thing.kind: must be one of 'a', 'b'"]);
+    expect(issues(schema.safeParse({ thing: { kind: 'c' } }))).toEqual([
+      "thing.kind: must be one of 'a', 'b' (a plugin's kind needs its module in PLATEAU_PLUGINS)",
+    ]);
     expect(() => reg.register({ kind: 'b', label: 'B', description: '', schema: z.strictObject({}) })).toThrow(/'b' is already registered/);
     expect(() => reg.register({ kind: 'B c', label: 'B', description: '', schema: z.strictObject({}) })).toThrow(/must be lower-case/);
   });
@@ -36,7 +40,7 @@ describe('kind registries', () => {
     ]);
     const cfg = { ...PRESETS['double-descent'].config, model: { kind: 'resnet' } };
     expect(issues(trainConfigSchema.safeParse(cfg))).toEqual([
-      "model.kind: must be one of 'quadratic-mlp', 'mlp', 'cnn', 'transformer', 'gpt'",
+      "model.kind: must be one of 'quadratic-mlp', 'mlp', 'cnn', 'transformer', 'gpt' (a plugin's kind needs its module in PLATEAU_PLUGINS)",
     ]);
   });
 

@@ -63,7 +63,8 @@ export function registrySchema<Out, In>(registry: KindRegistry<KindInfo>): z.Zod
     .transform((value, ctx) => {
       const entry = registry.get(value.kind);
       if (!entry) {
-        ctx.addIssue({ code: 'custom', path: ['kind'], message: kinds() });
+        // a kind of a plugin that is not loaded now (a run made with it, opened without it) reads the same
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: `${kinds()} (a plugin's kind needs its module in PLATEAU_PLUGINS)` });
         return z.NEVER;
       }
       const r = entry.schema.safeParse(value);
