@@ -23,7 +23,7 @@ export function heatmapOption({ x, y, cells, xName, valueName }: HeatmapInput): 
   const max = values.length ? Math.max(...values) : 1;
   return {
     animation: false,
-    grid: { left: 120, right: 80, top: 12, bottom: 44 },
+    grid: { left: 120, right: 116, top: 12, bottom: 44 }, // room for the colour bar's end labels (4 digits), left of the bar
     tooltip: {
       position: 'top',
       formatter: (p: { data: [number, number, number] }) => `${y[p.data[1]]} · ${xName} ${x[p.data[0]]}<br/>${valueName} ${sig(p.data[2])}`,
