@@ -62,8 +62,9 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
     readChunks: async (name, onChunk, chunkBytes = CHUNK_BYTES) => {
       const e = entry(name);
       const size = Math.min(chunkBytes - (chunkBytes % 8), e.end - e.begin); // a multiple of every element width
-      // Two buffers: the next chunk is read (in libuv's pool) while the caller works on this one.
-      const bufs = [new Uint8Array(size), new Uint8Array(size)];
+      // Two buffers: the next chunk is read (in libuv's pool) while the caller works on this one. Shared memory,
+      // so the checkpoint writer's hash thread reads a chunk where it lies instead of being sent a copy.
+      const bufs = [new Uint8Array(new SharedArrayBuffer(size)), new Uint8Array(new SharedArrayBuffer(size))];
       await withFile(path, async (fh) => {
         const fetch = (at: number, i: number) => {
           const part = bufs[i % 2].subarray(0, Math.min(size, e.end - at));
