@@ -130,8 +130,11 @@ export class ZipReader {
     return [...this.entries.keys()];
   }
 
-  /** Reads and (if deflated) inflates one member, checking its CRC. */
-  async read(name: string): Promise<Uint8Array> {
+  /**
+   * Where one member's data lies in the archive (`start`, `compressedSize` bytes), checked to be inside the file:
+   * a stored (method 0) member can then be read by ranges, a tensor at a time, with no copy of it whole.
+   */
+  async span(name: string): Promise<ZipEntry & { start: number }> {
     const e = this.entries.get(name);
     const fail = (problem: string) => invalid(`${this.source}: member '${name}': ${problem}`, { source: this.source, member: name });
     if (!e) throw fail('not in the archive');
@@ -140,6 +143,18 @@ export class ZipReader {
       throw fail('local header missing; the archive is truncated or corrupted');
     const start = e.localOffset + 30 + head.getUint16(26, true) + head.getUint16(28, true);
     if (start + e.compressedSize > this.src.size) throw fail(`data runs past the end of the ${this.src.size}-byte file (truncated?)`);
+    return { ...e, start };
+  }
+
+  /** `length` bytes of the archive from `offset` (a range of a stored member's data, from `span`); fewer at its end. */
+  readRange(offset: number, length: number): Promise<Uint8Array> {
+    return this.src.read(offset, length);
+  }
+
+  /** Reads and (if deflated) inflates one member, checking its CRC. */
+  async read(name: string): Promise<Uint8Array> {
+    const fail = (problem: string) => invalid(`${this.source}: member '${name}': ${problem}`, { source: this.source, member: name });
+    const { start, ...e } = await this.span(name);
     const raw = await this.src.read(start, e.compressedSize);
     let out: Uint8Array;
     if (e.method === 0) out = raw;
