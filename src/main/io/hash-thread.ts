@@ -41,7 +41,8 @@ parentPort.on('message', (m) => {
  */
 export function threadHash(): StreamHash {
   const worker = new Worker(SOURCE, { eval: true });
-  worker.unref(); // a finished import's process never waits on it
+  // Held (keeping the process alive) only while a reply is awaited: an idle or forgotten hash never holds a process open
+  worker.unref();
   const waiting = new Map<number, { resolve: (hex?: string) => void; reject: (err: Error) => void }>();
   let next = 0;
   let failed: Error | null = null;
@@ -53,6 +54,7 @@ export function threadHash(): StreamHash {
   worker.on('message', (m: { id: number; hex?: string }) => {
     waiting.get(m.id)?.resolve(m.hex);
     waiting.delete(m.id);
+    if (!waiting.size) worker.unref();
   });
   worker.on('error', (err) => failAll(new Error(`the sha256 thread failed: ${err.message}`)));
   worker.on('exit', () => failAll(new Error('the sha256 thread stopped')));
@@ -60,6 +62,7 @@ export function threadHash(): StreamHash {
     if (failed) return Promise.reject(failed);
     const id = next++;
     const done = new Promise<string | undefined>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    worker.ref();
     worker.postMessage({ id, ...message });
     return done;
   };
