@@ -6,6 +6,7 @@ import { invalid, notFound } from '../../shared/api/errors';
 import { CHUNKED_WIDTH, widenInto } from './float-chunks';
 import { asReadError, decodeElements, type NumericArray } from './ndarray';
 import { headerLength, parseHeader, type SafetensorsEntry } from './safetensors';
+import { returnSharedChunk, takeSharedChunk } from './shared-chunks';
 
 export interface SafetensorsFile {
   source: string;
@@ -63,7 +64,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       const e = entry(name);
       const size = Math.min(chunkBytes - (chunkBytes % 8), e.end - e.begin); // a multiple of every element width
       // Two buffers: the next chunk is read (in libuv's pool) while the caller works on this one.
-      const bufs = [sharedBuffer(size), sharedBuffer(size)];
+      const bufs = [takeSharedChunk(size), takeSharedChunk(size)];
       await withFile(path, async (fh) => {
         const fetch = (at: number, i: number) => {
           const part = bufs[i % 2].subarray(0, Math.min(size, e.end - at));
@@ -80,7 +81,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
             throw err;
           }
         }
-      }).finally(() => bufs.forEach(release));
+      }).finally(() => bufs.forEach(returnSharedChunk));
     },
     readElements: async (name, start, count) => {
       const e = entry(name);
@@ -120,20 +121,6 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       });
     },
   };
-}
-
-/**
- * Chunk buffers in shared memory, so the checkpoint writer's hash thread reads a chunk where it lies instead of
- * being sent a copy. Reused: a SharedArrayBuffer the thread has seen is freed only once both threads have
- * collected it, and that thread allocates too little to collect often, so fresh ones per tensor would pile up.
- */
-const spare: SharedArrayBuffer[] = [];
-function sharedBuffer(size: number): Uint8Array {
-  const i = spare.findIndex((b) => b.byteLength >= size);
-  return new Uint8Array(i >= 0 ? spare.splice(i, 1)[0] : new SharedArrayBuffer(Math.max(size, CHUNK_BYTES)), 0, size);
-}
-function release(b: Uint8Array): void {
-  if (spare.length < 4) spare.push(b.buffer as SharedArrayBuffer);
 }
 
 /** Tensors within one read span: at most this many bytes together, with at most SPAN_GAP unwanted bytes between two. */

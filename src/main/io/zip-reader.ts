@@ -9,6 +9,8 @@ import { invalid, notFound } from '../../shared/api/errors';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Fills `out` from `offset` (fewer bytes at the end of the source): how many it read. */
+  readInto(offset: number, out: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,11 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
     read: async (offset, length) => bytes.subarray(offset, offset + length),
+    readInto: async (offset, out) => {
+      const part = bytes.subarray(offset, offset + out.length);
+      out.set(part);
+      return part.length;
+    },
     close: async () => {},
   };
 }
@@ -38,6 +45,11 @@ export async function fileSource(path: string): Promise<ByteSource> {
       const out = new Uint8Array(length);
       const { bytesRead } = await fh.read(out, 0, length, offset);
       return out.subarray(0, bytesRead);
+    },
+    readInto: async (offset, out) => {
+      let done = 0;
+      for (let n = -1; n !== 0 && done < out.length; done += n) n = (await fh.read(out, done, out.length - done, offset + done)).bytesRead;
+      return done;
     },
     close: () => fh.close(),
   };
@@ -146,9 +158,9 @@ export class ZipReader {
     return { ...e, start };
   }
 
-  /** `length` bytes of the archive from `offset` (a range of a stored member's data, from `span`); fewer at its end. */
-  readRange(offset: number, length: number): Promise<Uint8Array> {
-    return this.src.read(offset, length);
+  /** Fills `out` with the archive's bytes from `offset` (a range of a stored member's data, from `span`): how many it read. */
+  readRangeInto(offset: number, out: Uint8Array): Promise<number> {
+    return this.src.readInto(offset, out);
   }
 
   /** Reads and (if deflated) inflates one member, checking its CRC. */

@@ -5,6 +5,7 @@
 import { invalid } from '../../../shared/api/errors';
 import { narrowTo } from '../float-chunks';
 import type { ImportedTensor } from '../import-types';
+import { returnSharedChunk, takeSharedChunk } from '../shared-chunks';
 import { dtypeWidth, elementCount } from '../ndarray';
 import type { ZipReader } from '../zip-reader';
 import { isContiguous } from './strided';
@@ -56,22 +57,28 @@ export async function readTensorChunks(
           tensor: name,
         });
       }
-      const fetch = async (at: number) => {
-        const want = Math.min(size, end - at);
-        const part = await zip.readRange(span.start + at, want);
-        if (part.length !== want) throw invalid(`${where}: the file ends inside the tensor's data (truncated)`, { source: src.source });
+      // Two buffers: the next range is read while the caller works on this one.
+      const bufs = [takeSharedChunk(Math.min(size, end - begin)), takeSharedChunk(Math.min(size, end - begin))];
+      const fetch = async (at: number, i: number) => {
+        const part = bufs[i % 2].subarray(0, Math.min(size, end - at));
+        if ((await zip.readRangeInto(span.start + at, part)) !== part.length)
+          throw invalid(`${where}: the file ends inside the tensor's data (truncated)`, { source: src.source });
         return part;
       };
-      let next = begin < end ? fetch(begin) : null;
-      for (let at = begin; next; at += size) {
-        const part = await next;
-        next = at + size < end ? fetch(at + size) : null;
-        try {
-          await onChunk(part);
-        } catch (err) {
-          await next?.catch(() => {}); // the read in flight finishes before the file closes
-          throw err;
+      try {
+        let next = begin < end ? fetch(begin, 0) : null;
+        for (let at = begin, i = 0; next; at += size, i++) {
+          const part = await next;
+          next = at + size < end ? fetch(at + size, i + 1) : null;
+          try {
+            await onChunk(part);
+          } catch (err) {
+            await next?.catch(() => {}); // the read in flight finishes before the file closes
+            throw err;
+          }
         }
+      } finally {
+        bufs.forEach(returnSharedChunk);
       }
       return true;
     }));
