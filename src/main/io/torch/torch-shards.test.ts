@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PlateauError } from '../../../shared/api/errors';
 import { inspectImport, isFolderImport } from '../import-file';
 import { importCheckpoint, importSteps } from '../import-run';
 import { openSafetensorsFile } from '../safetensors-file';
@@ -110,5 +112,18 @@ describe('sharded pytorch_model.bin checkpoints', () => {
     await (await inspectTorchCheckpoint(offset)).readChunks('transformer.h.0.mlp.c_fc.weight', (b) => void chunks.push(b.slice()), 4096);
     expect(sha(Buffer.concat(chunks))).toBe(expected.f32['transformer.h.0.mlp.c_fc.weight'].raw);
     await expect(idx.readChunks('nope', () => {})).rejects.toThrow(/no tensor named 'nope'/);
+  });
+
+  it('refuses a tensor whose storage was cut short, naming the file, the tensor and the sizes', async () => {
+    const files = unzipSync(readFileSync(join(dir, 'f32', 'pytorch_model-00001-of-00002.bin')));
+    const key = Object.keys(files).find((k) => /\/data\/\d+$/.test(k) && files[k].length === 300 * 40 * 4)!;
+    files[key] = files[key].subarray(0, 1000);
+    const cut = join(dir, 'cut.bin');
+    writeFileSync(cut, zipSync(files, { level: 0 })); // still stored members, so the streaming route takes it
+    const err = await (await inspectTorchCheckpoint(cut)).readChunks('transformer.wte.weight', () => {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlateauError);
+    expect((err as Error).message).toMatch(
+      /cut\.bin: tensor 'transformer\.wte\.weight': the view .* reaches byte 48000 of storage '\d+', which holds 1000/,
+    );
   });
 });
