@@ -133,7 +133,9 @@ export function openCheckpointWriter(
   const put = (b: Uint8Array) => {
     // positional, as the pool's writes are: the file's own offset is never relied on
     for (let done = 0; done < b.byteLength;) done += writeSync(fd!, b, done, b.byteLength - done, bytes + done);
-    hash.update(b)?.catch(() => {}); // a failed hash thread fails the digest; a sync write's bytes are copied to it
+    // a sync write's bytes go to the hash thread as a copy (shared memory is copied here: the caller may reuse it at once);
+    // a failed hash thread fails the digest
+    hash.update(b.buffer instanceof SharedArrayBuffer ? b.slice() : b)?.catch(() => {});
     bytes += b.byteLength;
   };
   guard(() => {
