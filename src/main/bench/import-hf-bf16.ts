@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSafetensorsHeader, type HeaderSpec } from '../io/safetensors';
@@ -73,6 +73,7 @@ function writeModel(dir: string, totalBytes: number): { bytes: number; largest: 
         weightMap[s.name] = file;
         total += s.byteLength;
       }
+      fsyncSync(fd); // on the disk before the import starts: its reads come from a clean page cache, with no writeback beside them
     } finally {
       closeSync(fd);
     }
@@ -92,7 +93,7 @@ const NUMPY_PEER = `
 import json, os, sys, time
 import numpy as np
 src, dst = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 idx = json.load(open(os.path.join(src, 'model.safetensors.index.json')))['weight_map']
 with open(dst, 'wb') as out:
     for shard in sorted(set(idx.values())):
@@ -110,12 +111,36 @@ with open(dst, 'wb') as out:
                 f = (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
                 s += float(np.dot(f, f))
     out.flush(); os.fsync(out.fileno())
-print((time.perf_counter() - t0) * 1000)
+print((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000)
+`;
+
+/** The same shards re-saved by torch.save as pytorch_model-0000i-of-0000N.bin with their index (on the disk, fsynced). */
+const TO_TORCH_BIN = `
+import json, os, sys
+import numpy as np, torch
+d = sys.argv[1]
+idx = json.load(open(os.path.join(d, 'model.safetensors.index.json')))['weight_map']
+shards, weight_map = sorted(set(idx.values())), {}
+for i, shard in enumerate(shards):
+    path = os.path.join(d, shard)
+    n = int.from_bytes(open(path, 'rb').read(8), 'little')
+    head = json.loads(open(path, 'rb').read(8 + n)[8:])
+    mm = np.memmap(path, dtype=np.uint8, mode='r', offset=8 + n)
+    state = {k: torch.from_numpy(np.array(mm[e['data_offsets'][0]:e['data_offsets'][1]])).view(torch.bfloat16).reshape(e['shape'])
+             for k, e in head.items() if k != '__metadata__'}
+    f = f'pytorch_model-{i + 1:05d}-of-{len(shards):05d}.bin'
+    torch.save(state, os.path.join(d, f))
+    fd = os.open(os.path.join(d, f), os.O_RDONLY); os.fsync(fd); os.close(fd)
+    weight_map.update({k: f for k in state})
+    del state, mm
+    os.remove(path)
+os.remove(os.path.join(d, 'model.safetensors.index.json'))
+json.dump({'metadata': {}, 'weight_map': weight_map}, open(os.path.join(d, 'pytorch_model.bin.index.json'), 'w'))
 `;
 
 /**
  * Imports a sharded bf16 checkpoint (LLaMA-7B-shaped tensors, 6 GB by default; PLATEAU_BENCH_IMPORT_GB
- * for a quick run) through the import worker `plateau import` uses, in a process of its own: throughput
+ * for a quick run; PLATEAU_BENCH_IMPORT_FORMAT=bin for torch.save shards instead of safetensors) through the import worker `plateau import` uses, in a process of its own: throughput
  * of the source from page cache and peak RSS over the largest tensor, with the NumPy peer's time.
  */
 export const importHfBf16Bench: BenchCase = {
@@ -131,33 +156,47 @@ export const importHfBf16Bench: BenchCase = {
       const t0 = performance.now();
       const m = writeModel(model, gb * 1e9);
       log(`wrote ${(m.bytes / 1e9).toFixed(2)} GB of bf16 (${m.tensors} tensors) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      const { seconds, maxRssBytes, result } = await importInChild(model, join(dir, 'run'), dir);
+      const bin = process.env.PLATEAU_BENCH_IMPORT_FORMAT === 'bin';
+      if (bin) {
+        execFileSync(PYTHON, ['-c', TO_TORCH_BIN, model], { stdio: 'ignore', timeout: 1_800_000 });
+        log('re-saved by torch.save as pytorch_model-0000i-of-0000N.bin shards (the NumPy peer reads safetensors: skipped)');
+      }
+      const { seconds, cpuSeconds, maxRssBytes, result } = await importInChild(model, join(dir, 'run'), dir);
       const mbps = m.bytes / 1e6 / seconds;
       const rssRatio = maxRssBytes / m.largest;
       log(
-        `imported ${String(result.checkpoints)} checkpoint in ${seconds.toFixed(1)} s = ${mbps.toFixed(0)} MB/s; peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB = ${rssRatio.toFixed(2)} x the largest tensor (${(m.largest / 2 ** 20).toFixed(0)} MiB bf16)`,
+        `imported ${String(result.checkpoints)} checkpoint in ${seconds.toFixed(1)} s = ${mbps.toFixed(0)} MB/s (CPU ${cpuSeconds.toFixed(1)} s, all threads); peak RSS ${(maxRssBytes / 2 ** 20).toFixed(0)} MiB = ${rssRatio.toFixed(2)} x the largest tensor (${(m.largest / 2 ** 20).toFixed(0)} MiB bf16)`,
       );
       rmSync(join(dir, 'run'), { recursive: true, force: true });
       let peerMs: number | null = null;
-      try {
-        const out = execFileSync(PYTHON, ['-c', NUMPY_PEER, model, join(dir, 'peer.bin')], { encoding: 'utf8', timeout: 600_000 });
-        peerMs = Number(out.trim().split('\n').pop());
-        log(
-          `NumPy peer (read, write, sum of squares, fsync): ${(peerMs / 1000).toFixed(1)} s = ${(m.bytes / 1e3 / peerMs).toFixed(0)} MB/s`,
-        );
-      } catch (err) {
-        log(`NumPy peer failed: ${(err as Error).message.split('\n')[0]}`);
-      }
+      let peerCpuMs: number | null = null;
+      if (!bin)
+        try {
+          const out = execFileSync(PYTHON, ['-c', NUMPY_PEER, model, join(dir, 'peer.bin')], { encoding: 'utf8', timeout: 600_000 });
+          [peerMs, peerCpuMs] = out.trim().split('\n').pop()!.split(' ').map(Number);
+          log(
+            `NumPy peer (read, write, sum of squares, fsync): ${(peerMs / 1000).toFixed(1)} s = ${(m.bytes / 1e3 / peerMs).toFixed(0)} MB/s (CPU ${(peerCpuMs / 1000).toFixed(1)} s)`,
+          );
+        } catch (err) {
+          log(`NumPy peer failed: ${(err as Error).message.split('\n')[0]}`);
+        }
       return {
         value: Number(mbps.toFixed(1)),
         extra: {
           seconds: Number(seconds.toFixed(2)),
+          cpu_s: Number(cpuSeconds.toFixed(2)),
+          format: bin ? 'bin' : 'safetensors',
           gb: Number((m.bytes / 1e9).toFixed(3)),
           peak_rss_mib: Math.round(maxRssBytes / 2 ** 20),
           largest_tensor_mib: Math.round(m.largest / 2 ** 20),
           rss_over_largest: Number(rssRatio.toFixed(3)),
           ...(peerMs
-            ? { numpy_s: Number((peerMs / 1000).toFixed(2)), ratio_time_vs_numpy: Number((seconds / (peerMs / 1000)).toFixed(3)) }
+            ? {
+                numpy_s: Number((peerMs / 1000).toFixed(2)),
+                numpy_mbps: Number((m.bytes / 1e3 / peerMs).toFixed(1)),
+                numpy_cpu_s: Number(((peerCpuMs ?? 0) / 1000).toFixed(2)),
+                ratio_time_vs_numpy: Number((seconds / (peerMs / 1000)).toFixed(3)),
+              }
             : {}),
         },
       };

@@ -57,8 +57,8 @@ function halfNpy(shape: number[], bits: Uint16Array): Uint8Array {
  * Writes a dump set chunk by chunk (Zipf targets, features around their target's head row, as the head
  * bench draws them), so generating it never holds n x m; returns the en set's arrays for the NumPy peer.
  */
-function writeSyntheticSet(dir: string, n: number) {
-  const { C, m, chunk } = SIZE;
+function writeSyntheticSet(dir: string, n: number, size = SIZE) {
+  const { C, m, chunk } = size;
   const r = seededRandom(3);
   const s = 1 / Math.sqrt(m);
   const weight = Float32Array.from({ length: C * m }, () => s * r.normal());
@@ -170,6 +170,11 @@ export const metricsLmDumpSetBench: BenchCase = {
       log(
         `wrote 2 sets x ${n} positions (float16, chunks of ${chunk}), head ${C} x ${m} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
+      // the process baseline: the same command on a dump set with a 16 x 8 head (Node, the CLI's modules)
+      const tiny = join(dir, 'tiny');
+      mkdirSync(tiny);
+      writeSyntheticSet(tiny, 8, { C: 16, m: 8, chunk: 4 });
+      const base = (await cliMetrics(tiny)).peak;
       const cli = await cliMetrics(dir);
       const w = C * m * 8;
       const oneChunk = chunk * m * 4;
@@ -180,10 +185,13 @@ export const metricsLmDumpSetBench: BenchCase = {
       const extra: Record<string, number | string> = { n_per_set: n };
       if (cli.peak !== null) {
         // the bound counts W in float64 (the passes' copy) and one chunk widened to float32; the rest is Node itself
+        const over = cli.peak - (base ?? 0);
         log(
-          `peak RSS ${mib(cli.peak)} MiB; W (float64) ${mib(w)} MiB + one chunk ${mib(oneChunk)} MiB, doubled: ${mib(2 * (w + oneChunk))} MiB`,
+          `peak RSS ${mib(cli.peak)} MiB, ${mib(over)} MiB over the process baseline (${mib(base ?? 0)} MiB); bound: W (float64) ${mib(w)} MiB + one chunk ${mib(oneChunk)} MiB, doubled: ${mib(2 * (w + oneChunk))} MiB`,
         );
         extra.peak_rss_mib = Number(mib(cli.peak));
+        extra.baseline_rss_mib = Number(mib(base ?? 0));
+        extra.over_baseline_mib = Number(mib(over));
         extra.bound_mib = Number(mib(2 * (w + oneChunk)));
       } else log('peak RSS not measured (no /proc here)');
       const numpy = runNumpyReference(

@@ -32,7 +32,7 @@ describe('checkpoint files', () => {
     expect(readdirSync(dir)).toEqual(['step-10.safetensors']); // no temp file left behind
   });
 
-  it("writes under a temp name that start-up cleaning knows as this process's", () => {
+  it("writes under a temp name that start-up cleaning knows as this process's", async () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const w = openCheckpointWriter(join(dir, 'step-1.safetensors'), { step: 1, epoch: 0 }, [{ name: 'w', shape: [1] }]);
     const [tmp] = readdirSync(dir);
@@ -40,7 +40,7 @@ describe('checkpoint files', () => {
     expect(tempWriter(tmp)).toBe(process.pid);
     expect(tempWriter('step-1.safetensors.tmp-123')).toBeNull();
     w.write('w', new Float32Array([1]));
-    w.finish();
+    await w.finish();
     expect(readdirSync(dir)).toEqual(['step-1.safetensors']);
   });
 
@@ -60,7 +60,7 @@ describe('streamed checkpoint files', () => {
     'a.bias': { shape: [2], data: Float32Array.from([-1, NaN]) },
   };
 
-  it('writes the same bytes and sha256 as writeCheckpoint, one tensor at a time', () => {
+  it('writes the same bytes and sha256 as writeCheckpoint, one tensor at a time', async () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const whole = writeCheckpoint(join(dir, 'whole.safetensors'), { step: 7, epoch: 0, weights });
     // writeCheckpoint lays tensors out in insertion order (all float32), so the stream follows it.
@@ -70,11 +70,11 @@ describe('streamed checkpoint files', () => {
       Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })),
     );
     for (const [name, t] of Object.entries(weights)) w.write(name, t.data);
-    expect(w.finish()).toEqual(whole);
+    expect(await w.finish()).toEqual(whole);
     expect(readFileSync(join(dir, 'stream.safetensors'))).toEqual(readFileSync(join(dir, 'whole.safetensors')));
   });
 
-  it('refuses tensors out of order or missing, and abort leaves nothing behind', () => {
+  it('refuses tensors out of order or missing, and abort leaves nothing behind', async () => {
     dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
     const file = join(dir, 'step-1.safetensors');
     const w = openCheckpointWriter(file, { step: 1, epoch: 0 }, [
@@ -83,8 +83,29 @@ describe('streamed checkpoint files', () => {
     ]);
     expect(() => w.write('y', new Float32Array(1))).toThrow(/expected tensor 'x' of 8 bytes, got 'y' of 4/);
     w.write('x', new Float32Array(2));
-    expect(() => w.finish()).toThrow(/1 tensor\(s\) never written/);
+    await expect(w.finish()).rejects.toThrow(/1 tensor\(s\) never written/);
     w.abort();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('hashes a big checkpoint on its own thread: the sha256 of the bytes on disk, chunks shared or copied, in order', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'plateau-ckpt-'));
+    const file = join(dir, 'big.safetensors');
+    const n = 18 * 2 ** 20; // 72 MiB of float32: past the size that takes the hash thread and the flushes
+    const w = openCheckpointWriter(file, { step: 3, epoch: 0 }, [
+      { name: 'small', shape: [3] },
+      { name: 'big', shape: [n] },
+    ]);
+    w.write('small', Float32Array.from([1, 2, 3]));
+    const chunk = 2 * 2 ** 20;
+    for (let at = 0, i = 0; at < n; at += chunk, i++) {
+      // every other chunk in shared memory, as the safetensors reader hands them; a distinct pattern per chunk
+      const data = new Float32Array(i % 2 ? new SharedArrayBuffer(4 * chunk) : new ArrayBuffer(4 * chunk)).fill(i + 0.5);
+      await w.writeBytesAsync('big', new Uint8Array(data.buffer));
+    }
+    const { bytes, sha256 } = await w.finish();
+    const disk = readFileSync(file);
+    expect(bytes).toBe(disk.length);
+    expect(sha256).toBe(createHash('sha256').update(disk).digest('hex'));
   });
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync, renameSync, rmSync, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { invalid } from '../../shared/api/errors';
 import { readFileOrThrow } from './npz';
 import { narrowTo } from './float-chunks';
+import { inlineHash, threadHash } from './hash-thread';
 import { elementCount } from './ndarray';
 import { tempPathFor } from './temp-files';
 import { encodeSafetensors, encodeSafetensorsHeader, parseSafetensors } from './safetensors';
@@ -22,6 +23,12 @@ export interface CheckpointContent {
 
 const OPT = 'optimizer/';
 const writeAt = promisify(write);
+const flushData = promisify(fdatasync);
+
+/** A checkpoint of at least this many bytes is hashed on a thread of its own, and flushed to the disk as it is written. */
+const BIG_CHECKPOINT = 64 * 1024 * 1024;
+/** ...every this many bytes, so the final fsync does not wait for the whole file's writeback. */
+const FLUSH_EVERY = 256 * 1024 * 1024;
 
 /**
  * Writes a checkpoint as safetensors, atomically: a temp file, fsync, then rename over the final name.
@@ -76,7 +83,7 @@ export interface CheckpointWriter {
   /** writeBytes in libuv's pool, so the caller computes while the disk works; `bytes` must stay untouched until it settles. */
   writeBytesAsync(name: string, bytes: Uint8Array): Promise<void>;
   /** fsyncs and renames the file into place; size and sha256 of what was written. */
-  finish(): { bytes: number; sha256: string };
+  finish(): Promise<{ bytes: number; sha256: string }>;
   /** Removes the temp file after a failure elsewhere. */
   abort(): void;
 }
@@ -103,24 +110,32 @@ export function openCheckpointWriter(
     byteLength: STORED_WIDTH[t.stored ?? 'F32'] * elementCount(t.shape, `checkpoint ${path}: tensor '${t.name}'`),
   }));
   const tmp = tempPathFor(path);
-  const hash = createHash('sha256');
+  const big = specs.reduce((n, s) => n + s.byteLength, 0) >= BIG_CHECKPOINT;
+  const hash = big ? threadHash() : inlineHash();
   let fd: number | undefined;
   let bytes = 0;
   let next = 0;
   let partial = 0; // bytes of specs[next] written so far
+  let [flushedTo, flushing] = [0, null as Promise<void> | null];
+  const fail = (err: unknown) => {
+    const e = writeFailure(path, tmp, fd, err);
+    fd = undefined;
+    hash.close();
+    return e;
+  };
   const guard = <T>(fn: () => T): T => {
     try {
       return fn();
     } catch (err) {
-      const e = writeFailure(path, tmp, fd, err);
-      fd = undefined;
-      throw e;
+      throw fail(err);
     }
   };
   const put = (b: Uint8Array) => {
     // positional, as the pool's writes are: the file's own offset is never relied on
     for (let done = 0; done < b.byteLength;) done += writeSync(fd!, b, done, b.byteLength - done, bytes + done);
-    hash.update(b);
+    // a sync write's bytes go to the hash thread as a copy (shared memory is copied here: the caller may reuse it at once);
+    // a failed hash thread fails the digest
+    hash.update(b.buffer instanceof SharedArrayBuffer ? b.slice() : b)?.catch(() => {});
     bytes += b.byteLength;
   };
   guard(() => {
@@ -145,14 +160,21 @@ export function openCheckpointWriter(
   const writeBytesAsync = async (name: string, b: Uint8Array) => {
     admit(name, b);
     const at = bytes;
-    hash.update(b); // in order, now; the bytes reach the disk in the pool
+    const hashed = hash.update(b); // queued in order, now; the bytes reach the disk in the pool meanwhile
     bytes += b.byteLength;
     try {
       for (let done = 0; done < b.byteLength;) done += (await writeAt(fd!, b, done, b.byteLength - done, at + done)).bytesWritten;
+      await hashed;
     } catch (err) {
-      const e = writeFailure(path, tmp, fd, err);
-      fd = undefined;
-      throw e;
+      await hashed?.catch(() => {}); // `b` is in use until the thread is done with it
+      throw fail(err);
+    }
+    if (big && !flushing && fd !== undefined && bytes - flushedTo >= FLUSH_EVERY) {
+      // the disk works on what is written so far while the import goes on (an error shows at the final fsync)
+      flushedTo = bytes;
+      flushing = flushData(fd)
+        .catch(() => {})
+        .finally(() => (flushing = null));
     }
   };
   return {
@@ -168,17 +190,25 @@ export function openCheckpointWriter(
     },
     writeBytes,
     writeBytesAsync,
-    finish() {
+    async finish() {
       if (next !== specs.length) throw invalid(`checkpoint ${path}: ${specs.length - next} tensor(s) never written`);
+      await flushing;
+      let sha256: string;
+      try {
+        sha256 = await hash.digest();
+      } catch (err) {
+        throw fail(err);
+      }
       guard(() => {
         fsyncSync(fd!);
         closeSync(fd!);
         fd = undefined;
         renameSync(tmp, path);
       });
-      return { bytes, sha256: hash.digest('hex') };
+      return { bytes, sha256 };
     },
     abort() {
+      hash.close();
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
       rmSync(tmp, { force: true });

@@ -129,7 +129,7 @@ export async function importCheckpoint(file: FileImport, step: number, out: stri
         if (batch.length === 1 && data.buffer.byteLength > (scratch?.byteLength ?? 0)) scratch = data.buffer as ArrayBuffer;
       }
     }
-    return { ...writer.finish(), rows, dropped, nonFinite, tensors: keep };
+    return { ...(await writer.finish()), rows, dropped, nonFinite, tensors: keep };
   } catch (err) {
     writer.abort();
     throw err;

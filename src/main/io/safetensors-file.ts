@@ -6,6 +6,7 @@ import { invalid, notFound } from '../../shared/api/errors';
 import { CHUNKED_WIDTH, widenInto } from './float-chunks';
 import { asReadError, decodeElements, type NumericArray } from './ndarray';
 import { headerLength, parseHeader, type SafetensorsEntry } from './safetensors';
+import { returnSharedChunk, takeSharedChunk } from './shared-chunks';
 
 export interface SafetensorsFile {
   source: string;
@@ -63,7 +64,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
       const e = entry(name);
       const size = Math.min(chunkBytes - (chunkBytes % 8), e.end - e.begin); // a multiple of every element width
       // Two buffers: the next chunk is read (in libuv's pool) while the caller works on this one.
-      const bufs = [new Uint8Array(size), new Uint8Array(size)];
+      const bufs = [takeSharedChunk(size), takeSharedChunk(size)];
       await withFile(path, async (fh) => {
         const fetch = (at: number, i: number) => {
           const part = bufs[i % 2].subarray(0, Math.min(size, e.end - at));
@@ -80,7 +81,7 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsFile
             throw err;
           }
         }
-      });
+      }).finally(() => bufs.forEach(returnSharedChunk));
     },
     readElements: async (name, start, count) => {
       const e = entry(name);

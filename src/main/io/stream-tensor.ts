@@ -1,11 +1,10 @@
 // One big tensor of a lazy format (safetensors) into the stored checkpoint, a chunk at a time: each chunk
-// is written as it comes (bf16/f16 byte for byte) and widened to float32 for the measures. A matrix whose
-// spectrum the import measures is widened whole (the eigen-solve needs it); any other is measured chunk by
-// chunk (Frobenius norm and distance from init add up over chunks), so it is never in memory whole.
+// is written as it comes (bf16/f16 byte for byte). A matrix whose spectrum the import measures is widened
+// whole (the eigen-solve needs it); any other is measured chunk by chunk from the bytes as read (Frobenius
+// norm and distance from init add up over chunks), so it is never in memory whole, nor widened.
 import type { MetricRow } from '../../shared/jobs/messages';
-import { weightMetrics } from '../ml/metrics/weights';
 import type { CheckpointWriter } from './checkpoint-file';
-import { CHUNKED_WIDTH, widenChunk, widenInto } from './float-chunks';
+import { chunkSums, CHUNKED_WIDTH, widenChunk, widenInto } from './float-chunks';
 import type { FileImport } from './formats';
 import type { TensorInfo } from './import-types';
 import { countNonFinite } from './ndarray';
@@ -16,7 +15,6 @@ export interface InitWeights {
   range(name: string, shape: readonly number[], start: number, count: number): Promise<Float32Array | null>;
 }
 
-const FRO = new Set(['fro_norm']);
 const isMatrix = (shape: readonly number[]) => shape.length === 2 || shape.length === 4;
 
 /**
@@ -66,8 +64,8 @@ export async function streamWhole(
 }
 
 /**
- * Streams `t` into `writer` measuring it chunk by chunk (weightMetrics on each chunk, the squares summed):
- * fro_norm and dist_from_init of a matrix, with memory of one chunk. NaN/Inf are counted, never measured.
+ * Streams `t` into `writer` measuring it chunk by chunk (squares summed straight from the read bytes, no float32
+ * copy): fro_norm and dist_from_init of a matrix, with memory of one chunk. NaN/Inf are counted, never measured.
  */
 export async function streamMeasured(
   file: FileImport,
@@ -77,25 +75,28 @@ export async function streamMeasured(
   init: InitWeights | undefined,
   onBytes?: (n: number) => void,
 ): Promise<{ rows: MetricRow[]; nonFinite: number }> {
-  const chunk = new Float32Array(Math.ceil((8 * 1024 * 1024) / CHUNKED_WIDTH[t.dtype]) + 8);
-  const keys = new Set(['fro_norm', 'dist_from_init']);
+  // f64 is stored as float32, so it is narrowed first (and measured as stored); every other dtype is measured from its bytes
+  const chunk = t.dtype === 'f8' ? new Float32Array(Math.ceil((8 * 1024 * 1024) / 8) + 8) : null;
   let [fro2, dist2, nonFinite, at] = [0, 0, 0, 0];
   let noDist = false; // the reference is missing, of another shape, or holds NaN
   await file.readChunks!(t.name, async (bytes) => {
-    const { n: k, nonFinite: bad } = widenChunk(bytes, t.dtype, chunk, 0);
-    const c = chunk.subarray(0, k);
-    const stored = store(writer, t, bytes, c);
+    let [raw, dtype, bad] = [bytes, t.dtype, 0];
+    if (chunk) {
+      const w = widenChunk(bytes, t.dtype, chunk, 0);
+      [raw, dtype, bad] = [new Uint8Array(chunk.buffer, 0, 4 * w.n), 'f4', w.nonFinite];
+    }
+    const k = raw.length / CHUNKED_WIDTH[dtype];
+    const stored = writer.writeBytesAsync(t.name, raw);
     try {
       onBytes?.(bytes.length);
-      nonFinite += bad;
-      if (!nonFinite && isMatrix(t.shape)) {
+      if (!nonFinite && !bad && isMatrix(t.shape)) {
         // The first checkpoint's distance from itself is 0 by definition: only its norm is computed.
         const w0 = init && !noDist ? await init.range(t.name, t.shape, at, k) : null;
         if (init && (!w0 || countNonFinite(w0))) noDist = true;
-        const bag = weightMetrics(c, 1, k, { init: noDist ? null : w0, keys: init && !noDist ? keys : FRO });
-        fro2 += (bag.values.fro_norm ?? 0) ** 2;
-        dist2 += (bag.values.dist_from_init ?? 0) ** 2;
-      }
+        const sums = chunkSums(raw, dtype, noDist ? null : w0);
+        [fro2, dist2, bad] = [fro2 + sums.fro2, dist2 + sums.dist2, sums.nonFinite];
+      } else if (!chunk) bad = chunkSums(raw, dtype).nonFinite; // NaN/Inf are counted whatever the shape
+      nonFinite += bad;
     } finally {
       await stored; // the chunk's memory is reused only once it is on its way to the disk
     }

@@ -9,6 +9,8 @@ import { invalid, notFound } from '../../shared/api/errors';
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Fills `out` from `offset` (fewer bytes at the end of the source): how many it read. */
+  readInto(offset: number, out: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,11 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
   return {
     size: bytes.length,
     read: async (offset, length) => bytes.subarray(offset, offset + length),
+    readInto: async (offset, out) => {
+      const part = bytes.subarray(offset, offset + out.length);
+      out.set(part);
+      return part.length;
+    },
     close: async () => {},
   };
 }
@@ -38,6 +45,11 @@ export async function fileSource(path: string): Promise<ByteSource> {
       const out = new Uint8Array(length);
       const { bytesRead } = await fh.read(out, 0, length, offset);
       return out.subarray(0, bytesRead);
+    },
+    readInto: async (offset, out) => {
+      let done = 0;
+      for (let n = -1; n !== 0 && done < out.length; done += n) n = (await fh.read(out, done, out.length - done, offset + done)).bytesRead;
+      return done;
     },
     close: () => fh.close(),
   };
@@ -130,8 +142,11 @@ export class ZipReader {
     return [...this.entries.keys()];
   }
 
-  /** Reads and (if deflated) inflates one member, checking its CRC. */
-  async read(name: string): Promise<Uint8Array> {
+  /**
+   * Where one member's data lies in the archive (`start`, `compressedSize` bytes), checked to be inside the file:
+   * a stored (method 0) member can then be read by ranges, a tensor at a time, with no copy of it whole.
+   */
+  async span(name: string): Promise<ZipEntry & { start: number }> {
     const e = this.entries.get(name);
     const fail = (problem: string) => invalid(`${this.source}: member '${name}': ${problem}`, { source: this.source, member: name });
     if (!e) throw fail('not in the archive');
@@ -140,6 +155,18 @@ export class ZipReader {
       throw fail('local header missing; the archive is truncated or corrupted');
     const start = e.localOffset + 30 + head.getUint16(26, true) + head.getUint16(28, true);
     if (start + e.compressedSize > this.src.size) throw fail(`data runs past the end of the ${this.src.size}-byte file (truncated?)`);
+    return { ...e, start };
+  }
+
+  /** Fills `out` with the archive's bytes from `offset` (a range of a stored member's data, from `span`): how many it read. */
+  readRangeInto(offset: number, out: Uint8Array): Promise<number> {
+    return this.src.readInto(offset, out);
+  }
+
+  /** Reads and (if deflated) inflates one member, checking its CRC. */
+  async read(name: string): Promise<Uint8Array> {
+    const fail = (problem: string) => invalid(`${this.source}: member '${name}': ${problem}`, { source: this.source, member: name });
+    const { start, ...e } = await this.span(name);
     const raw = await this.src.read(start, e.compressedSize);
     let out: Uint8Array;
     if (e.method === 0) out = raw;

@@ -46,7 +46,7 @@ export function gatherStrided(
 }
 
 /** Row-major contiguity; dimensions of size 1 may carry any stride. */
-function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
+export function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
   let expected = 1;
   for (let k = shape.length - 1; k >= 0; k--) {
     if (shape[k] !== 1 && stride[k] !== expected) return false;

@@ -5,6 +5,7 @@ import { fileSource, ZipReader, type ByteSource } from '../zip-reader';
 import { flattenCheckpoint } from './flatten';
 import { unpickle } from './pickle';
 import { gatherStrided } from './strided';
+import { readTensorChunks, type OnChunk } from './torch-chunks';
 import { numpyDtype, NumpyArray, torchHooks, TorchTensor } from './torch-values';
 
 /** What a torch.save file holds, before any tensor data is read. */
@@ -17,6 +18,8 @@ export interface TorchIndex {
   skipped: SkippedEntry[];
   /** Reads the named tensors (all by default), in index order. */
   load(names?: readonly string[]): Promise<ImportedTensor[]>;
+  /** One tensor's little-endian bytes in chunks (torch-chunks.ts): a big tensor never sits in memory whole. */
+  readChunks(name: string, onChunk: OnChunk, chunkBytes?: number): Promise<void>;
 }
 
 export interface TorchCheckpoint {
@@ -117,7 +120,20 @@ export async function inspectTorchSource(openSource: () => Promise<ByteSource>, 
       return out;
     });
   };
-  return { format: 'torch', source, tensors, scalars: flat.scalars, skipped, load };
+  const byName = new Map(usable.map((u, i) => [u.name, { value: u.value, dtype: tensors[i].dtype }]));
+  const chunkSource = {
+    source,
+    withZip: <T>(fn: (zip: ZipReader) => Promise<T>) => withZip(openSource, source, fn),
+    member: (key: string) => `${prefix}data/${key}`,
+    littleEndian,
+    load: async (name: string) => (await load([name]))[0],
+  };
+  const readChunks = async (name: string, onChunk: OnChunk, chunkBytes?: number) => {
+    const t = byName.get(name);
+    if (!t) throw invalid(`${source}: no tensor named '${name}'`, { source });
+    return readTensorChunks(chunkSource, name, t.value, t.dtype, onChunk, chunkBytes);
+  };
+  return { format: 'torch', source, tensors, scalars: flat.scalars, skipped, load, readChunks };
 }
 
 /** Opens the zip (after ruling out the legacy format), runs `fn`, and always closes the file. */

@@ -65,12 +65,13 @@ export function splitMetrics(
   wanted: ReadonlySet<string>,
   options: ClosedFormOptions,
   name = 'split',
+  weight64?: Float64Array,
 ): SplitResult {
   const needSigma = wanted.has('kappa_sigma');
   const needCollapse = COLLAPSE_KEYS.some((k) => wanted.has(k));
   const route = flatnessRouteFor(layer.C, options.flatnessRoute);
   const cls = collapseClasses(split.labels, split.n, layer.C, options.collapseTopK ?? DEFAULT_COLLAPSE_TOP_K);
-  const first = firstPass(split, layer, { cls, route, sigma: needSigma }, name);
+  const first = firstPass(split, layer, { cls, route, sigma: needSigma, weight64 }, name);
   const geo = needCollapse ? classGeometry(first) : null;
   const sigma = needSigma && route === 'gram' ? sigmaPlan(first, layer) : null;
   const second =

@@ -1,5 +1,5 @@
 import { invalid } from '../../../shared/api/errors';
-import { checkInputs } from './feature-scan';
+import { checkInputs, flatnessRouteFor, headFloat64 } from './feature-scan';
 import { PER_SPLIT_KEYS, resolveKeys, splitMetrics } from './closed-form';
 import { WEIGHT_KEYS, weightMetrics } from './weights';
 import {
@@ -51,11 +51,13 @@ export function computeEvalSetMetrics(
   const losses = new Map<string, { loss: number; acc: number }>();
   const collapse: MetricValues = {};
   const needData = perSet.size > 0 || ['gap_loss', 'train_loss', 'train_acc'].some((k) => wanted.has(k));
+  // One float64 copy of the head for every set (C x m: 300 MiB for GPT-2's head), not one per set
+  let weight64 = needData && sets.length ? headFloat64(layer, flatnessRouteFor(layer.C, options.flatnessRoute)) : undefined;
   (needData ? sets : []).forEach(({ name, split }, i) => {
     const where = `evaluation set '${name}'`;
     checkInputs(split, layer, where);
     options.onSet?.(name, i, sets.length);
-    const { first, bag } = splitMetrics(split, layer, perSet, options, where);
+    const { first, bag } = splitMetrics(split, layer, perSet, options, where, weight64);
     const loss = first.lossSum / first.n;
     const acc = first.correct / first.n;
     losses.set(name, { loss, acc });
@@ -72,6 +74,7 @@ export function computeEvalSetMetrics(
       collapse[`${name}.samples_used`] = first.cls.samples;
     }
   });
+  weight64 = undefined; // free before the weights-only keys make their own
   const train = trainSet === null ? null : (losses.get(trainSet) ?? null);
   if (needData && wanted.has('gap_loss')) {
     for (const name of losses.keys()) {

@@ -97,7 +97,17 @@ export interface FirstPassPlan {
   route: 'gram' | 'variance';
   /** accumulate what kappa_sigma needs on the variance route */
   sigma: boolean;
+  /** headFloat64(layer, route), when the caller shares one copy across the evaluation sets of one head */
+  weight64?: Float64Array;
 }
+
+/**
+ * The head as the first pass multiplies it, float64 (C x m): on the variance route its rows centred on their
+ * mean. Both the variance of the rows under p (E[w^2] - E[w]^2 then stays far from cancellation) and the
+ * softmax are shift-invariant, so the logits come from the centred rows too (each shifted by the same wbar . phi).
+ */
+export const headFloat64 = (layer: LastLayer, route: 'gram' | 'variance'): Float64Array =>
+  route === 'gram' ? Float64Array.from(layer.weight) : centredRows(layer.weight, layer.C, layer.m);
 
 export function firstPass(split: FeatureSource, layer: LastLayer, plan: FirstPassPlan, name = 'split'): FirstPass {
   const lp = metricsLapack();
@@ -111,10 +121,7 @@ export function firstPassJs(split: FeatureSource, layer: LastLayer, plan: FirstP
   const C = layer.C;
   const b = layer.bias ? Float64Array.from(layer.bias) : new Float64Array(C);
   const gram = route === 'gram';
-  // Variance route: the rows of W centred on their mean, once (C x m float64). Both the variance of the
-  // rows under p (E[w^2] - E[w]^2 then stays far from cancellation) and the softmax are shift-invariant,
-  // so the logits come from the centred rows too (each shifted by the same wbar . phi).
-  const W = gram ? Float64Array.from(layer.weight) : centredRows(layer.weight, C, m);
+  const W = plan.weight64 ?? headFloat64(layer, route);
   const G = gram ? gramOf(W, C, m) : null;
   const probs = gram ? new Float64Array(n * C) : null;
   const sigmaMoments = !gram && plan.sigma ? new Float64Array(m * m) : null;

@@ -1,5 +1,5 @@
 import type { Lapack } from '../lapack';
-import { centredRows, rowChunks, type FirstPass, type FirstPassPlan } from './feature-scan';
+import { headFloat64, rowChunks, type FirstPass, type FirstPassPlan } from './feature-scan';
 import { inverseVariances } from './flatness';
 import type { FeatureSource, LastLayer } from './types';
 
@@ -13,8 +13,11 @@ import type { FeatureSource, LastLayer } from './types';
  * per block, W^T p, besides the logits: no [W | W∘W] and no m x m moments.
  */
 
-/** A block's logits/probabilities hold at most this many float64 values (128 MiB), as NumPy's chunked reference does. */
-const BLOCK_VALUES = 1 << 24;
+/**
+ * A block's logits/probabilities hold at most this many float64 values (64 MiB): at C = 50 257 that is 166 rows,
+ * still one large dgemm each, and the block stays well under the head's own float64 copy (the memory bound).
+ */
+const BLOCK_VALUES = 1 << 23;
 const MAX_BLOCK_ROWS = 4096;
 
 interface Moments {
@@ -52,7 +55,7 @@ export function firstPassLapack(lp: Lapack, split: FeatureSource, layer: LastLay
   const pre = !gram && plan.sigma ? featureMoments(split, m, name) : null;
   const inv = pre ? inverseVariances({ n, m, shiftedSum: pre.s1, shiftedSumSq: pre.s2 }) : null;
   // Variance route: rows of W centred (see feature-scan.ts). ws = [||w_c||^2, sum_k s_k w_ck^2] per class.
-  const W = gram ? Float64Array.from(layer.weight) : centredRows(layer.weight, C, m);
+  const W = plan.weight64 ?? headFloat64(layer, route);
   const scale = inv ? inv.variance.map((v, k) => (inv.invVar[k] === 0 ? 0 : v)) : null;
   let G: Float64Array | null = null;
   let ws: Float64Array | null = null;
