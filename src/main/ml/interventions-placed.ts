@@ -14,7 +14,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalid } from '../../shared/api/errors';
-import type { InterventionConfig, InterventionKind, Placement, TrainConfig } from '../../shared/domain/train-config';
+import {
+  placementOf,
+  type InterventionConfig,
+  type InterventionKind,
+  type Placement,
+  type TrainConfig,
+} from '../../shared/domain/train-config';
 import { createRng, normalArray } from './data/prng';
 import { installSecondOrderGradients } from './hessian/second-order';
 import type { ForwardResult, Model } from './models/model';
@@ -37,7 +43,8 @@ export const partName = (layer: PlacedLayer): string => (layer === 'head' ? 'hea
 /** Rejects placements the model cannot take before anything is built (field named, like a schema error). */
 export function checkPlacements(config: Pick<TrainConfig, 'model' | 'interventions'>): void {
   config.interventions.forEach((t, i) => {
-    if (t.placement === 'head') return;
+    const placement = placementOf(t);
+    if (placement === 'head') return;
     const field = `interventions.${i}.placement`;
     if (config.model.kind !== 'gpt') {
       throw invalid(`${field} '${t.placement}' needs a model with blocks (model.kind 'gpt'); model.kind is '${config.model.kind}'`, {
@@ -46,7 +53,7 @@ export function checkPlacements(config: Pick<TrainConfig, 'model' | 'interventio
       });
     }
     const L = config.model.layers;
-    const k = t.placement === 'all' ? 0 : Number(t.placement.slice('block:'.length));
+    const k = placement === 'all' ? 0 : Number(placement.slice('block:'.length));
     if (k >= L)
       throw invalid(`${field} '${t.placement}': the model has ${L} blocks (block:0 to block:${L - 1})`, { field, value: t.placement });
   });
@@ -54,7 +61,7 @@ export function checkPlacements(config: Pick<TrainConfig, 'model' | 'interventio
 
 /** True when some term needs the probe (a flatness term on a block). */
 export const needsProbe = (active: readonly InterventionConfig[]): boolean =>
-  active.some((t) => t.kind !== 'anti-collapse' && t.placement !== 'head');
+  active.some((t) => t.kind !== 'anti-collapse' && placementOf(t) !== 'head');
 
 /** The seed of step `step`'s probe: a function of the run's seed and the step, so a resumed run draws the same. */
 export const probeSeed = (seed: number, step: number): number =>

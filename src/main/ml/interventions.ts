@@ -3,7 +3,7 @@
  * as differentiable tfjs expressions on one batch, so the optimizer can push them up or down.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InterventionConfig, InterventionKind } from '../../shared/domain/train-config';
+import { placementOf, type InterventionConfig, type InterventionKind } from '../../shared/domain/train-config';
 import type { ForwardResult, Model } from './models/model';
 import { logSumExpRows } from './ops/cross-entropy';
 import { invalid } from '../../shared/api/errors';
@@ -129,7 +129,7 @@ export function withTerms(
       termValue(t.kind, { features: out.features, logits: out.logits, weight: weight as tf.Tensor2D, bias, yOneHot }, t);
     let loss: tf.Scalar;
     let parts: tf.Scalar[][];
-    if (active.every((t) => t.placement === 'head')) {
+    if (active.every((t) => placementOf(t) === 'head')) {
       // today's route, unchanged: one forward pass, the head's closed forms
       const out = model.forward(x);
       loss = ce(out.logits);
@@ -140,7 +140,7 @@ export function withTerms(
       const blocks = model.blockLayers;
       const out = model.forwardProbed(x, []);
       loss = ce(out.logits);
-      const layers = active.map((t) => placedLayers(t.placement, blocks.length));
+      const layers = active.map((t) => placedLayers(placementOf(t), blocks.length));
       const probed = [
         ...new Set(active.flatMap((t, i) => (t.kind === 'anti-collapse' ? [] : layers[i].filter((l) => l !== 'head')))),
       ] as number[];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../shared/domain/train-config';
+import { placementOf, type TrainConfig } from '../../shared/domain/train-config';
 import { checkpointSteps } from './checkpoint-schedule';
 import { makeDataset } from './data/make-dataset';
 import { createRng } from './data/prng';
@@ -100,7 +100,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   const start = resumePosition(options.resume, stepsPerEpoch, config);
   const termKeys = termLogKeys(config.interventions);
   const termLayers = config.interventions.map((t) =>
-    t.placement === 'head' || config.model.kind !== 'gpt' ? [] : placedLayers(t.placement, config.model.layers).map(partName),
+    placementOf(t) === 'head' || config.model.kind !== 'gpt' ? [] : placedLayers(placementOf(t), config.model.layers).map(partName),
   );
   // per term (config order): sums of its values and parts over the steps since the last log or the epoch's start, and their count
   const termSums = new Float64Array(config.interventions.length);

@@ -171,6 +171,7 @@ export type InterventionKind = (typeof INTERVENTION_KINDS)[number];
 /** Where a term acts: the head (last layer), block k's MLP output layer (GPT `h.k.mlp.c_proj`), or every block plus the head. */
 export const PLACEMENT_PATTERN = /^(head|all|block:(0|[1-9]\d{0,3}))$/;
 export type Placement = 'head' | 'all' | `block:${number}`;
+export const placementOf = (t: { placement?: Placement }): Placement => t.placement ?? 'head';
 
 /**
  * An extra loss term on each batch (Han et al. 2025), active for epochs fromEpoch..toEpoch and, when set,
@@ -200,12 +201,12 @@ export const interventionSchema = z
     fromStep: int(1, 1e9).optional(),
     /** Last active optimizer step (inclusive). */
     toStep: int(1, 1e9).optional(),
-    /** 'head' (default), 'block:k' (GPT block k's MLP output layer) or 'all' (every block plus the head). */
+    /** 'head' (absent: the head, so configs written before placements stay as they were), 'block:k' or 'all'. */
     placement: z
       .string("must be 'head', 'all' or 'block:k'")
       .regex(PLACEMENT_PATTERN, "must be 'head', 'all' or 'block:k' (k a block index)")
-      .default('head')
-      .transform((p) => p as Placement),
+      .transform((p) => p as Placement)
+      .optional(),
     /** Softmax temperature inside the term only (p = softmax(z / T)); > 1 keeps the term's gradient alive. Head only. */
     temperature: positive().default(1),
     /** Features scaled to unit L2 norm inside the term only (logits of the term recomputed from them). Head only. */
@@ -220,7 +221,7 @@ export const interventionSchema = z
     if (t.toStep !== undefined && t.toStep < (t.fromStep ?? 1)) {
       ctx.addIssue({ code: 'custom', path: ['toStep'], message: `must be in [fromStep=${t.fromStep ?? 1}, 1e9]` });
     }
-    if (t.placement !== 'head' && (t.temperature !== 1 || t.unitNormFeatures)) {
+    if (placementOf(t) !== 'head' && (t.temperature !== 1 || t.unitNormFeatures)) {
       const field = t.temperature !== 1 ? 'temperature' : 'unitNormFeatures';
       ctx.addIssue({ code: 'custom', path: [field], message: `applies to placement 'head' only (placement is '${t.placement}')` });
     }
