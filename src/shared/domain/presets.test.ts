@@ -49,9 +49,11 @@ describe('presets', () => {
     expect({ ...base, dataset: lm.dataset, schedule: lm.schedule, epochs: 3, logEverySteps: 50, checkpoints: lm.checkpoints }).toEqual(lm);
     expect(base.dataset).toEqual({ ...lm.dataset, trainSize: 3200 });
     expect(base.interventions).toEqual([]);
-    expect(placed.map((c) => c.interventions.map((t) => [t.kind, t.lambda, t.placement, t.fromEpoch, t.toEpoch]))).toEqual(
-      ['head', 'block:0', 'all'].map((p) => [['fam', 1, p, 1, undefined]]),
-    );
+    expect(placed.map((c) => c.interventions.map((t) => [t.kind, t.lambda, t.placement, t.fromEpoch, t.toEpoch]))).toEqual([
+      [['fam', 1, 'head', 1, undefined]],
+      [['fam', 20, 'block:0', 1, undefined]],
+      [['fam', 1, 'all', 1, undefined]],
+    ]);
     for (const c of placed) expect({ ...c, interventions: [] }).toEqual(base);
   });
 

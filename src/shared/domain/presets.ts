@@ -116,11 +116,15 @@ const LM_PLACEMENT_BASE: TrainConfigInput = {
   checkpoints: { everySteps: 50, firstAndLast: true },
 };
 
-/** The flatness regulariser (+lambda * kappa_fam, FAM) at one placement, over the whole run. */
-const LM_FAM_LAMBDA = 1;
-const lmFlatnessAt = (placement: 'head' | 'block:0' | 'all'): TrainConfigInput => ({
+/**
+ * The flatness regulariser (+lambda * kappa_fam, FAM) at one placement, over the whole run. lambda puts the term at
+ * ~3% of the loss where it acts: in a plain run at step 40, kappa_fam was ~0.09 at the head and ~0.004 at block 0's
+ * MLP output layer (cross-entropy ~3.2). 'all' sums the parts with one lambda, so the head's part dominates it.
+ */
+const LM_FAM_LAMBDA = { head: 1, 'block:0': 20, all: 1 } as const;
+const lmFlatnessAt = (placement: keyof typeof LM_FAM_LAMBDA): TrainConfigInput => ({
   ...LM_PLACEMENT_BASE,
-  interventions: [{ kind: 'fam', lambda: LM_FAM_LAMBDA, placement }],
+  interventions: [{ kind: 'fam', lambda: LM_FAM_LAMBDA[placement], placement }],
 });
 
 const LIST: Preset[] = [
@@ -194,7 +198,7 @@ const LIST: Preset[] = [
   },
   {
     name: 'lm-flatness-placement',
-    description: `Where to place the flatness regulariser in a language model, 12 runs: lm-bytes-en on 3200 windows for 200 steps, plain vs +${LM_FAM_LAMBDA} * kappa_fam at the head, at block 0's MLP output layer (Gauss-Newton, one probe per step) and at every block plus the head, seeds 0-2.`,
+    description: `Where to place the flatness regulariser in a language model, 12 runs: lm-bytes-en on 3200 windows for 200 steps, plain vs +lambda * kappa_fam at the head (lambda 1), at block 0's MLP output layer (20; Gauss-Newton, one probe per step) and at every block plus the head (1), seeds 0-2.`,
     config: LM_PLACEMENT_BASE,
     study: {
       variants: {
