@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfigInput } from '../../shared/domain/train-config';
 import { initBackend } from './backend';
-import { train, type EpochLog } from './train';
+import { train, type CheckpointPayload, type EpochLog } from './train';
 
 const dir = mkdtempSync(join(tmpdir(), 'placed-'));
 const text = join(dir, 'corpus.txt');
@@ -71,6 +71,33 @@ describe('interventions placed on GPT blocks, in training', () => {
     const [b, r] = [late(base, key), late(reg, key)];
     // at least a factor 2 either way (seen: fam block:0 and all ~5000x lower, anti-flatness block:0 ~14x higher)
     expect(sign < 0 ? r < b / 2 : r > 2 * b, `${key}: ${r} regularised vs ${b}`).toBe(true);
+  });
+
+  it('resume mid-run draws the same probes: logs and weights equal the uninterrupted run', async () => {
+    const config = lm({
+      epochs: 1,
+      checkpoints: { everySteps: 3, firstAndLast: true },
+      interventions: [{ kind: 'fam', lambda: 1e3, placement: 'block:1' }],
+    });
+    const ckpts: CheckpointPayload[] = [];
+    const full: EpochLog[] = [];
+    await train(config, { onEpoch: (l) => void full.push(l), onCheckpoint: (c) => void ckpts.push(c) });
+    // at a log's step: a log's term is the mean since the previous log, which a resume would cut
+    const snap = ckpts.find((c) => c.step === 3)!;
+    const resumed: EpochLog[] = [];
+    const again: CheckpointPayload[] = [];
+    await train(config, { onEpoch: (l) => void resumed.push(l), onCheckpoint: (c) => void again.push(c) }, { resume: snap });
+    const tail = full.filter((l) => l.step > 3);
+    expect(resumed.map((l) => l.step)).toEqual(tail.map((l) => l.step));
+    resumed.forEach((l, i) => {
+      expect(l.train_loss).toBeCloseTo(tail[i].train_loss, 6);
+      expect(l.interventions!.intervention_fam).toBeCloseTo(tail[i].interventions!.intervention_fam, 6);
+    });
+    const [a, b] = [ckpts.at(-1)!, again.at(-1)!];
+    for (const [name, w] of Object.entries(a.weights)) {
+      const v = b.weights[name].data;
+      for (let i = 0; i < w.data.length; i++) expect(Math.abs(w.data[i] - v[i])).toBeLessThan(1e-6);
+    }
   });
 
   it('rejects a block placement the model does not have, or a model without blocks, naming the field', async () => {
