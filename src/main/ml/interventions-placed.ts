@@ -14,13 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { invalid } from '../../shared/api/errors';
-import {
-  placementOf,
-  type InterventionConfig,
-  type InterventionKind,
-  type Placement,
-  type TrainConfig,
-} from '../../shared/domain/train-config';
+import { placementOf, type InterventionKind, type Placement, type TrainConfig } from '../../shared/domain/train-config';
 import { createRng, normalArray } from './data/prng';
 import { installSecondOrderGradients } from './hessian/second-order';
 import type { ForwardResult, Model } from './models/model';
@@ -58,10 +52,6 @@ export function checkPlacements(config: Pick<TrainConfig, 'model' | 'interventio
       throw invalid(`${field} '${t.placement}': the model has ${L} blocks (block:0 to block:${L - 1})`, { field, value: t.placement });
   });
 }
-
-/** True when some term needs the probe (a flatness term on a block). */
-export const needsProbe = (active: readonly InterventionConfig[]): boolean =>
-  active.some((t) => t.kind !== 'anti-collapse' && placementOf(t) !== 'head');
 
 /** The seed of step `step`'s probe: a function of the run's seed and the step, so a resumed run draws the same. */
 export const probeSeed = (seed: number, step: number): number =>
