@@ -8,6 +8,7 @@ import { initBackend } from './backend';
 import { createRng } from './data/prng';
 import { withTerms } from './interventions';
 import { blockFlatness, probeGradients, probeNoise, probeVector } from './interventions-placed';
+import { computeSplitMetrics } from './metrics';
 import { gpt } from './models/gpt';
 import { loadWeights, type Model } from './models/model';
 import { softmaxCrossEntropy } from './ops/cross-entropy';
@@ -102,6 +103,24 @@ describe('flatness terms on a GPT block (Gauss-Newton, one Gaussian probe) again
     expect(rel(head, ref.head_anti_flatness)).toBeLessThan(1e-4);
     expect(rel(total, ref.blocks[0]['anti-flatness'] + ref.blocks[1]['anti-flatness'] + ref.head_anti_flatness)).toBeLessThan(1e-4);
     expect(gradError(() => objective(x, y).terms[0], ref.grads.all_anti_flatness)).toBeLessThan(1e-3);
+  });
+
+  it("anti-collapse at 'block:0' is METRICS.md's cdnv of the activations entering block 0's MLP output layer", () => {
+    const objective = withTerms(
+      model,
+      [interventionSchema.parse({ kind: 'anti-collapse', lambda: 1, placement: 'block:0' }) as InterventionConfig],
+      (z) => softmaxCrossEntropy(z, y),
+    );
+    const got = tf.tidy(() => objective(x, y).terms[0].dataSync()[0]);
+    const h = tf.tidy(() => model.forwardProbed!(x, []).blockInputs[0]);
+    const m = h.shape[1];
+    const oracle = computeSplitMetrics(
+      { features: Float64Array.from(h.dataSync()), labels: Int32Array.from(meta.targets), n, m },
+      { weight: new Float64Array(meta.V * m), C: meta.V, m },
+      ['cdnv'],
+    ).values.cdnv;
+    h.dispose();
+    expect(rel(got, oracle)).toBeLessThan(1e-4);
   });
 
   it('average, over probes, to the Gauss-Newton traces of the explicit Jacobian (unbiased)', () => {
