@@ -1,13 +1,14 @@
 /**
  * Intervention loss terms (Han et al. 2025): METRICS.md's kappa_fam, flatness_bound and cdnv written
- * as differentiable tfjs expressions on one batch, so the optimizer can push them up or down.
+ * as differentiable tfjs expressions on one batch, so the optimizer can push them up or down; at the head
+ * in closed form, on a GPT block's MLP output layer through interventions-placed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { invalid } from '../../shared/api/errors';
 import { placementOf, type InterventionConfig, type InterventionKind } from '../../shared/domain/train-config';
+import { blockFlatness, placedLayers, probeGradients, probeNoise, probeVector } from './interventions-placed';
 import type { ForwardResult, Model } from './models/model';
 import { logSumExpRows } from './ops/cross-entropy';
-import { invalid } from '../../shared/api/errors';
-import { blockFlatness, placedLayers, probeGradients, probeNoise, probeVector } from './interventions-placed';
 import { linear, matMul } from './ops/matmul';
 
 export interface TermInputs {
