@@ -184,7 +184,8 @@ export const placementOf = (t: { placement?: Placement }): Placement => t.placem
  * the mean cross-entropy w.r.t. W in place of the Hessian (equal for the head, where the logits are linear in W;
  * a hidden layer's Hessian adds a curvature term of the network that F leaves out). With one Gaussian probe per
  * step, xi_i ~ N(0, I_C), u_i = sqrt(p_i) * xi_i - p_i <sqrt(p_i), xi_i> (covariance diag(p_i) - p_i p_i^T) and
- * D = sum_i h_i g_i^T the gradient w.r.t. W of sum_i <z_i, u_i> (g_i: its gradient w.r.t. W's output at position i),
+ * D = sum_i h_i g_i^T the gradient w.r.t. W of sum_i <z_i, u_i> with u held fixed (g_i: its gradient w.r.t. W's
+ * output at position i; not sum_i ||h_i||^2 ||g_i||^2: W is shared by the positions, whose cross terms count),
  *   flatness_bound = ||W||_F^2 * ||D||_F^2 / n   (E_xi ||D||_F^2 / n = Tr F),
  *   kappa_fam      = <D^T D, W^T W>_F / (n m)    (E_xi = sum_{s,s'} <w_s, w_s'> Tr F_{s,s'} / m, per output neuron s),
  * unbiased estimates whose gradient is unbiased too (reparameterised: no sampled labels, whose gradient through p vanishes).
