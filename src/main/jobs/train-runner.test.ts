@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDir } from '../app/paths';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -158,6 +159,40 @@ describe('training jobs', () => {
     const [term] = await t.client.metrics.series({ runIds: [run.id], keys: ['intervention_anti_collapse'] });
     expect(term).toMatchObject({ split: 'train', epochs: [1, 2, 3] });
     expect(term.values.every((v) => Number.isFinite(v) && v > 0)).toBe(true); // a CDNV: positive
+  });
+
+  it("a term placed on every block of a GPT is stored per log, its sum and each layer's part", async () => {
+    t = testApp();
+    const dir = mkdtempSync(join(tmpdir(), 'placed-'));
+    const text = join(dir, 'corpus.txt');
+    writeFileSync(text, Array.from({ length: 12 }, (_, i) => 'the cat sat on a mat '.repeat(4) + i).join('\n\n'));
+    const p = await t.client.projects.create({ name: 'P' });
+    const [run] = await t.client.runs.start({
+      projectId: p.id,
+      config: {
+        dataset: { kind: 'text', path: text, documents: 'paragraph', contextLength: 16 },
+        model: { kind: 'gpt', layers: 2, dModel: 16, heads: 2 },
+        optimizer: { kind: 'adamw', lr: 1e-2 },
+        batchSize: 8,
+        epochs: 1,
+        logEverySteps: 2,
+        evalRows: 8,
+        interventions: [{ kind: 'fam', lambda: 1, placement: 'all', fromStep: 3 }],
+      },
+      metrics: false,
+    });
+    await t.app.ctx.jobs.idle();
+    expect((await t.client.runs.get({ id: run.id })).status).toBe('succeeded');
+    const series = await t.client.metrics.series({ runIds: [run.id], keys: ['intervention_fam'] });
+    const byLayer = Object.fromEntries(series.map((s) => [s.layer, s]));
+    expect(Object.keys(byLayer).sort()).toEqual(['', 'head', 'transformer.h.0.mlp.c_proj.weight', 'transformer.h.1.mlp.c_proj.weight']);
+    const total = byLayer[''];
+    expect(total.split).toBe('train');
+    expect(total.steps[0]).toBe(4); // the window starts at step 3: the log at step 2 has no term
+    total.steps.forEach((step, i) => {
+      const parts = series.filter((s) => s.layer !== '').map((s) => s.values[s.steps.indexOf(step)]);
+      expect(Math.abs(parts.reduce((a, b) => a + b, 0) - total.values[i])).toBeLessThan(1e-6 * total.values[i]);
+    });
   });
 
   it('a NaN loss ends the run as diverged, keeping its metrics', async () => {

@@ -18,6 +18,8 @@ describe('checkpointSteps', () => {
     expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 3, toEpoch: 6 }])).toEqual([10, 30]);
     // an open-ended window has only its start
     expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 3 }])).toEqual([10]);
+    // a window in steps 7..23 (epoch 1 on): step 6 (before its first), 23 (its last), and 0 (epoch 1's edge)
+    expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 1, fromStep: 7, toStep: 23 }])).toEqual([0, 6, 23]);
   });
 
   it('the interventions study reads every variant at its window end (400) and at 600 and 800', () => {

@@ -3,14 +3,15 @@ import type { CheckpointScheduleConfig, InterventionConfig } from '../../shared/
 /**
  * Steps (optimizer updates completed; 0 = the init) at which to save, ascending: every N steps, every N
  * epochs, k log-spaced steps per decade (round(10^(j/k)), deduplicated), first and last, and both edges of
- * every intervention window (the end of the epoch before it starts and of its last epoch), so a measure
+ * every intervention window (the end of the epoch before it starts and of its last epoch; for a window in
+ * steps, the step before its first and its last), so a measure
  * at the window's end is read, not interpolated.
  */
 export function checkpointSteps(
   config: CheckpointScheduleConfig,
   totalSteps: number,
   stepsPerEpoch = 1,
-  interventions: readonly Pick<InterventionConfig, 'fromEpoch' | 'toEpoch'>[] = [],
+  interventions: readonly Pick<InterventionConfig, 'fromEpoch' | 'toEpoch' | 'fromStep' | 'toStep'>[] = [],
 ): number[] {
   const steps = new Set<number>();
   const add = (s: number) => s >= 0 && s <= totalSteps && steps.add(s);
@@ -30,6 +31,8 @@ export function checkpointSteps(
   for (const w of interventions) {
     add((w.fromEpoch - 1) * stepsPerEpoch);
     if (w.toEpoch !== undefined) add(w.toEpoch * stepsPerEpoch);
+    if (w.fromStep !== undefined) add(w.fromStep - 1);
+    if (w.toStep !== undefined) add(w.toStep);
   }
   return [...steps].sort((a, b) => a - b);
 }

@@ -103,7 +103,14 @@ describe('intervention terms', () => {
   });
 
   it('names log keys without clashing with METRICS.md keys', () => {
-    const t = (kind: InterventionKind) => ({ kind, lambda: 1, fromEpoch: 1, temperature: 1, unitNormFeatures: false });
+    const t = (kind: InterventionKind) => ({
+      kind,
+      lambda: 1,
+      fromEpoch: 1,
+      temperature: 1,
+      unitNormFeatures: false,
+      placement: 'head' as const,
+    });
     expect(termLogKeys([t('fam'), t('anti-flatness'), t('anti-flatness'), t('anti-collapse')])).toEqual([
       'intervention_fam',
       'intervention_anti_flatness',

@@ -1,9 +1,12 @@
 /**
  * Intervention loss terms (Han et al. 2025): METRICS.md's kappa_fam, flatness_bound and cdnv written
- * as differentiable tfjs expressions on one batch, so the optimizer can push them up or down.
+ * as differentiable tfjs expressions on one batch, so the optimizer can push them up or down; at the head
+ * in closed form, on a GPT block's MLP output layer through interventions-placed.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { InterventionConfig, InterventionKind } from '../../shared/domain/train-config';
+import { invalid } from '../../shared/api/errors';
+import { placementOf, type InterventionConfig, type InterventionKind } from '../../shared/domain/train-config';
+import { blockFlatness, placedLayers, probeGradients, probeNoise, probeVector } from './interventions-placed';
 import type { ForwardResult, Model } from './models/model';
 import { logSumExpRows } from './ops/cross-entropy';
 import { linear, matMul } from './ops/matmul';
@@ -58,7 +61,7 @@ export function termValue(kind: InterventionKind, inp: TermInputs, opts: TermOpt
  * cdnv on the batch: mean over pairs c < c' of classes present of (V_c + V_c') / (2 ||mu_c - mu_c'||^2).
  * Masks are built from labels only, so no gradient flows through them.
  */
-function cdnv(phi: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
+export function cdnv(phi: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   const C = y.shape[1];
   const counts = tf.sum(y, 0); // C
   const present = tf.minimum(counts, 1);
@@ -80,7 +83,11 @@ function cdnv(phi: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
 /** +1 for a term that is minimised (fam), -1 for one that is pushed up (anti-*). */
 export const termSign = (kind: InterventionKind): number => (kind === 'fam' ? 1 : -1);
 
-export const isActive = (t: InterventionConfig, epoch: number): boolean => epoch >= t.fromEpoch && epoch <= (t.toEpoch ?? Infinity);
+/** Active in epoch `epoch` (1-based) while taking optimizer step `step` (1-based): inside both windows. */
+export const isActive = (t: InterventionConfig, epoch: number, step?: number): boolean =>
+  epoch >= t.fromEpoch &&
+  epoch <= (t.toEpoch ?? Infinity) &&
+  (step === undefined || (step >= (t.fromStep ?? 1) && step <= (t.toStep ?? Infinity)));
 
 /**
  * EpochLog keys of the terms: `intervention_fam`, `intervention_anti_flatness`, ... (a repeated kind
@@ -96,24 +103,66 @@ export function termLogKeys(list: readonly InterventionConfig[]): string[] {
   });
 }
 
+export interface Objective {
+  total: tf.Scalar;
+  ce: tf.Scalar;
+  /** Each active term's unscaled value (the sum of its parts). */
+  terms: tf.Scalar[];
+  /** Each active term's value per placed layer, in placedLayers order (one part at 'head'). */
+  parts: tf.Scalar[][];
+}
+
 /**
- * Builds the per-batch objective: cross-entropy plus the active terms. Returns the total and each
- * active term's unscaled value (in `active` order), all inside the caller's tidy.
+ * Builds the per-batch objective: cross-entropy plus the active terms, from one forward pass (two, plus a
+ * gradient, when a flatness term sits on a block: interventions-placed). Returns the total and each active
+ * term's unscaled value (in `active` order) and parts, all inside the caller's tidy. `noise` draws the block
+ * terms' probe xi (rows x classes).
  */
 export function withTerms(
   model: Model,
   active: readonly InterventionConfig[],
-  ce: (out: ForwardResult) => tf.Scalar,
-): (out: ForwardResult, yOneHot: tf.Tensor2D) => { total: tf.Scalar; ce: tf.Scalar; terms: tf.Scalar[] } {
-  return (out, yOneHot) => {
-    const loss = ce(out);
+  ce: (logits: tf.Tensor2D) => tf.Scalar,
+  noise: (rows: number, classes: number) => tf.Tensor2D = (rows, classes) => probeNoise(0, rows, classes),
+): (x: tf.Tensor2D, yOneHot: tf.Tensor2D) => Objective {
+  return (x, yOneHot) => {
     const { weight, bias } = model.lastLayer();
-    const terms = active.map((t) =>
-      termValue(t.kind, { features: out.features, logits: out.logits, weight: weight as tf.Tensor2D, bias, yOneHot }, t),
-    );
+    const head = (t: InterventionConfig, out: ForwardResult) =>
+      termValue(t.kind, { features: out.features, logits: out.logits, weight: weight as tf.Tensor2D, bias, yOneHot }, t);
+    let loss: tf.Scalar;
+    let parts: tf.Scalar[][];
+    if (active.every((t) => placementOf(t) === 'head')) {
+      // today's route, unchanged: one forward pass, the head's closed forms
+      const out = model.forward(x);
+      loss = ce(out.logits);
+      parts = active.map((t) => [head(t, out)]);
+    } else {
+      if (!model.blockLayers || !model.forwardProbed)
+        throw invalid(`interventions: model.kind '${model.kind}' has no blocks to place a term on`);
+      const blocks = model.blockLayers;
+      const out = model.forwardProbed(x, []);
+      loss = ce(out.logits);
+      const layers = active.map((t) => placedLayers(placementOf(t), blocks.length));
+      const probed = [
+        ...new Set(active.flatMap((t, i) => (t.kind === 'anti-collapse' ? [] : layers[i].filter((l) => l !== 'head')))),
+      ] as number[];
+      const D = new Map<number, tf.Tensor2D>();
+      if (probed.length > 0) {
+        const [n, C] = out.logits.shape;
+        const u = probeVector(out.logits, noise(n, C));
+        probeGradients(model, x, out, probed, u).forEach((d, i) => D.set(probed[i], d));
+      }
+      parts = active.map((t, i) =>
+        layers[i].map((l) => {
+          if (l === 'head') return head(t, out);
+          if (t.kind === 'anti-collapse') return cdnv(out.blockInputs[l], yOneHot);
+          return blockFlatness(t.kind, blocks[l].weight as tf.Tensor2D, D.get(l)!, out.logits.shape[0]);
+        }),
+      );
+    }
+    const terms = parts.map((p) => (p.length === 1 ? p[0] : (tf.addN(p) as tf.Scalar)));
     let total: tf.Scalar = loss;
     active.forEach((t, i) => (total = tf.add(total, tf.mul(terms[i], termSign(t.kind) * t.lambda))));
-    return { total, ce: loss, terms };
+    return { total, ce: loss, terms, parts };
   };
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InterventionConfig, LossKind } from '../../shared/domain/train-config';
 import { capClassifierNorm, withTerms } from './interventions';
+import { probeNoise } from './interventions-placed';
 import type { Model } from './models/model';
 import { trainingLoss } from './ops/loss';
 import { clipByGlobalNorm } from './optim/clip';
@@ -23,15 +24,23 @@ export async function trainStep(
   clip: number | undefined,
   active: readonly InterventionConfig[],
   loss: LossKind = 'ce',
-): Promise<{ loss: number; terms: number[] }> {
+  probeSeed = 0,
+): Promise<{ loss: number; terms: number[]; parts: number[][] }> {
   const lossFn = trainingLoss(loss);
-  const objective = withTerms(model, active, (out) => lossFn(out.logits, yOneHot));
+  const objective = withTerms(
+    model,
+    active,
+    (logits) => lossFn(logits, yOneHot),
+    (rows, classes) => probeNoise(probeSeed, rows, classes),
+  );
   let parts: tf.Scalar[] = [];
+  let counts: number[] = [];
   const values = tf.tidy(() => {
     const { grads } = tf.variableGrads(() => {
-      const r = objective(model.forward(x), yOneHot);
+      const r = objective(x, yOneHot);
       // kept: the forward's tidy would free them; disposed below once read
-      parts = [r.ce, ...r.terms].map((t) => tf.keep(t));
+      parts = [r.ce, ...r.terms, ...r.parts.flat()].map((t) => tf.keep(t));
+      counts = r.parts.map((p) => p.length);
       return r.total;
     }, params);
     let named: Record<string, tf.Tensor> = {};
@@ -43,5 +52,7 @@ export async function trainStep(
   const data = await values.data();
   tf.dispose([values, ...parts]);
   for (const t of active) if (t.maxClassifierNorm !== undefined) capClassifierNorm(model, t.maxClassifierNorm);
-  return { loss: data[0], terms: Array.from(data.subarray(1)) };
+  let at = 1 + active.length;
+  const partValues = counts.map((c) => Array.from(data.subarray(at, (at += c))));
+  return { loss: data[0], terms: Array.from(data.subarray(1, 1 + active.length)), parts: partValues };
 }

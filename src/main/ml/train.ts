@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { InterventionConfig, TrainConfig } from '../../shared/domain/train-config';
+import { placementOf, type TrainConfig } from '../../shared/domain/train-config';
 import { checkpointSteps } from './checkpoint-schedule';
 import { makeDataset } from './data/make-dataset';
 import { createRng } from './data/prng';
@@ -11,6 +11,7 @@ import { makeOptimizer } from './optim/make-optimizer';
 import type { OptimizerState } from './optim/optimizer';
 import { makeSchedule } from './optim/schedule';
 import { isActive, termLogKeys } from './interventions';
+import { checkPlacements, partName, placedLayers, probeSeed } from './interventions-placed';
 import { resumePosition, restoreState, type TrainOptions } from './resume';
 import { trainStep } from './train-step';
 import { parseTrainConfig } from './validate-config';
@@ -32,6 +33,8 @@ export interface EpochLog {
    * `intervention_fam` / `intervention_anti_flatness` / `intervention_anti_collapse`; absent when none ran.
    */
   interventions?: Record<string, number>;
+  /** A placed term's value per layer (key -> layer name -> mean, as `interventions`): terms placed off the head only. */
+  interventionParts?: Record<string, Record<string, number>>;
   /** Loss and accuracy on each named evaluation set (a language, a corpus), by name. */
   sets?: Record<string, { loss: number; acc: number }>;
   /** Next-token prediction: losses are per token (nats), so perplexities are logged too. */
@@ -91,10 +94,23 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   const stepsPerEpoch = Math.ceil(n / batch);
   const totalSteps = config.epochs * stepsPerEpoch;
   const lrAt = makeSchedule(config.schedule, config.optimizer.lr, totalSteps);
+  checkPlacements(config);
   const saveAt = new Set(checkpointSteps(config.checkpoints, totalSteps, stepsPerEpoch, config.interventions));
   // checked before any tensor exists, so a bad checkpoint leaks nothing
   const start = resumePosition(options.resume, stepsPerEpoch, config);
   const termKeys = termLogKeys(config.interventions);
+  const termLayers = config.interventions.map((t) =>
+    placementOf(t) === 'head' || config.model.kind !== 'gpt' ? [] : placedLayers(placementOf(t), config.model.layers).map(partName),
+  );
+  // per term (config order): sums of its values and parts over the steps since the last log or the epoch's start, and their count
+  const termSums = new Float64Array(config.interventions.length);
+  const partSums = termLayers.map((l) => new Float64Array(l.length));
+  const termSteps = new Int32Array(config.interventions.length);
+  const resetTerms = () => {
+    termSums.fill(0);
+    termSteps.fill(0);
+    for (const p of partSums) p.fill(0);
+  };
   const model = makeModel(config.model, ds, initRng);
   const named = model.namedWeights();
   const names = Object.keys(named);
@@ -131,13 +147,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
   let logStep = step;
   let lastLogged = -1;
   /** Evaluates and logs at `at` (an epoch, fractional between epoch ends); true when a loss went non-finite. */
-  const log = async (
-    at: number,
-    active: readonly InterventionConfig[],
-    activeKeys: string[],
-    termSums: Float64Array,
-    termSteps: number,
-  ) => {
+  const log = async (at: number) => {
     const tr = await evaluate(model, trainEval, config.loss);
     const te = await evaluate(model, testT, config.loss);
     const setResults: Record<string, { loss: number; acc: number }> = {};
@@ -155,9 +165,15 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
       ...(sets.length ? { sets: setResults } : {}),
       ...(ds.sequence && config.loss === 'ce' ? { nextToken: true } : {}),
     };
-    if (active.length > 0 && termSteps > 0) {
-      last.interventions = Object.fromEntries(activeKeys.map((k, i) => [k, termSums[i] / termSteps]));
+    const ran = termKeys.flatMap((k, i) => (termSteps[i] > 0 ? [i] : []));
+    if (ran.length > 0) last.interventions = Object.fromEntries(ran.map((i) => [termKeys[i], termSums[i] / termSteps[i]]));
+    const placed = ran.filter((i) => termLayers[i].length > 0);
+    if (placed.length > 0) {
+      last.interventionParts = Object.fromEntries(
+        placed.map((i) => [termKeys[i], Object.fromEntries(termLayers[i].map((l, j) => [l, partSums[i][j] / termSteps[i]]))]),
+      );
     }
+    resetTerms();
     logTime = now;
     logStep = step;
     lastLogged = step;
@@ -179,10 +195,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
     if (batch < n) for (let e = 1; e < start.epoch; e++) orderRng.shuffle(order);
     outer: for (epoch = start.epoch; epoch <= config.epochs; epoch++) {
       if (batch < n) orderRng.shuffle(order);
-      const active = config.interventions.filter((t) => isActive(t, epoch));
-      const activeKeys = termKeys.filter((_, i) => isActive(config.interventions[i], epoch));
-      const termSums = new Float64Array(active.length);
-      let termSteps = 0;
+      resetTerms();
       for (let b = epoch === start.epoch ? start.batch : 0; b < stepsPerEpoch; b++) {
         if (hooks.control?.() === 'cancel') {
           status = 'cancelled';
@@ -190,29 +203,34 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
           break outer;
         }
         const lr = lrAt(step);
-        let r: { loss: number; terms: number[] };
+        // the terms active while taking step `step + 1`, by index in the config
+        const on = config.interventions.flatMap((t, i) => (isActive(t, epoch, step + 1) ? [i] : []));
+        const active = on.map((i) => config.interventions[i]);
+        const seed = probeSeed(config.seed, step);
+        let r: { loss: number; terms: number[]; parts: number[][] };
         if (batch === n && trainT.yOneHot) {
-          r = await trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss);
+          r = await trainStep(model, opt, params, names, trainT.x, trainT.yOneHot, lr, config.gradClip, active, config.loss, seed);
         } else {
           const { x, y1h } = gatherRows(trainT, order.subarray(b * batch, Math.min(n, (b + 1) * batch)));
-          r = await trainStep(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss);
+          r = await trainStep(model, opt, params, names, x, y1h, lr, config.gradClip, active, config.loss, seed);
           tf.dispose([x, y1h]);
         }
         step++;
-        r.terms.forEach((v, i) => (termSums[i] += v));
-        termSteps++;
+        on.forEach((t, i) => {
+          termSums[t] += r.terms[i];
+          termSteps[t]++;
+          if (termLayers[t].length > 0) r.parts[i].forEach((v, j) => (partSums[t][j] += v));
+        });
         const bad = [r.loss, ...r.terms].findIndex((v) => !Number.isFinite(v));
         if (bad >= 0) {
           status = 'diverged';
-          const what = bad === 0 ? 'train loss' : activeKeys[bad - 1];
+          const what = bad === 0 ? 'train loss' : termKeys[on[bad - 1]];
           reason = `${what} ${bad === 0 ? r.loss : r.terms[bad - 1]} at step ${step} (epoch ${epoch})`;
           break outer;
         }
         if (saveAt.has(step)) await save();
         if (config.logEverySteps && step % config.logEverySteps === 0 && step < totalSteps) {
-          if (await log(epoch - 1 + (b + 1) / stepsPerEpoch, active, activeKeys, termSums, termSteps)) break outer;
-          termSteps = 0;
-          termSums.fill(0);
+          if (await log(epoch - 1 + (b + 1) / stepsPerEpoch)) break outer;
         }
         if (performance.now() - yieldTime > YIELD_EVERY_MS) {
           await yieldToEventLoop();
@@ -221,9 +239,7 @@ export async function train(input: unknown, hooks: TrainHooks = {}, options: Tra
       }
       const lastEpoch = epoch === config.epochs;
       if (lastEpoch ? lastLogged !== step : !config.logEverySteps && epoch % config.logEvery === 0) {
-        if (await log(epoch, active, activeKeys, termSums, termSteps)) break;
-        termSteps = 0;
-        termSums.fill(0);
+        if (await log(epoch)) break;
       }
       await yieldToEventLoop();
       yieldTime = performance.now();

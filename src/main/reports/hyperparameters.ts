@@ -45,7 +45,13 @@ export function keyHyperparameters(config: Record<string, unknown>): Record<stri
     ['weight_decay', scalar(o.weightDecay)],
     ['batch', scalar(config.batchSize)],
     ['epochs', scalar(config.epochs)],
-    ['interventions', interventions.length ? interventions.map((t) => `${t.kind} ${t.lambda}`).join('; ') : undefined],
+    // a placement off the head is part of the recipe (the head is the default and stays unnamed)
+    [
+      'interventions',
+      interventions.length
+        ? interventions.map((t) => `${t.kind} ${t.lambda}${t.placement && t.placement !== 'head' ? ` @${t.placement}` : ''}`).join('; ')
+        : undefined,
+    ],
   ];
   return Object.fromEntries(entries.filter((e): e is [string, string | number] => e[1] !== undefined));
 }

@@ -114,6 +114,12 @@ async function main() {
         for (const [key, value] of Object.entries(log.interventions ?? {})) {
           if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, value });
         }
+        // a term placed off the head: also each placed layer's part, under the layer's name (the sum is the row above)
+        for (const [key, parts] of Object.entries(log.interventionParts ?? {})) {
+          for (const [layer, value] of Object.entries(parts)) {
+            if (Number.isFinite(value)) rows.push({ step: log.step, epoch: log.epoch, split: 'train', key, layer, value });
+          }
+        }
         if (waiting.length) postCheckpoints();
         else if (performance.now() - lastFlush > FLUSH_MS) flush();
         const elapsed = (performance.now() - startedAt) / 1000;

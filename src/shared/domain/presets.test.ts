@@ -13,6 +13,7 @@ describe('presets', () => {
       'fashion-mnist-mlp',
       'grokking-transformer',
       'lm-bytes-en',
+      'lm-flatness-placement',
       'lm-cross-lingual',
     ]);
     for (const name of PRESET_NAMES) {
@@ -37,6 +38,23 @@ describe('presets', () => {
     for (const c of [flat, collapse]) expect({ ...c, interventions: [] }).toEqual({ ...base, interventions: [] });
     expect(trainConfigSchema.parse(preset('grokking-anti-flatness'))).toEqual(flat);
     expect(trainConfigSchema.parse(preset('grokking-anti-collapse'))).toEqual(collapse);
+  });
+
+  it('lm-flatness-placement is a study: lm-bytes-en shortened, plain vs kappa_fam at head / block 0 / all, seeds 0-2', () => {
+    const study = PRESETS['lm-flatness-placement'].study!;
+    expect(Object.keys(study.variants)).toEqual(['baseline', 'fam-head', 'fam-block0', 'fam-all']);
+    expect(study.seeds).toEqual([0, 1, 2]);
+    const [base, ...placed] = Object.values(study.variants).map((c) => trainConfigSchema.parse(c));
+    const lm = trainConfigSchema.parse(preset('lm-bytes-en'));
+    expect({ ...base, dataset: lm.dataset, schedule: lm.schedule, epochs: 3, logEverySteps: 50, checkpoints: lm.checkpoints }).toEqual(lm);
+    expect(base.dataset).toEqual({ ...lm.dataset, trainSize: 3200 });
+    expect(base.interventions).toEqual([]);
+    expect(placed.map((c) => c.interventions.map((t) => [t.kind, t.lambda, t.placement, t.fromEpoch, t.toEpoch]))).toEqual([
+      [['fam', 1, 'head', 1, undefined]],
+      [['fam', 20, 'block:0', 1, undefined]],
+      [['fam', 1, 'all', 1, undefined]],
+    ]);
+    for (const c of placed) expect({ ...c, interventions: [] }).toEqual(base);
   });
 
   it('double-descent names a sweep path that exists in its config', () => {

@@ -102,6 +102,31 @@ const LM_BYTES_EN: TrainConfigInput = {
   checkpoints: { everySteps: 250, firstAndLast: true },
 };
 
+/**
+ * The placement study's base: lm-bytes-en on its first 3200 training windows (100 steps of 32), 2 epochs, logged
+ * every 20 steps, so that a regularised run (a block's flatness term costs ~4x a plain step: a second forward pass
+ * and a gradient through a gradient) stays within minutes on a CPU.
+ */
+const LM_PLACEMENT_BASE: TrainConfigInput = {
+  ...LM_BYTES_EN,
+  dataset: { ...LM_BYTES_EN.dataset, trainSize: 3200 } as TrainConfigInput['dataset'],
+  schedule: { kind: 'cosine', warmupSteps: 20, minFactor: 0.1 },
+  epochs: 2,
+  logEverySteps: 20,
+  checkpoints: { everySteps: 50, firstAndLast: true },
+};
+
+/**
+ * The flatness regulariser (+lambda * kappa_fam, FAM) at one placement, over the whole run. lambda puts the term at
+ * ~3% of the loss where it acts: in a plain run at step 40, kappa_fam was ~0.09 at the head and ~0.004 at block 0's
+ * MLP output layer (cross-entropy ~3.2). 'all' sums the parts with one lambda, so the head's part dominates it.
+ */
+const LM_FAM_LAMBDA = { head: 1, 'block:0': 20, all: 1 } as const;
+const lmFlatnessAt = (placement: keyof typeof LM_FAM_LAMBDA): TrainConfigInput => ({
+  ...LM_PLACEMENT_BASE,
+  interventions: [{ kind: 'fam', lambda: LM_FAM_LAMBDA[placement], placement }],
+});
+
 const LIST: Preset[] = [
   {
     name: 'grokking-mlp',
@@ -170,6 +195,20 @@ const LIST: Preset[] = [
     description:
       "Byte-level GPT (2 layers, d 128, 4 heads, T 128) on English fortunes (Debian's fortunes), AdamW with warmup + cosine; perplexity and head kappa per checkpoint.",
     config: LM_BYTES_EN,
+  },
+  {
+    name: 'lm-flatness-placement',
+    description: `Where to place the flatness regulariser in a language model, 12 runs: lm-bytes-en on 3200 windows for 200 steps, plain vs +lambda * kappa_fam at the head (lambda 1), at block 0's MLP output layer (20; Gauss-Newton, one probe per step) and at every block plus the head (1), seeds 0-2.`,
+    config: LM_PLACEMENT_BASE,
+    study: {
+      variants: {
+        baseline: LM_PLACEMENT_BASE,
+        'fam-head': lmFlatnessAt('head'),
+        'fam-block0': lmFlatnessAt('block:0'),
+        'fam-all': lmFlatnessAt('all'),
+      },
+      seeds: [0, 1, 2],
+    },
   },
   {
     name: 'lm-cross-lingual',

@@ -200,10 +200,28 @@ export const checkpointScheduleSchema = z.strictObject({
 export const INTERVENTION_KINDS = ['fam', 'anti-flatness', 'anti-collapse'] as const;
 export type InterventionKind = (typeof INTERVENTION_KINDS)[number];
 
+/** Where a term acts: the head (last layer), block k's MLP output layer (GPT `h.k.mlp.c_proj`), or every block plus the head. */
+export const PLACEMENT_PATTERN = /^(head|all|block:(0|[1-9]\d{0,3}))$/;
+export type Placement = 'head' | 'all' | `block:${number}`;
+export const placementOf = (t: { placement?: Placement }): Placement => t.placement ?? 'head';
+
 /**
- * An extra loss term on each batch (Han et al. 2025), active for epochs fromEpoch..toEpoch (inclusive):
- * 'fam' adds +lambda * kappa_fam, 'anti-flatness' adds -lambda * flatness_bound, 'anti-collapse' adds
- * -lambda * cdnv (METRICS.md definitions on the batch's penultimate features and last layer).
+ * An extra loss term on each batch (Han et al. 2025), active for epochs fromEpoch..toEpoch and, when set,
+ * steps fromStep..toStep (inclusive, both must hold): 'fam' adds +lambda * kappa_fam, 'anti-flatness' adds
+ * -lambda * flatness_bound, 'anti-collapse' adds -lambda * cdnv.
+ * At placement 'head' these are METRICS.md's definitions on the batch's penultimate features and last layer.
+ * At 'block:k' (GPT only) they are those of block k's MLP output layer W (GPT-2 Conv1D `h.k.mlp.c_proj`,
+ * stored in x out; m = its input width), on the batch's n positions with h_i = the GELU activations entering W:
+ * cdnv is cdnv of h_i under the next-token labels; the flatness terms use the Gauss-Newton (Fisher) matrix F of
+ * the mean cross-entropy w.r.t. W in place of the Hessian (equal for the head, where the logits are linear in W;
+ * a hidden layer's Hessian adds a curvature term of the network that F leaves out). With one Gaussian probe per
+ * step, xi_i ~ N(0, I_C), u_i = sqrt(p_i) * xi_i - p_i <sqrt(p_i), xi_i> (covariance diag(p_i) - p_i p_i^T) and
+ * D = sum_i h_i g_i^T the gradient w.r.t. W of sum_i <z_i, u_i> with u held fixed (g_i: its gradient w.r.t. W's
+ * output at position i; not sum_i ||h_i||^2 ||g_i||^2: W is shared by the positions, whose cross terms count),
+ *   flatness_bound = ||W||_F^2 * ||D||_F^2 / n   (E_xi ||D||_F^2 / n = Tr F),
+ *   kappa_fam      = <D^T D, W^T W>_F / (n m)    (E_xi = sum_{s,s'} <w_s, w_s'> Tr F_{s,s'} / m, per output neuron s),
+ * unbiased estimates whose gradient is unbiased too (reparameterised: no sampled labels, whose gradient through p vanishes).
+ * 'all' adds the head's term and every block's; its parts are logged per layer.
  */
 export const interventionSchema = z
   .object({
@@ -212,9 +230,19 @@ export const interventionSchema = z
     fromEpoch: int(1, 1e7).default(1),
     /** Last active epoch; default: to the end of the run. */
     toEpoch: int(1, 1e7).optional(),
-    /** Softmax temperature inside the term only (p = softmax(z / T)); > 1 keeps the term's gradient alive. */
+    /** First active optimizer step (1 = the first update): a window in steps, for runs that log by steps (language models). */
+    fromStep: int(1, 1e9).optional(),
+    /** Last active optimizer step (inclusive). */
+    toStep: int(1, 1e9).optional(),
+    /** 'head' (absent: the head, so configs written before placements stay as they were), 'block:k' or 'all'. */
+    placement: z
+      .string("must be 'head', 'all' or 'block:k'")
+      .regex(PLACEMENT_PATTERN, "must be 'head', 'all' or 'block:k' (k a block index)")
+      .transform((p) => p as Placement)
+      .optional(),
+    /** Softmax temperature inside the term only (p = softmax(z / T)); > 1 keeps the term's gradient alive. Head only. */
     temperature: positive().default(1),
-    /** Features scaled to unit L2 norm inside the term only (logits of the term recomputed from them). */
+    /** Features scaled to unit L2 norm inside the term only (logits of the term recomputed from them). Head only. */
     unitNormFeatures: z.boolean().default(false),
     /** While active, project the last layer's weight onto ||W||_F <= this after every step. */
     maxClassifierNorm: positive().optional(),
@@ -222,6 +250,13 @@ export const interventionSchema = z
   .superRefine((t, ctx) => {
     if (t.toEpoch !== undefined && t.toEpoch < t.fromEpoch) {
       ctx.addIssue({ code: 'custom', path: ['toEpoch'], message: `must be in [fromEpoch=${t.fromEpoch}, 1e7]` });
+    }
+    if (t.toStep !== undefined && t.toStep < (t.fromStep ?? 1)) {
+      ctx.addIssue({ code: 'custom', path: ['toStep'], message: `must be in [fromStep=${t.fromStep ?? 1}, 1e9]` });
+    }
+    if (placementOf(t) !== 'head' && (t.temperature !== 1 || t.unitNormFeatures)) {
+      const field = t.temperature !== 1 ? 'temperature' : 'unitNormFeatures';
+      ctx.addIssue({ code: 'custom', path: [field], message: `applies to placement 'head' only (placement is '${t.placement}')` });
     }
   });
 

@@ -6,8 +6,8 @@ import { invalid } from '../../../shared/api/errors';
  * Softmax read the saved forward *output*, a clone the outer tape never sees, so a nested grad
  * either throws or is silently wrong. We re-register them to recompute from the saved *input*;
  * comparison ops get zero gradients so a second pass through e.g. relu/pow backward does not throw.
- * The replacements are mathematically the same first-order gradients (training is unaffected,
- * at the cost of one extra elementwise op per node).
+ * The replacements compute the stock first-order gradients bit for bit (the recomputed output equals the
+ * saved one), at the cost of one extra elementwise op per node, so installing them leaves training unchanged.
  */
 
 type Saved = tf.Tensor[];
@@ -47,8 +47,9 @@ export function installSecondOrderGradients(): void {
       logits: () => {
         const dim = (attrs as { dim: number }).dim;
         const y = tf.softmax((saved as Saved)[0], dim);
-        const d = dy as tf.Tensor;
-        return tf.mul(tf.sub(d, tf.sum(tf.mul(d, y), dim, true)), y);
+        // tfjs's own expression, in its order, so that first-order gradients keep their bits once this is installed
+        const dyTimesY = tf.mul(dy as tf.Tensor, y);
+        return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
       },
     }),
   });

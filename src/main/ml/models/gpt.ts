@@ -6,7 +6,7 @@ import { layerNorm, multiHeadAttention } from '../ops/attention';
 import { addRow } from '../ops/broadcast';
 import { embeddingLookup } from '../ops/embedding';
 import { linear, matMul } from '../ops/matmul';
-import { normalVariable, zerosVariable, type Model } from './model';
+import { normalVariable, zerosVariable, type ForwardResult, type Model } from './model';
 
 export interface GptOptions extends Partial<Omit<GptConfig, 'kind'>> {
   vocab: number;
@@ -67,6 +67,33 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
   const head = tied ? wte : normal('lm_head.weight', [opts.vocab, d]);
   // Conv1D: x @ W + b with W in x out
   const conv1d = (x: tf.Tensor2D, w: V, b: V) => addRow(matMul(x, w as tf.Tensor2D), b);
+  /** The forward pass; `deltas` are added to the MLP outputs, `inputs` (when given) collects the MLP output layers' inputs. */
+  function run(x: tf.Tensor2D, deltas: readonly (tf.Tensor2D | undefined)[]): ForwardResult;
+  function run(
+    x: tf.Tensor2D,
+    deltas: readonly (tf.Tensor2D | undefined)[],
+    inputs: tf.Tensor2D[],
+  ): ForwardResult & { blockInputs: tf.Tensor2D[] };
+  function run(x: tf.Tensor2D, deltas: readonly (tf.Tensor2D | undefined)[], inputs?: tf.Tensor2D[]) {
+    const [n, T] = x.shape;
+    if (T > P) throw invalid(`gpt: rows of ${T} tokens exceed its ${P} positions`);
+    const ids = tf.reshape(tf.cast(x, 'int32'), [n * T]) as tf.Tensor1D;
+    const posIds = tf.tile(tf.range(0, T, 1, 'int32'), [n]) as tf.Tensor1D;
+    let h = tf.add(embeddingLookup(wte as tf.Tensor2D, ids), embeddingLookup(wpe as tf.Tensor2D, posIds)) as tf.Tensor2D;
+    blocks.forEach((b, l) => {
+      const qkv = conv1d(layerNorm(h, b.ln1[0], b.ln1[1]), b.attnW, b.attnB);
+      const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * d], [n * T, d]), [n, T, d]) as tf.Tensor3D;
+      const a = multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' });
+      h = tf.add(h, conv1d(tf.reshape(a, [n * T, d]) as tf.Tensor2D, b.projW, b.projB)) as tf.Tensor2D;
+      const m = geluTanh(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
+      inputs?.push(m);
+      const out = conv1d(m, b.outW, b.outB);
+      h = tf.add(h, deltas[l] ? tf.add(out, deltas[l]!) : out) as tf.Tensor2D;
+    });
+    const features = layerNorm(h, lnf[0], lnf[1]);
+    const logits = linear(features, head as tf.Tensor2D);
+    return inputs ? { logits, features, blockInputs: inputs } : { logits, features };
+  }
 
   return {
     kind: 'gpt',
@@ -74,25 +101,9 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
     inputMajor: new Set(Object.keys(named).filter((k) => /\.(c_attn|c_proj|c_fc)\.weight$/.test(k))),
     // windows per forward pass when evaluating: bounds the [n * heads, T, T] scores and [n * T, vocab] logits
     evalBatch: Math.max(1, Math.floor(2 ** 22 / (opts.length * Math.max(opts.length * heads, opts.vocab, inner)))),
-    forward(x) {
-      return tf.tidy(() => {
-        const [n, T] = x.shape;
-        if (T > P) throw invalid(`gpt: rows of ${T} tokens exceed its ${P} positions`);
-        const ids = tf.reshape(tf.cast(x, 'int32'), [n * T]) as tf.Tensor1D;
-        const posIds = tf.tile(tf.range(0, T, 1, 'int32'), [n]) as tf.Tensor1D;
-        let h = tf.add(embeddingLookup(wte as tf.Tensor2D, ids), embeddingLookup(wpe as tf.Tensor2D, posIds)) as tf.Tensor2D;
-        for (const b of blocks) {
-          const qkv = conv1d(layerNorm(h, b.ln1[0], b.ln1[1]), b.attnW, b.attnB);
-          const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * d], [n * T, d]), [n, T, d]) as tf.Tensor3D;
-          const a = multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' });
-          h = tf.add(h, conv1d(tf.reshape(a, [n * T, d]) as tf.Tensor2D, b.projW, b.projB)) as tf.Tensor2D;
-          const m = geluTanh(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
-          h = tf.add(h, conv1d(m, b.outW, b.outB)) as tf.Tensor2D;
-        }
-        const features = layerNorm(h, lnf[0], lnf[1]);
-        return { logits: linear(features, head as tf.Tensor2D), features };
-      });
-    },
+    forward: (x) => tf.tidy(() => ({ ...run(x, []) })),
+    forwardProbed: (x, deltas) => tf.tidy(() => ({ ...run(x, deltas, []) })),
+    blockLayers: blocks.map((b, l) => ({ name: `transformer.h.${l}.mlp.c_proj.weight`, weight: b.outW })),
     lastLayer: () => ({ weight: head }),
     namedWeights: () => ({ ...named }),
     dispose: () => tf.dispose(Object.values(named)),

@@ -22,6 +22,13 @@ export interface Model {
   namedWeights(): Record<string, tf.Variable>;
   /** 2-D weights stored in x out (GPT-2's Conv1D), which per-neuron measures (kappa_layer) read transposed. */
   readonly inputMajor?: ReadonlySet<string>;
+  /** Hidden linear layers a term can be placed on (GPT: block k's MLP output layer), weights stored in x out. */
+  readonly blockLayers?: readonly { name: string; weight: tf.Variable }[];
+  /**
+   * forward with `deltas[k]` (rows x out) added to block layer k's output where given (zeros: the same values), and
+   * each block layer's input (rows x in): a place to take gradients w.r.t. a hidden layer's output.
+   */
+  forwardProbed?(x: tf.Tensor2D, deltas: readonly (tf.Tensor2D | undefined)[]): ForwardResult & { blockInputs: tf.Tensor2D[] };
   dispose(): void;
 }
 

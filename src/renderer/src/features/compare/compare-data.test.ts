@@ -46,6 +46,24 @@ describe('compare data', () => {
       'intervention_fam|train',
       'intervention_anti_flatness|train',
       'intervention_anti_collapse|train',
+      'intervention_fam|train|layers',
+      'intervention_anti_flatness|train|layers',
+      'intervention_anti_collapse|train|layers',
+    ]);
+  });
+
+  it("draws a placed term's sum, or one line per placed layer", () => {
+    const all = [
+      series(1, 'intervention_fam', 'train', [3, 2]),
+      series(1, 'intervention_fam', 'train', [1, 0.5], 'transformer.h.0.mlp.c_proj.weight'),
+      series(1, 'intervention_fam', 'train', [2, 1.5], 'head'),
+    ];
+    const terms = metricChoices(reg()).filter((c) => c.key === 'intervention_fam');
+    const [sum, perLayer] = buildPanels(all, [run(1, 0)], terms, { x: 'step', group: false });
+    expect(sum.series).toEqual([{ name: '1 grok s0', x: [0, 10], y: [3, 2] }]);
+    expect(perLayer.series.map((s) => [s.name, s.y])).toEqual([
+      ['1 grok s0 [head]', [2, 1.5]],
+      ['1 grok s0 [transformer.h.0.mlp.c_proj.weight]', [1, 0.5]],
     ]);
   });
 

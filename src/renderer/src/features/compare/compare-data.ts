@@ -26,10 +26,18 @@ export const EACH_SET = '@sets';
  * The intervention terms a run logs while they are active (their batch mean per epoch; key names as
  * interventions.ts's termLogKeys): not METRICS.md metrics, since temperature and unit-norm features change them.
  */
-const TERM_CHOICES: Choice[] = ['fam', 'anti_flatness', 'anti_collapse'].map((kind) => {
-  const key = `intervention_${kind}`;
-  return { value: choiceValue(key, 'train'), key, split: 'train', label: `${key} (term, train batches)` };
-});
+const TERM_KINDS = ['fam', 'anti_flatness', 'anti_collapse'];
+const TERM_CHOICES: Choice[] = [
+  ...TERM_KINDS.map((kind): Choice => {
+    const key = `intervention_${kind}`;
+    return { value: choiceValue(key, 'train'), key, split: 'train', label: `${key} (term, train batches)` };
+  }),
+  // a term placed off the head (placement 'block:k' or 'all') also stores its part on each placed layer
+  ...TERM_KINDS.map((kind): Choice => {
+    const key = `intervention_${kind}`;
+    return { value: `${choiceValue(key, 'train')}|layers`, key, split: 'train', label: `${key} per placed layer`, parts: 'each' };
+  }),
+];
 
 /** Every metric on the splits the registry stores it on; then the intervention terms. */
 export function metricChoices(keys: MetricDescriptor[]): Choice[] {
