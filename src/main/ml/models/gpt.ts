@@ -3,6 +3,7 @@ import { invalid } from '../../../shared/api/errors';
 import type { GptConfig } from '../../../shared/domain/train-config';
 import type { Rng } from '../data/prng';
 import { layerNorm, multiHeadAttention } from '../ops/attention';
+import { gelu } from '../ops/fused-native';
 import { addRow } from '../ops/broadcast';
 import { embeddingLookup } from '../ops/embedding';
 import { linear, matMul } from '../ops/matmul';
@@ -16,12 +17,6 @@ export interface GptOptions extends Partial<Omit<GptConfig, 'kind'>> {
 
 type V = tf.Variable;
 const onesVariable = (n: number): V => tf.tidy(() => tf.variable(tf.ones([n])));
-
-/** GPT-2's GELU (the tanh approximation, `gelu_new`), from twice-differentiable elementwise ops. */
-export function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner))) as tf.Tensor2D;
-}
 
 /**
  * Decoder-only GPT with Hugging Face GPT-2's parameter names and layouts (Conv1D weights are in x out),
@@ -86,7 +81,7 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
           const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * d], [n * T, d]), [n, T, d]) as tf.Tensor3D;
           const a = multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' });
           h = tf.add(h, conv1d(tf.reshape(a, [n * T, d]) as tf.Tensor2D, b.projW, b.projB)) as tf.Tensor2D;
-          const m = geluTanh(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
+          const m = gelu(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
           h = tf.add(h, conv1d(m, b.outW, b.outB)) as tf.Tensor2D;
         }
         const features = layerNorm(h, lnf[0], lnf[1]);

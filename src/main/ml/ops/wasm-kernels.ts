@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
 import type { NativeKernels } from '../native';
 import { registerConvKernels } from './conv-blas';
+import { registerFusedKernels } from './fused-native';
 import { registerPoolKernels } from './pool-native';
+import { SCATTER_ROWS, scatterRows, sliceKernel } from './wasm-copy-kernels';
 
 /**
  * Kernels tfjs-backend-wasm 4.22 is slow at on the shapes training lives on, registered over its own
@@ -169,6 +171,8 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   override('Identity', shareIdentity);
   override('Transpose', transpose2d);
   override('GatherV2', gatherRows);
+  override('Slice', sliceKernel);
+  tf.registerKernel({ kernelName: SCATTER_ROWS, backendName: 'wasm', kernelFunc: scatterRows as unknown as tf.KernelFunc });
   if (native)
     tf.registerKernel({
       kernelName: FUSED_ADAM,
@@ -178,5 +182,6 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   if (blas && native) registerConvKernels(native);
   if (native) registerPoolKernels(native);
+  if (native) registerFusedKernels(native);
   matMulIsBlas = !!blas;
 }
