@@ -3,7 +3,7 @@
  * sgemm through the system BLAS (blas.c), float64 products and the symmetric eigen-solver of its LAPACK
  * for the metrics (lapack.c, softmax.c), a fused Adam/AdamW step (adam.c), a 3x3 convolution's
  * im2col/col2im (im2col.c), 2x2 max pooling (maxpool.c), and a transformer's GELU, LayerNorm and
- * softmax cross-entropy (fused.c). Optional: the app runs on tfjs's own kernels where this addon was not built.
+ * softmax cross-entropy (fused.c) and causal self-attention on the BLAS (attention.c). Optional: the app runs on tfjs's own kernels where this addon was not built.
  */
 #include "kernels.h"
 
@@ -54,6 +54,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"layerNorm", NULL, js_layer_norm, NULL, NULL, NULL, napi_default, NULL},
     {"layerNormGrad", NULL, js_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
     {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+    {"attentionForward", NULL, js_attention_forward, NULL, NULL, NULL, napi_default, NULL},
+    {"attentionBackward", NULL, js_attention_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

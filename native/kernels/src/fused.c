@@ -6,47 +6,10 @@
  * 4e-7 relative) that the compiler vectorises; sums run in double.
  */
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fastmath.h"
 #include "kernels.h"
-
-/* exp(x) for float x, relative error < 1e-7; clamped to the float range instead of over/underflowing. */
-static inline float exp_f(float x) {
-  x = x > 88.3762626647949f ? 88.3762626647949f : x;
-  x = x < -87.3365447505531f ? -87.3365447505531f : x;
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = ((int32_t)n + 127) << 23;
-  float scale;
-  memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
-
-/* tanh(x) as a 13/6 rational function on [-7.999, 7.999] (beyond it tanh is 1 in float). */
-static inline float tanh_f(float x) {
-  const float c = 7.99881172180175781f;
-  x = x > c ? c : x;
-  x = x < -c ? -c : x;
-  const float x2 = x * x;
-  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-  p = p * x2 + -8.60467152213735e-11f;
-  p = p * x2 + 5.12229709037114e-08f;
-  p = p * x2 + 1.48572235717979e-05f;
-  p = p * x2 + 6.37261928875436e-04f;
-  p = p * x2 + 4.89352455891786e-03f;
-  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-  q = q * x2 + 2.26843463243900e-03f;
-  q = q * x2 + 4.89352518554385e-03f;
-  return p * x / q;
-}
 
 #define GELU_C 0.7978845608028654f /* sqrt(2 / pi) */
 #define GELU_K 0.044715f
@@ -70,9 +33,11 @@ napi_value js_gelu(napi_env env, napi_callback_info info) {
     }
   } else {
     for (size_t i = 0; i < n; i++) {
-      const float v = x[i], t = tanh_f(GELU_C * (v + GELU_K * v * v * v));
+      const float v = x[i], u = GELU_C * (v + GELU_K * v * v * v), t = tanh_f(u);
+      /* 1 - t^2 as 4 e / (1 + e)^2, e = exp(-2 |u|): accurate where t rounds to 1 (x v^2 would amplify that error) */
+      const float e = exp_f(-2.0f * fabsf(u)), sech2 = 4.0f * e / ((1.0f + e) * (1.0f + e));
       const float du = GELU_C * (1.0f + 3.0f * GELU_K * v * v);
-      out[i] = a[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
+      out[i] = a[i] * (0.5f * (1.0f + t) + 0.5f * v * sech2 * du);
     }
   }
   return NULL;

@@ -32,4 +32,6 @@ napi_value js_gelu(napi_env env, napi_callback_info info);
 napi_value js_layer_norm(napi_env env, napi_callback_info info);
 napi_value js_layer_norm_grad(napi_env env, napi_callback_info info);
 napi_value js_softmax_xent(napi_env env, napi_callback_info info);
+napi_value js_attention_forward(napi_env env, napi_callback_info info);
+napi_value js_attention_backward(napi_env env, napi_callback_info info);
 #endif

@@ -86,6 +86,21 @@ export interface NativeKernels {
   ): void;
   /** Mean cross-entropy of rows of logits z against target rows y (each summing to 1); grad = (softmax(z) - y) / rows. */
   softmaxXent?(z: Float32Array, y: Float32Array, grad: Float32Array, C: number): number;
+  /**
+   * Causal self-attention on the open BLAS: qkv [n T, 3d] (q | k | v per row) -> out [n T, d], probs [n heads, T, T]
+   * (kept for the backward). Optional, as is attentionBackward.
+   */
+  attentionForward?(qkv: Float32Array, out: Float32Array, probs: Float32Array, n: number, T: number, heads: number): void;
+  /** dqkv [n T, 3d] from dout [n T, d], the forward's qkv and probs. */
+  attentionBackward?(
+    dout: Float32Array,
+    qkv: Float32Array,
+    probs: Float32Array,
+    dqkv: Float32Array,
+    n: number,
+    T: number,
+    heads: number,
+  ): void;
 }
 
 // Not named `require`: the bundler injects its own `require` shim into ESM output.

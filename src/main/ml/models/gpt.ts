@@ -3,6 +3,7 @@ import { invalid } from '../../../shared/api/errors';
 import type { GptConfig } from '../../../shared/domain/train-config';
 import type { Rng } from '../data/prng';
 import { layerNorm, multiHeadAttention } from '../ops/attention';
+import { fusedCausalSelfAttention } from '../ops/attention-native';
 import { gelu } from '../ops/fused-native';
 import { addRow } from '../ops/broadcast';
 import { embeddingLookup } from '../ops/embedding';
@@ -79,8 +80,13 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
         for (const b of blocks) {
           const qkv = conv1d(layerNorm(h, b.ln1[0], b.ln1[1]), b.attnW, b.attnB);
           const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * d], [n * T, d]), [n, T, d]) as tf.Tensor3D;
-          const a = multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' });
-          h = tf.add(h, conv1d(tf.reshape(a, [n * T, d]) as tf.Tensor2D, b.projW, b.projB)) as tf.Tensor2D;
+          const a =
+            fusedCausalSelfAttention(qkv, n, T, heads) ??
+            (tf.reshape(multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' }), [
+              n * T,
+              d,
+            ]) as tf.Tensor2D);
+          h = tf.add(h, conv1d(a, b.projW, b.projB)) as tf.Tensor2D;
           const m = gelu(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
           h = tf.add(h, conv1d(m, b.outW, b.outB)) as tf.Tensor2D;
         }

@@ -69,6 +69,7 @@ function kernels(native: Fused): Record<string, (a: KernelArgs) => tf.TensorInfo
 }
 
 let registered = false;
+let enabled = true;
 
 /** Registers the fused kernels on wasm (once, after it has started) where the addon has them. */
 export function registerFusedKernels(native: NativeKernels): void {
@@ -79,8 +80,15 @@ export function registerFusedKernels(native: NativeKernels): void {
   registered = true;
 }
 
-/** Whether the fused kernels serve here (wasm is the backend and the addon has them). */
-export const fusedNative = (): boolean => registered && tf.getBackend() === 'wasm';
+/** Whether the fused kernels serve here (wasm is the backend, the addon has them, and they are not switched off). */
+export const fusedNative = (): boolean => enabled && registered && tf.getBackend() === 'wasm';
+
+/** Switches the fused kernels (and the native attention) off or back on, for tests comparing routes; returns the old setting. */
+export function setFusedNative(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) => tf.engine().runKernel(name, inputs, attrs);
 /** The backward pass is being recorded: a later pass differentiates it, so it must be made of tfjs ops. */

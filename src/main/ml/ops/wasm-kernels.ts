@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
 import type { NativeKernels } from '../native';
+import { registerAttentionKernels } from './attention-native';
 import { registerConvKernels } from './conv-blas';
 import { registerFusedKernels } from './fused-native';
 import { registerPoolKernels } from './pool-native';
@@ -183,5 +184,6 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (blas && native) registerConvKernels(native);
   if (native) registerPoolKernels(native);
   if (native) registerFusedKernels(native);
+  if (blas && native) registerAttentionKernels(native);
   matMulIsBlas = !!blas;
 }
