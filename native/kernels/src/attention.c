@@ -29,6 +29,33 @@ static sgemm_fn setup(napi_env env, napi_value *argv, int first, int32_t *dims) 
   return f;
 }
 
+/* Rows i of p [T, T] become softmax over j <= i, zeros after. */
+SIMD_CLONES static void causal_softmax(float *p, size_t T) {
+  for (size_t i = 0; i < T; i++) {
+    float *row = p + i * T, m = row[0];
+    for (size_t j = 1; j <= i; j++) m = row[j] > m ? row[j] : m;
+    for (size_t j = 0; j <= i; j++) row[j] = exp_f(row[j] - m);
+    double s = 0;
+    for (size_t j = 0; j <= i; j++) s += row[j];
+    const float r = (float)(1.0 / s);
+    for (size_t j = 0; j <= i; j++) row[j] *= r;
+    for (size_t j = i + 1; j < T; j++) row[j] = 0.0f;
+  }
+}
+
+/* ds [T, T] = p (ds - rowsum(ds p)) scale over j <= i, zeros after: the scores' gradient from the probabilities'. */
+SIMD_CLONES static void causal_softmax_grad(float *ds, const float *p, size_t T, float scale) {
+  for (size_t i = 0; i < T; i++) {
+    const float *pr = p + i * T;
+    float *row = ds + i * T;
+    double s = 0;
+    for (size_t j = 0; j <= i; j++) s += (double)row[j] * pr[j];
+    const float sf = (float)s;
+    for (size_t j = 0; j <= i; j++) row[j] = pr[j] * (row[j] - sf) * scale;
+    for (size_t j = i + 1; j < T; j++) row[j] = 0.0f;
+  }
+}
+
 /* attentionForward(qkv, out, probs, n, T, heads) */
 napi_value js_attention_forward(napi_env env, napi_callback_info info) {
   size_t argc = 6, d;
@@ -49,16 +76,7 @@ napi_value js_attention_forward(napi_env env, napi_callback_info info) {
       const float *q = qkv + b * T * ld + h * dh, *k = q + d, *v = q + 2 * d;
       float *p = probs + (b * H + h) * T * T;
       sgemm(ROW_MAJOR, NO_TRANS, TRANS, (int)T, (int)T, (int)dh, scale, q, (int)ld, k, (int)ld, 0.0f, p, (int)T);
-      for (size_t i = 0; i < T; i++) {
-        float *row = p + i * T, m = row[0];
-        for (size_t j = 1; j <= i; j++) m = row[j] > m ? row[j] : m;
-        for (size_t j = 0; j <= i; j++) row[j] = exp_f(row[j] - m);
-        double s = 0;
-        for (size_t j = 0; j <= i; j++) s += row[j];
-        const float r = (float)(1.0 / s);
-        for (size_t j = 0; j <= i; j++) row[j] *= r;
-        for (size_t j = i + 1; j < T; j++) row[j] = 0.0f;
-      }
+      causal_softmax(p, T);
       sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)T, (int)dh, (int)T, 1.0f, p, (int)T, v, (int)ld, 0.0f, out + b * T * d + h * dh, (int)d);
     }
   return NULL;
@@ -96,15 +114,7 @@ napi_value js_attention_backward(napi_env env, napi_callback_info info) {
       float *dq = dqkv + at, *dk = dq + d, *dv = dq + 2 * d;
       sgemm(ROW_MAJOR, TRANS, NO_TRANS, (int)T, (int)dh, (int)T, 1.0f, p, (int)T, go, (int)d, 0.0f, dv, (int)ld);
       sgemm(ROW_MAJOR, NO_TRANS, TRANS, (int)T, (int)T, (int)dh, 1.0f, go, (int)d, v, (int)ld, 0.0f, ds, (int)T);
-      for (size_t i = 0; i < T; i++) {
-        const float *pr = p + i * T;
-        float *row = ds + i * T;
-        double s = 0;
-        for (size_t j = 0; j <= i; j++) s += (double)row[j] * pr[j];
-        const float sf = (float)s;
-        for (size_t j = 0; j <= i; j++) row[j] = pr[j] * (row[j] - sf) * scale;
-        for (size_t j = i + 1; j < T; j++) row[j] = 0.0f;
-      }
+      causal_softmax_grad(ds, p, T, scale);
       sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, (int)T, (int)dh, (int)T, 1.0f, ds, (int)T, k, (int)ld, 0.0f, dq, (int)ld);
       sgemm(ROW_MAJOR, TRANS, NO_TRANS, (int)T, (int)dh, (int)T, 1.0f, ds, (int)T, q, (int)ld, 0.0f, dk, (int)ld);
     }

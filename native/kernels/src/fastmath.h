@@ -7,6 +7,17 @@
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * Loops over these compile for AVX-512, AVX2 and the baseline on x86-64 with gcc, picked at load (as
+ * softmax.c's exp_row): 16 or 8 floats a step instead of 4.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#ifndef SIMD_CLONES
+#define SIMD_CLONES
+#endif
+
 /* exp(x) for float x, relative error < 1e-7; clamped to the float range instead of over/underflowing. */
 static inline float exp_f(float x) {
   x = x > 88.3762626647949f ? 88.3762626647949f : x;
