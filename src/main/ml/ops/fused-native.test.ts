@@ -135,44 +135,55 @@ describe.skipIf(!hasFused)('fused native kernels (skipped with an addon that pre
     expect(Math.abs(value - composite)).toBeLessThan(1e-5);
   });
 
-  it.skipIf(!hasAttention)('causal self-attention on qkv and its gradient equal float64 attention and its central differences', () => {
-    // T = 5 and 3 heads of width 4: nothing a power of two
-    const [n, T, d, heads] = [2, 5, 12, 3];
-    const dh = d / heads;
-    const qkv = randn(n * T * 3 * d);
-    const at = (x: number[], b: number, t: number, part: number, c: number) => x[(b * T + t) * 3 * d + part * d + c]!;
-    const attention64 = (x: number[]) => {
-      const out = new Array<number>(n * T * d).fill(0);
-      for (let b = 0; b < n; b++)
-        for (let h = 0; h < heads; h++)
-          for (let i = 0; i < T; i++) {
-            const s = Array.from({ length: i + 1 }, (_, j) => {
-              let dot = 0;
-              for (let c = 0; c < dh; c++) dot += at(x, b, i, 0, h * dh + c) * at(x, b, j, 1, h * dh + c);
-              return dot / Math.sqrt(dh);
-            });
-            const m = Math.max(...s);
-            const e = s.map((v) => Math.exp(v - m));
-            const z = e.reduce((a, v) => a + v, 0);
-            for (let c = 0; c < dh; c++)
-              out[(b * T + i) * d + h * dh + c] = e.reduce((a, v, j) => a + (v / z) * at(x, b, j, 2, h * dh + c), 0);
-          }
-      return out;
-    };
-    const y = tf.tidy(() => Array.from(fusedCausalSelfAttention(tf.tensor2d(qkv, [n * T, 3 * d]), n, T, heads)!.dataSync()));
-    expect(maxRel(y, attention64(qkv))).toBeLessThan(2e-6);
-    const w = randn(n * T * d);
-    const got = tf.tidy(() => {
-      const f = (t: tf.Tensor) => tf.sum(tf.mul(fusedCausalSelfAttention(t as tf.Tensor2D, n, T, heads)!, tf.tensor2d(w, [n * T, d])));
-      return Array.from(
-        tf
-          .grad(f)(tf.tensor2d(qkv, [n * T, 3 * d]))
-          .dataSync(),
-      );
-    });
-    const want = numericGrad((x) => attention64(x).reduce((a, v, i) => a + v * w[i]!, 0), qkv);
-    expect(maxRel(got, want)).toBeLessThan(1e-5);
-  });
+  // T = 5 and 3 heads of width 4: nothing a power of two; T = 70: three blocks of queries (32, 32, 6)
+  it.skipIf(!hasAttention).each([
+    [2, 5, 12, 3],
+    [1, 70, 8, 2],
+  ])(
+    'causal self-attention on qkv (n %i, T %i, d %i, %i heads) and its gradient equal float64 attention and its differences',
+    (n, T, d, heads) => {
+      const dh = d / heads;
+      const qkv = randn(n * T * 3 * d);
+      const at = (x: number[], b: number, t: number, part: number, c: number) => x[(b * T + t) * 3 * d + part * d + c]!;
+      const attention64 = (x: number[]) => {
+        const out = new Array<number>(n * T * d).fill(0);
+        for (let b = 0; b < n; b++)
+          for (let h = 0; h < heads; h++)
+            for (let i = 0; i < T; i++) {
+              const s = Array.from({ length: i + 1 }, (_, j) => {
+                let dot = 0;
+                for (let c = 0; c < dh; c++) dot += at(x, b, i, 0, h * dh + c) * at(x, b, j, 1, h * dh + c);
+                return dot / Math.sqrt(dh);
+              });
+              const m = Math.max(...s);
+              const e = s.map((v) => Math.exp(v - m));
+              const z = e.reduce((a, v) => a + v, 0);
+              for (let c = 0; c < dh; c++)
+                out[(b * T + i) * d + h * dh + c] = e.reduce((a, v, j) => a + (v / z) * at(x, b, j, 2, h * dh + c), 0);
+            }
+        return out;
+      };
+      const y = tf.tidy(() => Array.from(fusedCausalSelfAttention(tf.tensor2d(qkv, [n * T, 3 * d]), n, T, heads)!.dataSync()));
+      expect(maxRel(y, attention64(qkv))).toBeLessThan(2e-6);
+      const w = randn(n * T * d);
+      const grad = tf.tidy(() => {
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(fusedCausalSelfAttention(t as tf.Tensor2D, n, T, heads)!, tf.tensor2d(w, [n * T, d])));
+        return Array.from(
+          tf
+            .grad(f)(tf.tensor2d(qkv, [n * T, 3 * d]))
+            .dataSync(),
+        );
+      });
+      // derivatives along random directions: <grad, u> against central float64 differences of <w, attention(qkv + h u)>
+      const loss = (x: number[]) => attention64(x).reduce((a, v, i) => a + v * w[i]!, 0);
+      for (let r = 0; r < 3; r++) {
+        const u = randn(qkv.length);
+        const [want] = numericGrad(([t]) => loss(qkv.map((v, i) => v + t! * u[i]!)), [0]);
+        const got = grad.reduce((a, g, i) => a + g * u[i]!, 0);
+        expect(Math.abs(got - want!) / Math.max(1, Math.abs(want!))).toBeLessThan(1e-5);
+      }
+    },
+  );
 
   it('a GPT has the same loss gradient and Hessian-vector product with the fused kernels as with the tfjs ops', () => {
     const model = gpt(createRng(3), { vocab: 7, length: 6, dModel: 8, heads: 2, layers: 2 });
