@@ -70,7 +70,10 @@ function gatherRows(args: KernelArgs): tf.TensorInfo | null {
     Float32Array,
     Int32Array,
   ];
-  for (let i = 0; i < idv.length; i++) dst.set(table.subarray(idv[i]! * width, (idv[i]! + 1) * width), i * width);
+  // one memmove per row within the heap (a subarray view per row cost as much as the copy)
+  const heap = new Float32Array(dst.buffer);
+  const [src, to] = [table.byteOffset >> 2, dst.byteOffset >> 2];
+  for (let i = 0; i < idv.length; i++) heap.copyWithin(to + i * width, src + idv[i]! * width, src + (idv[i]! + 1) * width);
   return out;
 }
 
