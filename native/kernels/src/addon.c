@@ -2,7 +2,8 @@
  * Kernels tfjs's wasm backend is slow at, run natively on tensors where they lie in wasm memory:
  * sgemm through the system BLAS (blas.c), float64 products and the symmetric eigen-solver of its LAPACK
  * for the metrics (lapack.c, softmax.c), a fused Adam/AdamW step (adam.c), a 3x3 convolution's
- * im2col/col2im (im2col.c) and 2x2 max pooling (maxpool.c). Optional: the app runs on tfjs's own kernels where this addon was not built.
+ * im2col/col2im (im2col.c), 2x2 max pooling (maxpool.c), and a transformer's GELU, LayerNorm and
+ * softmax cross-entropy (fused.c) and causal self-attention on the BLAS (attention.c). Optional: the app runs on tfjs's own kernels where this addon was not built.
  */
 #include "kernels.h"
 
@@ -49,6 +50,12 @@ static napi_value init(napi_env env, napi_value exports) {
     {"im2col3x3", NULL, js_im2col3x3, NULL, NULL, NULL, napi_default, NULL},
     {"col2im3x3", NULL, js_col2im3x3, NULL, NULL, NULL, napi_default, NULL},
     {"maxpool2x2", NULL, js_maxpool2x2, NULL, NULL, NULL, napi_default, NULL},
+    {"gelu", NULL, js_gelu, NULL, NULL, NULL, napi_default, NULL},
+    {"layerNorm", NULL, js_layer_norm, NULL, NULL, NULL, napi_default, NULL},
+    {"layerNormGrad", NULL, js_layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_default, NULL},
+    {"attentionForward", NULL, js_attention_forward, NULL, NULL, NULL, napi_default, NULL},
+    {"attentionBackward", NULL, js_attention_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -28,4 +28,10 @@ napi_value js_adam(napi_env env, napi_callback_info info);
 napi_value js_im2col3x3(napi_env env, napi_callback_info info);
 napi_value js_col2im3x3(napi_env env, napi_callback_info info);
 napi_value js_maxpool2x2(napi_env env, napi_callback_info info);
+napi_value js_gelu(napi_env env, napi_callback_info info);
+napi_value js_layer_norm(napi_env env, napi_callback_info info);
+napi_value js_layer_norm_grad(napi_env env, napi_callback_info info);
+napi_value js_softmax_xent(napi_env env, napi_callback_info info);
+napi_value js_attention_forward(napi_env env, napi_callback_info info);
+napi_value js_attention_backward(napi_env env, napi_callback_info info);
 #endif

@@ -69,6 +69,38 @@ export interface NativeKernels {
    * picked at x's maxima (g like x), 2 out = g [n, h/2, w/2, c] put back at x's maxima, zeros elsewhere. Optional.
    */
   maxpool2x2?(mode: 0 | 1 | 2, x: Float32Array, g: Float32Array, out: Float32Array, n: number, h: number, w: number, c: number): void;
+  /** GPT-2's tanh GELU: mode 0 out = gelu(x) (a unread), 1 out = a * gelu'(x); one length. Optional (as are the three below). */
+  gelu?(mode: 0 | 1, x: Float32Array, a: Float32Array, out: Float32Array): void;
+  /** y = (x - mean) / sqrt(var + eps) * g + b over rows of d (x, y [rows * d]; g, b [d]). */
+  layerNorm?(x: Float32Array, g: Float32Array, b: Float32Array, y: Float32Array, d: number, eps: number): void;
+  /** LayerNorm's backward: dx [rows * d]; dg, db [d] summed over rows. */
+  layerNormGrad?(
+    dy: Float32Array,
+    x: Float32Array,
+    g: Float32Array,
+    dx: Float32Array,
+    dg: Float32Array,
+    db: Float32Array,
+    d: number,
+    eps: number,
+  ): void;
+  /** Mean cross-entropy of rows of logits z against target rows y (each summing to 1); grad = (softmax(z) - y) / rows. */
+  softmaxXent?(z: Float32Array, y: Float32Array, grad: Float32Array, C: number): number;
+  /**
+   * Causal self-attention on the open BLAS: qkv [n T, 3d] (q | k | v per row) -> out [n T, d], probs [n heads, T, T]
+   * (kept for the backward). Optional, as is attentionBackward.
+   */
+  attentionForward?(qkv: Float32Array, out: Float32Array, probs: Float32Array, n: number, T: number, heads: number): void;
+  /** dqkv [n T, 3d] from dout [n T, d], the forward's qkv and probs. */
+  attentionBackward?(
+    dout: Float32Array,
+    qkv: Float32Array,
+    probs: Float32Array,
+    dqkv: Float32Array,
+    n: number,
+    T: number,
+    heads: number,
+  ): void;
 }
 
 // Not named `require`: the bundler injects its own `require` shim into ESM output.

@@ -3,6 +3,8 @@ import { invalid } from '../../../shared/api/errors';
 import type { GptConfig } from '../../../shared/domain/train-config';
 import type { Rng } from '../data/prng';
 import { layerNorm, multiHeadAttention } from '../ops/attention';
+import { fusedCausalSelfAttention } from '../ops/attention-native';
+import { gelu } from '../ops/fused-native';
 import { addRow } from '../ops/broadcast';
 import { embeddingLookup } from '../ops/embedding';
 import { linear, matMul } from '../ops/matmul';
@@ -16,12 +18,6 @@ export interface GptOptions extends Partial<Omit<GptConfig, 'kind'>> {
 
 type V = tf.Variable;
 const onesVariable = (n: number): V => tf.tidy(() => tf.variable(tf.ones([n])));
-
-/** GPT-2's GELU (the tanh approximation, `gelu_new`), from twice-differentiable elementwise ops. */
-export function geluTanh(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner))) as tf.Tensor2D;
-}
 
 /**
  * Decoder-only GPT with Hugging Face GPT-2's parameter names and layouts (Conv1D weights are in x out),
@@ -83,9 +79,11 @@ export function gpt(rng: Rng, opts: GptOptions): Model {
     blocks.forEach((b, l) => {
       const qkv = conv1d(layerNorm(h, b.ln1[0], b.ln1[1]), b.attnW, b.attnB);
       const part = (i: number) => tf.reshape(tf.slice(qkv, [0, i * d], [n * T, d]), [n, T, d]) as tf.Tensor3D;
-      const a = multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' });
-      h = tf.add(h, conv1d(tf.reshape(a, [n * T, d]) as tf.Tensor2D, b.projW, b.projB)) as tf.Tensor2D;
-      const m = geluTanh(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
+      const a =
+        fusedCausalSelfAttention(qkv, n, T, heads) ??
+        (tf.reshape(multiHeadAttention(part(0), part(1), part(2), { heads, causal: true, layout: 'batch' }), [n * T, d]) as tf.Tensor2D);
+      h = tf.add(h, conv1d(a, b.projW, b.projB)) as tf.Tensor2D;
+      const m = gelu(conv1d(layerNorm(h, b.ln2[0], b.ln2[1]), b.fcW, b.fcB));
       inputs?.push(m);
       const out = conv1d(m, b.outW, b.outB);
       h = tf.add(h, deltas[l] ? tf.add(out, deltas[l]!) : out) as tf.Tensor2D;

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { invalid } from '../../../shared/api/errors';
-import { addRow, mulRow } from './broadcast';
 import { batchMatMul, matMul } from './matmul';
+
+export { layerNorm } from './fused-native';
 
 type Arg = tf.Tensor | tf.GradSaveFunc;
 
@@ -10,13 +11,6 @@ export const constant = tf.customGrad((...args: Arg[]) => {
   const x = args[0] as tf.Tensor;
   return { value: tf.clone(x), gradFunc: () => [tf.zerosLike(x)] };
 }) as unknown as <T extends tf.Tensor>(x: T) => T;
-
-/** LayerNorm over the last axis of [rows, d], PyTorch's eps; written from twice-differentiable ops. */
-export function layerNorm(x: tf.Tensor2D, gain: tf.Tensor, bias: tf.Tensor, eps = 1e-5): tf.Tensor2D {
-  const xc = tf.sub(x, tf.mean(x, 1, true));
-  const std = tf.sqrt(tf.add(tf.mean(tf.square(xc), 1, true), eps));
-  return addRow(mulRow(tf.div(xc, std) as tf.Tensor2D, gain), bias);
-}
 
 /** [d, heads] with ones where feature k belongs to head h: sums a product per head by one matMul. */
 export function headIndicator(d: number, heads: number): tf.Tensor2D {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedTrainingCrossEntropy } from './fused-native';
 
 /**
  * Row max treated as a constant. Subtracting it only stabilises log-sum-exp (the result does not
@@ -32,9 +33,12 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, labelsOneHot: tf.Tensor
 /**
  * Same value as `softmaxCrossEntropy`, with a one-pass gradient (softmax - y) / n from the softmax
  * saved in the forward. First-order only: a second-order pass would treat the saved softmax as a
- * constant and be silently wrong, so Hessian code must use `softmaxCrossEntropy`.
+ * constant and be silently wrong, so Hessian code must use `softmaxCrossEntropy`. One native pass on
+ * wasm with the addon (ops/fused-native).
  */
 export function trainingCrossEntropy(logits: tf.Tensor2D, labelsOneHot: tf.Tensor2D): tf.Scalar {
+  const fused = fusedTrainingCrossEntropy(logits, labelsOneHot);
+  if (fused) return fused;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [z, y, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const lse = logSumExpRows(z);

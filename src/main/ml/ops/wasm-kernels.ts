@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
 import type { NativeKernels } from '../native';
+import { registerAttentionKernels } from './attention-native';
 import { registerConvKernels } from './conv-blas';
+import { registerFusedKernels } from './fused-native';
 import { registerPoolKernels } from './pool-native';
+import { SCATTER_ROWS, scatterRows, sliceKernel } from './wasm-copy-kernels';
 
 /**
  * Kernels tfjs-backend-wasm 4.22 is slow at on the shapes training lives on, registered over its own
@@ -67,7 +70,10 @@ function gatherRows(args: KernelArgs): tf.TensorInfo | null {
     Float32Array,
     Int32Array,
   ];
-  for (let i = 0; i < idv.length; i++) dst.set(table.subarray(idv[i]! * width, (idv[i]! + 1) * width), i * width);
+  // one memmove per row within the heap (a subarray view per row cost as much as the copy)
+  const heap = new Float32Array(dst.buffer);
+  const [src, to] = [table.byteOffset >> 2, dst.byteOffset >> 2];
+  for (let i = 0; i < idv.length; i++) heap.copyWithin(to + i * width, src + idv[i]! * width, src + (idv[i]! + 1) * width);
   return out;
 }
 
@@ -169,6 +175,8 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   override('Identity', shareIdentity);
   override('Transpose', transpose2d);
   override('GatherV2', gatherRows);
+  override('Slice', sliceKernel);
+  tf.registerKernel({ kernelName: SCATTER_ROWS, backendName: 'wasm', kernelFunc: scatterRows as unknown as tf.KernelFunc });
   if (native)
     tf.registerKernel({
       kernelName: FUSED_ADAM,
@@ -178,5 +186,7 @@ export function installWasmKernels(blas: Blas | null, native: NativeKernels | nu
   if (blas) override('BatchMatMul', (args) => blasMatMul(blas, args));
   if (blas && native) registerConvKernels(native);
   if (native) registerPoolKernels(native);
+  if (native) registerFusedKernels(native);
+  if (blas && native) registerAttentionKernels(native);
   matMulIsBlas = !!blas;
 }
