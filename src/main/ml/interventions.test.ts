@@ -5,7 +5,7 @@ import { initBackend } from './backend';
 import { gaussianMixture } from './data/gaussian-mixture';
 import { createRng } from './data/prng';
 import { splitTensors } from './data/tensors';
-import { termLogKeys, termValue } from './interventions';
+import { cdnv, termLogKeys, termValue } from './interventions';
 import { computeSplitMetrics } from './metrics';
 import { mlp } from './models/mlp';
 import { train, type CheckpointPayload, type EpochLog } from './train';
@@ -162,5 +162,19 @@ describe('interventions in training', () => {
   it('rejects a window that ends before it starts', async () => {
     const err = await train({ ...base, interventions: [{ kind: 'fam', lambda: 1, fromEpoch: 5, toEpoch: 2 }] }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^interventions\.0\.toEpoch must be in \[fromEpoch=5, 1e7\]/);
+  });
+});
+
+describe('cdnv on a batch with coinciding class means', () => {
+  it('stays finite: a pair at distance 0 without spread adds 0, the other pairs their closed form', () => {
+    // classes 0 and 1: one row each at the same point; class 2 at distance 2 from both, spread 0
+    const phi = tf.tensor2d([1, 0, 1, 0, 3, 0, 3, 0], [4, 2]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 2], 'int32'), 3).toFloat() as tf.Tensor2D;
+    const v = cdnv(phi, y).dataSync()[0];
+    expect(Number.isFinite(v)).toBe(true);
+    expect(v).toBe(0); // every V_c is 0: pairs (0,2), (1,2) are 0 / 8, pair (0,1) is 0 / floor
+    // spread in class 2 (rows at 3 +- 1): V_2 = 1, so pairs (0,2) and (1,2) give 1 / (2 * 4); pair (0,1) 0 / floor
+    const spread = tf.tensor2d([1, 0, 1, 0, 3, 1, 3, -1], [4, 2]);
+    expect(cdnv(spread, y).dataSync()[0]).toBeCloseTo((2 * (1 / 8) + 0) / 3, 6);
   });
 });

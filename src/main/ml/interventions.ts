@@ -61,6 +61,9 @@ export function termValue(kind: InterventionKind, inp: TermInputs, opts: TermOpt
  * cdnv on the batch: mean over pairs c < c' of classes present of (V_c + V_c') / (2 ||mu_c - mu_c'||^2).
  * Masks are built from labels only, so no gradient flows through them.
  */
+/** Squared distance below which two class means count as one point (float32 cancellation leaves ~1e-7 of the norms). */
+const COINCIDENT_MEANS = 1e-12;
+
 export function cdnv(phi: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   const C = y.shape[1];
   const counts = tf.sum(y, 0); // C
@@ -74,8 +77,9 @@ export function cdnv(phi: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   const upper = new Float32Array(C * C);
   for (let c = 0; c < C; c++) for (let d = c + 1; d < C; d++) upper[c * C + d] = 1;
   const mask = tf.mul(tf.tensor2d(upper, [C, C]), tf.mul(tf.reshape(present, [C, 1]), tf.reshape(present, [1, C])));
-  // masked pairs get a denominator of 1 so that 0/0 never enters the sum (NaN * 0 is NaN)
-  const denom = tf.mul(2, tf.add(tf.mul(dist, mask), tf.sub(1, mask)));
+  // masked pairs get a denominator of 1 so that 0/0 never enters the sum (NaN * 0 is NaN); two classes whose
+  // batch means coincide (a language model's repeated contexts with different next tokens) get a floor, not 0/0
+  const denom = tf.mul(2, tf.add(tf.mul(tf.maximum(dist, COINCIDENT_MEANS), mask), tf.sub(1, mask)));
   const ratio = tf.div(tf.add(tf.reshape(v, [C, 1]), tf.reshape(v, [1, C])), denom);
   return tf.div(tf.sum(tf.mul(ratio, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
