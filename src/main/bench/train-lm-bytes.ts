@@ -109,7 +109,8 @@ while time.perf_counter() - start < cfg['seconds'] and step < total:
         torch.nn.utils.clip_grad_norm_(m.parameters(), cfg['clip']); opt.step(); step += 1
         if step % cfg['logEvery'] == 0:
             with torch.no_grad(): last = (loss_of(te).item(), step)
-print(json.dumps({'loss': last[0], 'step': last[1]}))
+# no evaluation yet (a budget shorter than logEvery steps): null, which JSON can carry and NaN cannot
+print(json.dumps({'loss': last[0] if math.isfinite(last[0]) else None, 'step': last[1]}))
 `;
 
 /** Windows with their next token ([n, T + 1] int32), as the torch side reads them. */
@@ -149,14 +150,17 @@ export const lmBytesEnBench: BenchCase = {
         ...{ warmup: schedule.warmupSteps, minFactor: schedule.minFactor, totalSteps: config.epochs * Math.ceil(ds.train.n / batch) },
       };
       writeFileSync(join(dir, 'cfg.json'), JSON.stringify(cfg));
-      let torch: { loss: number; step: number } | null = null;
+      let torch: { loss: number | null; step: number } | null = null;
       try {
         const out = execFileSync(PYTHON, ['-c', TORCH_LM, join(dir, 'cfg.json')], { encoding: 'utf8', timeout: (seconds + 300) * 1000 });
         torch = JSON.parse(out.trim().split('\n').pop()!);
       } catch (err) {
         log(`PyTorch reference failed or missing: ${(err as Error).message.split('\n')[0]}`);
       }
-      if (!torch) return { value: ours.loss, extra: { steps: ours.step } };
+      if (!torch || torch.loss === null) {
+        if (torch) log(`PyTorch evaluated nothing in ${seconds} s (${torch.step} steps, fewer than logEverySteps)`);
+        return { value: ours.loss, extra: { steps: ours.step } };
+      }
       log(`PyTorch, same recipe and windows, ${seconds} s: test loss ${torch.loss.toFixed(3)} at step ${torch.step}`);
       return {
         value: ours.loss,
