@@ -11,6 +11,7 @@ describe('presets', () => {
       'grokking-anti-collapse',
       'double-descent',
       'fashion-mnist-mlp',
+      'nc-fashion-mnist',
       'grokking-transformer',
       'lm-bytes-en',
       'lm-cross-lingual',

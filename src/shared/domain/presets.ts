@@ -87,6 +87,26 @@ export const GROKKING_TRANSFORMER: TrainConfigInput = {
   checkpoints: { perDecade: 4, firstAndLast: true },
 };
 
+/** Minibatch updates per epoch of the nc preset (60k images, batch 128): its schedule counts updates. */
+const NC_STEPS_PER_EPOCH = Math.ceil(60_000 / 128);
+
+/**
+ * The terminal phase of training on Fashion-MNIST (Papyan, Han & Donoho 2020) sized for 2 CPU cores: a
+ * 784-256-256-10 ReLU MLP, SGD with momentum and weight decay, lr / 10 every 20 epochs. Checkpoints are
+ * measured every 2 epochs (the terminal phase is what matters) plus 2 log-spaced per decade of steps.
+ */
+export const NC_FASHION_MNIST: TrainConfigInput = {
+  dataset: { kind: 'idx', dir: DEBIAN_FASHION_MNIST_DIR },
+  model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' },
+  optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+  schedule: { kind: 'step', stepSize: 20 * NC_STEPS_PER_EPOCH, gamma: 0.1 },
+  epochs: 60,
+  batchSize: 128,
+  seed: 0,
+  logEvery: 1,
+  checkpoints: { perDecade: 1, everyEpochs: 2, firstAndLast: true },
+};
+
 /** A byte-level GPT on Debian's English fortunes (the language-model presets' base). */
 const LM_BYTES_EN: TrainConfigInput = {
   dataset: { kind: 'text', fortunes: 'en', tokenizer: 'bytes', contextLength: 128 },
@@ -159,6 +179,12 @@ const LIST: Preset[] = [
       logEvery: 1,
       checkpoints: { perDecade: 4, firstAndLast: true },
     },
+  },
+  {
+    name: 'nc-fashion-mnist',
+    description:
+      'Neural collapse (Papyan et al. 2020): an MLP on all 60k Fashion-MNIST images trained past zero training error into the terminal phase, where NC1 falls; collapse measured every few epochs.',
+    config: NC_FASHION_MNIST,
   },
   {
     name: 'grokking-transformer',
