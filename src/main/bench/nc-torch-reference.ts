@@ -27,7 +27,7 @@ def nc1(phi, y):
  * SGD (PyTorch's, coupled L2) / Adam / AdamW, Plateau's constant / cosine / step schedule per update,
  * shuffled minibatches, the full training split evaluated every epoch, and NC1 (METRICS.md: float64,
  * Sigma_B^+ on the top C-1 directions of the centred class means) at the checkpoint epochs given.
- * Prints one JSON line: the epoch log (train accuracy, seconds) and NC1 per checkpoint.
+ * Prints one JSON line: the epoch log (train accuracy, seconds) and NC1 per checkpoint (and each epoch's as it ends on stderr).
  */
 export const NC_TORCH_SCRIPT = String.raw`
 import gzip, json, math, os, sys, time
@@ -73,6 +73,7 @@ for epoch in range(1, cfg['epochs'] + 1):
         acc = float((F.linear(phi, Ws[-1], bs[-1]).argmax(1) == Y).double().mean())
         log.append({'epoch': epoch, 'trainAcc': acc, 'seconds': time.perf_counter() - t0})
         if epoch in ckpt: ncs.append({'epoch': epoch, 'nc1': nc1(phi, Y)})
+        print(json.dumps({**log[-1], **(ncs[-1] if ncs and ncs[-1]['epoch'] == epoch else {})}), file=sys.stderr, flush=True)
 print(json.dumps({'seconds': time.perf_counter() - t0, 'epochs': log, 'nc1': ncs}))
 `;
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { applyOverrides, parseSetting } from '../../shared/domain/config-overrides';
 import { PRESETS } from '../../shared/domain/presets';
 import type { TrainConfig } from '../../shared/domain/train-config';
 import { parseTrainConfig } from '../ml/validate-config';
@@ -111,12 +112,15 @@ export const ncFashionMnistBench: BenchCase = {
   unit: 's',
   target: 'train error 0, then NC1 down >= 1 decade, in < 20 min wall on 2 cores (PyTorch: same recipe)',
   async run(log) {
-    const config = parseTrainConfig(PRESETS[NC_PRESET].config);
+    // PLATEAU_BENCH_NC_SET="dataset.trainSize=6000 epochs=40": the same path on a cut-down recipe, both sides
+    const set = (process.env.PLATEAU_BENCH_NC_SET ?? '').split(/\s+/).filter(Boolean);
+    const config = parseTrainConfig(applyOverrides(PRESETS[NC_PRESET].config, Object.fromEntries(set.map(parseSetting))));
+    if (set.length) log(`overrides (PLATEAU_BENCH_NC_SET): ${set.join(' ')}`);
     const { stepsPerEpoch, checkpointEpochs } = ncSchedule(config);
     const dir = mkdtempSync(join(tmpdir(), 'plateau-bench-nc-'));
     let ours: CliNcRun;
     try {
-      ours = await plateauNcRun(['--seed', '0'], dir, stepsPerEpoch);
+      ours = await plateauNcRun(['--seed', '0', ...set.flatMap((s) => ['--set', s])], dir, stepsPerEpoch);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -87,20 +87,19 @@ export const GROKKING_TRANSFORMER: TrainConfigInput = {
   checkpoints: { perDecade: 4, firstAndLast: true },
 };
 
-/** Minibatch updates per epoch of the nc preset (60k images, batch 128): its schedule counts updates. */
-const NC_STEPS_PER_EPOCH = Math.ceil(60_000 / 128);
-
 /**
  * The terminal phase of training on Fashion-MNIST (Papyan, Han & Donoho 2020) sized for 2 CPU cores: a
- * 784-256-256-10 ReLU MLP, SGD with momentum and weight decay, lr / 10 every 20 epochs. Checkpoints are
- * measured every 2 epochs (the terminal phase is what matters) plus 2 log-spaced per decade of steps.
+ * 784-256-256-256-256-10 ReLU MLP (depth collapses the last layer's features more than width), Adam with a
+ * cosine schedule (on a 6k subset it fit every image 10-20 epochs before SGD with weight decay or AdamW did),
+ * batch 128, 80 epochs. Every epoch is evaluated (the terminal phase starts at the first with zero training
+ * error) and checkpoints are measured every 2 epochs, plus one log-spaced per decade of steps.
  */
 export const NC_FASHION_MNIST: TrainConfigInput = {
   dataset: { kind: 'idx', dir: DEBIAN_FASHION_MNIST_DIR },
-  model: { kind: 'mlp', hidden: [256, 256], activation: 'relu' },
-  optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
-  schedule: { kind: 'step', stepSize: 20 * NC_STEPS_PER_EPOCH, gamma: 0.1 },
-  epochs: 60,
+  model: { kind: 'mlp', hidden: [256, 256, 256, 256], activation: 'relu' },
+  optimizer: { kind: 'adam', lr: 1e-3 },
+  schedule: { kind: 'cosine' },
+  epochs: 80,
   batchSize: 128,
   seed: 0,
   logEvery: 1,
