@@ -23,6 +23,7 @@ import { grokkingInterventionsBench } from './train-interventions';
 import { trainStepBench } from './train-step';
 import { trainCliBench } from './train-cli';
 import { grokkingTransformerBench } from './train-cli-transformer';
+import { ncFashionMnistBench } from './train-cli-nc';
 
 /** Every case of `plateau bench`, cheapest first. */
 export const BENCH_CASES: BenchCase[] = [
@@ -50,4 +51,5 @@ export const BENCH_CASES: BenchCase[] = [
   metricsLmHeadBench,
   lmBytesEnBench,
   metricsLmDumpSetBench,
+  ncFashionMnistBench,
 ];

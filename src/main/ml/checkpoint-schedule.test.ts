@@ -22,6 +22,14 @@ describe('checkpointSteps', () => {
     expect(checkpointSteps({ firstAndLast: false }, 50, 5, [{ fromEpoch: 1, fromStep: 7, toStep: 23 }])).toEqual([0, 6, 23]);
   });
 
+  it('nc-fashion-mnist measures every 2nd epoch through the terminal phase, besides the log-spaced steps', () => {
+    const c = parseTrainConfig(PRESETS['nc-fashion-mnist']!.config);
+    const perEpoch = Math.ceil(60_000 / 128); // 469 updates per epoch, 37520 in 80 epochs
+    const steps = checkpointSteps(c.checkpoints, c.epochs * perEpoch, perEpoch);
+    const grid = Array.from({ length: 40 }, (_, k) => (k + 1) * 2 * perEpoch); // epochs 2, 4, ..., 80 (the last)
+    expect(steps).toEqual([0, 1, 10, 100, 1000, 10000, ...grid].sort((a, b) => a - b));
+  });
+
   it('the interventions study reads every variant at its window end (400) and at 600 and 800', () => {
     const study = PRESETS['grokking-interventions']!.study!;
     for (const [variant, input] of Object.entries(study.variants)) {

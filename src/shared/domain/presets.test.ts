@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESET_NAMES, PRESETS, preset } from './presets';
+import { DEBIAN_FASHION_MNIST_DIR, PRESET_NAMES, PRESETS, preset } from './presets';
 import { trainConfigSchema } from './train-config';
 
 describe('presets', () => {
@@ -11,6 +11,7 @@ describe('presets', () => {
       'grokking-anti-collapse',
       'double-descent',
       'fashion-mnist-mlp',
+      'nc-fashion-mnist',
       'grokking-transformer',
       'lm-bytes-en',
       'lm-flatness-placement',
@@ -62,6 +63,14 @@ describe('presets', () => {
     expect(p.sweep?.path).toBe('model.hidden.0');
     expect((p.config.model as { hidden: number[] }).hidden[0]).toBeTypeOf('number');
     expect(p.config.dataset).toMatchObject({ labelNoise: 0.2 });
+  });
+
+  it('nc-fashion-mnist trains an MLP on all of Fashion-MNIST with checkpoints every 2 epochs through the terminal phase', () => {
+    const c = trainConfigSchema.parse(preset('nc-fashion-mnist'));
+    expect(c.dataset).toEqual({ kind: 'idx', dir: DEBIAN_FASHION_MNIST_DIR, classBalanced: false, labelNoise: 0, normalize: 'none' });
+    expect(c.model.kind).toBe('mlp');
+    expect(c.logEvery).toBe(1); // train error read every epoch: the terminal phase starts at the first epoch with none
+    expect(c.checkpoints).toEqual({ perDecade: 1, everyEpochs: 2, firstAndLast: true });
   });
 
   it('returns deep copies and rejects unknown names', () => {
