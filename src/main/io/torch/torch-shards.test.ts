@@ -1,9 +1,8 @@
-// pytorch_model-0000i-of-0000N.bin shards with their index, written by PyTorch's own torch.save (the
-// script below, run with the system Python): imported as one checkpoint with every tensor equal to torch's,
+// pytorch_model-0000i-of-0000N.bin shards with their index, written by PyTorch's own torch.save
+// (test/fixtures/torch-shards/make_torch_shards.py, with PyTorch's hashes of every tensor): imported as one checkpoint with every tensor equal to torch's,
 // big tensors streamed a range at a time from the zip (never read whole), through the restricted unpickler.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -15,51 +14,13 @@ import { openSafetensorsFile } from '../safetensors-file';
 import { ZipReader } from '../zip-reader';
 import { inspectTorchCheckpoint } from './torch-checkpoint';
 
-const SCRIPT = `
-import hashlib, json, os, sys
-import torch
-out = sys.argv[1]
-torch.manual_seed(0)
-def model(dtype):
-    emb = torch.randn(300, 40).to(dtype)
-    attn = torch.randn(40, 120).to(dtype)
-    mlp = torch.randn(70, 40).to(dtype)
-    return {
-        'transformer.wte.weight': emb,
-        'lm_head.weight': emb,                     # tied: the same storage under two names
-        'transformer.h.0.attn.c_attn.weight': attn,
-        'transformer.h.0.attn.q': attn[:, :40],    # a strided view of that storage (read whole, then chunked)
-        'transformer.h.0.mlp.c_fc.weight': mlp[5:],  # contiguous, at an offset into its storage
-        'transformer.ln_f.weight': torch.ones(40, dtype=dtype) + 0.5,
-    }
-expected = {}
-for folder, dtype in [('f32', torch.float32), ('bf16', torch.bfloat16)]:
-    d = os.path.join(out, folder)
-    os.makedirs(d)
-    state = model(dtype)
-    names = list(state)
-    shards = [names[:3], names[3:]]
-    weight_map = {}
-    for i, part in enumerate(shards):
-        f = f'pytorch_model-{i + 1:05d}-of-{len(shards):05d}.bin'
-        torch.save({n: state[n] for n in part}, os.path.join(d, f))
-        weight_map.update({n: f for n in part})
-    json.dump({'metadata': {}, 'weight_map': weight_map}, open(os.path.join(d, 'pytorch_model.bin.index.json'), 'w'))
-    json.dump({'model_type': 'gpt2', 'torch_dtype': str(dtype)[6:]}, open(os.path.join(d, 'config.json'), 'w'))
-    expected[folder] = {n: {'shape': list(t.shape),
-                            'f32': hashlib.sha256(t.float().contiguous().numpy().tobytes()).hexdigest(),
-                            'raw': hashlib.sha256(t.contiguous().view(torch.uint8).numpy().tobytes()).hexdigest()}
-                        for n, t in state.items()}
-json.dump(expected, open(os.path.join(out, 'expected.json'), 'w'))
-`;
-
 const dir = mkdtempSync(join(tmpdir(), 'plateau-torch-shards-'));
 let expected: Record<string, Record<string, { shape: number[]; f32: string; raw: string }>>;
 beforeAll(() => {
-  writeFileSync(join(dir, 'make.py'), SCRIPT);
-  execFileSync('/usr/bin/python3', [join(dir, 'make.py'), dir], { stdio: 'pipe', timeout: 120_000 });
+  // kept files written once by torch.save (no torch needed here); the tests below cut copies of them
+  cpSync(join(__dirname, '../../../../test/fixtures/torch-shards'), dir, { recursive: true });
   expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
-}, 130_000);
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
