@@ -2,7 +2,7 @@
 // PLATEAU_FUZZ_SEED to replay or explore, PLATEAU_FUZZ_CASES for a longer run) and time-boxed. Each
 // mutated file must import (inspect, load, convert to a Plateau checkpoint with its metrics) or fail with
 // a PlateauError whose message names the file: never another exception type, never a slow case.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { zipSync } from 'fflate';
@@ -23,7 +23,7 @@ import {
   type Rand,
 } from '../test/fuzz';
 import { inspectImport, isFolderImport } from './import-file';
-import { dumpRows, importCheckpoint } from './import-run';
+import { dumpRows, importCheckpoint, importSteps } from './import-run';
 import { encodeNpy } from './npy';
 import { encodeSafetensors } from './safetensors';
 
@@ -41,7 +41,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** What the import worker does with a file: inspect, load every tensor, write the checkpoint and measure it. */
 async function importAll(path: string, work: string): Promise<string[]> {
   const index = await inspectImport(path);
-  if (isFolderImport(index)) return [];
+  if (isFolderImport(index)) {
+    // a folder (a series, or one checkpoint in shards): every checkpoint in it, as the import job does
+    for (const [i, { file }] of importSteps(index).entries()) await importCheckpoint(file, i, join(work, `step-${i}.safetensors`));
+    return [];
+  }
   await index.load();
   if (index.format === 'feature-dump') await dumpRows(path);
   else await importCheckpoint(index, 0, join(work, 'step.safetensors'));
@@ -219,6 +223,32 @@ describe('import fuzz: every mutation imports or fails with a PlateauError namin
     });
     await expectClean(failures, ran);
   });
+
+  it(
+    'pytorch_model.bin shards with their index (the streamed route): edits of a shard, its members, or the index',
+    { timeout: 60_000 },
+    async () => {
+      const src = join(FIXTURES, 'torch-shards/bf16');
+      const shards: Record<string, Uint8Array> = Object.fromEntries(
+        readdirSync(src).map((n) => [n, new Uint8Array(readFileSync(join(src, n)))]),
+      );
+      const whole = await inspectImport(src); // one checkpoint of 6 tensors in two shards (else the cases test nothing)
+      const steps = isFolderImport(whole) ? importSteps(whole) : [];
+      expect(steps.map((s) => [s.file.format, s.file.tensors.length])).toEqual([['torch', 6]]);
+      const { ran, failures } = await fuzz('torch-shards', (r) => {
+        const files = { ...shards };
+        const name = pick(r, Object.keys(files));
+        const m = name.endsWith('.json')
+          ? editJsonText(r, files[name])
+          : int(r, 2)
+            ? mutateBytes(r, files[name])
+            : mutateZipMember(r, files[name], (names) => pick(r, names), mutateBytes);
+        files[name] = m.bytes;
+        return { files, entry: '.', what: `${name}: ${m.what}` };
+      });
+      await expectClean(failures, ran);
+    },
+  );
 
   it('TensorBoard event files: blind edits of a real run folder', { timeout: 60_000 }, async () => {
     const tb = join(FIXTURES, 'logs/tensorboard/runs/lr0.01/events.out.tfevents.1700000000.host.201.0.v2');
