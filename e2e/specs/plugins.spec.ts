@@ -11,8 +11,12 @@ test("a plugin's model family and dataset are picked in the new-run form and tra
   const dialog = await wb.openNewRun();
   await dialog.getByRole('button', { name: /^Model/ }).click();
   const kind = dialog.getByRole('combobox', { name: /^Architecture/ });
+  await kind.click(); // holding a kind, the picker lists them all: opening it is choosing another
+  for (const k of ['quadratic-mlp', 'mlp', 'gpt', 'toy-linear'])
+    await expect(host.page.getByRole('option', { name: new RegExp(`^${k} `) })).toBeVisible();
   await kind.fill('toy');
-  await host.page.getByRole('option', { name: 'toy-linear' }).click();
+  await expect(host.page.getByRole('option')).toHaveCount(1); // typing narrows it
+  await host.page.getByRole('option', { name: 'toy-linear Linear softmax (toy)' }).click();
   await expect(kind).toHaveValue('toy-linear');
   await expect(dialog.getByText('Linear softmax (toy)')).toBeVisible(); // the kind's label, from the core
   // its own settings: the preset's initStd carries over (both kinds have it), quadratic-mlp's width goes

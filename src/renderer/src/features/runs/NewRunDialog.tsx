@@ -1,4 +1,19 @@
-import { Accordion, Autocomplete, Button, Group, Modal, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import {
+  Accordion,
+  Autocomplete,
+  Button,
+  defaultOptionsFilter,
+  Group,
+  Modal,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import type { OptionsFilter } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { datasetKinds } from '../../../../shared/domain/dataset-config';
@@ -30,6 +45,12 @@ export function parseSeeds(text: string): number[] | null {
 
 /** Fields picked from a registry (a plugin's kinds included, once system.info has arrived). */
 const PICKERS: Record<string, KindRegistry<KindInfo>> = { 'model.kind': modelFamilies, 'dataset.kind': datasetKinds };
+
+/** A picker lists every kind while its field holds one (opening it is choosing another); typing narrows it. */
+const allWhileChosen =
+  (registry: KindRegistry<KindInfo>): OptionsFilter =>
+  (input) =>
+    registry.get(input.search.trim()) ? input.options : (defaultOptionsFilter(input) as ReturnType<OptionsFilter>);
 
 const GROUPS = ['dataset', 'model', 'optimizer', 'schedule', 'checkpoints', 'interventions'];
 const groupOf = (path: string) => (GROUPS.includes(path.split('.')[0]) ? path.split('.')[0] : 'training');
@@ -209,6 +230,15 @@ export function NewRunDialog({
                               label={<SettingLabel path={f.path} />}
                               description={registry.get(value.trim())?.label}
                               data={registry.list().map((k) => k.kind)}
+                              filter={allWhileChosen(registry)}
+                              renderOption={({ option }) => (
+                                <span>
+                                  {option.value}{' '}
+                                  <Text span size="xs" c="dimmed">
+                                    {registry.get(option.value)?.label}
+                                  </Text>
+                                </span>
+                              )}
                               value={value}
                               error={plan.errors[f.path]}
                               onChange={edit}
