@@ -28,6 +28,12 @@ describe('kind registries', () => {
     expect(issues(schema.safeParse({ thing: { kind: 'c' } }))).toEqual([
       "thing.kind: must be one of 'a', 'b' (a plugin's kind needs its module in PLATEAU_PLUGINS)",
     ]);
+    // a kind whose own schema throws (a plugin's bug) still gives an answer, not an exception
+    const broken = z.strictObject({ kind: z.literal('c') }).refine(() => {
+      throw new Error('boom');
+    });
+    reg.register({ kind: 'c', label: 'C', description: '', schema: broken });
+    expect(issues(schema.safeParse({ thing: { kind: 'c' } }))).toEqual(["thing.kind: the schema of 'c' failed: boom"]);
     expect(() => reg.register({ kind: 'b', label: 'B', description: '', schema: z.strictObject({}) })).toThrow(/'b' is already registered/);
     expect(() => reg.register({ kind: 'B c', label: 'B', description: '', schema: z.strictObject({}) })).toThrow(/must be lower-case/);
   });

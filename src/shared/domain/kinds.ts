@@ -67,7 +67,14 @@ export function registrySchema<Out, In>(registry: KindRegistry<KindInfo>): z.Zod
         ctx.addIssue({ code: 'custom', path: ['kind'], message: `${kinds()} (a plugin's kind needs its module in PLATEAU_PLUGINS)` });
         return z.NEVER;
       }
-      const r = entry.schema.safeParse(value);
+      let r: ReturnType<z.ZodType['safeParse']>;
+      try {
+        r = entry.schema.safeParse(value);
+      } catch (err) {
+        // a plugin's refinement that throws is its bug, but the request still gets an answer naming the kind
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: `the schema of '${value.kind}' failed: ${(err as Error).message}` });
+        return z.NEVER;
+      }
       if (!r.success) {
         for (const issue of r.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
         return z.NEVER;
