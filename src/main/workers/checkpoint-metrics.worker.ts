@@ -1,12 +1,15 @@
 import { parentPort } from 'node:worker_threads';
 import type { MetricRow } from '../../shared/jobs/messages';
-import { checkpointRowsFrom, type CheckpointCapture } from '../ml/metrics/model-metrics';
+import { checkpointRowsFrom, type CheckpointCapture } from '../ml/metrics/checkpoint-rows';
+import { MEASURER_NICE, yieldCpuToHost } from './priority';
 
 /** The train worker's helper thread: measures captured checkpoints while training goes on (pure JS, no tfjs). */
 export type MeasureRequest =
   | { type: 'init'; weights: Record<string, { shape: number[]; data: Float32Array }> }
   | { type: 'measure'; id: number; capture: CheckpointCapture; at: { step: number; epoch: number } };
 export type MeasureReply = { id: number; rows: MetricRow[] } | { id: number; error: string };
+
+yieldCpuToHost(MEASURER_NICE);
 
 let init: Record<string, { shape: number[]; data: Float32Array }> | undefined;
 parentPort!.on('message', (m: MeasureRequest) => {

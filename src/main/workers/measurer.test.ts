@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckpointCapture } from '../ml/metrics/model-metrics';
+import type { CheckpointCapture } from '../ml/metrics/checkpoint-rows';
 import { startMeasurer } from './measurer';
 
 /** Stand-in helper threads, so ordering, back-pressure and failure are checked without the metrics. */
@@ -22,7 +22,7 @@ const capture = (n: number): CheckpointCapture => ({
 });
 
 describe('startMeasurer (checkpoint metrics off the training thread)', () => {
-  it('answers each capture with its rows, moves the buffers to the helper, and holds at most two captures', async () => {
+  it('answers each capture with its rows, moves the buffers to the helper, and queues captures up to its byte bound', async () => {
     // the helper answers with how many features it got, slowly: later requests queue behind it
     const url = helper(
       'echo',
@@ -30,7 +30,7 @@ describe('startMeasurer (checkpoint metrics off the training thread)', () => {
       parentPort.postMessage({ id: m.id, rows: [{ step: m.at.step, epoch: m.at.epoch, split: 'train', key: 'n', value: m.capture.train.features.length }] });`,
     );
     const events: string[] = [];
-    const m = startMeasurer(url, () => {});
+    const m = startMeasurer(url, () => {}, 220); // the captures below take 84, 100 and 116 bytes
     const note = (k: number) => (rows: { value: number }[] | null) => events.push(`rows ${k}: ${rows?.[0]?.value}`);
     const sent = capture(5);
     const r0 = (await m.measure(sent, { step: 0, epoch: 0 })).rows.then(note(0));
@@ -38,7 +38,7 @@ describe('startMeasurer (checkpoint metrics off the training thread)', () => {
     expect(sent.train.features.length).toBe(0); // transferred, not copied
     const r1 = (await m.measure(capture(6), { step: 1, epoch: 1 })).rows.then(note(1));
     events.push('queued 1');
-    const r2 = (await m.measure(capture(7), { step: 2, epoch: 2 })).rows.then(note(2)); // a third waits until the first is measured
+    const r2 = (await m.measure(capture(7), { step: 2, epoch: 2 })).rows.then(note(2)); // 300 bytes: waits until the first is measured
     events.push('queued 2');
     await Promise.all([r0, r1, r2]);
     await m.close();

@@ -1,10 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { MetricRow } from '../../shared/jobs/messages';
-import { captureBuffers, type CheckpointCapture } from '../ml/metrics/model-metrics';
+import { captureBuffers, type CheckpointCapture } from '../ml/metrics/checkpoint-rows';
 import type { MeasureReply, MeasureRequest } from './checkpoint-metrics.worker';
 
-/** Captures measured at once at most; the next checkpoint waits (bounds memory when measuring lags). */
-const IN_FLIGHT = 2;
+/**
+ * Bytes of captures queued at once at most; the next checkpoint waits (bounds memory when measuring lags).
+ * Not a count: with two at most, a small model's early log-spaced checkpoints, a few epochs apart, each
+ * stalled training until the one before was measured.
+ */
+const IN_FLIGHT_BYTES = 512 * 2 ** 20;
 
 /**
  * Checkpoint metrics off the training thread: each capture goes to a helper thread while training
@@ -12,9 +16,11 @@ const IN_FLIGHT = 2;
  * measuring has failed; wrapped, since a promise resolving to a promise would wait for both). The first failure turns measuring off (`onError`); what was not measured is left to the
  * metrics job after training.
  */
-export function startMeasurer(entry: URL, onError: (message: string) => void) {
+export function startMeasurer(entry: URL, onError: (message: string) => void, maxQueuedBytes = IN_FLIGHT_BYTES) {
   const worker = new Worker(entry);
   const pending = new Map<number, (rows: MetricRow[] | null) => void>();
+  const sizes = new Map<number, number>();
+  let queuedBytes = 0;
   let nextId = 0;
   let failed = false;
   const fail = (message: string) => {
@@ -27,6 +33,8 @@ export function startMeasurer(entry: URL, onError: (message: string) => void) {
   worker.on('message', (r: MeasureReply) => {
     const done = pending.get(r.id);
     pending.delete(r.id);
+    queuedBytes -= sizes.get(r.id) ?? 0;
+    sizes.delete(r.id);
     if ('error' in r) fail(r.error);
     done?.('rows' in r && !failed ? r.rows : null);
   });
@@ -53,13 +61,17 @@ export function startMeasurer(entry: URL, onError: (message: string) => void) {
     setInit(weights: Record<string, { shape: number[]; data: Float32Array }>) {
       send({ type: 'init', weights });
     },
-    /** Queues a capture (its buffers move to the helper); waits only while IN_FLIGHT captures are pending. */
+    /** Queues a capture (its buffers move to the helper); waits while it would take the queue past maxQueuedBytes (a lone capture always goes). */
     async measure(capture: CheckpointCapture, at: { step: number; epoch: number }): Promise<{ rows: Promise<MetricRow[] | null> }> {
-      while (!failed && pending.size >= IN_FLIGHT) await oldest();
+      const buffers = captureBuffers(capture);
+      const bytes = buffers.reduce((s, b) => s + b.byteLength, 0);
+      while (!failed && pending.size && queuedBytes + bytes > maxQueuedBytes) await oldest();
       if (failed) return { rows: Promise.resolve(null) };
       const id = nextId++;
       const rows = new Promise<MetricRow[] | null>((resolve) => pending.set(id, resolve));
-      send({ type: 'measure', id, capture, at }, captureBuffers(capture));
+      sizes.set(id, bytes);
+      queuedBytes += bytes;
+      send({ type: 'measure', id, capture, at }, buffers);
       return { rows };
     },
     /** Waits for every queued capture, then stops the helper. */

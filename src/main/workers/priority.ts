@@ -10,11 +10,17 @@ export const WORKER_NICE = 10;
  * request waits its turn behind them. On Linux setpriority(0) applies to the calling thread alone; on
  * other systems it would lower the whole app, so a worker thread there is left as it is.
  */
-export function yieldCpuToHost(): void {
+export function yieldCpuToHost(nice = WORKER_NICE): void {
   if (!isMainThread && process.platform !== 'linux') return;
   try {
-    setPriority(0, WORKER_NICE);
+    setPriority(0, nice);
   } catch {
     // not permitted (a sandbox): run at the priority we have
   }
 }
+
+/**
+ * Nice value of the thread measuring a training run's checkpoints: it runs on what training leaves idle.
+ * At training's own priority, grokking-mlp with live metrics took 24.7-36.1 s, without 23.4-24.6 s (2 cores).
+ */
+export const MEASURER_NICE = 19;

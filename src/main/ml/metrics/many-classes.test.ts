@@ -4,7 +4,7 @@ import { runNumpyReference, worstDisagreement } from '../../bench/metrics-closed
 import { syntheticLmHead } from '../../bench/metrics-lm-head';
 import { LM_NUMPY_REFERENCE_SCRIPT } from '../../bench/metrics-lm-numpy-reference';
 import { computeDumpMetrics, computeSplitMetrics } from './closed-form';
-import { featureRowsFrom } from './model-metrics';
+import { featureRowsFrom } from './checkpoint-rows';
 import { classGeometry, collapseFromPasses } from './collapse';
 import { collapseClasses } from './collapse-classes';
 import { firstPass } from './feature-scan';
