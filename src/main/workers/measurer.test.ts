@@ -45,6 +45,27 @@ describe('startMeasurer (checkpoint metrics off the training thread)', () => {
     expect(events).toEqual(['queued 0', 'queued 1', 'rows 0: 5', 'queued 2', 'rows 1: 6', 'rows 2: 7']);
   });
 
+  it("hands a measured capture's feature buffers back for the next capture of the same size", async () => {
+    const url = helper(
+      'spare',
+      `if (m.type !== 'measure') return; const spare = [m.capture.train.features.buffer, m.capture.test.features.buffer];
+      parentPort.postMessage({ id: m.id, rows: [], spare }, spare);`,
+    );
+    const m = startMeasurer(url, () => {});
+    const sent = capture(5);
+    sent.train.features.fill(3);
+    sent.test.features.fill(4);
+    expect(Array.from(m.take(5))).toEqual([0, 0, 0, 0, 0]); // nothing handed back yet: a fresh array
+    await (
+      await m.measure(sent, { step: 0, epoch: 0 })
+    ).rows;
+    const again = [m.take(5), m.take(5), m.take(5)];
+    // the two buffers come back holding what they held (their next capture overwrites them); a third is fresh
+    expect(again.map((a) => a[0]).sort()).toEqual([0, 3, 4]);
+    expect(m.take(6).length).toBe(6);
+    await m.close();
+  });
+
   it('the first error turns measuring off, says why once, and later captures get no rows', async () => {
     const url = helper('fail', `if (m.type === 'measure') parentPort.postMessage({ id: m.id, error: 'features are not finite' });`);
     const errors: string[] = [];

@@ -30,7 +30,11 @@ export function startMeasurer(entry: URL, onError: (message: string) => void, ma
     for (const done of pending.values()) done(null);
     pending.clear();
   };
+  // the last measured capture's feature buffers, handed back to be filled by the next one (same sizes); only
+  // the last one's, so what is kept stays one capture's worth
+  let spare: ArrayBuffer[] = [];
   worker.on('message', (r: MeasureReply) => {
+    if ('spare' in r) spare = r.spare;
     const done = pending.get(r.id);
     pending.delete(r.id);
     queuedBytes -= sizes.get(r.id) ?? 0;
@@ -57,6 +61,11 @@ export function startMeasurer(entry: URL, onError: (message: string) => void, ma
   return {
     get failed() {
       return failed;
+    },
+    /** An array of this length for a capture's features: a spare one (its old values are overwritten) or a fresh one. */
+    take(length: number): Float32Array {
+      const i = spare.findIndex((b) => b.byteLength === length * 4);
+      return i < 0 ? new Float32Array(length) : new Float32Array(spare.splice(i, 1)[0]!);
     },
     setInit(weights: Record<string, { shape: number[]; data: Float32Array }>) {
       send({ type: 'init', weights });

@@ -157,7 +157,8 @@ async function main() {
         if (measurer && !measurer.failed) {
           if (c.step === 0) measurer.setInit(c.weights);
           try {
-            ({ rows } = await measurer.measure(captureCheckpoint(c.live.model, c.live.train, c.live.test, c.live.sets), {
+            const capture = captureCheckpoint(c.live.model, c.live.train, c.live.test, c.live.sets, measurer.take);
+            ({ rows } = await measurer.measure(capture, {
               step: c.step,
               epoch: c.epoch,
             }));

@@ -47,19 +47,29 @@ export interface CheckpointCapture extends WeightsCapture {
 }
 
 /** The buffers of a capture, for a postMessage transfer list. */
-export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] =>
-  [
-    c.train.features,
+export const captureBuffers = (c: CheckpointCapture): ArrayBuffer[] => [
+  ...featureBuffers(c), // each once: a buffer listed twice cannot be transferred
+  ...[
     c.train.labels,
-    c.test.features,
     c.test.labels,
-    ...Object.values(c.sets ?? {}).flatMap((f) => [f.features, f.labels]),
+    ...Object.values(c.sets ?? {}).map((f) => f.labels),
     c.layer.weight,
     c.layer.bias,
     ...c.weights.map((w) => w.data),
   ]
     .filter((a): a is Float32Array | Int32Array => ArrayBuffer.isView(a))
-    .map((a) => a.buffer as ArrayBuffer);
+    .map((a) => a.buffer as ArrayBuffer),
+];
+
+/** The feature arrays' buffers (each split's features fill one buffer of their own: modelFeatures). */
+export const featureBuffers = (c: CheckpointCapture): ArrayBuffer[] => [
+  ...new Set(
+    [c.train, c.test, ...Object.values(c.sets ?? {})]
+      .map((f) => f.features)
+      .filter(ArrayBuffer.isView)
+      .map((a) => a.buffer as ArrayBuffer),
+  ),
+];
 
 /**
  * The closed-form feature metrics of one checkpoint: the last-layer family on both splits and

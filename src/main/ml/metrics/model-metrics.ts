@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SplitTensors } from '../data/tensors';
 import type { Model } from '../models/model';
+import { readInto } from '../ops/read-into';
 import {
   checkpointRowsFrom,
   featureRowsFrom,
@@ -14,8 +15,12 @@ import type { ClosedFormOptions, FeatureSplit, LastLayer } from './types';
 
 const BATCH = 4096; // rows per forward pass: bounds memory on big splits
 
+/** Where a capture's feature arrays come from: a fresh array, or a spare of that length to overwrite. */
+export type FeatureAlloc = (length: number) => Float32Array;
+const fresh: FeatureAlloc = (length) => new Float32Array(length);
+
 /** Penultimate features of a whole split (one row per target: per position for next-token data), in batches. */
-export function modelFeatures(model: Model, split: SplitTensors): FeatureSplit {
+export function modelFeatures(model: Model, split: SplitTensors, alloc: FeatureAlloc = fresh): FeatureSplit {
   let features: Float32Array | undefined;
   let m = 0;
   const targets = split.n * split.perRow;
@@ -24,8 +29,8 @@ export function modelFeatures(model: Model, split: SplitTensors): FeatureSplit {
     const size = Math.min(batch, split.n - start);
     const f = tf.tidy(() => model.forward(split.x.slice([start, 0], [size, -1]) as tf.Tensor2D).features);
     m = f.shape[1];
-    features ??= new Float32Array(targets * m);
-    features.set(f.dataSync() as Float32Array, start * split.perRow * m);
+    features ??= alloc(targets * m);
+    readInto(f, features, start * split.perRow * m);
     f.dispose();
   }
   return { features: features ?? new Float32Array(0), labels: split.y.dataSync() as Int32Array, n: targets, m };
@@ -40,11 +45,12 @@ export function lastLayerOf(model: Model): LastLayer {
 export function captureWeights(model: Model): WeightsCapture {
   const layer = lastLayerOf(model);
   return {
-    layer: { ...layer, weight: Float32Array.from(layer.weight), bias: layer.bias ? Float32Array.from(layer.bias) : null },
+    // slice: a copy of its own (the cpu backend's dataSync is the tensor's own array), made as one memcpy
+    layer: { ...layer, weight: layer.weight.slice(), bias: layer.bias ? layer.bias.slice() : null },
     lastName: Object.entries(model.namedWeights()).find(([, v]) => v === model.lastLayer().weight)?.[0],
     weights: Object.entries(model.namedWeights())
       .filter(([, v]) => v.rank === 2)
-      .map(([name, v]) => ({ name, rows: v.shape[0]!, cols: v.shape[1]!, data: Float32Array.from(v.dataSync() as Float32Array) })),
+      .map(([name, v]) => ({ name, rows: v.shape[0]!, cols: v.shape[1]!, data: (v.dataSync() as Float32Array).slice() })),
   };
 }
 
@@ -53,13 +59,14 @@ export function captureCheckpoint(
   train: SplitTensors,
   test: SplitTensors,
   sets: Record<string, SplitTensors> = {},
+  alloc: FeatureAlloc = fresh,
 ): CheckpointCapture {
   const own = (f: FeatureSplit): FeatureSplit => ({ ...f, labels: Int32Array.from(f.labels) });
-  const named = Object.entries(sets).map(([name, s]) => [name, own(modelFeatures(model, s))] as const);
+  const named = Object.entries(sets).map(([name, s]) => [name, own(modelFeatures(model, s, alloc))] as const);
   return {
     ...captureWeights(model),
-    train: own(modelFeatures(model, train)),
-    test: own(modelFeatures(model, test)),
+    train: own(modelFeatures(model, train, alloc)),
+    test: own(modelFeatures(model, test, alloc)),
     ...(named.length ? { sets: Object.fromEntries(named) } : {}),
   };
 }
