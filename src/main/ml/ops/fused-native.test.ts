@@ -8,7 +8,8 @@ import { gpt } from '../models/gpt';
 import { nativeKernels } from '../native';
 import { fusedCausalSelfAttention } from './attention-native';
 import { softmaxCrossEntropy } from './cross-entropy';
-import { fusedNative, fusedTrainingCrossEntropy, gelu, layerNorm, setFusedNative } from './fused-native';
+import { fusedCrossEntropyValue, fusedNative, fusedTrainingCrossEntropy, gelu, layerNorm, setFusedNative } from './fused-native';
+import { evaluationLoss } from './loss';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -133,6 +134,15 @@ describe.skipIf(!hasFused)('fused native kernels (skipped with an addon that pre
     // and the tfjs route gives the same
     const composite = tf.tidy(() => softmaxCrossEntropy(tf.tensor2d(z, [rows, c]), tf.tensor2d(y, [rows, c])).dataSync()[0]!);
     expect(Math.abs(value - composite)).toBeLessThan(1e-5);
+    // evaluation's value-only form: the same number; none while a tape records (Hessian code needs the tfjs ops)
+    const evaluated = tf.tidy(() => evaluationLoss('ce')(tf.tensor2d(z, [rows, c]), tf.tensor2d(y, [rows, c])).dataSync()[0]!);
+    expect(Math.abs(evaluated - ce64(z))).toBeLessThan(1e-6);
+    const zt = tf.tensor2d(z, [rows, c]);
+    const taped = tf.grad((t: tf.Tensor) => {
+      expect(fusedCrossEntropyValue(t as tf.Tensor2D, tf.tensor2d(y, [rows, c]))).toBeNull();
+      return tf.sum(t);
+    })(zt);
+    tf.dispose([zt, taped]);
   });
 
   // T = 5 and 3 heads of width 4: nothing a power of two; T = 70: three blocks of queries (32, 32, 6)

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LossKind } from '../../../shared/domain/train-config';
 import { softmaxCrossEntropy, trainingCrossEntropy } from './cross-entropy';
+import { fusedCrossEntropyValue } from './fused-native';
 
 /**
  * Mean squared error between the logits and one-hot targets, averaged over all n x C entries
@@ -15,7 +16,7 @@ export function trainingLoss(kind: LossKind): (logits: tf.Tensor2D, y: tf.Tensor
   return kind === 'mse' ? meanSquaredError : trainingCrossEntropy;
 }
 
-/** The loss a config names, for evaluation and second-order use. */
+/** The loss a config names, as a value for evaluation (one native pass where it serves; else the twice-differentiable form). */
 export function evaluationLoss(kind: LossKind): (logits: tf.Tensor2D, y: tf.Tensor2D) => tf.Scalar {
-  return kind === 'mse' ? meanSquaredError : softmaxCrossEntropy;
+  return kind === 'mse' ? meanSquaredError : (z, y) => fusedCrossEntropyValue(z, y) ?? softmaxCrossEntropy(z, y);
 }
