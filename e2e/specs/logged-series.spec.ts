@@ -22,8 +22,12 @@ test("an imported training log draws the keys it logged in the run view's More s
 
   await wb.goto('Runs');
   await expect(host.page.getByText('More series', { exact: true })).toBeVisible();
-  await expect(host.page.getByRole('img', { name: 'More series' })).toBeVisible();
-  // the logged keys are offered and the first ones drawn: MLflow's own 'loss' and 'val/acc'
+  // the logged keys are offered and the first ones drawn, each in a panel of its own: MLflow's own 'loss' and 'val/acc'
   await expect(host.page.getByText('val/acc', { exact: true }).first()).toBeVisible();
+  await expect(host.page.getByRole('img', { name: 'More series: loss' })).toBeVisible();
+  await expect(host.page.getByRole('img', { name: 'More series: val/acc' })).toBeVisible();
+  // none of Plateau's own loss keys: a sentence in place of two empty charts
+  await expect(host.page.getByText(/No train or test loss and accuracy under Plateau/)).toBeVisible();
+  await expect(host.page.getByRole('img', { name: 'Loss curves' })).toHaveCount(0);
   await host.page.screenshot({ path: testInfo.outputPath('more-series.png'), fullPage: true });
 });

@@ -1,4 +1,4 @@
-import { Card, Group, MultiSelect, Text } from '@mantine/core';
+import { Card, Group, MultiSelect, SimpleGrid, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { metricInfo, metricKeysWhere } from '../../../../shared/domain/metrics';
@@ -8,14 +8,16 @@ import { Chart } from '../../charts/Chart';
 import { lineOption } from '../../charts/line-option';
 import { curves } from './run-curves';
 
-/** Drawn elsewhere in the run view (its loss, accuracy and geometry charts, the weights per layer), or bookkeeping. */
 /** Catalogue keys shown first when a run has them: a language model's per-set losses. */
 const FIRST = ['perplexity', 'loss', 'gap_loss'];
+/** Drawn elsewhere in the run view (its loss, accuracy and geometry charts, the weights per layer), or bookkeeping. */
 const HIDDEN = new Set([...metricKeysWhere((d) => d.runView !== undefined || d.producer === 'weights-only'), 'lr', 'steps_per_s']);
 
 /**
  * Every other series a run holds: what a user's script logged through the client, a TensorBoard / W&B / MLflow
- * import's tags, a language model's perplexity and per-language measures. Up to four at once, x = epoch (else step).
+ * import's tags, a language model's perplexity and per-language measures. Up to four at once, a panel each
+ * with its own y axis (perplexity in the hundreds beside a gap near zero would flatten the gap), one line per
+ * split or evaluation set; x = epoch (else step).
  */
 export function LoggedSeries({ runId, live }: { runId: number; live: boolean }) {
   const stored = useQuery({
@@ -32,15 +34,13 @@ export function LoggedSeries({ runId, live }: { runId: number; live: boolean }) 
   const first = [...keys.filter((k) => !metricInfo(k)), ...FIRST.filter((k) => keys.includes(k))];
   const shown = (chosen ?? (first.length ? first : keys).slice(0, 4)).filter((k) => keys.includes(k));
   const series = useSeries(shown.length ? [runId] : [], shown);
-  const option = useMemo(
-    () =>
-      lineOption({
-        series: curves(series.data, shown, (s) => (s.split === 'none' ? s.key : `${s.key} (${s.split})`)),
-        xName: series.data?.every((x) => x.epochs.every((e) => e !== null)) ? 'epoch' : 'step',
-        yName: 'value',
-      }),
-    [series.data, shown],
-  );
+  const panels = useMemo(() => {
+    const xName = series.data?.every((x) => x.epochs.every((e) => e !== null)) ? 'epoch' : 'step';
+    return shown.map((key) => ({
+      key,
+      option: lineOption({ series: curves(series.data, [key], (s) => (s.split === 'none' ? key : s.split)), xName, yName: key }),
+    }));
+  }, [series.data, shown]);
   if (!keys.length) return null;
   return (
     <Card withBorder>
@@ -60,7 +60,11 @@ export function LoggedSeries({ runId, live }: { runId: number; live: boolean }) 
       <Text size="xs" c="dimmed" mb="xs">
         {keys.length} more key{keys.length > 1 ? 's' : ''}: the run&apos;s own logs, imported tags, per-set measures.
       </Text>
-      {shown.length > 0 && <Chart option={option} label="More series" />}
+      <SimpleGrid cols={{ base: 1, lg: panels.length > 1 ? 2 : 1 }}>
+        {panels.map((p) => (
+          <Chart key={p.key} option={p.option} height={220} label={`More series: ${p.key}`} />
+        ))}
+      </SimpleGrid>
     </Card>
   );
 }

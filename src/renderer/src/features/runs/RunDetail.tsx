@@ -60,6 +60,9 @@ export function RunDetail({ run, live, onClone }: { run: Run; live?: JobProgress
       logY: GEOMETRY_LOG,
     });
   }, [series.data, logX]);
+  // an imported log or a client's script may log none of the standard keys: say so instead of two empty axes
+  const standard = (series.data ?? []).some((s) => (LOSS.includes(s.key) || ACCURACY.includes(s.key)) && s.values.length > 0);
+  const noCurves = !!series.data && !standard && !active;
   const v = live?.values;
   const log = useMemo(() => runLog(run, series.data ?? [], checkpoints.data ?? []), [run, series.data, checkpoints.data]);
 
@@ -166,14 +169,25 @@ export function RunDetail({ run, live, onClone }: { run: Run; live?: JobProgress
           </Text>
           <Switch size="xs" label="log epoch axis" checked={logX} onChange={(e) => setLogX(e.currentTarget.checked)} />
         </Group>
-        <SimpleGrid cols={{ base: 1, lg: 2, xl: 3 }}>
-          <Chart option={loss} label="Loss curves" />
-          <Chart option={acc} label="Accuracy curves" />
+        <SimpleGrid cols={{ base: 1, lg: noCurves ? 1 : 2, xl: noCurves ? 2 : 3 }}>
+          {noCurves ? (
+            <Text size="sm" c="dimmed" ta="center" mt="md">
+              No train or test loss and accuracy under Plateau&apos;s keys (train_loss, test_acc, …): the run&apos;s own keys are under More
+              series.
+            </Text>
+          ) : (
+            <>
+              <Chart option={loss} label="Loss curves" />
+              <Chart option={acc} label="Accuracy curves" />
+            </>
+          )}
           {geometry ? (
             <Chart option={geometry} label="Flatness and collapse at checkpoints" />
           ) : (
-            <Text size="sm" c="dimmed" ta="center" mt="xl">
-              Relative flatness (kappa), NC1 and CDNV appear here as checkpoints are measured.
+            <Text size="sm" c="dimmed" ta="center" mt="md">
+              {checkpoints.data?.length || active
+                ? 'Relative flatness (kappa), NC1 and CDNV appear here as checkpoints are measured.'
+                : 'No checkpoints: relative flatness (kappa), NC1 and CDNV are measured on checkpoints.'}
             </Text>
           )}
         </SimpleGrid>
