@@ -5,6 +5,7 @@
  */
 #include "kernels.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef _WIN32
 #include <windows.h>
@@ -37,6 +38,14 @@ napi_value js_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
   if (!sgemm) {
+    /* OpenBLAS's idle threads spin ~0.1 s after each call, taking the core from the calling thread's own work;
+       asleep at once, a product may use every thread of a job (blas.ts picks per shape). Read when it loads;
+       a value the user set stays. */
+#ifdef _WIN32
+    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) _putenv_s("OPENBLAS_THREAD_TIMEOUT", "4");
+#else
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
+#endif
     void *h = OPEN(path);
     if (h) {
       sgemm_fn f = (sgemm_fn)SYM(h, "cblas_sgemm");

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BACKEND_ORDER, type BackendName } from '../../shared/domain/types';
 import { loadBlas, type Blas } from './blas';
+import { setProductThreads } from './blas-threads';
 import { nativeKernels } from './native';
 import { installWasmKernels } from './ops/wasm-kernels';
 import { resetWasmThreads, setWasmBackendThreaded } from './wasm-threads';
@@ -183,13 +184,16 @@ export function describeBackend(b: BackendInfo): string {
 }
 
 /**
- * The BLAS gets one thread fewer than the job (at least one: the calling thread itself). OpenBLAS's
- * helper threads spin between calls; here (2 cores) one spinning beside the JS thread's element-wise
- * work made a CNN step 1.6x slower while saving an MLP step only 20%.
+ * The BLAS gets one thread fewer than the job (at least one: the calling thread itself) between products;
+ * each product shape then runs on that many or on all of the job's threads, whichever it runs faster on
+ * (blas-threads.ts). A second thread on every product made a CNN step 1.6x slower here (2 cores) while saving an
+ * MLP step 20%: it spun beside the JS thread's element-wise work (the native kernels now put it to sleep at once).
  */
 function blasThreads(b: Blas, threads: number): number {
   const n = Math.max(1, threads - 1);
-  return b.setThreads(n) ? n : availableParallelism();
+  if (!b.setThreads(n)) return availableParallelism();
+  setProductThreads(n, threads);
+  return n;
 }
 
 function safeThreads(wasm: { getThreadsCount(): number }): number {

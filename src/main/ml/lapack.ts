@@ -60,6 +60,20 @@ export function metricsRoute(): MetricsRoute {
   return forced === 'js' ? { route: 'js', library: null, why: 'forced to the JS route' } : probe().route;
 }
 
+let setsThreads = true;
+
+/**
+ * This thread leaves the BLAS's thread count (process-wide) as it finds it: the thread measuring checkpoints
+ * beside training, whose per-call change and restore could otherwise leave training's products on a count it
+ * did not choose (blas-threads.ts), changing how they round.
+ */
+export function leaveBlasThreadsAlone(): void {
+  setsThreads = false;
+}
+
+/** Whether this thread may pick a call's BLAS threads (see leaveBlasThreadsAlone). */
+export const mayPickBlasThreads = (): boolean => setsThreads;
+
 /** Runs fn with the metrics on the JS route (tests and benches comparing both routes in one process). */
 export function withJsRoute<T>(fn: () => T): T {
   const before = forced;

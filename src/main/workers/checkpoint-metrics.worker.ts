@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { MetricRow } from '../../shared/jobs/messages';
 import { checkpointRowsFrom, featureBuffers, type CheckpointCapture } from '../ml/metrics/checkpoint-rows';
+import { leaveBlasThreadsAlone } from '../ml/lapack';
 import { MEASURER_NICE, yieldCpuToHost } from './priority';
 
 /** The train worker's helper thread: measures captured checkpoints while training goes on (pure JS, no tfjs). */
@@ -11,6 +12,7 @@ export type MeasureRequest =
 export type MeasureReply = { id: number; rows: MetricRow[]; spare: ArrayBuffer[] } | { id: number; error: string };
 
 yieldCpuToHost(MEASURER_NICE);
+leaveBlasThreadsAlone(); // training's thread sets it per product
 
 let init: Record<string, { shape: number[]; data: Float32Array }> | undefined;
 parentPort!.on('message', (m: MeasureRequest) => {

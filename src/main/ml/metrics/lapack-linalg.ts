@@ -1,4 +1,4 @@
-import type { Lapack } from '../lapack';
+import { mayPickBlasThreads, type Lapack } from '../lapack';
 
 /**
  * Grams, eigen-solves and quadratic forms of the metrics on the system BLAS/LAPACK (see ../lapack.ts).
@@ -69,7 +69,7 @@ export function symmetricEigenLapack(
 ): { values: Float64Array; vectors: Float64Array } | null {
   const a = Float64Array.from(matrix);
   const w = new Float64Array(n);
-  const threads = !withVectors && n <= ONE_THREAD_VALUES_MAX_N ? 1 : 0;
+  const threads = !withVectors && n <= ONE_THREAD_VALUES_MAX_N && mayPickBlasThreads() ? 1 : 0;
   if (lp.dsyevd(n, a, w, withVectors, threads) !== 0) return null;
   const values = w.reverse();
   if (!withVectors) return { values, vectors: new Float64Array(0) };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Blas } from '../blas';
+import { sgemm } from '../blas-threads';
 import type { NativeKernels } from '../native';
 import { registerAttentionKernels } from './attention-native';
 import { registerConvKernels } from './conv-blas';
@@ -104,7 +105,7 @@ function blasMatMul(blas: Blas, args: KernelArgs): tf.TensorInfo | null {
   for (let i = 0; i < Math.max(batchA, batchB); i++) {
     const ai = batchA === 1 ? av : av.subarray(i * m * k, (i + 1) * m * k);
     const bi = batchB === 1 ? bv : bv.subarray(i * k * n, (i + 1) * k * n);
-    blas.sgemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, ai, bi, cv.subarray(i * m * n, (i + 1) * m * n));
+    sgemm(blas, ta ? 1 : 0, tb ? 1 : 0, m, n, k, ai, bi, cv.subarray(i * m * n, (i + 1) * m * n));
   }
   return out;
 }
