@@ -3,6 +3,7 @@
  * this builds with no BLAS headers and the app runs (on tfjs's own kernels) where none is installed.
  * Arrays are float32 typed arrays; their lengths are checked before any pointer is used.
  */
+#define _POSIX_C_SOURCE 200112L /* setenv under -std=c11 */
 #include "kernels.h"
 #include <stdint.h>
 #include <stdlib.h>
