@@ -10,7 +10,7 @@ import { parseTrainConfig } from '../ml/validate-config';
 import { checkpointSteps } from '../ml/checkpoint-schedule';
 import { databaseFile } from '../app/paths';
 import { BENCH_THREADS, type BenchCase } from './bench-case';
-import { cliPath } from './train-cli';
+import { cliPath, onJsonLines } from './train-cli';
 import { torchNcRun } from './nc-torch-reference';
 import { describeTerminalPhase, terminalPhase, type EpochPoint, type Nc1Point, type TerminalPhase } from './terminal-phase';
 
@@ -56,22 +56,10 @@ export function plateauNcRun(args: string[], dataDir: string, stepsPerEpoch: num
   });
   const epochs: EpochPoint[] = [];
   let summary: { run_id?: number; status?: string; error?: string } = {};
-  let buffer = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      let m: { type?: string; epoch?: number; train_acc?: number; run_id?: number; status?: string };
-      try {
-        m = JSON.parse(line);
-      } catch {
-        continue; // not one of the CLI's JSON lines (a warning)
-      }
-      if (m.type === 'progress') epochs.push({ epoch: m.epoch!, trainAcc: m.train_acc!, seconds: (performance.now() - started) / 1000 });
-      if (m.type === 'summary') summary = m;
-    }
+  onJsonLines<{ type?: string; epoch?: number; train_acc?: number; run_id?: number; status?: string }>(child.stdout, (m) => {
+    if (m.type === 'progress') epochs.push({ epoch: m.epoch!, trainAcc: m.train_acc!, seconds: (performance.now() - started) / 1000 });
+    if (m.type === 'summary') summary = m;
   });
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   return new Promise((resolve, reject) =>

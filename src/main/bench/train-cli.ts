@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './bench-case';
 import { torchMs } from './torch-reference';
@@ -12,6 +13,25 @@ export function cliPath(): string {
   const found = ['../../bin/plateau.mjs', '../../../bin/plateau.mjs'].map((r) => join(here, r)).find(existsSync);
   if (!found) throw new Error(`bin/plateau.mjs not found from ${here}`);
   return found;
+}
+
+/** Calls handle with each JSON line a `plateau --json` child writes as it arrives; other lines (a warning) are skipped. */
+export function onJsonLines<T>(stream: Readable, handle: (message: T) => void): void {
+  let buffer = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      let message: T;
+      try {
+        message = JSON.parse(line) as T;
+      } catch {
+        continue;
+      }
+      handle(message);
+    }
+  });
 }
 
 function plateauTrain(args: string[], log: (line: string) => void): number {

@@ -6,7 +6,7 @@ import { PRESETS } from '../../shared/domain/presets';
 import { parseTrainConfig } from '../ml/validate-config';
 import { textDataset } from '../ml/data/text/text-dataset';
 import type { BenchCase, BenchResult } from './bench-case';
-import { cliPath } from './train-cli';
+import { cliPath, onJsonLines } from './train-cli';
 import { PYTHON } from './torch-reference';
 
 /** Wall-clock budget of each side (the 10 minutes; PLATEAU_BENCH_LM_S for a quick run). */
@@ -27,21 +27,9 @@ function plateauSide(seconds: number): Promise<{ loss: number; step: number; wal
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let last = { loss: NaN, step: 0 };
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      let m: Progress;
-      try {
-        m = JSON.parse(line) as Progress;
-      } catch {
-        continue; // not one of the CLI's JSON lines (a warning): nothing to read
-      }
-      // the summary line repeats the last log's loss without a step: keep that log's step
-      if (m.test_loss !== undefined && Number.isFinite(m.test_loss)) last = { loss: m.test_loss, step: m.step ?? last.step };
-    }
+  onJsonLines<Progress>(child.stdout, (m) => {
+    // the summary line repeats the last log's loss without a step: keep that log's step
+    if (m.test_loss !== undefined && Number.isFinite(m.test_loss)) last = { loss: m.test_loss, step: m.step ?? last.step };
   });
   const timer = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
   return new Promise((resolve) =>
