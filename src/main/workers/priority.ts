@@ -21,6 +21,6 @@ export function yieldCpuToHost(nice = WORKER_NICE): void {
 
 /**
  * Nice value of the thread measuring a training run's checkpoints: it runs on what training leaves idle.
- * At training's own priority, grokking-mlp with live metrics took 24.7-36.1 s, without 23.4-24.6 s (2 cores).
+ * At training's own priority, grokking-mlp with live metrics took 24.7-36.1 s, without 23.4-26.9 s (2-core AMD EPYC).
  */
 export const MEASURER_NICE = 19;
